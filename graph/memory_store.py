@@ -1,0 +1,242 @@
+"""The embedded store: a networkx ``MultiDiGraph`` in this process, persisted to one file.
+
+Nodes are ``(label, key)`` tuples whose attribute dict is the node's properties. Edges are keyed
+by ``(type, identity values)`` so that upserting the same relationship twice finds it again; the
+edge attribute ``props`` holds its properties. ``save`` pickles the graph to a temporary file in
+the same folder, fsyncs it and renames it over the old one, so a crash (even ``kill -9``) leaves
+either the old file or the new one, never half of one.
+"""
+from __future__ import annotations
+
+import os
+import pickle
+import tempfile
+import threading
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from graph.model import LABELS, RELATIONSHIPS, label_spec, rel_spec
+from graph.store import (
+    Direction,
+    GraphStore,
+    Node,
+    NodeRef,
+    Rel,
+    RelRow,
+    Subgraph,
+    bfs_rings,
+    check_identity,
+    check_rel_ends,
+)
+
+FORMAT_VERSION = 1
+
+
+class MemoryStore(GraphStore):
+    backend = "memory"
+
+    def __init__(self, path: Path | str | None = None) -> None:
+        self.path = Path(path) if path else None
+        self._lock = threading.RLock()
+        self._dirty = False
+        self.g: nx.MultiDiGraph = nx.MultiDiGraph()
+        # label -> set of keys, so listing one label does not walk the whole graph
+        self._keys: dict[str, set[str]] = {label: set() for label in LABELS}
+        if self.path and self.path.exists():
+            self._load()
+
+    # --- persistence -----------------------------------------------------------------------
+    def _load(self) -> None:
+        assert self.path is not None
+        with open(self.path, "rb") as f:
+            payload = pickle.load(f)
+        if payload.get("format") != FORMAT_VERSION:
+            raise RuntimeError(f"{self.path}: 不支持的数据文件版本 {payload.get('format')!r}")
+        self.g = payload["graph"]
+        for label, key in self.g.nodes:
+            self._keys[label].add(key)
+
+    def save(self) -> None:
+        if self.path is None:
+            return
+        with self._lock:
+            if not self._dirty and self.path.exists():
+                return
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".tupu-", suffix=".tmp", dir=self.path.parent)
+            try:
+                with os.fdopen(fd, "wb") as f:
+                    pickle.dump({"format": FORMAT_VERSION, "graph": self.g}, f, protocol=5)
+                    f.flush()
+                    os.fsync(f.fileno())
+                os.replace(tmp, self.path)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
+            self._dirty = False
+
+    def close(self) -> None:
+        self.save()
+
+    def ping(self) -> bool:
+        return True
+
+    # --- writes ----------------------------------------------------------------------------
+    def upsert_nodes(self, label: str, rows: Iterable[dict[str, Any]]) -> int:
+        label_spec(label)
+        n = 0
+        with self._lock:
+            for row in rows:
+                key = self._node_key(label, row)
+                node = (label, key)
+                if node not in self.g:
+                    self.g.add_node(node)
+                    self._keys[label].add(key)
+                attrs = self.g.nodes[node]
+                for prop, value in row.items():
+                    if value is None:
+                        attrs.pop(prop, None)
+                    else:
+                        attrs[prop] = value
+                attrs[label_spec(label).key] = key
+                n += 1
+            self._dirty = True
+        return n
+
+    def upsert_relationships(
+        self, rel_type: str, start_label: str, end_label: str, rows: Iterable[RelRow]
+    ) -> int:
+        identity = check_rel_ends(rel_type, start_label, end_label)
+        n = 0
+        with self._lock:
+            for row in rows:
+                check_identity(rel_type, identity, row)
+                u, v = (start_label, str(row.start)), (end_label, str(row.end))
+                if u not in self.g or v not in self.g:
+                    continue
+                key = (rel_type, tuple(row.props[p] for p in identity))
+                if self.g.has_edge(u, v, key):
+                    props = self.g.edges[u, v, key]["props"]
+                else:
+                    props = {}
+                    self.g.add_edge(u, v, key=key, props=props)
+                for prop, value in row.props.items():
+                    if value is None:
+                        props.pop(prop, None)
+                    else:
+                        props[prop] = value
+                n += 1
+            self._dirty = True
+        return n
+
+    def delete_nodes(self, label: str, keys: Iterable[str]) -> int:
+        label_spec(label)
+        n = 0
+        with self._lock:
+            for key in keys:
+                node = (label, str(key))
+                if node in self.g:
+                    self.g.remove_node(node)
+                    self._keys[label].discard(str(key))
+                    n += 1
+            self._dirty = True
+        return n
+
+    def clear(self) -> None:
+        with self._lock:
+            self.g.clear()
+            for keys in self._keys.values():
+                keys.clear()
+            self._dirty = True
+
+    # --- reads -----------------------------------------------------------------------------
+    def _node(self, node: tuple[str, str]) -> Node:
+        return Node(node[0], node[1], dict(self.g.nodes[node]))
+
+    def get(self, label: str, key: str) -> Node | None:
+        label_spec(label)
+        node = (label, str(key))
+        with self._lock:
+            return self._node(node) if node in self.g else None
+
+    def list_nodes(self, label: str, skip: int = 0, limit: int = 50) -> list[Node]:
+        label_spec(label)
+        with self._lock:
+            keys = sorted(self._keys[label])[skip : skip + limit]
+            return [self._node((label, k)) for k in keys]
+
+    def _edges(self, node: tuple[str, str], direction: Direction):
+        if direction in ("out", "both"):
+            for _, other, key, data in self.g.out_edges(node, keys=True, data=True):
+                yield node, other, key[0], data["props"], other
+        if direction in ("in", "both"):
+            for other, _, key, data in self.g.in_edges(node, keys=True, data=True):
+                yield other, node, key[0], data["props"], other
+
+    def neighbours(
+        self,
+        label: str,
+        key: str,
+        rel_types: list[str] | None = None,
+        direction: Direction = "both",
+    ) -> list[tuple[Rel, Node]]:
+        label_spec(label)
+        for t in rel_types or []:
+            rel_spec(t)
+        node = (label, str(key))
+        with self._lock:
+            if node not in self.g:
+                return []
+            out = [
+                (Rel(t, NodeRef(*u), NodeRef(*v), dict(props)), self._node(other))
+                for u, v, t, props, other in self._edges(node, direction)
+                if rel_types is None or t in rel_types
+            ]
+        return sorted(out, key=lambda p: (p[0].sort_key(), p[1].label, p[1].key))
+
+    def subgraph(self, refs: list[NodeRef], hops: int = 1, max_nodes: int = 5000) -> Subgraph:
+        with self._lock:
+            start = {(r.label, str(r.key)) for r in refs} & set(self.g.nodes)
+
+            def ring(frontier: set) -> set:
+                return {o for n in frontier for o in (*self.g.successors(n), *self.g.predecessors(n))}
+
+            seen = bfs_rings(start, hops, max_nodes, ring)
+            nodes = sorted((self._node(n) for n in seen), key=lambda n: (n.label, n.key))
+            rels = [
+                Rel(key[0], NodeRef(*u), NodeRef(*v), dict(data["props"]))
+                for u, v, key, data in self.g.subgraph(seen).edges(keys=True, data=True)
+            ]
+        return Subgraph(nodes, sorted(rels, key=Rel.sort_key))
+
+    def search(self, text: str, labels: list[str] | None = None, limit: int = 20) -> list[Node]:
+        text = text.strip()
+        if not text:
+            return []
+        wanted = labels or list(LABELS)
+        for label in wanted:
+            label_spec(label)
+        hits: list[Node] = []
+        with self._lock:
+            for label in sorted(wanted):
+                for key in sorted(self._keys[label]):
+                    name = self.g.nodes[(label, key)].get("name")
+                    if isinstance(name, str) and text in name:
+                        hits.append(self._node((label, key)))
+                        if len(hits) >= limit:
+                            return hits
+        return hits
+
+    def counts(self) -> dict[str, int]:
+        with self._lock:
+            return {label: len(keys) for label, keys in self._keys.items()}
+
+    def rel_counts(self) -> dict[str, int]:
+        out = dict.fromkeys(RELATIONSHIPS, 0)
+        with self._lock:
+            for _, _, key in self.g.edges(keys=True):
+                out[key[0]] += 1
+        return out

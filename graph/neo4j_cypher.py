@@ -1,0 +1,155 @@
+"""Every Cypher statement of the Neo4j store, in one place.
+
+User values only ever travel as parameters (``$rows``, ``$key``, ``$text`` ...). Labels,
+relationship types and property names cannot be parameters in Cypher, so the functions below
+splice them in only after checking them against the closed sets of ``graph.model``: a name that
+is not in the model raises before any text is built.
+"""
+from __future__ import annotations
+
+from graph.model import INDEXED_PROPERTIES, LABELS, label_spec, rel_spec
+
+FULLTEXT_INDEX = "tupu_name_fulltext"
+
+
+def _label(label: str) -> tuple[str, str]:
+    spec = label_spec(label)
+    return spec.name, spec.key
+
+
+def schema_statements() -> list[str]:
+    """Idempotent schema: a uniqueness constraint per label key, property indexes, full text."""
+    out = []
+    for label, spec in LABELS.items():
+        out.append(
+            f"CREATE CONSTRAINT {label.lower()}_key IF NOT EXISTS "
+            f"FOR (n:{label}) REQUIRE n.{spec.key} IS UNIQUE"
+        )
+        for prop in INDEXED_PROPERTIES.get(label, ()):
+            out.append(
+                f"CREATE INDEX {label.lower()}_{prop} IF NOT EXISTS FOR (n:{label}) ON (n.{prop})"
+            )
+    labels = "|".join(LABELS)
+    out.append(
+        f"CREATE FULLTEXT INDEX {FULLTEXT_INDEX} IF NOT EXISTS FOR (n:{labels}) ON EACH [n.name] "
+        "OPTIONS {indexConfig: {`fulltext.analyzer`: 'cjk'}}"
+    )
+    return out
+
+
+AWAIT_INDEXES = "CALL db.awaitIndexes(300)"
+
+
+def upsert_nodes(label: str) -> str:
+    label, key = _label(label)
+    return f"UNWIND $rows AS row MERGE (n:{label} {{{key}: row.key}}) SET n += row.props"
+
+
+def upsert_relationships(rel_type: str, start_label: str, end_label: str) -> str:
+    spec = rel_spec(rel_type)
+    a, akey = _label(start_label)
+    b, bkey = _label(end_label)
+    ident = ", ".join(f"{p}: row.props.{p}" for p in spec.identity)
+    ident = f" {{{ident}}}" if ident else ""
+    return (
+        f"UNWIND $rows AS row "
+        f"MATCH (a:{a} {{{akey}: row.start}}) MATCH (b:{b} {{{bkey}: row.end}}) "
+        f"MERGE (a)-[r:{spec.name}{ident}]->(b) SET r += row.props "
+        f"RETURN count(r) AS n"
+    )
+
+
+def delete_nodes(label: str) -> str:
+    label, key = _label(label)
+    return (
+        f"UNWIND $keys AS k MATCH (n:{label} {{{key}: k}}) "
+        f"DETACH DELETE n RETURN count(*) AS n"
+    )
+
+
+# Auto-commit only (session.run): CALL { } IN TRANSACTIONS cannot run in a managed transaction.
+CLEAR = "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
+
+# Every node carries exactly one label; Region's key is `code`, every other label's is `id`.
+_NODE = "labels({v})[0] AS {p}label, coalesce({v}.id, {v}.code) AS {p}key, properties({v}) AS {p}props"
+
+
+def get(label: str) -> str:
+    label, key = _label(label)
+    return f"MATCH (n:{label} {{{key}: $key}}) RETURN {_NODE.format(v='n', p='')}"
+
+
+def list_nodes(label: str) -> str:
+    label, key = _label(label)
+    return (
+        f"MATCH (n:{label}) RETURN {_NODE.format(v='n', p='')} "
+        f"ORDER BY n.{key} SKIP $skip LIMIT $limit"
+    )
+
+
+_PATTERNS = {"out": "(n)-[r]->(m)", "in": "(n)<-[r]-(m)", "both": "(n)-[r]-(m)"}
+
+
+def neighbours(label: str, direction: str) -> str:
+    label, key = _label(label)
+    pattern = _PATTERNS[direction]
+    return (
+        f"MATCH (n:{label} {{{key}: $key}}) MATCH {pattern} "
+        f"WHERE $types IS NULL OR type(r) IN $types "
+        f"RETURN type(r) AS type, startNode(r) = n AS outgoing, properties(r) AS rprops, "
+        f"{_NODE.format(v='m', p='')}"
+    )
+
+
+def ring(label: str) -> str:
+    """The neighbours (either direction) of the nodes of one label whose keys are given."""
+    label, key = _label(label)
+    return (
+        f"UNWIND $keys AS k MATCH (n:{label} {{{key}: k}})--(m) "
+        f"RETURN DISTINCT labels(m)[0] AS label, coalesce(m.id, m.code) AS key"
+    )
+
+
+def nodes_by_keys(label: str) -> str:
+    label, key = _label(label)
+    return (
+        f"UNWIND $keys AS k MATCH (n:{label} {{{key}: k}}) "
+        f"RETURN elementId(n) AS eid, {_NODE.format(v='n', p='')}"
+    )
+
+
+RELS_AMONG = (
+    "MATCH (a)-[r]->(b) WHERE elementId(a) IN $ids AND elementId(b) IN $ids "
+    "RETURN type(r) AS type, labels(a)[0] AS slabel, coalesce(a.id, a.code) AS skey, "
+    "labels(b)[0] AS elabel, coalesce(b.id, b.code) AS ekey, properties(r) AS rprops"
+)
+
+
+# Names containing the text. The full-text index (cjk bigrams) narrows the candidates for CJK
+# text of two or more characters; `CONTAINS` then keeps exactly the substring matches, so the
+# answer equals the embedded store's. Other text falls back to a label scan.
+SEARCH_FULLTEXT = (
+    f"CALL db.index.fulltext.queryNodes('{FULLTEXT_INDEX}', $lucene) YIELD node AS n "
+    "WITH n WHERE n.name CONTAINS $text AND labels(n)[0] IN $labels "
+    f"RETURN {_NODE.format(v='n', p='')} ORDER BY label, key LIMIT $limit"
+)
+
+
+def search_scan(label: str) -> str:
+    label, key = _label(label)
+    return (
+        f"MATCH (n:{label}) WHERE n.name CONTAINS $text "
+        f"RETURN {_NODE.format(v='n', p='')} ORDER BY key LIMIT $limit"
+    )
+
+
+def count_label(label: str) -> str:
+    label, _ = _label(label)
+    return f"MATCH (n:{label}) RETURN count(n) AS n"
+
+
+def count_rel(rel_type: str) -> str:
+    return f"MATCH ()-[r:{rel_spec(rel_type).name}]->() RETURN count(r) AS n"
+
+
+PING = "RETURN 1 AS ok"

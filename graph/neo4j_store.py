@@ -1,0 +1,247 @@
+"""The Neo4j store: the official driver, parameters only, UNWIND batches.
+
+One driver per store (one store per process); ``execute_query`` opens a session per call and
+retries transient errors, so every write below is idempotent (MERGE on keys). The statements
+themselves live in ``graph.neo4j_cypher``. A Neo4j that cannot be reached surfaces as
+:class:`~graph.store.StoreUnavailable`; the schema is applied on first contact and again after
+the server was unreachable, so a store opened while Neo4j is down recovers by itself.
+"""
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import neo4j
+from neo4j import GraphDatabase, RoutingControl
+from neo4j.exceptions import DriverError, ServiceUnavailable, SessionExpired
+
+from graph import neo4j_cypher as cy
+from graph.model import LABELS, RELATIONSHIPS, label_spec, rel_spec
+from graph.store import (
+    Direction,
+    GraphStore,
+    Node,
+    NodeRef,
+    Rel,
+    RelRow,
+    StoreUnavailable,
+    Subgraph,
+    batched,
+    bfs_rings,
+    check_identity,
+    check_rel_ends,
+)
+
+DEFAULT_BATCH = 10_000
+_CJK = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{2,}$")
+
+
+class Neo4jStore(GraphStore):
+    backend = "neo4j"
+
+    def __init__(
+        self,
+        uri: str,
+        user: str | None = None,
+        password: str | None = None,
+        database: str = "neo4j",
+        batch_size: int = DEFAULT_BATCH,
+    ) -> None:
+        auth = (user, password or "") if user else None
+        self.uri = uri
+        self.database = database
+        self.batch_size = batch_size
+        self.driver = GraphDatabase.driver(
+            uri,
+            auth=auth,
+            connection_timeout=5.0,
+            max_transaction_retry_time=5.0,
+            # deprecation / unknown-type warnings of the server are noise in a user's terminal
+            notifications_min_severity=neo4j.NotificationMinimumSeverity.OFF,
+        )
+        self._schema_ready = False
+
+    # --- plumbing --------------------------------------------------------------------------
+    @contextmanager
+    def _guard(self) -> Iterator[None]:
+        try:
+            yield
+        except (ServiceUnavailable, SessionExpired, OSError) as e:
+            self._schema_ready = False
+            raise StoreUnavailable(f"Neo4j 无法连接 unreachable at {self.uri}: {e}") from e
+        except DriverError as e:  # e.g. a closed driver
+            raise StoreUnavailable(f"Neo4j 驱动错误 driver error: {e}") from e
+
+    def _run(self, query: str, read: bool = False, **params: Any) -> list[neo4j.Record]:
+        self.ensure_schema()
+        with self._guard():
+            records, _, _ = self.driver.execute_query(
+                query,
+                params,
+                database_=self.database,
+                routing_=RoutingControl.READ if read else RoutingControl.WRITE,
+            )
+        return records
+
+    def ensure_schema(self) -> None:
+        """Apply constraints and indexes (idempotent); wait until they are online."""
+        if self._schema_ready:
+            return
+        with self._guard():
+            for stmt in cy.schema_statements():
+                self.driver.execute_query(stmt, database_=self.database)
+            with self.driver.session(database=self.database) as s:
+                s.run(cy.AWAIT_INDEXES).consume()
+        self._schema_ready = True
+
+    def ping(self) -> bool:
+        try:
+            with self._guard():
+                self.driver.execute_query(cy.PING, database_=self.database)
+            return True
+        except StoreUnavailable:
+            return False
+
+    def close(self) -> None:
+        self.driver.close()
+
+    @staticmethod
+    def _to_node(rec: neo4j.Record) -> Node:
+        return Node(rec["label"], str(rec["key"]), dict(rec["props"]))
+
+    # --- writes ----------------------------------------------------------------------------
+    def upsert_nodes(self, label: str, rows: Iterable[dict[str, Any]]) -> int:
+        query = cy.upsert_nodes(label)
+        n = 0
+        for chunk in batched(rows, self.batch_size):
+            payload = [{"key": self._node_key(label, r), "props": r} for r in chunk]
+            self._run(query, rows=payload)
+            n += len(payload)
+        return n
+
+    def upsert_relationships(
+        self, rel_type: str, start_label: str, end_label: str, rows: Iterable[RelRow]
+    ) -> int:
+        identity = check_rel_ends(rel_type, start_label, end_label)
+        query = cy.upsert_relationships(rel_type, start_label, end_label)
+        n = 0
+        for chunk in batched(rows, self.batch_size):
+            for row in chunk:
+                check_identity(rel_type, identity, row)
+            payload = [{"start": str(r.start), "end": str(r.end), "props": r.props} for r in chunk]
+            n += self._run(query, rows=payload)[0]["n"]
+        return n
+
+    def delete_nodes(self, label: str, keys: Iterable[str]) -> int:
+        query = cy.delete_nodes(label)
+        return sum(
+            self._run(query, keys=[str(k) for k in chunk])[0]["n"]
+            for chunk in batched(keys, self.batch_size)
+        )
+
+    def clear(self) -> None:
+        self.ensure_schema()
+        with self._guard(), self.driver.session(database=self.database) as s:
+            s.run(cy.CLEAR).consume()
+
+    # --- reads -----------------------------------------------------------------------------
+    def get(self, label: str, key: str) -> Node | None:
+        recs = self._run(cy.get(label), read=True, key=str(key))
+        return self._to_node(recs[0]) if recs else None
+
+    def list_nodes(self, label: str, skip: int = 0, limit: int = 50) -> list[Node]:
+        recs = self._run(cy.list_nodes(label), read=True, skip=int(skip), limit=int(limit))
+        return [self._to_node(r) for r in recs]
+
+    def neighbours(
+        self,
+        label: str,
+        key: str,
+        rel_types: list[str] | None = None,
+        direction: Direction = "both",
+    ) -> list[tuple[Rel, Node]]:
+        for t in rel_types or []:
+            rel_spec(t)
+        if direction not in ("out", "in", "both"):
+            raise ValueError(f"direction must be out, in or both, got {direction!r}")
+        recs = self._run(cy.neighbours(label, direction), read=True, key=str(key), types=rel_types)
+        here = NodeRef(label, str(key))
+        out = []
+        for r in recs:
+            other = self._to_node(r)
+            start, end = (here, other.ref) if r["outgoing"] else (other.ref, here)
+            out.append((Rel(r["type"], start, end, dict(r["rprops"])), other))
+        return sorted(out, key=lambda p: (p[0].sort_key(), p[1].label, p[1].key))
+
+    def _by_label(self, refs: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
+        groups: dict[str, list[str]] = defaultdict(list)
+        for label, key in refs:
+            groups[label].append(key)
+        return groups
+
+    def subgraph(self, refs: list[NodeRef], hops: int = 1, max_nodes: int = 5000) -> Subgraph:
+        for r in refs:
+            label_spec(r.label)
+        wanted = self._by_label((r.label, str(r.key)) for r in refs)
+        start = {
+            (rec["label"], str(rec["key"]))
+            for label, keys in wanted.items()
+            for rec in self._run(cy.nodes_by_keys(label), read=True, keys=keys)
+        }
+
+        def ring(frontier: set) -> set:
+            return {
+                (rec["label"], str(rec["key"]))
+                for label, keys in self._by_label(frontier).items()
+                for chunk in batched(keys, self.batch_size)
+                for rec in self._run(cy.ring(label), read=True, keys=chunk)
+            }
+
+        seen = bfs_rings(start, hops, max_nodes, ring)
+        nodes, ids = [], []
+        for label, keys in self._by_label(seen).items():
+            for rec in self._run(cy.nodes_by_keys(label), read=True, keys=keys):
+                nodes.append(self._to_node(rec))
+                ids.append(rec["eid"])
+        rels = [
+            Rel(
+                r["type"],
+                NodeRef(r["slabel"], str(r["skey"])),
+                NodeRef(r["elabel"], str(r["ekey"])),
+                dict(r["rprops"]),
+            )
+            for r in self._run(cy.RELS_AMONG, read=True, ids=ids)
+        ]
+        return Subgraph(
+            sorted(nodes, key=lambda n: (n.label, n.key)), sorted(rels, key=Rel.sort_key)
+        )
+
+    def search(self, text: str, labels: list[str] | None = None, limit: int = 20) -> list[Node]:
+        text = text.strip()
+        if not text:
+            return []
+        wanted = sorted(labels or LABELS)
+        for label in wanted:
+            label_spec(label)
+        if _CJK.match(text):
+            lucene = '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+            recs = self._run(
+                cy.SEARCH_FULLTEXT, read=True, lucene=lucene, text=text, labels=wanted, limit=limit
+            )
+            return [self._to_node(r) for r in recs]
+        hits: list[Node] = []
+        for label in wanted:
+            recs = self._run(cy.search_scan(label), read=True, text=text, limit=limit - len(hits))
+            hits.extend(self._to_node(r) for r in recs)
+            if len(hits) >= limit:
+                break
+        return hits
+
+    def counts(self) -> dict[str, int]:
+        return {label: self._run(cy.count_label(label), read=True)[0]["n"] for label in LABELS}
+
+    def rel_counts(self) -> dict[str, int]:
+        return {t: self._run(cy.count_rel(t), read=True)[0]["n"] for t in RELATIONSHIPS}

@@ -1,0 +1,194 @@
+"""The one store interface that both backends implement.
+
+Every write is a batch: callers hand over many rows of one label (or one relationship type) and
+the store writes them in as few round trips as it can. A node is addressed by its label and key
+(:class:`NodeRef`); a relationship by its type, its two ends and its identity properties (see
+``graph.model.RELATIONSHIPS``). Writing the same rows twice leaves the graph as it was: upserts
+merge on the key and overwrite the given properties; a property given as ``None`` is removed.
+
+Results are plain data (:class:`Node`, :class:`Rel`, :class:`Subgraph`) in a stable order, so the
+contract tests can compare the two backends with ``==``.
+"""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import Any, Literal
+
+from graph.model import label_spec, rel_spec
+
+Direction = Literal["out", "in", "both"]
+
+
+class StoreUnavailable(RuntimeError):
+    """The store cannot be reached (Neo4j down). The API answers 503."""
+
+
+@dataclass(frozen=True, order=True)
+class NodeRef:
+    label: str
+    key: str
+
+
+@dataclass
+class Node:
+    label: str
+    key: str
+    props: dict[str, Any]
+
+    @property
+    def ref(self) -> NodeRef:
+        return NodeRef(self.label, self.key)
+
+    @property
+    def name(self) -> str:
+        return str(self.props.get("name") or self.key)
+
+
+@dataclass
+class Rel:
+    type: str
+    start: NodeRef
+    end: NodeRef
+    props: dict[str, Any]
+
+    def sort_key(self) -> tuple:
+        return (self.type, self.start, self.end, sorted(self.props.items(), key=str))
+
+
+@dataclass
+class Subgraph:
+    nodes: list[Node] = field(default_factory=list)
+    rels: list[Rel] = field(default_factory=list)
+
+
+@dataclass
+class RelRow:
+    """One relationship to upsert: the keys of its two ends and its properties."""
+
+    start: str
+    end: str
+    props: dict[str, Any] = field(default_factory=dict)
+
+
+def batched(rows: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    it = iter(rows)
+    while chunk := list(islice(it, size)):
+        yield chunk
+
+
+def check_rel_ends(rel_type: str, start_label: str, end_label: str) -> tuple[str, ...]:
+    """Validate a relationship's type and end labels; return its identity properties."""
+    spec = rel_spec(rel_type)
+    label_spec(start_label), label_spec(end_label)
+    if start_label not in spec.starts or end_label not in spec.ends:
+        raise ValueError(f"{rel_type} 不能连接 {start_label} → {end_label}")
+    return spec.identity
+
+
+def check_identity(rel_type: str, identity: tuple[str, ...], row: RelRow) -> None:
+    for prop in identity:
+        if row.props.get(prop) in (None, ""):
+            raise ValueError(f"{rel_type} {row.start}→{row.end} 缺少 {prop}")
+
+
+def bfs_rings(start: set, hops: int, max_nodes: int, ring: Callable[[set], set]) -> set:
+    """Breadth-first growth one ring at a time: ``ring(frontier)`` gives the frontier's
+    neighbours. When a ring would pass ``max_nodes`` the nearest nodes are kept, in sorted order,
+    so both backends cut the same nodes."""
+    seen = set(sorted(start)[:max_nodes])
+    frontier = set(seen)
+    for _ in range(hops):
+        if not frontier or len(seen) >= max_nodes:
+            break
+        new = sorted(ring(frontier) - seen)[: max_nodes - len(seen)]
+        seen.update(new)
+        frontier = set(new)
+    return seen
+
+
+class GraphStore(ABC):
+    """What every backend offers. See the module docstring for the semantics."""
+
+    backend: str
+
+    # --- lifecycle -------------------------------------------------------------------------
+    @abstractmethod
+    def ping(self) -> bool:
+        """True when the store answers."""
+
+    def save(self) -> None:
+        """Make the writes so far durable (the embedded store writes its file)."""
+
+    def close(self) -> None:
+        """Release resources (and save, for the embedded store)."""
+
+    # --- writes ----------------------------------------------------------------------------
+    @abstractmethod
+    def upsert_nodes(self, label: str, rows: Iterable[dict[str, Any]]) -> int:
+        """Merge nodes of ``label`` on their key; return how many rows were written."""
+
+    @abstractmethod
+    def upsert_relationships(
+        self, rel_type: str, start_label: str, end_label: str, rows: Iterable[RelRow]
+    ) -> int:
+        """Merge relationships; rows whose ends do not exist are skipped. Return how many landed."""
+
+    @abstractmethod
+    def delete_nodes(self, label: str, keys: Iterable[str]) -> int:
+        """Delete nodes and their relationships; return how many existed."""
+
+    @abstractmethod
+    def clear(self) -> None:
+        """Delete everything."""
+
+    # --- reads -----------------------------------------------------------------------------
+    @abstractmethod
+    def get(self, label: str, key: str) -> Node | None: ...
+
+    @abstractmethod
+    def list_nodes(self, label: str, skip: int = 0, limit: int = 50) -> list[Node]:
+        """Nodes of one label ordered by key."""
+
+    @abstractmethod
+    def neighbours(
+        self,
+        label: str,
+        key: str,
+        rel_types: list[str] | None = None,
+        direction: Direction = "both",
+    ) -> list[tuple[Rel, Node]]:
+        """The relationships of one node with the node at their other end, ordered."""
+
+    @abstractmethod
+    def subgraph(self, refs: list[NodeRef], hops: int = 1, max_nodes: int = 5000) -> Subgraph:
+        """Nodes within ``hops`` (either direction) of ``refs`` and the relationships among them."""
+
+    @abstractmethod
+    def search(self, text: str, labels: list[str] | None = None, limit: int = 20) -> list[Node]:
+        """Nodes whose name contains ``text``, ordered by label then key."""
+
+    @abstractmethod
+    def counts(self) -> dict[str, int]:
+        """How many nodes of every label (every label of the model, zeros included)."""
+
+    @abstractmethod
+    def rel_counts(self) -> dict[str, int]:
+        """How many relationships of every type (every type of the model, zeros included)."""
+
+    # --- helpers shared by the backends ----------------------------------------------------
+    @staticmethod
+    def _node_key(label: str, row: dict[str, Any]) -> str:
+        key_prop = label_spec(label).key
+        key = row.get(key_prop)
+        if key in (None, ""):
+            raise ValueError(f"{label} 缺少主键 {key_prop}: {row!r}")
+        return str(key)
+
+    def __enter__(self) -> "GraphStore":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,200 @@
+"""A real local Neo4j 5.26 without Docker: Maven fetches the jars, Java 17 runs ``Launcher.java``.
+
+State lives under ``$TUPU_HOME/neo4j`` (default ``./.tupu/neo4j``): ``cp.txt`` (the classpath
+Maven resolved), ``classes/`` (the compiled launcher), ``data/`` (the database), ``neo4j.pid``,
+``neo4j.port`` and ``neo4j.log``.
+
+>>> LocalNeo4j(Path("/tmp/x")).uri(7687)
+'bolt://127.0.0.1:7687'
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+POM = HERE / "pom.xml"
+LAUNCHER = HERE / "Launcher.java"
+
+# What the Neo4j distribution's own launcher passes to the JVM.
+JVM_FLAGS = [
+    "--add-opens=java.base/java.nio=ALL-UNNAMED",
+    "--add-opens=java.base/java.io=ALL-UNNAMED",
+    "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+    "--add-opens=java.base/java.lang=ALL-UNNAMED",
+    "-Dio.netty.tryReflectionSetAccessible=true",
+    "--enable-native-access=ALL-UNNAMED",
+    "-XX:+UseG1GC",
+]
+
+
+class Neo4jLaunchError(RuntimeError):
+    pass
+
+
+def _port_open(port: int, host: str = "127.0.0.1") -> bool:
+    with socket.socket() as s:
+        s.settimeout(0.5)
+        return s.connect_ex((host, port)) == 0
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    # a zombie child still answers kill(0): look at its state
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+        return state != "Z"
+    except OSError:
+        return True
+
+
+@dataclass
+class LocalNeo4j:
+    home: Path  # $TUPU_HOME; state goes to home/neo4j
+
+    @property
+    def dir(self) -> Path:
+        return self.home / "neo4j"
+
+    @staticmethod
+    def uri(port: int) -> str:
+        return f"bolt://127.0.0.1:{port}"
+
+    # --- build -----------------------------------------------------------------------------
+    def _stamp(self) -> str:
+        return hashlib.sha256(POM.read_bytes() + LAUNCHER.read_bytes()).hexdigest()[:16]
+
+    def prepare(self) -> list[str]:
+        """Fetch the jars (once) and compile the launcher; return the JVM classpath entries."""
+        for tool in ("java", "javac", "mvn"):
+            if shutil.which(tool) is None:
+                raise Neo4jLaunchError(f"找不到 {tool}: Java 17 和 Maven 是本地 Neo4j 的前提 ({tool} not on PATH)")
+        self.dir.mkdir(parents=True, exist_ok=True)
+        cp_file, classes, stamp = self.dir / "cp.txt", self.dir / "classes", self.dir / "stamp"
+        if not (cp_file.exists() and stamp.exists() and stamp.read_text() == self._stamp()):
+            r = subprocess.run(
+                ["mvn", "-q", "-B", "-f", str(POM), "dependency:build-classpath",
+                 f"-Dmdep.outputFile={cp_file.resolve()}"],
+                capture_output=True, text=True,
+            )
+            if r.returncode != 0 or not cp_file.exists():
+                raise Neo4jLaunchError(f"Maven 获取 Neo4j 失败 (mvn failed):\n{r.stdout[-3000:]}{r.stderr[-3000:]}")
+            shutil.rmtree(classes, ignore_errors=True)
+            classes.mkdir()
+            r = subprocess.run(
+                ["javac", "-cp", cp_file.read_text().strip(), "-d", str(classes), str(LAUNCHER)],
+                capture_output=True, text=True,
+            )
+            if r.returncode != 0:
+                raise Neo4jLaunchError(f"编译启动器失败 (javac failed):\n{r.stderr[-3000:]}")
+            stamp.write_text(self._stamp())
+        return [str(classes.resolve()), cp_file.read_text().strip()]
+
+    # --- run -------------------------------------------------------------------------------
+    def _pid(self) -> int | None:
+        try:
+            pid = int((self.dir / "neo4j.pid").read_text())
+        except (OSError, ValueError):
+            return None
+        return pid if _alive(pid) else None
+
+    def _port(self) -> int | None:
+        try:
+            return int((self.dir / "neo4j.port").read_text())
+        except (OSError, ValueError):
+            return None
+
+    def status(self) -> str | None:
+        """The Bolt URI if our Neo4j is running and answering, else None."""
+        pid, port = self._pid(), self._port()
+        if pid and port and _port_open(port):
+            return self.uri(port)
+        return None
+
+    def start(self, port: int = 7687, heap: str = "768m", pagecache_mb: int = 256,
+              timeout: float = 120.0) -> str:
+        """Start Neo4j (or find it running) and return its Bolt URI once Bolt answers."""
+        running = self.status()
+        if running:
+            return running
+        if _port_open(port):
+            raise Neo4jLaunchError(f"端口 {port} 已被占用 (port {port} is in use): 换一个 --port")
+        cp = self.prepare()
+        data = self.dir / "data"
+        data.mkdir(parents=True, exist_ok=True)
+        log = open(self.dir / "neo4j.log", "ab")
+        cmd = ["java", f"-Xmx{heap}", *JVM_FLAGS, "-cp", os.pathsep.join(cp),
+               "Launcher", str(data.resolve()), str(port), str(pagecache_mb)]
+        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL, start_new_session=True)
+        (self.dir / "neo4j.pid").write_text(str(proc.pid))
+        (self.dir / "neo4j.port").write_text(str(port))
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                tail = (self.dir / "neo4j.log").read_text(errors="replace")[-3000:]
+                raise Neo4jLaunchError(f"Neo4j 启动失败 (exited {proc.returncode}):\n{tail}")
+            if _port_open(port) and self._bolt_answers(port):
+                return self.uri(port)
+            time.sleep(0.3)
+        self.stop()
+        raise Neo4jLaunchError(f"Neo4j 在 {timeout:.0f} 秒内未就绪 (not up within {timeout:.0f}s)")
+
+    @staticmethod
+    def _bolt_answers(port: int) -> bool:
+        from neo4j import GraphDatabase
+        from neo4j.exceptions import Neo4jError, ServiceUnavailable
+
+        try:
+            with GraphDatabase.driver(LocalNeo4j.uri(port), auth=None) as d:
+                d.execute_query("RETURN 1")
+            return True
+        except (ServiceUnavailable, Neo4jError, OSError):
+            return False
+
+    def stop(self, timeout: float = 60.0) -> bool:
+        """Stop our Neo4j cleanly (SIGTERM runs its shutdown hook); True if one was running."""
+        pid = self._pid()
+        if pid is None:
+            return False
+        os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + timeout
+        while _alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        if _alive(pid):
+            os.kill(pid, signal.SIGKILL)
+        try:
+            os.waitpid(pid, os.WNOHANG)  # reap it if it is our child
+        except ChildProcessError:
+            pass
+        (self.dir / "neo4j.pid").unlink(missing_ok=True)
+        return True
+
+    def kill(self) -> None:
+        """Kill -9, as a crash would (for fault tests)."""
+        pid = self._pid()
+        if pid:
+            os.kill(pid, signal.SIGKILL)
+            try:
+                os.waitpid(pid, 0)
+            except ChildProcessError:
+                while _alive(pid):
+                    time.sleep(0.1)
