@@ -162,6 +162,11 @@ class MemoryStore(GraphStore):
         with self._lock:
             return self._node(node) if node in self.g else None
 
+    def existing_keys(self, label: str, keys: Iterable[str]) -> set[str]:
+        label_spec(label)
+        with self._lock:
+            return {str(k) for k in keys} & self._keys[label]
+
     def list_nodes(self, label: str, skip: int = 0, limit: int = 50) -> list[Node]:
         label_spec(label)
         with self._lock:

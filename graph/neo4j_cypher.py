@@ -79,6 +79,11 @@ def get(label: str) -> str:
     return f"MATCH (n:{label} {{{key}: $key}}) RETURN {_NODE.format(v='n', p='')}"
 
 
+def existing_keys(label: str) -> str:
+    label, key = _label(label)
+    return f"UNWIND $keys AS k MATCH (n:{label} {{{key}: k}}) RETURN n.{key} AS key"
+
+
 def list_nodes(label: str) -> str:
     label, key = _label(label)
     return (

@@ -152,6 +152,14 @@ class Neo4jStore(GraphStore):
         recs = self._run(cy.get(label), read=True, key=str(key))
         return self._to_node(recs[0]) if recs else None
 
+    def existing_keys(self, label: str, keys: Iterable[str]) -> set[str]:
+        query = cy.existing_keys(label)
+        return {
+            str(r["key"])
+            for chunk in batched({str(k) for k in keys}, self.batch_size)
+            for r in self._run(query, read=True, keys=chunk)
+        }
+
     def list_nodes(self, label: str, skip: int = 0, limit: int = 50) -> list[Node]:
         recs = self._run(cy.list_nodes(label), read=True, skip=int(skip), limit=int(limit))
         return [self._to_node(r) for r in recs]

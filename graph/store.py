@@ -149,6 +149,10 @@ class GraphStore(ABC):
     def get(self, label: str, key: str) -> Node | None: ...
 
     @abstractmethod
+    def existing_keys(self, label: str, keys: Iterable[str]) -> set[str]:
+        """Which of ``keys`` name a node of ``label``."""
+
+    @abstractmethod
     def list_nodes(self, label: str, skip: int = 0, limit: int = 50) -> list[Node]:
         """Nodes of one label ordered by key."""
 

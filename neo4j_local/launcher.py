@@ -1,8 +1,9 @@
 """A real local Neo4j 5.26 without Docker: Maven fetches the jars, Java 17 runs ``Launcher.java``.
 
 State lives under ``$TUPU_HOME/neo4j`` (default ``./.tupu/neo4j``): ``cp.txt`` (the classpath
-Maven resolved), ``classes/`` (the compiled launcher), ``data/`` (the database), ``neo4j.pid``,
-``neo4j.port`` and ``neo4j.log``.
+Maven resolved) and ``classes/`` (the compiled launcher) are shared; each instance (``main`` for
+users, a throw-away one per test session) has its own folder ``instances/NAME`` with ``data/``,
+``neo4j.pid``, ``neo4j.port`` and ``neo4j.log``.
 
 >>> LocalNeo4j(Path("/tmp/x")).uri(7687)
 'bolt://127.0.0.1:7687'
@@ -69,10 +70,15 @@ def _alive(pid: int) -> bool:
 @dataclass
 class LocalNeo4j:
     home: Path  # $TUPU_HOME; state goes to home/neo4j
+    instance: str = "main"
+
+    @property
+    def build_dir(self) -> Path:
+        return self.home / "neo4j"
 
     @property
     def dir(self) -> Path:
-        return self.home / "neo4j"
+        return self.build_dir / "instances" / self.instance
 
     @staticmethod
     def uri(port: int) -> str:
@@ -87,8 +93,9 @@ class LocalNeo4j:
         for tool in ("java", "javac", "mvn"):
             if shutil.which(tool) is None:
                 raise Neo4jLaunchError(f"找不到 {tool}: Java 17 和 Maven 是本地 Neo4j 的前提 ({tool} not on PATH)")
-        self.dir.mkdir(parents=True, exist_ok=True)
-        cp_file, classes, stamp = self.dir / "cp.txt", self.dir / "classes", self.dir / "stamp"
+        self.build_dir.mkdir(parents=True, exist_ok=True)
+        b = self.build_dir
+        cp_file, classes, stamp = b / "cp.txt", b / "classes", b / "stamp"
         if not (cp_file.exists() and stamp.exists() and stamp.read_text() == self._stamp()):
             r = subprocess.run(
                 ["mvn", "-q", "-B", "-f", str(POM), "dependency:build-classpath",
@@ -139,12 +146,12 @@ class LocalNeo4j:
             raise Neo4jLaunchError(f"端口 {port} 已被占用 (port {port} is in use): 换一个 --port")
         cp = self.prepare()
         data = self.dir / "data"
-        data.mkdir(parents=True, exist_ok=True)
-        log = open(self.dir / "neo4j.log", "ab")
+        data.mkdir(parents=True, exist_ok=True)  # also creates self.dir
         cmd = ["java", f"-Xmx{heap}", *JVM_FLAGS, "-cp", os.pathsep.join(cp),
                "Launcher", str(data.resolve()), str(port), str(pagecache_mb)]
-        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL, start_new_session=True)
+        with open(self.dir / "neo4j.log", "ab") as log:
+            proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT,
+                                    stdin=subprocess.DEVNULL, start_new_session=True)
         (self.dir / "neo4j.pid").write_text(str(proc.pid))
         (self.dir / "neo4j.port").write_text(str(port))
         deadline = time.monotonic() + timeout
@@ -187,6 +194,11 @@ class LocalNeo4j:
             pass
         (self.dir / "neo4j.pid").unlink(missing_ok=True)
         return True
+
+    def remove(self) -> None:
+        """Stop this instance and delete its folder (its database included)."""
+        self.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
 
     def kill(self) -> None:
         """Kill -9, as a crash would (for fault tests)."""

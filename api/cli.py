@@ -1,0 +1,174 @@
+"""The ``tupu`` command line. Each command is a thin shell over graph/, ingest/ and viz/."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from graph.config import Settings
+from graph.model import LABELS, RELATIONSHIPS
+
+app = typer.Typer(help="党建图谱 Tupu：基层党组织图谱知识库", no_args_is_help=True,
+                  pretty_exceptions_show_locals=False)
+neo4j_app = typer.Typer(help="本地 Neo4j 5.26（无需 Docker）：start / stop / status", no_args_is_help=True)
+app.add_typer(neo4j_app, name="neo4j")
+console = Console()
+
+
+def _local_neo4j():
+    from neo4j_local.launcher import LocalNeo4j
+
+    return LocalNeo4j(Settings.from_env().home)
+
+
+@neo4j_app.command("start", help="启动本地 Neo4j，Bolt 可用后返回并打印 bolt:// 地址")
+def neo4j_start(port: Annotated[int, typer.Option(help="Bolt 端口")] = 7687,
+                heap: Annotated[str, typer.Option(help="JVM 堆大小")] = "768m") -> None:
+    from neo4j_local.launcher import Neo4jLaunchError
+
+    try:
+        with console.status("正在启动 Neo4j 5.26 …"):
+            uri = _local_neo4j().start(port=port, heap=heap)
+    except Neo4jLaunchError as e:
+        console.print(f"[red]启动失败：{e}[/red]")
+        raise typer.Exit(1)
+    console.print(f"Neo4j 已就绪：{uri}")
+    console.print(f"使用方法：export TUPU_BACKEND=neo4j TUPU_NEO4J_URI={uri}")
+    print(uri)
+
+
+@neo4j_app.command("fetch", help="下载 Neo4j 5.26 的 Maven 依赖并编译启动器（只需一次）")
+def neo4j_fetch() -> None:
+    from neo4j_local.launcher import Neo4jLaunchError
+
+    try:
+        with console.status("正在获取 Neo4j 5.26 依赖 (Maven) …"):
+            _local_neo4j().prepare()
+    except Neo4jLaunchError as e:
+        console.print(f"[red]{e}[/red]")
+        raise typer.Exit(1)
+    console.print("Neo4j 依赖已就绪")
+
+
+@neo4j_app.command("stop", help="停止本地 Neo4j")
+def neo4j_stop() -> None:
+    stopped = _local_neo4j().stop()
+    console.print("Neo4j 已停止" if stopped else "Neo4j 未在运行")
+
+
+@neo4j_app.command("status", help="本地 Neo4j 是否在运行")
+def neo4j_status() -> None:
+    uri = _local_neo4j().status()
+    if uri:
+        console.print(f"运行中：{uri}")
+    else:
+        console.print("未运行")
+        raise typer.Exit(1)
+
+
+@app.command(help="启动 API 与网络视图服务")
+def serve(host: Annotated[str, typer.Option(help="监听地址")] = "127.0.0.1",
+          port: Annotated[int, typer.Option(help="端口")] = 8000) -> None:
+    import uvicorn
+
+    from api.app import create_app
+
+    s = Settings.from_env()
+    console.print(f"后端：{s.backend}  地址：http://{host}:{port}/  接口文档：http://{host}:{port}/docs")
+    uvicorn.run(create_app(), host=host, port=port)
+
+
+class _RichProgress:
+    """A progress bar per ledger (ingest.loader.Progress)."""
+
+    def __init__(self, progress) -> None:
+        self.p, self.task = progress, None
+
+    def begin(self, description: str, total: int | None) -> None:
+        self.task = self.p.add_task(description, total=total)
+
+    def advance(self, n: int = 1) -> None:
+        self.p.advance(self.task, n)
+
+    def end(self) -> None:
+        t = self.p.tasks[self.task]
+        self.p.update(self.task, total=t.completed, completed=t.completed)
+
+
+def run_ingest(paths: list[Path], dry_run: bool = False, report_file: Path | None = None,
+               store=None) -> int:
+    """Load ledgers with progress bars and a summary; return the exit code (0, 1 or 3)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from graph.factory import open_store
+    from ingest.loader import Loader
+
+    own = store is None
+    store = store or open_store()
+    try:
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                      TimeElapsedColumn(), console=console, transient=False) as p:
+            report = Loader(store, dry_run=dry_run, progress=_RichProgress(p)).load(paths)
+    finally:
+        if own:
+            store.close()
+    table = Table("台账", "读取", "载入", "拒绝", "警告",
+                  title="载入结果（试运行，未写入）" if dry_run else "载入结果")
+    for name, c in report.ledgers.items():
+        table.add_row(name, str(c.read), str(c.landed), str(c.rejected), str(c.warnings))
+    console.print(table)
+    for issue in report.rejected[:20]:
+        where = f"{Path(issue.file).name}" + (f"[{issue.sheet}]" if issue.sheet else "")
+        loc = f" 第{issue.row}行" if issue.row else ""
+        col = f" 「{issue.column}」" if issue.column else ""
+        val = f" 值：{issue.value}" if issue.value else ""
+        console.print(f"[red]拒绝[/red] {where}{loc}{col}{val} —— {issue.reason}")
+    if len(report.rejected) > 20:
+        console.print(f"…… 另有 {len(report.rejected) - 20} 条，见 --report 报告")
+    if report.warnings:
+        console.print(f"[yellow]警告 {len(report.warnings)} 条[/yellow]（引用的编码不存在，相应关联未建立）")
+    if report.ignored_columns:
+        names = "、".join(sorted({i.column or "" for i in report.ignored_columns}))
+        console.print(f"已忽略未识别的列：{names}")
+    if report_file:
+        report.write_json(report_file)
+        console.print(f"报告已写入 {report_file}")
+    if report.error:
+        console.print(f"[red]{report.error}[/red]")
+        return 1
+    return 0 if report.ok else 3
+
+
+@app.command(help="载入台账（Excel 或 CSV，文件或文件夹）")
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="台账文件或文件夹", exists=True)],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="只检查，不写入")] = False,
+    report: Annotated[Path | None, typer.Option("--report", help="把报告写成 JSON 文件")] = None,
+) -> None:
+    raise typer.Exit(run_ingest(paths, dry_run, report))
+
+
+@app.command(help="各类实体与关系的数量")
+def stats() -> None:
+    from graph.factory import open_store
+
+    with open_store() as store:
+        counts, rels = store.counts(), store.rel_counts()
+    table = Table("类型", "数量", title=f"图谱统计（{store.backend}）")
+    for label, n in counts.items():
+        table.add_row(LABELS[label].zh, str(n))
+    for t, n in rels.items():
+        table.add_row(f"关系：{RELATIONSHIPS[t].zh}", str(n))
+    console.print(table)
+
+
+def main() -> None:  # pragma: no cover
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

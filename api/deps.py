@@ -1,0 +1,29 @@
+"""Shared resources of the API, handed to routes as FastAPI dependencies."""
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+
+from graph.model import LABELS, UnknownLabel
+from graph.store import GraphStore
+
+_ZH_TO_LABEL = {spec.zh: name for name, spec in LABELS.items()}
+
+
+def get_store(request: Request) -> GraphStore:
+    return request.app.state.store
+
+
+Store = Annotated[GraphStore, Depends(get_store)]
+
+
+def resolve_label(label: str) -> str:
+    """Accept a label in English (``Organization``) or Chinese (``党组织``)."""
+    name = _ZH_TO_LABEL.get(label, label)
+    if name not in LABELS:
+        raise HTTPException(404, f"未知的实体类型 unknown label: {label}")
+    return name
+
+
+__all__ = ["Store", "get_store", "resolve_label", "UnknownLabel"]

@@ -1,0 +1,67 @@
+"""Response models of the API. Personal data is masked on the way out."""
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from graph.model import LABELS, RELATIONSHIPS
+from graph.privacy import mask_props
+from graph.store import Node, Rel
+
+
+class NodeOut(BaseModel):
+    label: str = Field(description="实体类型 (英文)")
+    label_zh: str = Field(description="实体类型")
+    id: str = Field(description="编码")
+    name: str = Field(description="名称")
+    props: dict[str, Any] = Field(description="属性 (个人信息已脱敏)")
+
+    @classmethod
+    def of(cls, node: Node) -> "NodeOut":
+        return cls(
+            label=node.label,
+            label_zh=LABELS[node.label].zh,
+            id=node.key,
+            name=node.name,
+            props=mask_props(node.props),
+        )
+
+
+class LinkOut(BaseModel):
+    type: str = Field(description="关系类型 (英文)")
+    type_zh: str = Field(description="关系类型")
+    direction: str = Field(description="out: 本实体指向对方; in: 对方指向本实体")
+    props: dict[str, Any]
+    other: NodeOut
+
+    @classmethod
+    def of(cls, here_label: str, here_key: str, rel: Rel, other: Node) -> "LinkOut":
+        outgoing = rel.start.label == here_label and rel.start.key == here_key
+        return cls(
+            type=rel.type,
+            type_zh=RELATIONSHIPS[rel.type].zh,
+            direction="out" if outgoing else "in",
+            props=mask_props(rel.props),
+            other=NodeOut.of(other),
+        )
+
+
+class EntityOut(NodeOut):
+    links: list[LinkOut] = Field(default_factory=list, description="关系")
+
+
+class Page(BaseModel):
+    label: str
+    label_zh: str
+    total: int = Field(description="该类实体总数")
+    skip: int
+    limit: int
+    items: list[NodeOut]
+
+
+class Health(BaseModel):
+    status: str = Field(description="ok 或 unavailable")
+    backend: str = Field(description="memory 或 neo4j")
+    reachable: bool = Field(description="存储是否可连接")
+    message: str

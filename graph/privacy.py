@@ -1,0 +1,58 @@
+"""Masking personal data (身份证号, 联系电话) for everything that leaves the store.
+
+>>> mask_id_card("51010519900101123X")
+'5101**********123X'
+>>> mask_phone("13812345678")
+'138****5678'
+>>> mask_props({"name": "张三", "phone": "13812345678"})["phone"]
+'138****5678'
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from graph.model import PERSONAL_PROPERTIES
+
+
+def mask_id_card(value: str) -> str:
+    v = str(value)
+    if len(v) <= 8:
+        return "*" * len(v)
+    return v[:4] + "*" * (len(v) - 8) + v[-4:]
+
+
+def mask_phone(value: str) -> str:
+    v = str(value)
+    if len(v) <= 7:
+        return "*" * len(v)
+    return v[:3] + "*" * (len(v) - 7) + v[-4:]
+
+
+_MASKERS = {"id_card": mask_id_card, "phone": mask_phone}
+assert set(_MASKERS) == set(PERSONAL_PROPERTIES)
+
+
+def mask_value(prop: str, value: Any) -> Any:
+    masker = _MASKERS.get(prop)
+    return masker(value) if masker and value not in (None, "") else value
+
+
+def mask_props(props: dict[str, Any]) -> dict[str, Any]:
+    """A copy of ``props`` with every personal property masked."""
+    return {k: mask_value(k, v) for k, v in props.items()}
+
+
+# 18-character ID numbers and 11-digit mobile numbers inside free text (log lines, error messages)
+_ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(\d{6})(\d{8})(\d{3}[0-9Xx])(?![0-9A-Za-z])")
+_PHONE_IN_TEXT = re.compile(r"(?<!\d)(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
+
+
+def mask_text(text: str) -> str:
+    """Mask ID and mobile numbers found in free text.
+
+    >>> mask_text("身份证 51010519900101123X 电话 13812345678")
+    '身份证 5101**********123X 电话 138****5678'
+    """
+    text = _ID_IN_TEXT.sub(lambda m: mask_id_card(m.group(0)), text)
+    return _PHONE_IN_TEXT.sub(lambda m: mask_phone(m.group(0)), text)

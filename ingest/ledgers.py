@@ -1,0 +1,195 @@
+"""The ledgers users hand over (domain.md, "The ledgers users hand over"): their columns, which
+are required, how each value is parsed, and what each row becomes in the graph.
+
+A column is a :class:`Column`: its Chinese header, its English snake_case alias, the property it
+fills (or the link it makes), whether it is required, and its parser. A link column makes one
+relationship per code in the cell (``multi``) to a node of ``target`` label(s).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+
+from graph import model as m
+from ingest import checks
+
+
+def _choice(enum: type[m.ZhEnum]) -> Callable[[Any], str]:
+    return partial(checks.parse_choice, allowed=enum.values())
+
+
+def _text(value: Any) -> str:
+    return str(value).strip()
+
+
+@dataclass(frozen=True)
+class Column:
+    zh: str
+    en: str
+    required: bool = False
+    parse: Callable[[Any], Any] = checks.clean_code
+    prop: str | None = None  # the node property it fills
+    # a link: relationship type, the label(s) at the other end, direction, and whether the cell
+    # may list several codes
+    rel: str | None = None
+    target: tuple[str, ...] = ()
+    incoming: bool = False
+    multi: bool = False
+    rel_props: dict[str, str] = field(default_factory=dict)  # rel prop -> column zh
+    fixed_props: dict[str, Any] = field(default_factory=dict)
+    choices: tuple[str, ...] = ()  # for templates' drop-down lists
+    personal: bool = False
+
+    @property
+    def is_link(self) -> bool:
+        return self.rel is not None
+
+
+@dataclass(frozen=True)
+class Ledger:
+    name: str  # English id: "organizations"
+    zh: str
+    label: str | None  # the node label its rows become (None: rows are relationships)
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]  # the column(s) whose value identifies a row (duplicates)
+    example: dict[str, str] = field(default_factory=dict)
+
+    def column(self, zh: str) -> Column:
+        return next(c for c in self.columns if c.zh == zh)
+
+    @property
+    def required(self) -> list[Column]:
+        return [c for c in self.columns if c.required]
+
+
+def _enum_col(zh: str, en: str, enum: type[m.ZhEnum], prop: str, required: bool = False) -> Column:
+    return Column(zh, en, required, _choice(enum), prop=prop, choices=tuple(enum.values()))
+
+
+_REGION = ("Region",)
+_ORG = ("Organization",)
+_UNIT = ("Unit",)
+_GRID = ("Grid",)
+
+LEDGERS: dict[str, Ledger] = {
+    lg.name: lg
+    for lg in (
+        Ledger("regions", "行政区划", "Region", (
+            Column("区划代码", "code", True, checks.region_code, prop="code"),
+            Column("名称", "name", True, _text, prop="name"),
+            _enum_col("层级", "level", m.RegionLevel, "level"),
+            Column("上级区划代码", "parent_code", parse=checks.region_code, rel="PART_OF", target=_REGION),
+        ), key=("区划代码",), example={"区划代码": "510107001000", "名称": "某某街道", "层级": "街道乡镇",
+                                      "上级区划代码": "510107000000"}),
+        Ledger("organizations", "党组织", "Organization", (
+            Column("组织编码", "org_id", True, prop="id"),
+            Column("组织名称", "org_name", True, _text, prop="name"),
+            _enum_col("组织类别", "org_kind", m.OrgKind, "kind", required=True),
+            Column("上级组织编码", "parent_org_id", rel="SUBORDINATE_TO", target=_ORG),
+            _enum_col("所属领域", "sector", m.Sector, "sector"),
+            Column("所在单位编码", "unit_id", rel="ESTABLISHED_IN", target=_UNIT, multi=True),
+            Column("覆盖单位编码", "covered_unit_ids", rel="COVERS", target=_UNIT, multi=True),
+            Column("所在网格编码", "grid_id", rel="ON_GRID", target=_GRID, multi=True),
+            Column("区划代码", "region_code", parse=checks.region_code, rel="IN_REGION", target=_REGION),
+            Column("成立日期", "founded", parse=checks.parse_date, prop="founded"),
+            Column("届满日期", "term_ends", parse=checks.parse_date, prop="term_ends"),
+        ), key=("组织编码",), example={"组织编码": "DZZ0001", "组织名称": "某某社区党委", "组织类别": "党委",
+                                      "所属领域": "社区", "区划代码": "510107001001",
+                                      "成立日期": "2021-06-30", "届满日期": "2026-06-29"}),
+        Ledger("units", "单位", "Unit", (
+            Column("单位编码", "unit_id", True, prop="id"),
+            Column("单位名称", "unit_name", True, _text, prop="name"),
+            _enum_col("单位类别", "unit_kind", m.UnitKind, "kind", required=True),
+            Column("统一社会信用代码", "uscc", parse=checks.uscc, prop="uscc"),
+            Column("上级单位编码", "parent_unit_id", rel="PART_OF", target=_UNIT),
+            Column("区划代码", "region_code", parse=checks.region_code, rel="IN_REGION", target=_REGION),
+            Column("所在网格编码", "grid_id", rel="IN_GRID", target=_GRID),
+            Column("从业人员数", "employees", parse=checks.parse_int, prop="employees"),
+            Column("党员数", "members_reported", parse=checks.parse_int, prop="members_reported"),
+        ), key=("单位编码",), example={"单位编码": "DW0001", "单位名称": "某某科技有限公司", "单位类别": "非公企业",
+                                      "统一社会信用代码": "91350100M000100Y43", "从业人员数": "35", "党员数": "4"}),
+        Ledger("grids", "网格", "Grid", (
+            Column("网格编码", "grid_id", True, prop="id"),
+            Column("网格名称", "grid_name", True, _text, prop="name"),
+            _enum_col("网格层级", "grid_level", m.GridLevel, "level", required=True),
+            Column("上级网格编码", "parent_grid_id", rel="PART_OF", target=_GRID),
+            Column("区划代码", "region_code", parse=checks.region_code, rel="IN_REGION", target=_REGION),
+        ), key=("网格编码",), example={"网格编码": "WG0001", "网格名称": "第一网格", "网格层级": "一般网格"}),
+        Ledger("members", "党员", "Member", (
+            Column("党员编码", "member_id", True, prop="id"),
+            Column("姓名", "name", True, _text, prop="name"),
+            _enum_col("党员类别", "category", m.MemberCategory, "category", required=True),
+            Column("所在党组织编码", "org_id", True, prop="org_code", rel="MEMBER_OF", target=_ORG),
+            _enum_col("性别", "gender", m.Gender, "gender"),
+            Column("身份证号", "id_card", parse=checks.id_card, prop="id_card", personal=True),
+            Column("工作单位编码", "work_unit_id", rel="WORKS_AT", target=_UNIT),
+            Column("居住单位编码", "home_unit_id", rel="LIVES_IN", target=_UNIT),
+            Column("是否流动", "mobile", parse=checks.parse_bool, prop="mobile", choices=("是", "否")),
+            Column("流入党组织编码", "inflow_org_id", rel="MOBILE_TO", target=_ORG,
+                   rel_props={"since": "流出日期"}),
+            Column("流出日期", "outflow_date", parse=checks.parse_date, prop="outflow_date"),
+            Column("最近联系日期", "last_contact", parse=checks.parse_date, prop="last_contact"),
+            Column("是否离退休", "retired", parse=checks.parse_bool, prop="retired", choices=("是", "否")),
+            Column("报到党组织编码", "report_org_id", rel="REPORTS_TO", target=_ORG),
+            Column("联系电话", "phone", parse=checks.phone, prop="phone", personal=True),
+        ), key=("党员编码",), example={"党员编码": "DY000001", "姓名": "张三", "党员类别": "正式",
+                                      "所在党组织编码": "DZZ0001", "性别": "男", "是否流动": "否", "是否离退休": "否"}),
+        Ledger("pairings", "结对共建", None, (
+            Column("甲方组织编码", "org_a_id", True),
+            Column("乙方组织编码", "org_b_id", True),
+            _enum_col("结对形式", "form", m.PairingForm, "form", required=True),
+            Column("开始日期", "since", parse=checks.parse_date, prop="since"),
+            Column("结束日期", "until", parse=checks.parse_date, prop="until"),
+        ), key=("甲方组织编码", "乙方组织编码", "结对形式"),
+            example={"甲方组织编码": "DZZ0101", "乙方组织编码": "DZZ0001", "结对形式": "结对共建",
+                     "开始日期": "2024-01-01", "结束日期": "2026-12-31"}),
+        Ledger("alliances", "党建联盟", "Alliance", (
+            Column("联盟编码", "alliance_id", True, prop="id"),
+            Column("联盟名称", "alliance_name", True, _text, prop="name"),
+            Column("牵头组织编码", "lead_org_id", True, rel="IN_ALLIANCE", target=_ORG, incoming=True,
+                   fixed_props={"role": m.AllianceRole.LEAD.value}),
+            Column("成员组织编码", "member_org_ids", rel="IN_ALLIANCE", target=_ORG, incoming=True,
+                   multi=True, fixed_props={"role": m.AllianceRole.MEMBER.value}),
+            Column("联盟类型", "kind", parse=_text, prop="kind"),
+            Column("成立日期", "founded", parse=checks.parse_date, prop="founded"),
+        ), key=("联盟编码",), example={"联盟编码": "LM001", "联盟名称": "某某街道区域化党建联盟",
+                                      "牵头组织编码": "DZZ0001", "成员组织编码": "DZZ0101;DZZ0102"}),
+        Ledger("roles", "职务", None, (
+            Column("党员编码", "member_id", True),
+            _enum_col("职务", "role", m.Role, "role", required=True),
+            Column("对象编码", "target_id", True),
+        ), key=("党员编码", "职务", "对象编码"),
+            example={"党员编码": "DY000001", "职务": "书记", "对象编码": "DZZ0001"}),
+        Ledger("activities", "活动", "Activity", (
+            Column("活动编码", "activity_id", True, prop="id"),
+            Column("活动日期", "date", True, checks.parse_date, prop="date"),
+            Column("参与组织编码", "org_ids", True, rel="TOOK_PART_IN", target=_ORG, incoming=True, multi=True),
+            _enum_col("活动类型", "kind", m.ActivityKind, "kind"),
+            Column("参与人数", "participants", parse=checks.parse_int, prop="participants"),
+            Column("内容", "content", parse=_text, prop="content"),
+        ), key=("活动编码",), example={"活动编码": "HD0001", "活动日期": "2025-05-01",
+                                      "参与组织编码": "DZZ0101;DZZ0001", "活动类型": "志愿服务",
+                                      "参与人数": "20", "内容": "社区义诊"}),
+        Ledger("needs", "需求资源清单", None, (
+            Column("组织编码", "org_id", True),
+            _enum_col("清单类型", "list_kind", m.ListKind, "list_kind", required=True),
+            Column("类别", "category", True, _text, prop="category",
+                   choices=("法律", "医疗", "就业", "助老", "托幼", "教育", "金融", "环境", "文化", "安全")),
+            Column("内容", "content", parse=_text, prop="content"),
+        ), key=("组织编码", "清单类型", "类别", "内容"),
+            example={"组织编码": "DZZ0001", "清单类型": "需求", "类别": "助老", "内容": "独居老人探访"}),
+    )
+}
+
+# Load order: nodes first (every ledger with a label), relationship ledgers after.
+LOAD_ORDER = ["regions", "organizations", "units", "grids", "members", "alliances", "activities",
+              "pairings", "roles", "needs"]
+assert sorted(LOAD_ORDER) == sorted(LEDGERS)
+
+IGNORED_HEADERS = {"序号", "编号序号", "No", "no", "NO", "序"}
+
+# A row whose first filled cell starts with one of these ends the table (notes under it).
+NOTE_PREFIXES = ("填表人", "填表日期", "填报人", "填报日期", "制表人", "制表", "审核人", "审核",
+                 "负责人", "备注", "说明", "注：", "注:", "联系人")

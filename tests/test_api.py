@@ -1,0 +1,88 @@
+"""The API skeleton on both backends, and its answer when Neo4j is unreachable."""
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from graph.neo4j_store import Neo4jStore
+from neo4j_local.launcher import free_port
+from tests.test_store_contract import seed
+
+
+@pytest.fixture
+def client(store):
+    seed(store)
+    store.upsert_nodes("Member", [{"id": "M1", "name": "张三", "category": "正式",
+                                   "id_card": "51010519900101123X", "phone": "13812345678"}])
+    yield from client_for(store)
+
+
+def client_for(store):
+    """A TestClient whose app opens its own store on the same data (the app closes it)."""
+    factory = (lambda: Neo4jStore(store.uri)) if store.backend == "neo4j" else (lambda: store)
+    with TestClient(create_app(factory)) as c:
+        yield c
+
+
+def test_health(client, store):
+    r = client.get("/health")
+    assert r.status_code == 200
+    assert r.json() == {"status": "ok", "backend": store.backend, "reachable": True,
+                        "message": "运行正常"}
+
+
+def test_get_entity_with_links(client):
+    r = client.get("/entities/Organization/O2")
+    assert r.status_code == 200
+    body = r.json()
+    assert body["label_zh"] == "党组织" and body["name"] == "阳光社区党委"
+    assert [(l["type_zh"], l["direction"], l["other"]["id"]) for l in body["links"]] == [
+        ("结对", "in", "O3"), ("隶属", "out", "O1"), ("隶属", "in", "O4")]
+    assert client.get("/entities/党组织/O2").json()["id"] == "O2"
+
+
+def test_missing_entity_and_label_are_404_in_chinese(client):
+    r = client.get("/entities/Organization/NOPE")
+    assert r.status_code == 404 and "未找到" in r.json()["detail"]
+    r = client.get("/entities/Person/1")
+    assert r.status_code == 404 and "未知的实体类型" in r.json()["detail"]
+
+
+def test_personal_data_is_masked(client):
+    body = client.get("/entities/Member/M1").json()
+    assert body["props"]["id_card"] == "5101**********123X"
+    assert body["props"]["phone"] == "138****5678"
+    assert "51010519900101123X" not in client.get("/search", params={"q": "张三"}).text
+
+
+def test_search_chinese(client):
+    r = client.get("/search", params={"q": "阳光"})
+    assert [(x["label"], x["id"]) for x in r.json()] == [
+        ("Organization", "O2"), ("Organization", "O4"), ("Unit", "U1")]
+    r = client.get("/search", params={"q": "阳光", "label": "单位"})
+    assert [x["id"] for x in r.json()] == ["U1"]
+    assert client.get("/search", params={"q": ""}).status_code == 422
+
+
+def test_list_paginated(client):
+    r = client.get("/entities/Organization", params={"skip": 1, "limit": 2})
+    body = r.json()
+    assert body["total"] == 4 and [x["id"] for x in body["items"]] == ["O2", "O3"]
+    assert client.get("/entities/Organization", params={"limit": 0}).status_code == 422
+
+
+def test_openapi_has_chinese_summaries(client):
+    spec = client.get("/openapi.json").json()
+    assert spec["paths"]["/search"]["get"]["summary"] == "按名称搜索（支持中文）"
+
+
+def test_neo4j_unreachable_is_503_not_a_stack_trace():
+    dead = Neo4jStore(f"bolt://127.0.0.1:{free_port()}")
+    with TestClient(create_app(lambda: dead)) as c:
+        r = c.get("/health")
+        assert r.status_code == 503 and r.json()["reachable"] is False
+        r = c.get("/entities/Organization/O1")
+        assert r.status_code == 503
+        assert "无法连接" in r.json()["detail"]
+        assert "Traceback" not in r.text

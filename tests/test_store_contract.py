@@ -1,0 +1,203 @@
+"""The store contract: every test runs against the embedded store and a real Neo4j."""
+from __future__ import annotations
+
+import pytest
+
+from graph.model import LABELS, RELATIONSHIPS, UnknownLabel
+from graph.store import NodeRef, RelRow
+
+ORGS = [
+    {"id": "O1", "name": "幸福街道党工委", "kind": "党工委", "sector": "社区"},
+    {"id": "O2", "name": "阳光社区党委", "kind": "党委", "sector": "社区"},
+    {"id": "O3", "name": "区财政局机关党支部", "kind": "党支部", "sector": "机关"},
+    {"id": "O4", "name": "阳光小区第一党支部", "kind": "党支部", "sector": "小区"},
+]
+UNITS = [{"id": "U1", "name": "阳光科技有限公司", "kind": "非公企业", "members_reported": 4}]
+
+
+def seed(store) -> None:
+    store.upsert_nodes("Organization", ORGS)
+    store.upsert_nodes("Unit", UNITS)
+    store.upsert_nodes("Region", [{"code": "110101001000", "name": "幸福街道", "level": "街道乡镇"}])
+    store.upsert_relationships("SUBORDINATE_TO", "Organization", "Organization",
+                               [RelRow("O2", "O1"), RelRow("O4", "O2")])
+    store.upsert_relationships("PAIRED_WITH", "Organization", "Organization",
+                               [RelRow("O3", "O2", {"form": "结对共建", "since": "2024-01-01"})])
+    store.upsert_relationships("COVERS", "Organization", "Unit", [RelRow("O4", "U1")])
+    store.upsert_relationships("IN_REGION", "Organization", "Region", [RelRow("O1", "110101001000")])
+
+
+def test_empty_store_counts_every_label_and_type(store):
+    assert store.counts() == dict.fromkeys(LABELS, 0)
+    assert store.rel_counts() == dict.fromkeys(RELATIONSHIPS, 0)
+    assert store.ping() is True
+
+
+def test_upsert_and_get(store):
+    seed(store)
+    node = store.get("Organization", "O2")
+    assert node is not None
+    assert node.props == ORGS[1]
+    assert node.name == "阳光社区党委"
+    assert store.get("Organization", "missing") is None
+    assert store.get("Unit", "O2") is None  # keys are per label
+    region = store.get("Region", "110101001000")
+    assert region is not None and region.props["level"] == "街道乡镇"
+
+
+def test_upsert_is_idempotent_and_updates(store):
+    seed(store)
+    seed(store)
+    assert store.counts()["Organization"] == 4
+    assert store.rel_counts()["SUBORDINATE_TO"] == 2
+    assert store.rel_counts()["PAIRED_WITH"] == 1
+    store.upsert_nodes("Organization", [{"id": "O2", "name": "阳光社区党委（新）", "sector": None}])
+    node = store.get("Organization", "O2")
+    assert node.props["name"] == "阳光社区党委（新）"
+    assert "sector" not in node.props  # None removes the property
+    assert node.props["kind"] == "党委"  # properties not given are kept
+    store.upsert_relationships("PAIRED_WITH", "Organization", "Organization",
+                               [RelRow("O3", "O2", {"form": "结对共建", "until": "2025-12-31"})])
+    (rel, _), = store.neighbours("Organization", "O3", ["PAIRED_WITH"])
+    assert rel.props == {"form": "结对共建", "since": "2024-01-01", "until": "2025-12-31"}
+
+
+def test_relationship_identity_properties_make_distinct_relationships(store):
+    seed(store)
+    n = store.upsert_relationships("PAIRED_WITH", "Organization", "Organization",
+                                   [RelRow("O3", "O2", {"form": "双报到"})])
+    assert n == 1
+    assert store.rel_counts()["PAIRED_WITH"] == 2
+    with pytest.raises(ValueError):
+        store.upsert_relationships("PAIRED_WITH", "Organization", "Organization", [RelRow("O3", "O2")])
+
+
+def test_relationships_to_missing_nodes_are_skipped(store):
+    seed(store)
+    n = store.upsert_relationships("SUBORDINATE_TO", "Organization", "Organization",
+                                   [RelRow("O3", "O1"), RelRow("O3", "NOPE"), RelRow("NOPE", "O1")])
+    assert n == 1
+    assert store.rel_counts()["SUBORDINATE_TO"] == 3
+
+
+def test_wrong_labels_are_refused(store):
+    with pytest.raises(UnknownLabel):
+        store.upsert_nodes("Person", [{"id": "x"}])
+    with pytest.raises(UnknownLabel):
+        store.get("Organization) DETACH DELETE (n", "x")
+    with pytest.raises(ValueError):
+        store.upsert_relationships("MEMBER_OF", "Organization", "Unit", [RelRow("a", "b")])
+    with pytest.raises(ValueError):
+        store.upsert_nodes("Organization", [{"name": "没有编码"}])
+
+
+def test_neighbours_directions_and_types(store):
+    seed(store)
+    both = store.neighbours("Organization", "O2")
+    assert [(r.type, r.start.key, r.end.key, o.key) for r, o in both] == [
+        ("PAIRED_WITH", "O3", "O2", "O3"),
+        ("SUBORDINATE_TO", "O2", "O1", "O1"),
+        ("SUBORDINATE_TO", "O4", "O2", "O4"),
+    ]
+    out = store.neighbours("Organization", "O2", direction="out")
+    assert [o.key for _, o in out] == ["O1"]
+    inc = store.neighbours("Organization", "O2", ["SUBORDINATE_TO"], direction="in")
+    assert [o.key for _, o in inc] == ["O4"]
+    assert store.neighbours("Organization", "missing") == []
+
+
+def test_subgraph_within_hops(store):
+    seed(store)
+    one = store.subgraph([NodeRef("Organization", "O4")], hops=1)
+    assert [n.key for n in one.nodes] == ["O2", "O4", "U1"]
+    assert [(r.type, r.start.key, r.end.key) for r in one.rels] == [
+        ("COVERS", "O4", "U1"), ("SUBORDINATE_TO", "O4", "O2")]
+    two = store.subgraph([NodeRef("Organization", "O4")], hops=2)
+    assert [n.key for n in two.nodes] == ["O1", "O2", "O3", "O4", "U1"]
+    assert len(two.rels) == 4
+    capped = store.subgraph([NodeRef("Organization", "O4")], hops=2, max_nodes=3)
+    assert len(capped.nodes) == 3
+    assert store.subgraph([NodeRef("Organization", "missing")], hops=2).nodes == []
+    zero = store.subgraph([NodeRef("Organization", "O1"), NodeRef("Organization", "O2")], hops=0)
+    assert [n.key for n in zero.nodes] == ["O1", "O2"]
+    assert [(r.start.key, r.end.key) for r in zero.rels] == [("O2", "O1")]
+
+
+def test_both_backends_return_the_same_subgraph_shape(store):
+    seed(store)
+    sub = store.subgraph([NodeRef("Region", "110101001000")], hops=3)
+    assert [(n.label, n.key) for n in sub.nodes] == [
+        ("Organization", "O1"), ("Organization", "O2"), ("Organization", "O3"),
+        ("Organization", "O4"), ("Region", "110101001000")]
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("阳光", ["O2", "O4", "U1"]),
+    ("阳光社区", ["O2"]),
+    ("党支部", ["O3", "O4"]),
+    ("党", ["O1", "O2", "O3", "O4"]),
+    ("科技有限", ["U1"]),
+    ("不存在的名字", []),
+    ("  ", []),
+    ('"); MATCH (n) DETACH DELETE n //', []),
+    ("阳光*", []),
+])
+def test_search_by_chinese_name(store, text, expected):
+    seed(store)
+    assert [n.key for n in store.search(text)] == expected
+    assert store.counts()["Organization"] == 4
+
+
+def test_search_filters_labels_and_limits(store):
+    seed(store)
+    assert [n.key for n in store.search("阳光", labels=["Unit"])] == ["U1"]
+    assert [n.key for n in store.search("党", limit=2)] == ["O1", "O2"]
+    store.upsert_nodes("Unit", [{"id": "U2", "name": "ABC Logistics", "kind": "非公企业"}])
+    assert [n.key for n in store.search("Logis")] == ["U2"]
+
+
+def test_existing_keys(store):
+    seed(store)
+    assert store.existing_keys("Organization", ["O1", "O3", "NOPE", "U1"]) == {"O1", "O3"}
+    assert store.existing_keys("Unit", iter(["U1", "O1"])) == {"U1"}
+    assert store.existing_keys("Region", []) == set()
+
+
+def test_list_nodes_is_ordered_and_paginated(store):
+    seed(store)
+    assert [n.key for n in store.list_nodes("Organization")] == ["O1", "O2", "O3", "O4"]
+    assert [n.key for n in store.list_nodes("Organization", skip=1, limit=2)] == ["O2", "O3"]
+    assert store.list_nodes("Member") == []
+
+
+def test_delete_nodes_removes_their_relationships(store):
+    seed(store)
+    assert store.delete_nodes("Organization", ["O2", "missing"]) == 1
+    assert store.get("Organization", "O2") is None
+    assert store.rel_counts()["SUBORDINATE_TO"] == 0
+    assert store.rel_counts()["PAIRED_WITH"] == 0
+    assert store.counts()["Organization"] == 3
+
+
+def test_clear(store):
+    seed(store)
+    store.clear()
+    assert store.counts() == dict.fromkeys(LABELS, 0)
+    assert store.rel_counts() == dict.fromkeys(RELATIONSHIPS, 0)
+
+
+def test_values_round_trip_with_their_types(store):
+    row = {"id": "M1", "name": "张三", "category": "正式", "mobile": True, "retired": False,
+           "last_contact": "2025-03-01", "tags": ["a", "b"], "score": 1.5, "n": 7}
+    store.upsert_nodes("Member", [row])
+    assert store.get("Member", "M1").props == row
+
+
+def test_batches_larger_than_one_round_trip(store):
+    rows = [{"id": f"M{i:05d}", "name": f"党员{i}", "category": "正式"} for i in range(25_000)]
+    assert store.upsert_nodes("Member", iter(rows)) == 25_000
+    store.upsert_nodes("Organization", ORGS[:1])
+    rels = (RelRow(f"M{i:05d}", "O1") for i in range(25_000))
+    assert store.upsert_relationships("MEMBER_OF", "Member", "Organization", rels) == 25_000
+    assert store.counts()["Member"] == 25_000
+    assert store.rel_counts()["MEMBER_OF"] == 25_000
