@@ -152,6 +152,35 @@ def ingest(
     raise typer.Exit(run_ingest(paths, dry_run, report))
 
 
+@app.command(help="生成空白台账模板（Excel，含表头、示例行与下拉选项）")
+def template(out: Annotated[Path, typer.Option("-o", "--out", help="输出文件夹")] = Path("台账模板")) -> None:
+    from ingest.templates import write_templates
+
+    paths = write_templates(out)
+    console.print(f"已生成 {len(paths)} 个模板：{out}")
+
+
+@app.command(help="生成示范市台账并载入（--serve 随后启动服务）")
+def demo(
+    scale: Annotated[int, typer.Option(help="规模倍数：1 约五千名党员，200 约一百万")] = 1,
+    fmt: Annotated[str, typer.Option("--format", help="台账格式 xlsx 或 csv")] = "xlsx",
+    out: Annotated[Path | None, typer.Option("-o", "--out", help="台账写到哪个文件夹")] = None,
+    serve_after: Annotated[bool, typer.Option("--serve", help="载入后启动 API 与视图服务")] = False,
+    port: Annotated[int, typer.Option(help="服务端口")] = 8000,
+) -> None:
+    from ingest.demo import generate
+
+    folder = out or Settings.from_env().home / "demo-ledgers"
+    with console.status(f"正在生成示范市台账（规模 {scale}）…"):
+        counts = generate(folder, scale=scale, fmt=fmt)
+    console.print(f"台账已写入 {folder}：" + "，".join(f"{k} {v} 行" for k, v in counts.items()))
+    code = run_ingest([folder])
+    if code not in (0, 3):
+        raise typer.Exit(code)
+    if serve_after:
+        serve(port=port)
+
+
 @app.command(help="各类实体与关系的数量")
 def stats() -> None:
     from graph.factory import open_store

@@ -58,7 +58,8 @@ class Neo4jStore(GraphStore):
             uri,
             auth=auth,
             connection_timeout=5.0,
-            max_transaction_retry_time=5.0,
+            # a single local server has no leader switches to ride out: fail fast, answer 503
+            max_transaction_retry_time=2.0,
             # deprecation / unknown-type warnings of the server are noise in a user's terminal
             notifications_min_severity=neo4j.NotificationMinimumSeverity.OFF,
         )
@@ -100,7 +101,7 @@ class Neo4jStore(GraphStore):
     def ping(self) -> bool:
         try:
             with self._guard():
-                self.driver.execute_query(cy.PING, database_=self.database)
+                self.driver.verify_connectivity()
             return True
         except StoreUnavailable:
             return False

@@ -1,0 +1,39 @@
+"""Write small real ledger files for the tests: CSV in a given encoding, or XLSX."""
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+
+
+def write_csv(path: Path, rows: list[list[Any]], encoding: str = "utf-8") -> Path:
+    buf = io.StringIO()
+    csv.writer(buf).writerows([["" if v is None else v for v in r] for r in rows])
+    path.write_bytes(buf.getvalue().encode(encoding))
+    return path
+
+
+def write_xlsx(path: Path, sheets: dict[str, list[list[Any]]],
+               formats: dict[tuple[str, int, int], str] | None = None) -> Path:
+    """``formats``: (sheet, row, col) 1-based -> number format (e.g. "000000")."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    for name, rows in sheets.items():
+        ws = wb.create_sheet(name)
+        for r in rows:
+            ws.append(r)
+    for (sheet, row, col), fmt in (formats or {}).items():
+        wb[sheet].cell(row=row, column=col).number_format = fmt
+    wb.save(path)
+    return path
+
+
+def write_ledger(path: Path, rows: list[list[Any]], fmt: str) -> Path:
+    """fmt: csv-utf8, csv-bom, csv-gbk or xlsx."""
+    if fmt == "xlsx":
+        return write_xlsx(path.with_suffix(".xlsx"), {path.stem: rows})
+    enc = {"csv-utf8": "utf-8", "csv-bom": "utf-8-sig", "csv-gbk": "gbk"}[fmt]
+    return write_csv(path.with_suffix(".csv"), rows, enc)

@@ -1,0 +1,127 @@
+"""Every rejection reason, in every file format users hand over, with file, row and column."""
+from __future__ import annotations
+
+import pytest
+
+from graph.memory_store import MemoryStore
+from ingest.loader import Loader
+from tests.ledger_files import write_ledger
+
+FORMATS = ["csv-utf8", "csv-bom", "csv-gbk", "xlsx"]
+ORG_HEAD = ["组织编码", "组织名称", "组织类别", "上级组织编码", "所属领域", "区划代码", "成立日期", "届满日期"]
+UNIT_HEAD = ["单位编码", "单位名称", "单位类别", "统一社会信用代码", "从业人员数", "党员数"]
+MEMBER_HEAD = ["党员编码", "姓名", "党员类别", "所在党组织编码", "身份证号", "是否流动", "联系电话"]
+
+
+def load(tmp_path, ledgers: dict[str, list[list]], fmt: str):
+    files = [write_ledger(tmp_path / name, rows, fmt) for name, rows in ledgers.items()]
+    store = MemoryStore()
+    return Loader(store).load(files), store, files
+
+
+def reasons(report):
+    return {(i.row, i.column): i.reason for i in report.rejected}
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_each_rejection_reason_is_reported_with_row_and_column(tmp_path, fmt):
+    report, store, files = load(tmp_path, {
+        "党组织": [
+            ORG_HEAD,
+            ["O1", "幸福街道党工委", "党工委", "", "社区", "110101001", "2020-01-01", "2025/06/30"],
+            ["O2", "", "党支部", "O1", "", "", "", ""],                       # 3: no name
+            ["O3", "某支部", "党小队", "O1", "", "", "", ""],                   # 4: unknown kind
+            ["O4", "某支部", "党支部", "O1", "社区", "", "2021-13-01", ""],       # 5: no such date
+            ["O5", "某支部", "党支部", "O1", "社区", "", "去年", ""],             # 6: not a date
+            ["O6", "某支部", "党支部", "O1", "社区", "1101", "", ""],             # 7: region code
+            ["O1", "重复党工委", "党工委", "", "", "", "", ""],                   # 8: duplicate
+            ["O7", "某支部", "党支部", "O1", "天上", "", "", ""],                 # 9: unknown sector
+            ["O8", "某支部", "党支部", "O1", "社区", "", "", "2026年1月5日"],
+        ],
+        "单位": [
+            UNIT_HEAD,
+            ["U1", "甲公司", "非公企业", "91350100M000100Y43", "35", "4"],
+            ["U2", "乙公司", "非公企业", "91350100M000100Y44", "", ""],          # 3: USCC check
+            ["U3", "丙公司", "非公企业", "91350100M000100", "", ""],             # 4: USCC length
+            ["U4", "丁公司", "非公企业", "", "三十", ""],                        # 5: not a number
+            ["U5", "戊公司", "外星企业", "", "", ""],                            # 6: unknown kind
+        ],
+        "党员": [
+            MEMBER_HEAD,
+            ["M1", "张三", "正式", "O1", "11010519491231002X", "否", "13812345678"],
+            ["M2", "李四", "正式", "O1", "110105194912310021", "否", ""],        # 3: ID check
+            ["M3", "王五", "正式", "O1", "", "也许", ""],                        # 4: bool
+            ["M4", "赵六", "团员", "O1", "", "", ""],                            # 5: category
+            ["M5", "钱七", "正式", "", "", "", ""],                              # 6: no org
+            ["M6", "孙八", "正式", "O1", "", "", "电话号码"],                    # 7: phone
+        ],
+        "结对共建": [
+            ["甲方组织编码", "乙方组织编码", "结对形式", "开始日期"],
+            ["O1", "O1", "结对共建", "2024-01-01"],                              # 2: itself
+            ["O1", "O8", "结对共建", "2024-01-01"],
+            ["O1", "O8", "结对共建", "2024-02-01"],                              # 4: duplicate
+            ["O1", "O8", "拉手", ""],                                            # 5: form
+        ],
+    }, fmt)
+    by_file = {}
+    for i in report.rejected:
+        assert i.file.endswith(files[["党组织", "单位", "党员", "结对共建"].index(i.file.split("/")[-1].split(".")[0])].name)
+        by_file.setdefault(i.file.split("/")[-1].split(".")[0], {})[(i.row, i.column)] = i.reason
+    orgs, units, members, pairs = (by_file.get(k, {}) for k in ("党组织", "单位", "党员", "结对共建"))
+    assert orgs[(3, "组织名称")] == "缺少必填项：组织名称"
+    assert orgs[(4, "组织类别")].startswith("不在可选值中")
+    assert orgs[(5, "成立日期")].startswith("日期不存在")
+    assert orgs[(6, "成立日期")].startswith("日期格式应为")
+    assert orgs[(7, "区划代码")] == "区划代码应为6、9或12位数字"
+    assert orgs[(8, "组织编码")] == "编码重复：与第2行相同，本行未载入"
+    assert orgs[(9, "所属领域")].startswith("不在可选值中")
+    assert len(orgs) == 7
+    assert units == {(3, "统一社会信用代码"): "统一社会信用代码校验位错误",
+                     (4, "统一社会信用代码"): "统一社会信用代码应为18位，实为15位",
+                     (5, "从业人员数"): "应为非负整数",
+                     (6, "单位类别"): units[(6, "单位类别")]}
+    assert members[(3, "身份证号")] == "身份证号校验位错误"
+    assert members[(4, "是否流动")] == "应填“是”或“否”"
+    assert members[(5, "党员类别")].startswith("不在可选值中")
+    assert members[(6, "所在党组织编码")] == "缺少必填项：所在党组织编码"
+    assert members[(7, "联系电话")] == "联系电话应为7至15位数字"
+    assert pairs[(2, "乙方组织编码")].startswith("不能与自身结对")
+    assert pairs[(4, "甲方组织编码")].startswith("编码重复：与第3行相同")
+    assert pairs[(5, "结对形式")].startswith("不在可选值中")
+    # every other row landed
+    assert store.counts()["Organization"] == 2 and store.counts()["Unit"] == 1
+    assert store.counts()["Member"] == 1 and store.rel_counts()["PAIRED_WITH"] == 1
+    assert report.counts("党组织").read == 9 and report.counts("党组织").landed == 2
+    assert report.counts("党组织").rejected == 7
+    # personal data is masked in the report
+    id_issue = next(i for i in report.rejected if i.column == "身份证号")
+    assert id_issue.value == "1101**********0021"
+    # dates in all three formats were accepted
+    assert store.get("Organization", "O1").props["term_ends"] == "2025-06-30"
+    assert store.get("Organization", "O8").props["term_ends"] == "2026-01-05"
+    assert store.get("Organization", "O1").props["sector"] == "社区"
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_unknown_references_are_warnings_and_the_entity_lands(tmp_path, fmt):
+    report, store, _ = load(tmp_path, {
+        "党组织": [ORG_HEAD, ["O1", "甲党支部", "党支部", "O404", "", "", "", ""]],
+        "党员": [MEMBER_HEAD, ["M1", "张三", "正式", "O405", "", "是", ""]],
+    }, fmt)
+    assert report.rejected == []
+    assert [(w.row, w.column, w.value) for w in report.warnings] == [
+        (2, "上级组织编码", "O404"), (2, "所在党组织编码", "O405")]
+    assert "引用的党组织编码不存在：O404" in report.warnings[0].reason
+    assert store.get("Member", "M1").props["org_code"] == "O405"  # M2 will find it
+    assert store.rel_counts()["MEMBER_OF"] == 0 and store.rel_counts()["SUBORDINATE_TO"] == 0
+
+
+def test_a_file_with_no_ledger_header_is_reported(tmp_path):
+    f = write_ledger(tmp_path / "杂项", [["姓名", "年龄"], ["张三", "30"]], "csv-utf8")
+    report = Loader(MemoryStore()).load([f])
+    assert len(report.rejected) == 1 and report.rejected[0].reason.startswith("未识别出台账表头")
+    missing = Loader(MemoryStore()).load([tmp_path / "nope.csv"])
+    assert missing.rejected[0].reason == "文件不存在"
+    broken = tmp_path / "坏.xlsx"
+    broken.write_bytes(b"not a zip")
+    assert Loader(MemoryStore()).load([broken]).rejected[0].reason.startswith("无法读取文件")
