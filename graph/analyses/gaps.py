@@ -1,0 +1,154 @@
+"""Coverage gaps: every rule of domain.md evaluated as of a date, each gap with why (its
+message and figures) and who must act (the responsible organisation and the path up to the root).
+
+Who must act:
+- a unit or grid gap: the industry / two-new working committee (党工委 of sector 行业) over the
+  unit's region for units of the policy's ``industry_unit_kinds``; else the street or township
+  党工委 over its region; else the nearest committee up the region tree;
+- a member gap: the member's home organisation;
+- an organisation gap (O and P1/P2): its parent organisation;
+- a pairing gap (P3/P4): the parent of the pairing's first organisation.
+
+>>> from graph.memory_store import MemoryStore
+>>> s = MemoryStore()
+>>> _ = s.upsert_nodes("Organization", [{"id": "A", "name": "甲支部", "kind": "党支部", "term_ends": "2020-01-01"}])
+>>> [(g.rule, g.message) for g in find_gaps(s, rules=["O3"], as_of=dt.date(2020, 1, 11))]
+[('O3', '届满日期 2020-01-01，换届已逾期 10 天')]
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from graph.analyses.engine import Engine, engine_for
+from graph.analyses.rules import RULES, rule_params
+from graph.model import LABELS
+from graph.policy import Policy, load_policy
+from graph.store import GraphStore
+
+ENTITY_ZH = {**{k: v.zh for k, v in LABELS.items()}, "Pairing": "结对"}
+
+
+class OrgRef(BaseModel):
+    id: str
+    name: str | None = None
+
+
+class Gap(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    rule: str = Field(description="规则编号")
+    title: str = Field(description="缺口名称")
+    entity: str = Field(description="实体类型（英文）")
+    entity_zh: str = Field(description="实体类型")
+    id: str = Field(description="实体编码")
+    name: str | None = Field(None, description="实体名称")
+    message: str = Field(description="说明（含判定依据的数字）")
+    responsible: OrgRef | None = Field(None, description="负责补齐缺口的党组织")
+    path: list[str] = Field(default_factory=list, description="从实体到根组织的编码链")
+    from_: str | None = Field(None, alias="from", description="结对甲方组织编码（P3/P4）")
+    to: str | None = Field(None, description="结对乙方组织编码（P3/P4）")
+    figures: dict[str, Any] = Field(default_factory=dict, description="判定用到的数字")
+    region: str | None = Field(None, description="所在区划代码")
+
+    def as_dict(self) -> dict[str, Any]:
+        return self.model_dump(by_alias=True)
+
+
+class UnknownRule(ValueError):
+    pass
+
+
+def check_rules(rules: list[str] | None) -> list[str]:
+    if not rules:
+        return list(RULES)
+    wanted = [r.strip().upper() for r in rules]
+    bad = [r for r in wanted if r not in RULES]
+    if bad:
+        raise UnknownRule(f"未知的规则 unknown rule: {', '.join(bad)}（可选：{', '.join(RULES)}）")
+    return [r for r in RULES if r in wanted]
+
+
+def find_gaps(
+    store: GraphStore,
+    *,
+    rules: list[str] | None = None,
+    as_of: dt.date | None = None,
+    policy: Policy | None = None,
+    region: str | None = None,
+    org: str | None = None,
+) -> list[Gap]:
+    """The gaps of the given rules (all by default) as of ``as_of`` (today by default),
+    optionally only those within a region's subtree or along an organisation's subtree."""
+    policy = policy or load_policy()
+    as_of = as_of or dt.date.today()
+    params = rule_params(policy, as_of)
+    engine = engine_for(store)
+    rows: list[tuple[str, dict[str, Any]]] = []
+    for rule in check_rules(rules):
+        rows += [(rule, row) for row in engine.rule_rows(rule, params)]
+    gaps = _explain(engine, policy, params, rows)
+    if region:
+        subtree = engine.region_subtree(region)
+        gaps = [g for g in gaps if g.region in subtree]
+    if org:
+        gaps = [g for g in gaps if org in g.path or (g.entity == "Pairing" and org in (g.from_, g.to))]
+    return gaps
+
+
+def _responsible(engine: Engine, policy: Policy,
+                 rows: list[tuple[str, dict[str, Any]]]) -> tuple[dict, dict]:
+    """(entity label, id) -> responsible org id, and -> region code."""
+    by_label: dict[str, set[str]] = defaultdict(set)
+    for rule, row in rows:
+        entity = RULES[rule].entity
+        by_label[entity].add(row["from"] if entity == "Pairing" else row["id"])
+    resp: dict[tuple[str, str], str | None] = {}
+    region: dict[tuple[str, str], str | None] = {}
+    for label in ("Unit", "Grid"):
+        for c in engine.committees_of(label, sorted(by_label[label]), policy.committee_kinds):
+            industry = c["industry"] if label == "Unit" and c["kind"] in policy.industry_unit_kinds else None
+            resp[(label, c["id"])] = industry or c["street"] or c["nearest"]
+            region[(label, c["id"])] = c["region"]
+    homes = engine.home_orgs(sorted(by_label["Member"]))
+    orgs = sorted(by_label["Organization"] | by_label["Pairing"])
+    parents = engine.parents(orgs)
+    org_region = engine.org_regions(sorted(set(orgs) | {h for h in homes.values() if h}))
+    for m, home in homes.items():
+        resp[("Member", m)] = home
+        region[("Member", m)] = org_region.get(home) if home else None
+    for o in by_label["Organization"]:
+        resp[("Organization", o)], region[("Organization", o)] = parents.get(o), org_region.get(o)
+    for o in by_label["Pairing"]:
+        resp[("Pairing", o)], region[("Pairing", o)] = parents.get(o), org_region.get(o)
+    return resp, region
+
+
+def _explain(engine: Engine, policy: Policy, params: dict[str, Any],
+             rows: list[tuple[str, dict[str, Any]]]) -> list[Gap]:
+    resp, region = _responsible(engine, policy, rows)
+    chiefs = sorted({r for r in resp.values() if r})
+    chains, names = engine.chains(chiefs), engine.org_names(chiefs)
+    gaps = []
+    for rule_id, row in rows:
+        rule = RULES[rule_id]
+        figures = {k: v for k, v in row.items() if k not in ("id", "name", "from_name", "to_name")}
+        if rule.entity == "Pairing":
+            key = ("Pairing", row["from"])
+            gid = f"{row['from']}→{row['to']}/{row.get('form')}"
+            name = f"{row['from_name']} ↔ {row['to_name']}（{row.get('form')}）"
+        else:
+            key = (rule.entity, row["id"])
+            gid, name = row["id"], row.get("name")
+        chief = resp.get(key)
+        gaps.append(Gap(
+            rule=rule_id, title=rule.title, entity=rule.entity, entity_zh=ENTITY_ZH[rule.entity],
+            id=gid, name=name, message=rule.message({**row, "as_of": params["as_of"]}, policy),
+            responsible=OrgRef(id=chief, name=names.get(chief)) if chief else None,
+            path=[gid] + (chains.get(chief, [chief]) if chief else []),
+            from_=row.get("from"), to=row.get("to"), figures=figures, region=region.get(key),
+        ))
+    return sorted(gaps, key=lambda g: (list(RULES).index(g.rule), g.id))

@@ -1,0 +1,296 @@
+"""The gap rules on the embedded store: the same definitions as ``neo4j_cypher.RULES``, walked
+over the networkx graph. Each rule yields the same rows as its Cypher twin (the contract tests
+compare them)."""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from graph.memory_store import MemoryStore
+
+Row = dict[str, Any]
+N = tuple[str, str]
+
+
+class MemoryEngine:
+    def __init__(self, store: MemoryStore) -> None:
+        self.store = store
+        self.g = store.g
+
+    # --- graph helpers ---------------------------------------------------------------------
+    def nodes(self, label: str) -> Iterator[tuple[N, dict[str, Any]]]:
+        for key in sorted(self.store._keys[label]):
+            yield (label, key), self.g.nodes[(label, key)]
+
+    def ins(self, n: N, rel: str, label: str | None = None) -> Iterator[tuple[N, dict[str, Any]]]:
+        """Nodes with a ``rel`` relationship into ``n`` (and the relationship's properties)."""
+        for u, _, k, d in self.g.in_edges(n, keys=True, data=True):
+            if k[0] == rel and (label is None or u[0] == label):
+                yield u, d["props"]
+
+    def outs(self, n: N, rel: str, label: str | None = None) -> Iterator[tuple[N, dict[str, Any]]]:
+        for _, v, k, d in self.g.out_edges(n, keys=True, data=True):
+            if k[0] == rel and (label is None or v[0] == label):
+                yield v, d["props"]
+
+    def has_in(self, n: N, rel: str, label: str | None = None,
+               where: Callable[[N, dict], bool] | None = None) -> bool:
+        return any(where is None or where(u, p) for u, p in self.ins(n, rel, label))
+
+    def prop(self, n: N, key: str) -> Any:
+        return self.g.nodes[n].get(key)
+
+    def pairings(self) -> Iterator[tuple[N, N, dict[str, Any]]]:
+        for u, v, k, d in self.g.edges(keys=True, data=True):
+            if k[0] == "PAIRED_WITH" and u[0] == v[0] == "Organization":
+                yield u, v, d["props"]
+
+    @staticmethod
+    def current(p: dict[str, Any], as_of: str) -> bool:
+        return (p.get("since") or "") <= as_of and (p.get("until") is None or p["until"] >= as_of)
+
+    def residents(self, x: N) -> int:
+        """Members living in ``x`` or in a unit up to three PART_OF steps below it."""
+        units, frontier = {x}, {x}
+        for _ in range(3):
+            frontier = {u for f in frontier for u, _ in self.ins(f, "PART_OF", "Unit")} - units
+            units |= frontier
+        return len({m for u in units for m, _ in self.ins(u, "LIVES_IN", "Member")})
+
+    # --- rules -----------------------------------------------------------------------------
+    def _units(self, p: Row) -> Iterator[tuple[N, dict, int, bool, bool]]:
+        for n, a in self.nodes("Unit"):
+            if a.get("kind") not in p["coverable"]:
+                continue
+            workers = sum(1 for _ in self.ins(n, "WORKS_AT", "Member"))
+            members = max(a.get("members_reported") or 0, workers)
+            yield (n, a, members, self.has_in(n, "ESTABLISHED_IN", "Organization"),
+                   self.has_in(n, "COVERS", "Organization"))
+
+    def U1(self, p: Row) -> Iterable[Row]:
+        for n, a, members, est, cov in self._units(p):
+            if members >= p["u1_min"] and not est:
+                yield {"id": n[1], "name": a.get("name"), "members": members, "covered": cov}
+
+    def U2(self, p: Row) -> Iterable[Row]:
+        for n, a, members, est, cov in self._units(p):
+            if 1 <= members < p["u1_min"] and not est and not cov:
+                yield {"id": n[1], "name": a.get("name"), "members": members}
+
+    def U3(self, p: Row) -> Iterable[Row]:
+        for n, a, members, est, cov in self._units(p):
+            if members == 0 and not est and not cov and not self.has_in(
+                    n, "HOLDS_ROLE", "Member", lambda u, r: r.get("role") == p["instructor"]):
+                yield {"id": n[1], "name": a.get("name"), "members": members}
+
+    def G1(self, p: Row) -> Iterable[Row]:
+        for n, a in self.nodes("Grid"):
+            if a.get("level") == p["general_grid"] and not self.has_in(n, "ON_GRID", "Organization"):
+                yield {"id": n[1], "name": a.get("name")}
+
+    def G2(self, p: Row) -> Iterable[Row]:
+        def is_group(u: N, _: dict) -> bool:
+            return self.prop(u, "kind") == p["group_kind"]
+
+        for n, a in self.nodes("Unit"):
+            if a.get("kind") != p["building"]:
+                continue
+            residents = self.residents(n)
+            if residents >= p["g2_min"] and not (
+                    self.has_in(n, "ESTABLISHED_IN", "Organization", is_group)
+                    or self.has_in(n, "COVERS", "Organization", is_group)):
+                yield {"id": n[1], "name": a.get("name"), "residents": residents}
+
+    def G3(self, p: Row) -> Iterable[Row]:
+        for n, a in self.nodes("Unit"):
+            if a.get("kind") != p["compound"]:
+                continue
+            residents = self.residents(n)
+            if residents >= p["g3_min"] and not (self.has_in(n, "ESTABLISHED_IN", "Organization")
+                                                  or self.has_in(n, "COVERS", "Organization")):
+                yield {"id": n[1], "name": a.get("name"), "residents": residents}
+
+    def M1(self, p: Row) -> Iterable[Row]:
+        for n, a in self.nodes("Member"):
+            if a.get("mobile") is True and not any(self.outs(n, "MOBILE_TO", "Organization")):
+                yield {"id": n[1], "name": a.get("name")}
+
+    def M2(self, p: Row) -> Iterable[Row]:
+        orgs = self.store._keys["Organization"]
+        for n, a in self.nodes("Member"):
+            if a.get("org_code") is None or a["org_code"] not in orgs:
+                yield {"id": n[1], "name": a.get("name"), "org_code": a.get("org_code")}
+
+    def M3(self, p: Row) -> Iterable[Row]:
+        for n, a in self.nodes("Member"):
+            if (a.get("retired") or False) is not False or any(self.outs(n, "REPORTS_TO", "Organization")):
+                continue
+            units = sorted(u for u, _ in self.outs(n, "WORKS_AT", "Unit")
+                           if self.prop(u, "kind") in p["m3_kinds"])
+            if units:
+                u = self.g.nodes[units[0]]
+                yield {"id": n[1], "name": a.get("name"), "work_kind": u.get("kind"),
+                       "work_name": u.get("name")}
+
+    def M4(self, p: Row) -> Iterable[Row]:
+        for n, a in self.nodes("Member"):
+            if a.get("mobile") is True and (a.get("last_contact") is None
+                                           or a["last_contact"] < p["m4_cutoff"]):
+                yield {"id": n[1], "name": a.get("name"), "last_contact": a.get("last_contact")}
+
+    def O1(self, p: Row) -> Iterable[Row]:
+        for n, a in self.nodes("Organization"):
+            if a.get("kind") in p["branch_kinds"]:
+                formal = sum(1 for m, _ in self.ins(n, "MEMBER_OF", "Member")
+                             if self.prop(m, "category") == p["formal"])
+                if formal < p["o1_min"]:
+                    yield {"id": n[1], "name": a.get("name"), "formal": formal}
+
+    def O2(self, p: Row) -> Iterable[Row]:
+        for n, a in self.nodes("Organization"):
+            if a.get("kind") in p["branch_kinds"]:
+                members = sum(1 for _ in self.ins(n, "MEMBER_OF", "Member"))
+                if members > p["o2_max"]:
+                    yield {"id": n[1], "name": a.get("name"), "members": members}
+
+    def O3(self, p: Row) -> Iterable[Row]:
+        for n, a in self.nodes("Organization"):
+            if a.get("term_ends") is not None and a["term_ends"] < p["as_of"]:
+                yield {"id": n[1], "name": a.get("name"), "term_ends": a["term_ends"]}
+
+    def O4(self, p: Row) -> Iterable[Row]:
+        for n, a in self.nodes("Organization"):
+            if a.get("kind") == p["joint_kind"]:
+                covered = sum(1 for _ in self.outs(n, "COVERS", "Unit"))
+                if covered > p["o4_max"]:
+                    yield {"id": n[1], "name": a.get("name"), "covered": covered}
+
+    def _unpaired(self, p: Row, sectors: list[str]) -> Iterable[Row]:
+        for n, a in self.nodes("Organization"):
+            if a.get("kind") not in p["pairable"] or a.get("sector") not in sectors:
+                continue
+            rels = [r for _, r in self.outs(n, "PAIRED_WITH", "Organization")]
+            rels += [r for _, r in self.ins(n, "PAIRED_WITH", "Organization")]
+            if not any(self.current(r, p["as_of"]) for r in rels):
+                yield {"id": n[1], "name": a.get("name"), "sector": a.get("sector"), "lapsed": len(rels)}
+
+    def P1(self, p: Row) -> Iterable[Row]:
+        return self._unpaired(p, p["p1_sectors"])
+
+    def P2(self, p: Row) -> Iterable[Row]:
+        return self._unpaired(p, p["p2_sectors"])
+
+    def _pair_row(self, a: N, b: N, r: dict[str, Any]) -> Row:
+        return {"from": a[1], "to": b[1], "from_name": self.prop(a, "name"),
+                "to_name": self.prop(b, "name"), "form": r.get("form")}
+
+    def P3(self, p: Row) -> Iterable[Row]:
+        for a, b, r in self.pairings():
+            if r.get("until") is not None and r["until"] < p["as_of"]:
+                yield {**self._pair_row(a, b, r), "until": r["until"]}
+
+    def P4(self, p: Row) -> Iterable[Row]:
+        def acts(o: N) -> set[N]:
+            return {x for x, _ in self.outs(o, "TOOK_PART_IN", "Activity")
+                    if p["p4_from"] <= (self.prop(x, "date") or "") <= p["as_of"]}
+
+        for a, b, r in self.pairings():
+            if self.current(r, p["as_of"]):
+                n = len(acts(a) & acts(b))
+                if n < p["p4_min"]:
+                    yield {**self._pair_row(a, b, r), "activities": n}
+
+    def rule_rows(self, rule: str, params: Row) -> list[Row]:
+        with self.store._lock:
+            return list(getattr(self, rule)(params))
+
+    # --- who must act ----------------------------------------------------------------------
+    def _region(self, n: N) -> N | None:
+        """Its own region, else the nearest container's (PART_OF, up to five steps)."""
+        frontier = [n]
+        for _ in range(6):
+            regions = sorted(r for f in frontier for r, _ in self.outs(f, "IN_REGION", "Region"))
+            if regions:
+                return regions[0]
+            frontier = sorted({c for f in frontier for c, _ in self.outs(f, "PART_OF", n[0])})
+            if not frontier:
+                return None
+        return None
+
+    def committees_of(self, label: str, ids: list[str], committee_kinds: list[str]) -> list[Row]:
+        out = []
+        with self.store._lock:
+            for key in ids:
+                n = (label, key)
+                if n not in self.g:
+                    continue
+                region = self._region(n)
+                cs: list[N] = []
+                r, depth = region, 0
+                while r is not None and depth <= 8:
+                    cs += sorted(c for c, _ in self.ins(r, "IN_REGION", "Organization")
+                                 if self.prop(c, "kind") in committee_kinds)
+                    parents = sorted(x for x, _ in self.outs(r, "PART_OF", "Region"))
+                    r, depth = (parents[0] if parents else None), depth + 1
+
+                def first(pred: Callable[[N], bool]) -> str | None:
+                    return next((c[1] for c in cs if pred(c)), None)
+
+                out.append({
+                    "id": key, "kind": self.prop(n, "kind"), "region": region[1] if region else None,
+                    "industry": first(lambda c: self.prop(c, "kind") == "党工委" and self.prop(c, "sector") == "行业"),
+                    "street": first(lambda c: self.prop(c, "kind") == "党工委" and (self.prop(c, "sector") or "") != "行业"),
+                    "nearest": cs[0][1] if cs else None,
+                })
+        return out
+
+    def _first_out(self, label: str, ids: list[str], rel: str, target: str) -> dict[str, str | None]:
+        with self.store._lock:
+            return {k: min((v[1] for v, _ in self.outs((label, k), rel, target)), default=None)
+                    for k in ids if (label, k) in self.g}
+
+    def home_orgs(self, ids: list[str]) -> dict[str, str | None]:
+        return self._first_out("Member", ids, "MEMBER_OF", "Organization")
+
+    def parents(self, ids: list[str]) -> dict[str, str | None]:
+        return self._first_out("Organization", ids, "SUBORDINATE_TO", "Organization")
+
+    def org_regions(self, ids: list[str]) -> dict[str, str | None]:
+        return self._first_out("Organization", ids, "IN_REGION", "Region")
+
+    def chains(self, ids: list[str]) -> dict[str, list[str]]:
+        out = {}
+        with self.store._lock:
+            for k in ids:
+                n = ("Organization", k)
+                if n not in self.g:
+                    continue
+                chain, seen = [k], {k}
+                while True:
+                    ups = sorted(v[1] for v, _ in self.outs(n, "SUBORDINATE_TO", "Organization"))
+                    if not ups:
+                        break
+                    if ups[0] in seen:  # a cycle has no root
+                        chain = [k]
+                        break
+                    chain.append(ups[0])
+                    seen.add(ups[0])
+                    n = ("Organization", ups[0])
+                out[k] = chain
+        return out
+
+    def org_names(self, ids: list[str]) -> dict[str, str]:
+        with self.store._lock:
+            return {k: self.prop(("Organization", k), "name") for k in ids
+                    if ("Organization", k) in self.g}
+
+    def region_subtree(self, code: str) -> set[str]:
+        with self.store._lock:
+            top = ("Region", code)
+            if top not in self.g:
+                return set()
+            seen, frontier = {top}, {top}
+            for _ in range(8):
+                frontier = {u for f in frontier for u, _ in self.ins(f, "PART_OF", "Region")} - seen
+                seen |= frontier
+            return {n[1] for n in seen}
