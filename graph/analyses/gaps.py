@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from graph.analyses.engine import Engine, engine_for
 from graph.analyses.rules import RULES, rule_params
+from graph.analyses.trees import OrgTree, RegionTree, Responsibility
 from graph.model import LABELS
 from graph.policy import Policy, load_policy
 from graph.store import GraphStore
@@ -82,7 +83,8 @@ def find_gaps(
     org: str | None = None,
 ) -> list[Gap]:
     """The gaps of the given rules (all by default) as of ``as_of`` (today by default),
-    optionally only those within a region's subtree or along an organisation's subtree."""
+    optionally only those within a region's subtree, or on an organisation's path (the gaps it
+    or its subordinates must act on, and its own)."""
     policy = policy or load_policy()
     as_of = as_of or dt.date.today()
     params = rule_params(policy, as_of)
@@ -90,48 +92,42 @@ def find_gaps(
     rows: list[tuple[str, dict[str, Any]]] = []
     for rule in check_rules(rules):
         rows += [(rule, row) for row in engine.rule_rows(rule, params)]
-    gaps = _explain(engine, policy, params, rows)
+    regions, orgs = RegionTree.of(engine.region_tree()), OrgTree.of(engine.org_tree())
+    gaps = _explain(engine, Responsibility(regions, orgs, policy), policy, params, rows)
     if region:
-        subtree = engine.region_subtree(region)
+        subtree = regions.subtree(region)
         gaps = [g for g in gaps if g.region in subtree]
     if org:
-        gaps = [g for g in gaps if org in g.path or (g.entity == "Pairing" and org in (g.from_, g.to))]
+        gaps = [g for g in gaps if org in g.path or org in (g.from_, g.to)]
     return gaps
 
 
-def _responsible(engine: Engine, policy: Policy,
+def _responsible(engine: Engine, who: Responsibility,
                  rows: list[tuple[str, dict[str, Any]]]) -> tuple[dict, dict]:
-    """(entity label, id) -> responsible org id, and -> region code."""
-    by_label: dict[str, set[str]] = defaultdict(set)
+    """(entity label, key) -> the responsible organisation, and -> the entity's region."""
+    keys: dict[str, set[str]] = defaultdict(set)
     for rule, row in rows:
         entity = RULES[rule].entity
-        by_label[entity].add(row["from"] if entity == "Pairing" else row["id"])
+        keys[entity].add(row["from"] if entity == "Pairing" else row["id"])
+    orgs = who.orgs
     resp: dict[tuple[str, str], str | None] = {}
     region: dict[tuple[str, str], str | None] = {}
     for label in ("Unit", "Grid"):
-        for c in engine.committees_of(label, sorted(by_label[label]), policy.committee_kinds):
-            industry = c["industry"] if label == "Unit" and c["kind"] in policy.industry_unit_kinds else None
-            resp[(label, c["id"])] = industry or c["street"] or c["nearest"]
-            region[(label, c["id"])] = c["region"]
-    homes = engine.home_orgs(sorted(by_label["Member"]))
-    orgs = sorted(by_label["Organization"] | by_label["Pairing"])
-    parents = engine.parents(orgs)
-    org_region = engine.org_regions(sorted(set(orgs) | {h for h in homes.values() if h}))
-    for m, home in homes.items():
-        resp[("Member", m)] = home
-        region[("Member", m)] = org_region.get(home) if home else None
-    for o in by_label["Organization"]:
-        resp[("Organization", o)], region[("Organization", o)] = parents.get(o), org_region.get(o)
-    for o in by_label["Pairing"]:
-        resp[("Pairing", o)], region[("Pairing", o)] = parents.get(o), org_region.get(o)
+        for r in engine.regions_of(label, sorted(keys[label])):
+            resp[(label, r["id"])] = who.committee(r["region"], r["kind"] if label == "Unit" else None)
+            region[(label, r["id"])] = r["region"]
+    for m, home in engine.home_orgs(sorted(keys["Member"])).items():
+        resp[("Member", m)], region[("Member", m)] = home, orgs.region.get(home) if home else None
+    for label in ("Organization", "Pairing"):
+        for o in keys[label]:
+            resp[(label, o)], region[(label, o)] = orgs.parent.get(o), orgs.region.get(o)
     return resp, region
 
 
-def _explain(engine: Engine, policy: Policy, params: dict[str, Any],
+def _explain(engine: Engine, who: Responsibility, policy: Policy, params: dict[str, Any],
              rows: list[tuple[str, dict[str, Any]]]) -> list[Gap]:
-    resp, region = _responsible(engine, policy, rows)
-    chiefs = sorted({r for r in resp.values() if r})
-    chains, names = engine.chains(chiefs), engine.org_names(chiefs)
+    resp, region = _responsible(engine, who, rows)
+    orgs = who.orgs
     gaps = []
     for rule_id, row in rows:
         rule = RULES[rule_id]
@@ -147,8 +143,8 @@ def _explain(engine: Engine, policy: Policy, params: dict[str, Any],
         gaps.append(Gap(
             rule=rule_id, title=rule.title, entity=rule.entity, entity_zh=ENTITY_ZH[rule.entity],
             id=gid, name=name, message=rule.message({**row, "as_of": params["as_of"]}, policy),
-            responsible=OrgRef(id=chief, name=names.get(chief)) if chief else None,
-            path=[gid] + (chains.get(chief, [chief]) if chief else []),
+            responsible=OrgRef(id=chief, name=orgs.name.get(chief)) if chief else None,
+            path=[gid] + (orgs.chain(chief) if chief else []),
             from_=row.get("from"), to=row.get("to"), figures=figures, region=region.get(key),
         ))
     return sorted(gaps, key=lambda g: (list(RULES).index(g.rule), g.id))

@@ -217,80 +217,65 @@ class MemoryEngine:
                 return None
         return None
 
-    def committees_of(self, label: str, ids: list[str], committee_kinds: list[str]) -> list[Row]:
-        out = []
+    def regions_of(self, label: str, ids: list[str]) -> list[Row]:
         with self.store._lock:
+            out = []
             for key in ids:
                 n = (label, key)
-                if n not in self.g:
-                    continue
-                region = self._region(n)
-                cs: list[N] = []
-                r, depth = region, 0
-                while r is not None and depth <= 8:
-                    cs += sorted(c for c, _ in self.ins(r, "IN_REGION", "Organization")
-                                 if self.prop(c, "kind") in committee_kinds)
-                    parents = sorted(x for x, _ in self.outs(r, "PART_OF", "Region"))
-                    r, depth = (parents[0] if parents else None), depth + 1
+                if n in self.g:
+                    region = self._region(n)
+                    out.append({"id": key, "kind": self.prop(n, "kind"),
+                                "region": region[1] if region else None})
+            return out
 
-                def first(pred: Callable[[N], bool]) -> str | None:
-                    return next((c[1] for c in cs if pred(c)), None)
+    def _min_out(self, n: N, rel: str, label: str) -> str | None:
+        return min((v[1] for v, _ in self.outs(n, rel, label)), default=None)
 
-                out.append({
-                    "id": key, "kind": self.prop(n, "kind"), "region": region[1] if region else None,
-                    "industry": first(lambda c: self.prop(c, "kind") == "党工委" and self.prop(c, "sector") == "行业"),
-                    "street": first(lambda c: self.prop(c, "kind") == "党工委" and (self.prop(c, "sector") or "") != "行业"),
-                    "nearest": cs[0][1] if cs else None,
-                })
-        return out
-
-    def _first_out(self, label: str, ids: list[str], rel: str, target: str) -> dict[str, str | None]:
+    def region_tree(self) -> list[Row]:
         with self.store._lock:
-            return {k: min((v[1] for v, _ in self.outs((label, k), rel, target)), default=None)
-                    for k in ids if (label, k) in self.g}
+            return [{"code": n[1], "name": a.get("name"), "level": a.get("level"),
+                     "parent": self._min_out(n, "PART_OF", "Region")}
+                    for n, a in self.nodes("Region")]
+
+    def org_tree(self) -> list[Row]:
+        with self.store._lock:
+            return [{"id": n[1], "name": a.get("name"), "kind": a.get("kind"), "sector": a.get("sector"),
+                     "region": self._min_out(n, "IN_REGION", "Region"),
+                     "parent": self._min_out(n, "SUBORDINATE_TO", "Organization")}
+                    for n, a in self.nodes("Organization")]
 
     def home_orgs(self, ids: list[str]) -> dict[str, str | None]:
-        return self._first_out("Member", ids, "MEMBER_OF", "Organization")
-
-    def parents(self, ids: list[str]) -> dict[str, str | None]:
-        return self._first_out("Organization", ids, "SUBORDINATE_TO", "Organization")
-
-    def org_regions(self, ids: list[str]) -> dict[str, str | None]:
-        return self._first_out("Organization", ids, "IN_REGION", "Region")
-
-    def chains(self, ids: list[str]) -> dict[str, list[str]]:
-        out = {}
         with self.store._lock:
-            for k in ids:
-                n = ("Organization", k)
-                if n not in self.g:
-                    continue
-                chain, seen = [k], {k}
-                while True:
-                    ups = sorted(v[1] for v, _ in self.outs(n, "SUBORDINATE_TO", "Organization"))
-                    if not ups:
-                        break
-                    if ups[0] in seen:  # a cycle has no root
-                        chain = [k]
-                        break
-                    chain.append(ups[0])
-                    seen.add(ups[0])
-                    n = ("Organization", ups[0])
-                out[k] = chain
-        return out
+            return {k: self._min_out(("Member", k), "MEMBER_OF", "Organization")
+                    for k in ids if ("Member", k) in self.g}
 
-    def org_names(self, ids: list[str]) -> dict[str, str]:
+    def coverage_facts(self, params: Row) -> dict[str, list[Row]]:
         with self.store._lock:
-            return {k: self.prop(("Organization", k), "name") for k in ids
-                    if ("Organization", k) in self.g}
-
-    def region_subtree(self, code: str) -> set[str]:
-        with self.store._lock:
-            top = ("Region", code)
-            if top not in self.g:
-                return set()
-            seen, frontier = {top}, {top}
-            for _ in range(8):
-                frontier = {u for f in frontier for u, _ in self.ins(f, "PART_OF", "Region")} - seen
-                seen |= frontier
-            return {n[1] for n in seen}
+            units = []
+            for n, a in self.nodes("Unit"):
+                if a.get("kind") in params["coverable"]:
+                    est = self.has_in(n, "ESTABLISHED_IN", "Organization")
+                    region = self._region(n)
+                    units.append({"id": n[1], "kind": a.get("kind"), "region": region[1] if region else None,
+                                  "established": est,
+                                  "covered": est or self.has_in(n, "COVERS", "Organization")})
+            grids = []
+            for n, a in self.nodes("Grid"):
+                if a.get("level") == params["general_grid"]:
+                    region = self._region(n)
+                    grids.append({"id": n[1], "region": region[1] if region else None,
+                                  "has_org": self.has_in(n, "ON_GRID", "Organization")})
+            mobile: dict[str | None, Row] = {}
+            for n, a in self.nodes("Member"):
+                if a.get("mobile") is True:
+                    org = self._min_out(n, "MEMBER_OF", "Organization")
+                    row = mobile.setdefault(org, {"org": org, "total": 0, "managed": 0})
+                    row["total"] += 1
+                    row["managed"] += 1 if any(self.outs(n, "MOBILE_TO", "Organization")) else 0
+            pairable = []
+            for n, a in self.nodes("Organization"):
+                if a.get("kind") in params["pairable"] and a.get("sector") in params["pair_sectors"]:
+                    rels = [r for _, r in self.outs(n, "PAIRED_WITH", "Organization")]
+                    rels += [r for _, r in self.ins(n, "PAIRED_WITH", "Organization")]
+                    pairable.append({"id": n[1], "paired": any(self.current(r, params["as_of"]) for r in rels)})
+        return {"units": units, "grids": grids, "mobile": list(mobile.values()), "pairable": pairable}

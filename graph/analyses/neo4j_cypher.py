@@ -104,72 +104,72 @@ RETURN a.id AS from, b.id AS to, a.name AS from_name, b.name AS to_name, r.form 
        activities""",
 }
 
-# --- who must act ------------------------------------------------------------------------------
+# --- the trees and the regions of entities ------------------------------------------------------
 # The region of a unit (or grid): its own IN_REGION, else the nearest container's.
-_REGION_OF = """
+_REGIONS_OF = """
 UNWIND $ids AS id MATCH (e:{label} {{id: id}})
 OPTIONAL MATCH p = (e)-[:PART_OF*0..5]->(:{label})-[:IN_REGION]->(r:Region)
 WITH e, r ORDER BY length(p), r.code
-WITH e, collect(r)[0] AS r
-"""
-
-# Committees up the region chain, nearest first: returns the industry committee (党工委 of sector
-# 行业), the nearest other 党工委 (street / township) and the nearest committee of any kind.
-_COMMITTEES = """
-OPTIONAL MATCH rp = (r)-[:PART_OF*0..8]->(anc:Region)
-OPTIONAL MATCH (c:Organization)-[:IN_REGION]->(anc) WHERE c.kind IN $committee_kinds
-WITH e, r, c, length(rp) AS depth ORDER BY depth, c.id
-WITH e, r, [x IN collect(c) WHERE x IS NOT NULL] AS cs
-RETURN e.id AS id, e.kind AS kind, r.code AS region,
-       [x IN cs WHERE x.kind = '党工委' AND x.sector = '行业' | x.id][0] AS industry,
-       [x IN cs WHERE x.kind = '党工委' AND coalesce(x.sector, '') <> '行业' | x.id][0] AS street,
-       [x IN cs | x.id][0] AS nearest
+RETURN e.id AS id, e.kind AS kind, collect(r.code)[0] AS region
 """
 
 
-def committees_of(label: str) -> str:
+def regions_of(label: str) -> str:
     if label not in ("Unit", "Grid"):
         raise ValueError(label)
-    return _REGION_OF.format(label=label) + _COMMITTEES
+    return _REGIONS_OF.format(label=label)
 
+
+REGION_TREE = """
+MATCH (r:Region)
+OPTIONAL MATCH (r)-[:PART_OF]->(p:Region)
+WITH r, min(p.code) AS parent
+RETURN r.code AS code, r.name AS name, r.level AS level, parent
+"""
+
+ORG_TREE = """
+MATCH (o:Organization)
+OPTIONAL MATCH (o)-[:SUBORDINATE_TO]->(p:Organization)
+WITH o, min(p.id) AS parent
+OPTIONAL MATCH (o)-[:IN_REGION]->(r:Region)
+WITH o, parent, min(r.code) AS region
+RETURN o.id AS id, o.name AS name, o.kind AS kind, o.sector AS sector, region, parent
+"""
 
 HOME_ORGS = """
 UNWIND $ids AS id MATCH (m:Member {id: id})
 OPTIONAL MATCH (m)-[:MEMBER_OF]->(o:Organization)
-WITH m, o ORDER BY o.id
-RETURN m.id AS id, collect(o.id)[0] AS org
+RETURN m.id AS id, min(o.id) AS org
 """
 
-PARENTS = """
-UNWIND $ids AS id MATCH (o:Organization {id: id})
-OPTIONAL MATCH (o)-[:SUBORDINATE_TO]->(p:Organization)
-WITH o, p ORDER BY p.id
-RETURN o.id AS id, collect(p.id)[0] AS parent
+# --- coverage facts (rolled up the trees in graph.analyses.coverage) ----------------------------
+UNIT_FACTS = """
+MATCH (u:Unit) WHERE u.kind IN $coverable
+OPTIONAL MATCH p = (u)-[:PART_OF*0..5]->(:Unit)-[:IN_REGION]->(r:Region)
+WITH u, r ORDER BY length(p), r.code
+WITH u, collect(r.code)[0] AS region
+RETURN u.id AS id, u.kind AS kind, region,
+       EXISTS { (:Organization)-[:ESTABLISHED_IN]->(u) } AS established,
+       EXISTS { (:Organization)-[:ESTABLISHED_IN|COVERS]->(u) } AS covered
 """
 
-# The chain of an organisation up to its root (ids, the organisation first).
-CHAINS = """
-UNWIND $ids AS id MATCH (o:Organization {id: id})
-OPTIONAL MATCH p = (o)-[:SUBORDINATE_TO*0..30]->(root:Organization)
-WHERE NOT EXISTS { (root)-[:SUBORDINATE_TO]->(:Organization) }
-WITH o, p ORDER BY length(p) DESC
-WITH o, collect(p)[0] AS p
-RETURN o.id AS id, CASE WHEN p IS NULL THEN [o.id] ELSE [n IN nodes(p) | n.id] END AS chain
+GRID_FACTS = """
+MATCH (g:Grid {level: $general_grid})
+OPTIONAL MATCH p = (g)-[:PART_OF*0..5]->(:Grid)-[:IN_REGION]->(r:Region)
+WITH g, r ORDER BY length(p), r.code
+WITH g, collect(r.code)[0] AS region
+RETURN g.id AS id, region, EXISTS { (:Organization)-[:ON_GRID]->(g) } AS has_org
 """
 
-ORG_NAMES = "UNWIND $ids AS id MATCH (o:Organization {id: id}) RETURN o.id AS id, o.name AS name"
-
-# Regions of entities (for --region): units and grids as above; organisations their own;
-# members their home organisation's.
-ORG_REGIONS = """
-UNWIND $ids AS id MATCH (o:Organization {id: id})
-OPTIONAL MATCH (o)-[:IN_REGION]->(r:Region)
-WITH o, r ORDER BY r.code
-RETURN o.id AS id, collect(r.code)[0] AS region
+MOBILE_FACTS = """
+MATCH (m:Member {mobile: true})
+OPTIONAL MATCH (m)-[:MEMBER_OF]->(o:Organization)
+WITH m, min(o.id) AS org
+WITH org, EXISTS { (m)-[:MOBILE_TO]->(:Organization) } AS managed
+RETURN org, count(*) AS total, sum(CASE WHEN managed THEN 1 ELSE 0 END) AS managed
 """
 
-REGION_SUBTREE = """
-MATCH (top:Region {code: $code})
-MATCH (r:Region)-[:PART_OF*0..8]->(top)
-RETURN DISTINCT r.code AS code
+PAIRABLE_FACTS = f"""
+MATCH (o:Organization) WHERE o.kind IN $pairable AND o.sector IN $pair_sectors
+RETURN o.id AS id, EXISTS {{ MATCH (o)-[r:PAIRED_WITH]-(:Organization) WHERE {_CURRENT} }} AS paired
 """

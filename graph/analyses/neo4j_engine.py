@@ -20,26 +20,22 @@ class Neo4jEngine:
     def rule_rows(self, rule: str, params: Row) -> list[Row]:
         return self._rows(cy.RULES[rule], **params)
 
-    def committees_of(self, label: str, ids: list[str], committee_kinds: list[str]) -> list[Row]:
-        return self._rows(cy.committees_of(label), ids=ids, committee_kinds=committee_kinds)
+    def regions_of(self, label: str, ids: list[str]) -> list[Row]:
+        return self._rows(cy.regions_of(label), ids=ids)
 
-    def _map(self, query: str, ids: list[str], field: str) -> dict[str, Any]:
-        return {r["id"]: r[field] for r in self._rows(query, ids=ids)}
+    def region_tree(self) -> list[Row]:
+        return self._rows(cy.REGION_TREE)
+
+    def org_tree(self) -> list[Row]:
+        return self._rows(cy.ORG_TREE)
 
     def home_orgs(self, ids: list[str]) -> dict[str, str | None]:
-        return self._map(cy.HOME_ORGS, ids, "org")
+        return {r["id"]: r["org"] for r in self._rows(cy.HOME_ORGS, ids=ids)}
 
-    def parents(self, ids: list[str]) -> dict[str, str | None]:
-        return self._map(cy.PARENTS, ids, "parent")
-
-    def org_regions(self, ids: list[str]) -> dict[str, str | None]:
-        return self._map(cy.ORG_REGIONS, ids, "region")
-
-    def chains(self, ids: list[str]) -> dict[str, list[str]]:
-        return self._map(cy.CHAINS, ids, "chain")
-
-    def org_names(self, ids: list[str]) -> dict[str, str]:
-        return self._map(cy.ORG_NAMES, ids, "name")
-
-    def region_subtree(self, code: str) -> set[str]:
-        return {r["code"] for r in self._rows(cy.REGION_SUBTREE, code=code)}
+    def coverage_facts(self, params: Row) -> dict[str, list[Row]]:
+        return {
+            "units": self._rows(cy.UNIT_FACTS, **params),
+            "grids": self._rows(cy.GRID_FACTS, **params),
+            "mobile": self._rows(cy.MOBILE_FACTS, **params),
+            "pairable": self._rows(cy.PAIRABLE_FACTS, **params),
+        }

@@ -97,6 +97,7 @@ def rule_params(policy: Policy, as_of: dt.date) -> dict[str, Any]:
         "m4_cutoff": (as_of - dt.timedelta(days=policy.m4_lost_contact_days)).isoformat(),
         "p1_sectors": policy.p1_sectors,
         "p2_sectors": policy.p2_sectors,
+        "pair_sectors": policy.p1_sectors + policy.p2_sectors,  # who should be paired at all
         "p4_min": policy.p4_min_activities,
         # activities on or after this day count: the window's days up to and including as_of
         "p4_from": (as_of - dt.timedelta(days=policy.p4_window_days - 1)).isoformat(),

@@ -1,0 +1,108 @@
+"""The two trees every analysis walks: regions (PART_OF) and organisations (SUBORDINATE_TO).
+
+Both are small next to the graph (a province has thousands of regions and about a hundred
+thousand organisations, against millions of members), so they are fetched once per question and
+walked here, in one place for both stores: who must act on a gap, the path up to the root, and
+the roll-up of coverage rates.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from graph.policy import Policy
+
+
+@dataclass
+class RegionTree:
+    name: dict[str, str] = field(default_factory=dict)
+    level: dict[str, str | None] = field(default_factory=dict)
+    parent: dict[str, str | None] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, rows: Iterable[dict[str, Any]]) -> "RegionTree":
+        t = cls()
+        for r in rows:
+            t.name[r["code"]], t.level[r["code"]], t.parent[r["code"]] = r["name"], r.get("level"), r.get("parent")
+        return t
+
+    def ancestors(self, code: str | None) -> list[str]:
+        """The region and every region above it, nearest first."""
+        out: list[str] = []
+        while code is not None and code in self.name and code not in out:
+            out.append(code)
+            code = self.parent.get(code)
+        return out
+
+    def subtree(self, code: str) -> set[str]:
+        children = defaultdict(list)
+        for c, p in self.parent.items():
+            if p:
+                children[p].append(c)
+        out, stack = set(), [code] if code in self.name else []
+        while stack:
+            c = stack.pop()
+            if c not in out:
+                out.add(c)
+                stack.extend(children[c])
+        return out
+
+
+@dataclass
+class OrgTree:
+    name: dict[str, str] = field(default_factory=dict)
+    kind: dict[str, str | None] = field(default_factory=dict)
+    sector: dict[str, str | None] = field(default_factory=dict)
+    region: dict[str, str | None] = field(default_factory=dict)
+    parent: dict[str, str | None] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, rows: Iterable[dict[str, Any]]) -> "OrgTree":
+        t = cls()
+        for r in rows:
+            i = r["id"]
+            t.name[i], t.kind[i], t.sector[i] = r.get("name"), r.get("kind"), r.get("sector")
+            t.region[i], t.parent[i] = r.get("region"), r.get("parent")
+        return t
+
+    def chain(self, org: str) -> list[str]:
+        """The organisation and its ancestors up to the root; just itself if the chain loops."""
+        out = [org]
+        p = self.parent.get(org)
+        while p is not None and p in self.name:
+            if p in out:
+                return [org]
+            out.append(p)
+            p = self.parent.get(p)
+        return out
+
+    def committees_by_region(self, kinds: list[str]) -> dict[str, list[str]]:
+        by: dict[str, list[str]] = defaultdict(list)
+        for o, k in self.kind.items():
+            if k in kinds and self.region.get(o):
+                by[self.region[o]].append(o)
+        return {r: sorted(v) for r, v in by.items()}
+
+
+class Responsibility:
+    """Who must act on a unit or grid gap, from the region it lies in (see gaps.py)."""
+
+    def __init__(self, regions: RegionTree, orgs: OrgTree, policy: Policy) -> None:
+        self.regions, self.orgs, self.policy = regions, orgs, policy
+        self.by_region = orgs.committees_by_region(policy.committee_kinds)
+
+    def committee(self, region: str | None, unit_kind: str | None = None) -> str | None:
+        cs = [c for r in self.regions.ancestors(region) for c in self.by_region.get(r, [])]
+        o = self.orgs
+
+        def first(pred) -> str | None:
+            return next((c for c in cs if pred(c)), None)
+
+        if unit_kind in self.policy.industry_unit_kinds:
+            industry = first(lambda c: o.kind[c] == "党工委" and o.sector[c] == "行业")
+            if industry:
+                return industry
+        street = first(lambda c: o.kind[c] == "党工委" and o.sector[c] != "行业")
+        return street or (cs[0] if cs else None)
