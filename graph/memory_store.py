@@ -217,6 +217,25 @@ class MemoryStore(GraphStore):
             ]
         return Subgraph(nodes, sorted(rels, key=Rel.sort_key))
 
+    def shortest_path(self, a: NodeRef, b: NodeRef, max_hops: int = 8) -> Subgraph | None:
+        u, v = (a.label, str(a.key)), (b.label, str(b.key))
+        with self._lock:
+            if u not in self.g or v not in self.g:
+                return None
+            try:
+                hops = nx.shortest_path(self.g.to_undirected(as_view=True), u, v)
+            except nx.NetworkXNoPath:
+                return None
+            if len(hops) - 1 > max_hops:
+                return None
+            rels = []
+            for x, y in zip(hops, hops[1:]):
+                edges = [(x, y, k, d) for k, d in (self.g.get_edge_data(x, y) or {}).items()]
+                edges += [(y, x, k, d) for k, d in (self.g.get_edge_data(y, x) or {}).items()]
+                s, e, k, d = min(edges, key=lambda t: (t[2][0], t[0], t[1]))
+                rels.append(Rel(k[0], NodeRef(*s), NodeRef(*e), dict(d["props"])))
+            return Subgraph([self._node(n) for n in hops], rels)
+
     def search(self, text: str, labels: list[str] | None = None, limit: int = 20) -> list[Node]:
         text = text.strip()
         if not text:

@@ -158,3 +158,17 @@ def count_rel(rel_type: str) -> str:
 
 
 PING = "RETURN 1 AS ok"
+
+
+def shortest_path(a_label: str, b_label: str, max_hops: int) -> str:
+    a, akey = _label(a_label)
+    b, bkey = _label(b_label)
+    hops = int(max_hops)  # an int, never text: safe to splice (a pattern's bound cannot be a parameter)
+    return (
+        f"MATCH (a:{a} {{{akey}: $a}}), (b:{b} {{{bkey}: $b}}) "
+        f"MATCH p = shortestPath((a)-[*..{hops}]-(b)) "
+        "RETURN [n IN nodes(p) | {label: labels(n)[0], key: coalesce(n.id, n.code), props: properties(n)}] AS nodes, "
+        "[r IN relationships(p) | {type: type(r), slabel: labels(startNode(r))[0], "
+        "skey: coalesce(startNode(r).id, startNode(r).code), elabel: labels(endNode(r))[0], "
+        "ekey: coalesce(endNode(r).id, endNode(r).code), props: properties(r)}] AS rels"
+    )

@@ -228,6 +228,19 @@ class Neo4jStore(GraphStore):
             sorted(nodes, key=lambda n: (n.label, n.key)), sorted(rels, key=Rel.sort_key)
         )
 
+    def shortest_path(self, a: NodeRef, b: NodeRef, max_hops: int = 8) -> Subgraph | None:
+        if (a.label, str(a.key)) == (b.label, str(b.key)):
+            node = self.get(a.label, a.key)
+            return Subgraph([node], []) if node else None
+        recs = self._run(cy.shortest_path(a.label, b.label, max_hops), read=True,
+                         a=str(a.key), b=str(b.key))
+        if not recs:
+            return None
+        nodes = [Node(n["label"], str(n["key"]), dict(n["props"])) for n in recs[0]["nodes"]]
+        rels = [Rel(r["type"], NodeRef(r["slabel"], str(r["skey"])), NodeRef(r["elabel"], str(r["ekey"])),
+                    dict(r["props"])) for r in recs[0]["rels"]]
+        return Subgraph(nodes, rels)
+
     def search(self, text: str, labels: list[str] | None = None, limit: int = 20) -> list[Node]:
         text = text.strip()
         if not text:

@@ -171,6 +171,12 @@ class GraphStore(ABC):
         """Nodes within ``hops`` (either direction) of ``refs`` and the relationships among them."""
 
     @abstractmethod
+    def shortest_path(self, a: NodeRef, b: NodeRef, max_hops: int = 8) -> Subgraph | None:
+        """One shortest connection (either direction) between two nodes: its nodes in order from
+        ``a`` to ``b`` and the relationship between each consecutive pair; None if there is none
+        within ``max_hops``."""
+
+    @abstractmethod
     def search(self, text: str, labels: list[str] | None = None, limit: int = 20) -> list[Node]:
         """Nodes whose name contains ``text``, ordered by label then key."""
 

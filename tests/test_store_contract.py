@@ -201,3 +201,20 @@ def test_batches_larger_than_one_round_trip(store):
     assert store.upsert_relationships("MEMBER_OF", "Member", "Organization", rels) == 25_000
     assert store.counts()["Member"] == 25_000
     assert store.rel_counts()["MEMBER_OF"] == 25_000
+
+
+def test_shortest_path(store):
+    seed(store)
+    p = store.shortest_path(NodeRef("Organization", "O4"), NodeRef("Organization", "O3"))
+    assert [n.key for n in p.nodes] == ["O4", "O2", "O3"]
+    assert [(r.type, r.start.key, r.end.key) for r in p.rels] == [
+        ("SUBORDINATE_TO", "O4", "O2"), ("PAIRED_WITH", "O3", "O2")]
+    assert store.shortest_path(NodeRef("Unit", "U1"), NodeRef("Region", "110101001000"),
+                               max_hops=2) is None  # four hops away
+    far = store.shortest_path(NodeRef("Unit", "U1"), NodeRef("Region", "110101001000"))
+    assert len(far.rels) == 4
+    same = store.shortest_path(NodeRef("Unit", "U1"), NodeRef("Unit", "U1"))
+    assert [n.key for n in same.nodes] == ["U1"] and same.rels == []
+    assert store.shortest_path(NodeRef("Unit", "U1"), NodeRef("Unit", "nope")) is None
+    store.upsert_nodes("Unit", [{"id": "U9", "name": "孤岛", "kind": "村"}])
+    assert store.shortest_path(NodeRef("Unit", "U1"), NodeRef("Unit", "U9")) is None

@@ -21,6 +21,9 @@ class Engine(Protocol):
 
     def home_orgs(self, ids: list[str]) -> dict[str, str | None]: ...
 
+    def pairing_counts(self, as_of: str) -> dict[str, int]:
+        """Current pairings per organisation, either side."""
+
     def coverage_facts(self, params: Row) -> dict[str, list[Row]]:
         """Per coverable unit, per 一般网格, per home organisation of mobile members, per
         pairable organisation: the facts coverage rates are counted from."""

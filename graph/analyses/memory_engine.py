@@ -241,7 +241,8 @@ class MemoryEngine:
         with self.store._lock:
             return [{"id": n[1], "name": a.get("name"), "kind": a.get("kind"), "sector": a.get("sector"),
                      "region": self._min_out(n, "IN_REGION", "Region"),
-                     "parent": self._min_out(n, "SUBORDINATE_TO", "Organization")}
+                     "parent": self._min_out(n, "SUBORDINATE_TO", "Organization"),
+                     "needs": a.get("needs"), "resources": a.get("resources")}
                     for n, a in self.nodes("Organization")]
 
     def home_orgs(self, ids: list[str]) -> dict[str, str | None]:
@@ -279,3 +280,12 @@ class MemoryEngine:
                     rels += [r for _, r in self.ins(n, "PAIRED_WITH", "Organization")]
                     pairable.append({"id": n[1], "paired": any(self.current(r, params["as_of"]) for r in rels)})
         return {"units": units, "grids": grids, "mobile": list(mobile.values()), "pairable": pairable}
+
+    def pairing_counts(self, as_of: str) -> dict[str, int]:
+        out: dict[str, int] = {}
+        with self.store._lock:
+            for a, b, r in self.pairings():
+                if self.current(r, as_of):
+                    for o in (a[1], b[1]):
+                        out[o] = out.get(o, 0) + 1
+        return out

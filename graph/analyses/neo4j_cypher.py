@@ -133,7 +133,8 @@ OPTIONAL MATCH (o)-[:SUBORDINATE_TO]->(p:Organization)
 WITH o, min(p.id) AS parent
 OPTIONAL MATCH (o)-[:IN_REGION]->(r:Region)
 WITH o, parent, min(r.code) AS region
-RETURN o.id AS id, o.name AS name, o.kind AS kind, o.sector AS sector, region, parent
+RETURN o.id AS id, o.name AS name, o.kind AS kind, o.sector AS sector, region, parent,
+       o.needs AS needs, o.resources AS resources
 """
 
 HOME_ORGS = """
@@ -172,4 +173,9 @@ RETURN org, count(*) AS total, sum(CASE WHEN managed THEN 1 ELSE 0 END) AS manag
 PAIRABLE_FACTS = f"""
 MATCH (o:Organization) WHERE o.kind IN $pairable AND o.sector IN $pair_sectors
 RETURN o.id AS id, EXISTS {{ MATCH (o)-[r:PAIRED_WITH]-(:Organization) WHERE {_CURRENT} }} AS paired
+"""
+
+PAIRING_COUNTS = f"""
+MATCH (o:Organization)-[r:PAIRED_WITH]-(:Organization) WHERE {_CURRENT}
+RETURN o.id AS id, count(r) AS n
 """

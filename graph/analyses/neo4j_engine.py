@@ -39,3 +39,6 @@ class Neo4jEngine:
             "mobile": self._rows(cy.MOBILE_FACTS, **params),
             "pairable": self._rows(cy.PAIRABLE_FACTS, **params),
         }
+
+    def pairing_counts(self, as_of: str) -> dict[str, int]:
+        return {r["id"]: r["n"] for r in self._rows(cy.PAIRING_COUNTS, as_of=as_of)}

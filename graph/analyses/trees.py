@@ -57,6 +57,8 @@ class OrgTree:
     sector: dict[str, str | None] = field(default_factory=dict)
     region: dict[str, str | None] = field(default_factory=dict)
     parent: dict[str, str | None] = field(default_factory=dict)
+    needs: dict[str, list[str]] = field(default_factory=dict)  # 需求 categories
+    resources: dict[str, list[str]] = field(default_factory=dict)  # 资源 categories
 
     @classmethod
     def of(cls, rows: Iterable[dict[str, Any]]) -> "OrgTree":
@@ -65,6 +67,7 @@ class OrgTree:
             i = r["id"]
             t.name[i], t.kind[i], t.sector[i] = r.get("name"), r.get("kind"), r.get("sector")
             t.region[i], t.parent[i] = r.get("region"), r.get("parent")
+            t.needs[i], t.resources[i] = list(r.get("needs") or []), list(r.get("resources") or [])
         return t
 
     def chain(self, org: str) -> list[str]:
