@@ -8,8 +8,12 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from api.routers import entities, health, search
+from api.routers import analyses, entities, health, ingest, search
+from graph.analyses.gaps import UnknownRule
+from graph.analyses.trace import NotFound
+from graph.config import Settings
 from graph.factory import open_store
+from graph.policy import Policy, load_policy
 from graph.model import UnknownLabel
 from graph.privacy import mask_text
 from graph.store import GraphStore, StoreUnavailable
@@ -19,9 +23,11 @@ log = logging.getLogger("tupu.api")
 UNAVAILABLE = "图数据库暂时无法连接，请稍后再试 (the graph store is unavailable, try again later)"
 
 
-def create_app(store_factory: Callable[[], GraphStore] = open_store) -> FastAPI:
+def create_app(store_factory: Callable[[], GraphStore] = open_store,
+               policy: Policy | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.policy = policy or load_policy(Settings.from_env().policy)
         app.state.store = store_factory()
         try:
             yield
@@ -44,6 +50,14 @@ def create_app(store_factory: Callable[[], GraphStore] = open_store) -> FastAPI:
     async def unknown_label(request: Request, exc: UnknownLabel) -> JSONResponse:
         return JSONResponse({"detail": str(exc)}, status_code=404)
 
-    for router in (health.router, entities.router, search.router):
+    @app.exception_handler(NotFound)
+    async def not_found(request: Request, exc: NotFound) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=404)
+
+    @app.exception_handler(UnknownRule)
+    async def unknown_rule(request: Request, exc: UnknownRule) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=422)
+
+    for router in (health.router, entities.router, search.router, analyses.router, ingest.router):
         app.include_router(router)
     return app

@@ -195,6 +195,9 @@ def stats() -> None:
     console.print(table)
 
 
+from api import cli_analyses as _analyses  # noqa: E402,F401  (registers the analysis commands)
+
+
 def main() -> None:  # pragma: no cover
     app()
 

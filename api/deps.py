@@ -6,6 +6,7 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request
 
 from graph.model import LABELS, UnknownLabel
+from graph.policy import Policy
 from graph.store import GraphStore
 
 _ZH_TO_LABEL = {spec.zh: name for name, spec in LABELS.items()}
@@ -18,6 +19,13 @@ def get_store(request: Request) -> GraphStore:
 Store = Annotated[GraphStore, Depends(get_store)]
 
 
+def get_policy(request: Request) -> Policy:
+    return request.app.state.policy
+
+
+PolicyDep = Annotated[Policy, Depends(get_policy)]
+
+
 def resolve_label(label: str) -> str:
     """Accept a label in English (``Organization``) or Chinese (``党组织``)."""
     name = _ZH_TO_LABEL.get(label, label)
@@ -26,4 +34,4 @@ def resolve_label(label: str) -> str:
     return name
 
 
-__all__ = ["Store", "get_store", "resolve_label", "UnknownLabel"]
+__all__ = ["Store", "PolicyDep", "get_store", "get_policy", "resolve_label", "UnknownLabel"]

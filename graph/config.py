@@ -8,6 +8,7 @@
 | ``TUPU_NEO4J_URI`` | Bolt URI | ``bolt://127.0.0.1:7687`` |
 | ``TUPU_NEO4J_USER`` / ``TUPU_NEO4J_PASSWORD`` | credentials; no user means auth off | none |
 | ``TUPU_NEO4J_DATABASE`` | database name | ``neo4j`` |
+| ``TUPU_POLICY`` | a policy file of gap thresholds laid over the default | none |
 """
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ class Settings:
     neo4j_user: str | None = None
     neo4j_password: str | None = None
     neo4j_database: str = "neo4j"
+    policy: Path | None = None
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
@@ -44,4 +46,5 @@ class Settings:
             neo4j_user=e.get("TUPU_NEO4J_USER") or None,
             neo4j_password=e.get("TUPU_NEO4J_PASSWORD") or None,
             neo4j_database=e.get("TUPU_NEO4J_DATABASE") or cls.neo4j_database,
+            policy=Path(e["TUPU_POLICY"]) if e.get("TUPU_POLICY") else None,
         )

@@ -86,3 +86,21 @@ def test_neo4j_unreachable_is_503_not_a_stack_trace():
         assert r.status_code == 503
         assert "无法连接" in r.json()["detail"]
         assert "Traceback" not in r.text
+
+
+def test_post_ingest_returns_the_report(store, tmp_path):
+    from tests.ledger_files import write_csv
+
+    f = write_csv(tmp_path / "orgs.csv", [["组织编码", "组织名称", "组织类别"], ["O1", "甲", "党委"],
+                                          ["O2", "乙", "党小队"]], "gbk")
+    for c in client_for(store):
+        with open(f, "rb") as fh:
+            r = c.post("/ingest", files=[("files", ("orgs.csv", fh, "text/csv"))])
+        assert r.status_code == 200, r.text
+        body = r.json()
+        assert body["landed"] == {"党组织": 1}
+        assert body["rejected"][0]["file"] == "orgs.csv" and body["rejected"][0]["row"] == 3
+        assert body["rejected"][0]["column"] == "组织类别"
+        assert c.get("/entities/Organization/O1").json()["name"] == "甲"
+        r = c.post("/ingest", files=[("files", ("x.txt", b"hello", "text/plain"))])
+        assert r.status_code == 422

@@ -1,0 +1,100 @@
+"""Answers as tables with Chinese headers, for the terminal, CSV and Excel (ready for a
+meeting), shared by the CLI and the API."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+
+from graph.analyses.coverage import MEASURES, CoverageRow
+from graph.analyses.gaps import Gap
+from graph.analyses.pairing import Proposal
+from graph.analyses.rules import RULES
+
+FORMATS = ("table", "json", "csv", "xlsx")
+MEDIA = {
+    "json": "application/json",
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def gap_rows(gaps: Iterable[Gap]) -> list[dict[str, Any]]:
+    return [{
+        "规则": g.rule, "缺口": g.title, "类型": g.entity_zh, "编码": g.id, "名称": g.name,
+        "说明": g.message, "负责组织": g.responsible.name if g.responsible else "",
+        "负责组织编码": g.responsible.id if g.responsible else "", "区划代码": g.region or "",
+        "路径": " → ".join(g.path),
+    } for g in gaps]
+
+
+def coverage_rows(rows: Iterable[CoverageRow]) -> list[dict[str, Any]]:
+    out = []
+    for r in rows:
+        row: dict[str, Any] = {"范围": r.scope, "编码": r.id, "名称": r.name, "层级/类别": r.level}
+        for key, (title, denominator) in MEASURES.items():
+            m = r.measures[key]
+            row[f"{title}"] = f"{m.done}/{m.total}"
+            row[f"{title}率"] = "—" if m.rate is None else f"{m.rate:.1%}"
+        out.append(row)
+    return out
+
+
+def proposal_rows(ps: Iterable[Proposal]) -> list[dict[str, Any]]:
+    return [{"基层党组织": p.grassroots_name, "基层党组织编码": p.grassroots_id,
+             "推荐结对机关党组织": p.organ_name, "机关党组织编码": p.organ_id,
+             "得分": p.score, "理由": p.reason} for p in ps]
+
+
+def to_csv(rows: list[dict[str, Any]]) -> bytes:
+    buf = io.StringIO()
+    if rows:
+        w = csv.DictWriter(buf, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    return buf.getvalue().encode("utf-8-sig")  # BOM: Excel opens it without garbling Chinese
+
+
+def to_xlsx(sheets: dict[str, list[dict[str, Any]]]) -> bytes:
+    wb = Workbook()
+    wb.remove(wb.active)
+    if not sheets:
+        sheets = {"无数据": []}
+    for name, rows in sheets.items():
+        ws = wb.create_sheet(name[:31])
+        headers = list(rows[0]) if rows else ["无数据"]
+        ws.append(headers)
+        for c in ws[1]:
+            c.font = Font(bold=True)
+        for r in rows:
+            ws.append([r.get(h) for h in headers])
+        for i, h in enumerate(headers, start=1):
+            longest = max([len(str(h))] + [len(str(r.get(h) or "")) for r in rows[:200]])
+            ws.column_dimensions[get_column_letter(i)].width = min(60, max(8, longest * 2))
+        for row in ws.iter_rows(min_row=2):
+            for c in row:
+                c.alignment = Alignment(wrap_text=True, vertical="top")
+        ws.freeze_panes = "A2"
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def gaps_xlsx(gaps: list[Gap]) -> bytes:
+    """A sheet per rule, named by its id and title (e.g. ``U1 应单独组建``)."""
+    sheets: dict[str, list[dict[str, Any]]] = {}
+    for rid, rule in RULES.items():
+        mine = [g for g in gaps if g.rule == rid]
+        if mine:
+            sheets[f"{rid} {rule.title}"] = gap_rows(mine)
+    return to_xlsx(sheets)
+
+
+def to_json(data: Any) -> bytes:
+    return json.dumps(data, ensure_ascii=False, indent=2, default=str).encode("utf-8")

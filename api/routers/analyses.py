@@ -1,0 +1,95 @@
+"""Gaps, unpaired, coverage, trace, path and pairing suggestions: the same answers as the CLI."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, HTTPException, Query
+from fastapi.responses import Response
+
+from api import exports
+from api.deps import PolicyDep, Store
+from graph.analyses.coverage import CoverageRow, coverage
+from graph.analyses.gaps import Gap, find_gaps
+from graph.analyses.pairing import Proposal, suggest_pairings
+from graph.analyses.trace import Path, Trace, path_between, trace
+
+router = APIRouter(tags=["分析"])
+
+AsOf = Annotated[dt.date | None, Query(description="按哪一天判定，默认今天")]
+Region = Annotated[str | None, Query(description="只看该区划（含下级），12 位区划代码")]
+Org = Annotated[str | None, Query(description="只看该组织负责的（含下级）")]
+Format = Annotated[Literal["json", "csv", "xlsx"], Query(description="json / csv / xlsx")]
+
+
+def _file(body: bytes, fmt: str, name: str) -> Response:
+    from urllib.parse import quote
+
+    return Response(body, media_type=exports.MEDIA[fmt], headers={
+        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}.{fmt}"})
+
+
+def _gaps_response(gaps: list[Gap], fmt: str, name: str):
+    if fmt == "csv":
+        return _file(exports.to_csv(exports.gap_rows(gaps)), fmt, name)
+    if fmt == "xlsx":
+        return _file(exports.gaps_xlsx(gaps), fmt, name)
+    return [g.as_dict() for g in gaps]
+
+
+@router.get("/gaps", response_model=list[Gap], summary="覆盖缺口：原因与负责补齐的组织",
+            responses={200: {"content": {m: {} for m in exports.MEDIA.values()}}})
+def gaps(store: Store, policy: PolicyDep,
+         rule: Annotated[list[str] | None, Query(description="只看这些规则，如 U1、P3")] = None,
+         region: Region = None, org: Org = None, as_of: AsOf = None, format: Format = "json"):
+    found = find_gaps(store, rules=rule, region=region, org=org, as_of=as_of, policy=policy)
+    return _gaps_response(found, format, "覆盖缺口")
+
+
+@router.get("/unpaired", response_model=list[Gap], summary="未结对与结对问题（P1–P4）",
+            responses={200: {"content": {m: {} for m in exports.MEDIA.values()}}})
+def unpaired(store: Store, policy: PolicyDep, region: Region = None, org: Org = None,
+             as_of: AsOf = None, format: Format = "json"):
+    found = find_gaps(store, rules=["P1", "P2", "P3", "P4"], region=region, org=org, as_of=as_of,
+                      policy=policy)
+    return _gaps_response(found, format, "未结对")
+
+
+@router.get("/coverage", response_model=list[CoverageRow], summary="覆盖率：按区划与党委逐级汇总",
+            responses={200: {"content": {m: {} for m in exports.MEDIA.values()}}})
+def coverage_rates(store: Store, policy: PolicyDep, region: Region = None,
+                   scope: Annotated[Literal["region", "org", "all"], Query(description="区划 / 党组织 / 全部")] = "all",
+                   as_of: AsOf = None, format: Format = "json"):
+    rows = coverage(store, as_of=as_of, policy=policy, region=region, scope=scope)
+    if format == "json":
+        return rows
+    table = exports.coverage_rows(rows)
+    body = exports.to_csv(table) if format == "csv" else exports.to_xlsx({"覆盖率": table})
+    return _file(body, format, "覆盖率")
+
+
+@router.get("/trace/{id}", response_model=Trace, summary="追溯：上级链、结对、联盟、网格、区划与缺口")
+def trace_entity(id: str, store: Store, policy: PolicyDep, as_of: AsOf = None):
+    return trace(store, id, as_of=as_of, policy=policy)
+
+
+@router.get("/path", response_model=Path, summary="两个实体之间的最短联系")
+def shortest(store: Store,
+             a: Annotated[str, Query(min_length=1, description="起点编码")],
+             b: Annotated[str, Query(min_length=1, description="终点编码")],
+             max_hops: Annotated[int, Query(ge=1, le=12)] = 8):
+    p = path_between(store, a, b, max_hops)
+    if p is None:
+        raise HTTPException(404, f"{a} 与 {b} 之间在 {max_hops} 步内没有联系")
+    return p
+
+
+@router.get("/pairings/suggestions", response_model=list[Proposal], summary="结对推荐（最小费用流）",
+            responses={200: {"content": {m: {} for m in exports.MEDIA.values()}}})
+def pairing_suggestions(store: Store, policy: PolicyDep, as_of: AsOf = None, format: Format = "json"):
+    ps = suggest_pairings(store, as_of=as_of, policy=policy)
+    if format == "json":
+        return ps
+    table = exports.proposal_rows(ps)
+    body = exports.to_csv(table) if format == "csv" else exports.to_xlsx({"结对推荐": table})
+    return _file(body, format, "结对推荐")
