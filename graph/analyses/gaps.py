@@ -83,8 +83,8 @@ def find_gaps(
     org: str | None = None,
 ) -> list[Gap]:
     """The gaps of the given rules (all by default) as of ``as_of`` (today by default),
-    optionally only those within a region's subtree, or on an organisation's path (the gaps it
-    or its subordinates must act on, and its own)."""
+    optionally only those within a region's subtree, or those of an organisation's subtree (the
+    gaps it or its subordinates must act on, its own, and pairings of its subordinates)."""
     policy = policy or load_policy()
     as_of = as_of or dt.date.today()
     params = rule_params(policy, as_of)
@@ -98,7 +98,13 @@ def find_gaps(
         subtree = regions.subtree(region)
         gaps = [g for g in gaps if g.region in subtree]
     if org:
-        gaps = [g for g in gaps if org in g.path or org in (g.from_, g.to)]
+        def mine(g: Gap) -> bool:
+            if org in g.path:
+                return True
+            # a pairing also concerns the committees over either side
+            return g.entity == "Pairing" and any(org in orgs.chain(x) for x in (g.from_, g.to) if x)
+
+        gaps = [g for g in gaps if mine(g)]
     return gaps
 
 
