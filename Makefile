@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 TUPU := $(VENV)/bin/tupu
 export TUPU_HOME ?= $(CURDIR)/.tupu
 
-.PHONY: demo test install neo4j-jars clean
+.PHONY: demo test install neo4j-jars browser clean
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -22,7 +22,13 @@ neo4j-jars: install
 demo: install
 	$(TUPU) demo --serve
 
-test: neo4j-jars
+# Debian's Chromium (never a downloaded browser) and a CJK font, for the browser tests and --png
+browser:
+	@command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk) || \
+	  echo "!!! could not install chromium (not root?): browser tests will be skipped outside CI"
+
+test: neo4j-jars browser
 	$(PY) -m pytest
 
 clean:

@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from api.routers import analyses, entities, health, ingest, search
+from api.routers import analyses, entities, health, ingest, search, views
 from graph.analyses.gaps import UnknownRule
 from graph.analyses.trace import NotFound
 from graph.config import Settings
@@ -58,6 +58,7 @@ def create_app(store_factory: Callable[[], GraphStore] = open_store,
     async def unknown_rule(request: Request, exc: UnknownRule) -> JSONResponse:
         return JSONResponse({"detail": str(exc)}, status_code=422)
 
-    for router in (health.router, entities.router, search.router, analyses.router, ingest.router):
+    for router in (health.router, entities.router, search.router, analyses.router, ingest.router,
+                   views.router):
         app.include_router(router)
     return app

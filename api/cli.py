@@ -204,3 +204,4 @@ def main() -> None:  # pragma: no cover
 
 if __name__ == "__main__":  # pragma: no cover
     main()
+from api import cli_views as _views  # noqa: E402,F401  (registers `tupu view`)

@@ -24,6 +24,13 @@ class Engine(Protocol):
     def pairing_counts(self, as_of: str) -> dict[str, int]:
         """Current pairings per organisation, either side."""
 
+    def entities_in_regions(self, codes: list[str]) -> list[Row]:
+        """Units, grids and organisations located in these regions (``label``, ``id``), and the
+        units contained in those units (楼栋 in 小区)."""
+
+    def pairing_rels(self) -> list[Row]:
+        """Every pairing: ``from``, ``to``, ``form``, ``since``, ``until``."""
+
     def coverage_facts(self, params: Row) -> dict[str, list[Row]]:
         """Per coverable unit, per 一般网格, per home organisation of mobile members, per
         pairable organisation: the facts coverage rates are counted from."""

@@ -289,3 +289,25 @@ class MemoryEngine:
                     for o in (a[1], b[1]):
                         out[o] = out.get(o, 0) + 1
         return out
+
+    def entities_in_regions(self, codes: list[str]) -> list[Row]:
+        out: set[tuple[str, str]] = set()
+        with self.store._lock:
+            for c in codes:
+                r = ("Region", c)
+                if r not in self.g:
+                    continue
+                for e, _ in self.ins(r, "IN_REGION"):
+                    out.add(e)
+                    if e[0] == "Unit":  # buildings in a compound in the region, and so on
+                        frontier = {e}
+                        for _ in range(3):
+                            frontier = {u for f in frontier for u, _ in self.ins(f, "PART_OF", "Unit")}
+                            out |= frontier
+        return [{"label": label, "id": key} for label, key in sorted(out)]
+
+    def pairing_rels(self) -> list[Row]:
+        with self.store._lock:
+            rows = [{"from": a[1], "to": b[1], "form": r.get("form"), "since": r.get("since"),
+                     "until": r.get("until")} for a, b, r in self.pairings()]
+        return sorted(rows, key=lambda r: (r["from"], r["to"], r["form"] or ""))

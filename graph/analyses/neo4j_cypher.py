@@ -179,3 +179,20 @@ PAIRING_COUNTS = f"""
 MATCH (o:Organization)-[r:PAIRED_WITH]-(:Organization) WHERE {_CURRENT}
 RETURN o.id AS id, count(r) AS n
 """
+
+# --- for the views --------------------------------------------------------------------------------
+ENTITIES_IN_REGIONS = """
+MATCH (r:Region) WHERE r.code IN $codes
+MATCH (e)-[:IN_REGION]->(r) WHERE e:Unit OR e:Grid OR e:Organization
+RETURN labels(e)[0] AS label, e.id AS id
+UNION
+MATCH (r:Region) WHERE r.code IN $codes
+MATCH (c:Unit)-[:PART_OF*1..3]->(:Unit)-[:IN_REGION]->(r)
+RETURN 'Unit' AS label, c.id AS id
+"""
+
+PAIRING_RELS = """
+MATCH (a:Organization)-[r:PAIRED_WITH]->(b:Organization)
+RETURN a.id AS from, b.id AS to, r.form AS form, r.since AS since, r.until AS until
+ORDER BY a.id, b.id, r.form
+"""

@@ -42,3 +42,9 @@ class Neo4jEngine:
 
     def pairing_counts(self, as_of: str) -> dict[str, int]:
         return {r["id"]: r["n"] for r in self._rows(cy.PAIRING_COUNTS, as_of=as_of)}
+
+    def entities_in_regions(self, codes: list[str]) -> list[Row]:
+        return self._rows(cy.ENTITIES_IN_REGIONS, codes=codes)
+
+    def pairing_rels(self) -> list[Row]:
+        return self._rows(cy.PAIRING_RELS)

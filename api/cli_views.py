@@ -1,0 +1,54 @@
+"""``tupu view``: write a network view as one self-contained HTML file (and a PNG)."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from api.cli import app, console
+from api.cli_analyses import AsOf, PolicyOpt, _date, _policy
+from graph.factory import open_store
+
+KINDS = ("alliance", "tree", "coverage", "pairings", "neighbourhood")
+
+
+@app.command(help="网络图：alliance / tree / coverage / pairings / neighbourhood，写成离线 HTML")
+def view(
+    kind: Annotated[str, typer.Argument(help="alliance（联盟）tree（组织体系）coverage（覆盖）pairings（结对）neighbourhood（关联）")],
+    id: Annotated[str | None, typer.Argument(help="联盟、组织、区划或实体编码（pairings 可省略）")] = None,
+    out: Annotated[Path, typer.Option("-o", "--output", help="HTML 文件")] = Path("view.html"),
+    png: Annotated[Path | None, typer.Option("--png", help="同时用 Chromium 导出 PNG")] = None,
+    hops: Annotated[int, typer.Option(help="neighbourhood：几步以内", min=1, max=3)] = 1,
+    as_of: AsOf = None, policy: PolicyOpt = None,
+) -> None:
+    from viz import views
+    from viz.render import render_html
+
+    if kind not in KINDS:
+        raise typer.BadParameter(f"应为 {' / '.join(KINDS)}", param_hint="KIND")
+    if id is None and kind != "pairings":
+        raise typer.BadParameter(f"{kind} 需要编码", param_hint="ID")
+    kw = {"as_of": _date(as_of), "policy": _policy(policy)}
+    with open_store() as store:
+        try:
+            if kind == "neighbourhood":
+                v = views.neighbourhood_view(store, id, hops, **kw)
+            else:
+                build = {"alliance": views.alliance_view, "tree": views.tree_view,
+                         "coverage": views.coverage_view, "pairings": views.pairings_view}[kind]
+                v = build(store, id, **kw)
+        except views.ViewNotFound as e:
+            console.print(f"[red]{e}[/red]")
+            raise typer.Exit(1)
+    out.write_text(render_html(v), encoding="utf-8")
+    console.print(f"已写入 {out}（{len(v.nodes)} 个节点，{len(v.edges)} 条连线）")
+    if png:
+        from viz.png import NoBrowser, html_to_png
+
+        try:
+            html_to_png(out, png)
+        except NoBrowser as e:
+            console.print(f"[red]{e}[/red]")
+            raise typer.Exit(1)
+        console.print(f"图片已写入 {png}")

@@ -1,0 +1,38 @@
+"""Shared by the benchmarks: demo ledgers of a given size (cached), and a throw-away Neo4j."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import time
+from pathlib import Path
+
+from ingest.demo import generate
+from neo4j_local.launcher import LocalNeo4j, free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+HOME = Path(os.environ.get("TUPU_HOME") or ROOT / ".tupu")
+MEMBERS_PER_SCALE = 4_000  # the demo city has about this many members per scale step
+TODAY = dt.date(2025, 11, 22)
+
+
+def ledgers(members: int) -> Path:
+    """Demo ledgers (CSV) with about ``members`` members, generated once and kept."""
+    scale = max(1, round(members / MEMBERS_PER_SCALE))
+    folder = HOME / "bench" / f"scale-{scale}"
+    done = folder / ".complete"
+    if not done.exists():
+        t = time.perf_counter()
+        generate(folder, scale=scale, fmt="csv", today=TODAY)
+        done.write_text("ok")
+        print(f"  generated scale {scale} in {time.perf_counter() - t:.0f} s")
+    return folder
+
+
+def start_neo4j(name: str = "bench", heap: str = "2g") -> tuple[LocalNeo4j, str]:
+    inst = LocalNeo4j(HOME, instance=name)
+    inst.remove()  # a fresh database
+    return inst, inst.start(port=free_port(), heap=heap, pagecache_mb=1024)
+
+
+def count_rows(folder: Path) -> int:
+    return sum(max(0, sum(1 for _ in open(p, encoding="utf-8-sig")) - 1) for p in folder.glob("*.csv"))

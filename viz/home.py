@@ -1,0 +1,45 @@
+"""The home page at ``/``: totals, gaps per rule, coverage by district and street, alliances —
+each list linking to its view or its Excel export. One self-contained page, in Chinese."""
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from graph.analyses.coverage import MEASURES, coverage
+from graph.analyses.gaps import find_gaps
+from graph.analyses.rules import RULES
+from graph.model import LABELS
+from graph.policy import Policy
+from graph.store import GraphStore
+
+_env = Environment(loader=FileSystemLoader(Path(__file__).resolve().parent),
+                   autoescape=select_autoescape(["html"]))
+
+
+def home_html(store: GraphStore, policy: Policy, as_of: dt.date | None = None) -> str:
+    as_of = as_of or dt.date.today()
+    counts = store.counts()
+    gaps = find_gaps(store, as_of=as_of, policy=policy)
+    per_rule = Counter(g.rule for g in gaps)
+    rates = [r for r in coverage(store, as_of=as_of, policy=policy, scope="region")
+             if r.level in ("市", "区县", "街道乡镇")]
+    alliances = store.list_nodes("Alliance", limit=500)
+    first_region = next((r.id for r in rates if r.level == "街道乡镇"), None)
+    first_org = store.list_nodes("Organization", limit=1)
+    return _env.get_template("home.html").render(
+        as_of=as_of.isoformat(), backend=store.backend,
+        totals=[(LABELS[k].zh, v) for k, v in counts.items() if k not in ("Activity",)],
+        rules=[(rid, r.title, r.group, per_rule.get(rid, 0)) for rid, r in RULES.items()],
+        total_gaps=len(gaps), rates=rates, measures=MEASURES, alliances=alliances,
+        first_region=first_region, first_org=first_org[0].key if first_org else None,
+    )
+
+
+def gap_list_html(store: GraphStore, policy: Policy, rule: str, as_of: dt.date | None = None) -> str:
+    as_of = as_of or dt.date.today()
+    gaps = find_gaps(store, rules=[rule], as_of=as_of, policy=policy)
+    return _env.get_template("gaps.html").render(as_of=as_of.isoformat(), rule=rule,
+                                                 title=RULES[rule].title, gaps=gaps)
