@@ -1,0 +1,100 @@
+"""Every view and the home page in a real browser (Debian's Chromium via Playwright), offline:
+every request to another host is blocked. Asserts no failed request, no console error, nodes
+drawn, the legend there, and the search box finding a Chinese name. Screenshots are kept in
+test-artifacts/ as the test's record."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from api.app import create_app
+from graph.memory_store import MemoryStore
+from ingest.demo import generate
+from ingest.loader import Loader
+from tests.browser import CHROMIUM_FLAGS, Watch, chromium_path, serve
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+TODAY = dt.date(2025, 11, 22)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("demo")
+    generate(folder, scale=1, fmt="csv", today=TODAY)
+    store = MemoryStore()
+    Loader(store).load([folder])
+    with serve(create_app(lambda: store)) as url:
+        yield url, store
+
+
+@pytest.fixture(scope="module")
+def browser():
+    exe = chromium_path()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=exe, args=CHROMIUM_FLAGS)
+        yield b
+        b.close()
+
+
+def open_page(browser, url: str):
+    page = browser.new_page(viewport={"width": 1600, "height": 1000})
+    watch = Watch(page)
+    page.goto(url, wait_until="load")
+    return page, watch
+
+
+VIEWS = {
+    "alliance": "/views/alliance/LM519901001",
+    "tree": "/views/tree/QW0001",
+    "coverage": "/views/coverage/519901001000",
+    "pairings": "/views/pairings",
+    "neighbourhood": "/views/neighbourhood/SQ519901001001?hops=2",
+    "path": "/views/path?a=DY00000052&b=SW0001",
+}
+
+
+@pytest.mark.parametrize("name", list(VIEWS))
+def test_view_in_a_real_browser_offline(site, browser, name):
+    base, store = site
+    page, watch = open_page(browser, base + VIEWS[name] + ("&" if "?" in VIEWS[name] else "?") + f"as_of={TODAY}")
+    page.wait_for_function("document.body.dataset.drawn === '1'", timeout=20_000)
+    drawn = page.evaluate("Object.keys(window.tupu.network.getPositions()).length")
+    assert drawn == page.evaluate("window.tupu.nodes.length") and drawn > 1
+    # the canvas is not blank: some pixels differ from white
+    assert page.evaluate("""() => {
+        const c = document.querySelector('#network canvas');
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        for (let i = 0; i < d.length; i += 4 * 97) if (d[i] < 240 || d[i + 1] < 240 || d[i + 2] < 240) return true;
+        return false; }""")
+    assert page.locator("#legend").is_visible() and "图例" in page.locator("#legend").inner_text()
+    # search by a Chinese name taken from the page's own nodes
+    name_to_find = page.evaluate("Object.values(DETAILS).map(d => d.name).find(n => /[\\u4e00-\\u9fff]{3,}/.test(n))")
+    page.fill("#search", name_to_find[1:4])
+    page.press("#search", "Enter")
+    assert page.locator("#status").inner_text().startswith("找到")
+    assert page.locator("#details").is_visible()
+    page.click("#present")
+    assert page.evaluate("document.body.classList.contains('present')")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"view-{name}.png"))
+    assert watch.external == [] and watch.failed == [] and watch.errors == []
+    page.close()
+
+
+def test_home_page_in_a_real_browser(site, browser):
+    base, _ = site
+    page, watch = open_page(browser, base + f"/?as_of={TODAY}")
+    assert page.locator("h1").inner_text() == "党建图谱"
+    assert page.locator("text=覆盖率（区县、街道）").is_visible()
+    links = page.locator("a[href^='/views/alliance/']")
+    assert links.count() == 12
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "home.png"), full_page=True)
+    links.first.click()
+    page.wait_for_function("document.body.dataset.drawn === '1'", timeout=20_000)
+    assert watch.external == [] and watch.failed == [] and watch.errors == []
+    page.close()
