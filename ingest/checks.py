@@ -30,10 +30,15 @@ _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 
 
+_SPACE = re.compile(r"\s+")
+
+
 def clean_code(value: Any) -> str:
     """A code as typed: full-width characters to half-width, every space removed, upper case."""
-    text = unicodedata.normalize("NFKC", str(value))
-    return re.sub(r"\s+", "", text).upper()
+    text = value if isinstance(value, str) else str(value)
+    if text.isascii() and text.isalnum():  # the common case: nothing to normalise
+        return text.upper()
+    return _SPACE.sub("", unicodedata.normalize("NFKC", text)).upper()
 
 
 def uscc_ok(code: str) -> bool:
@@ -146,9 +151,11 @@ def parse_int(value: Any) -> int:
 
 
 def parse_choice(value: Any, allowed: list[str]) -> str:
-    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(value)))
-    # NFKC would not change Chinese terms; compare the normalized forms of both sides
-    for a in allowed:
+    text = value if isinstance(value, str) else str(value)
+    if text in allowed:  # the common case, typed exactly
+        return text
+    text = _SPACE.sub("", unicodedata.normalize("NFKC", text))
+    for a in allowed:  # full-width or spaced variants of an allowed term
         if text == unicodedata.normalize("NFKC", a):
             return a
     raise BadValue(f"不在可选值中（可选：{'、'.join(allowed)}）")

@@ -15,7 +15,8 @@ import datetime as dt
 import os
 import pickle
 import tempfile
-from collections import defaultdict
+from concurrent.futures import Future, ThreadPoolExecutor
+from collections import defaultdict, deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,11 +93,38 @@ class Spool:
         Path(self.path).unlink(missing_ok=True)
 
 
+class _Writer:
+    """Writes batches on one background thread while the next batch is being parsed, so the
+    database and the parser work at the same time. One thread keeps writes in order (and
+    relationship writes serial: concurrent ones deadlock in Neo4j); at most ``depth`` batches
+    wait, so memory stays bounded. A write's error surfaces at the next submit or at ``drain``."""
+
+    def __init__(self, depth: int = 2) -> None:
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tupu-writer")
+        self.pending: deque[Future] = deque()
+        self.depth = depth
+
+    def submit(self, fn, *args) -> None:
+        self.pending.append(self.pool.submit(fn, *args))
+        while len(self.pending) > self.depth:
+            self.pending.popleft().result()
+
+    def drain(self) -> None:
+        while self.pending:
+            self.pending.popleft().result()
+
+    def close(self) -> None:
+        for f in self.pending:
+            f.cancel()
+        self.pool.shutdown(wait=True)
+
+
 class Loader:
     def __init__(self, store: GraphStore, *, batch_size: int = DEFAULT_BATCH,
                  dry_run: bool = False, progress: Progress | None = None,
                  now: dt.datetime | None = None) -> None:
         self.store = store
+        self.writer = _Writer()
         self.batch_size = batch_size
         self.dry_run = dry_run
         self.progress = progress
@@ -113,14 +141,17 @@ class Loader:
         try:
             for table in tables:
                 self._load_table(table, report, spool, needs)
+            self.writer.drain()  # every node is in before any link is resolved
             self._resolve(spool, report)
             self._load_needs(needs, report)
+            self.writer.drain()
             if not self.dry_run:
                 self.store.save()
         except StoreUnavailable as e:
             report.error = (f"图数据库中断，载入未完成；已写入的数据保持一致，恢复后重新运行同一命令即可补齐"
                             f"（不会重复）。{e}")
         finally:
+            self.writer.close()
             spool.close()
             for t in tables:
                 t.close()
@@ -159,6 +190,7 @@ class Loader:
                 Issue(t.file, t.sheet, t.header_row, header, None, "未识别的列，已忽略"))
         seen: dict[tuple, int] = {}
         batch: list[dict[str, Any]] = []
+        source = Path(t.file).name
         if self.progress:
             where = Path(t.file).name + (f" / {t.sheet}" if t.sheet else "")
             self.progress.begin(f"{ledger.zh}（{where}）", t.size_hint)
@@ -179,7 +211,7 @@ class Loader:
                                              f"编码重复：与第{seen[key]}行相同，本行未载入"))
                 continue
             seen[key] = row_no
-            prov = {"src_file": Path(t.file).name, "src_row": row_no, "loaded_at": self.loaded_at}
+            prov = {"src_file": source, "src_row": row_no, "loaded_at": self.loaded_at}
             if ledger.label is not None:
                 batch.append({**parsed.props, **prov})
                 counts.landed += 1
@@ -202,7 +234,7 @@ class Loader:
             key = LABELS[label].key
             self._planned[label].update(str(r[key]) for r in rows)
         else:
-            self.store.upsert_nodes(label, rows)
+            self.writer.submit(self.store.upsert_nodes, label, rows)
 
     def _spool_node_links(self, ledger: Ledger, t: Table, parsed: ParsedRow,
                           prov: dict[str, Any], spool: Spool) -> None:
@@ -283,7 +315,7 @@ class Loader:
                     RelRow(link.start, link.end, link.props))
             if not self.dry_run:
                 for (rel, a, b), rows in groups.items():
-                    self.store.upsert_relationships(rel, a, b, rows)
+                    self.writer.submit(self.store.upsert_relationships, rel, a, b, rows)
 
     def _load_needs(self, needs: dict[str, list[tuple[ParsedRow, Table]]],
                     report: IngestReport) -> None:
@@ -313,7 +345,7 @@ class Loader:
             updates.append(props)
         if not self.dry_run:
             for chunk in batched(updates, self.batch_size):
-                self.store.upsert_nodes("Organization", chunk)
+                self.writer.submit(self.store.upsert_nodes, "Organization", chunk)
 
 
 def _first_known(labels: tuple[str, ...], key: str, known: dict[str, set[str]]) -> str | None:

@@ -153,7 +153,7 @@ def test_load_interrupted_by_a_stopped_neo4j_completes_on_rerun(tmp_path, local_
         store.close()
         store = Neo4jStore(inst.start(port=port, heap="512m"), batch_size=500)
         partial = store.counts()
-        assert 0 < partial["Member"] < reference.counts()["Member"]
+        assert 0 < sum(partial.values()) < sum(reference.counts().values())  # half a load
         report = Loader(store, batch_size=500).load([tmp_path / "demo"])
         assert report.error is None
         assert store.counts() == reference.counts()
