@@ -45,6 +45,11 @@ class MemoryEngine:
             if k[0] == "PAIRED_WITH" and u[0] == v[0] == "Organization":
                 yield u, v, d["props"]
 
+    def pairings_of(self, n: N) -> list[dict[str, Any]]:
+        """The properties of every pairing of an organisation, either side."""
+        return [r for _, r in self.outs(n, "PAIRED_WITH", "Organization")] + \
+               [r for _, r in self.ins(n, "PAIRED_WITH", "Organization")]
+
     @staticmethod
     def current(p: dict[str, Any], as_of: str) -> bool:
         return (p.get("since") or "") <= as_of and (p.get("until") is None or p["until"] >= as_of)
@@ -169,8 +174,7 @@ class MemoryEngine:
         for n, a in self.nodes("Organization"):
             if a.get("kind") not in p["pairable"] or a.get("sector") not in sectors:
                 continue
-            rels = [r for _, r in self.outs(n, "PAIRED_WITH", "Organization")]
-            rels += [r for _, r in self.ins(n, "PAIRED_WITH", "Organization")]
+            rels = self.pairings_of(n)
             if not any(self.current(r, p["as_of"]) for r in rels):
                 yield {"id": n[1], "name": a.get("name"), "sector": a.get("sector"), "lapsed": len(rels)}
 
@@ -276,8 +280,7 @@ class MemoryEngine:
             pairable = []
             for n, a in self.nodes("Organization"):
                 if a.get("kind") in params["pairable"] and a.get("sector") in params["pair_sectors"]:
-                    rels = [r for _, r in self.outs(n, "PAIRED_WITH", "Organization")]
-                    rels += [r for _, r in self.ins(n, "PAIRED_WITH", "Organization")]
+                    rels = self.pairings_of(n)
                     pairable.append({"id": n[1], "paired": any(self.current(r, params["as_of"]) for r in rels)})
         return {"units": units, "grids": grids, "mobile": list(mobile.values()), "pairable": pairable}
 
