@@ -104,3 +104,17 @@ def test_post_ingest_returns_the_report(store, tmp_path):
         assert c.get("/entities/Organization/O1").json()["name"] == "甲"
         r = c.post("/ingest", files=[("files", ("x.txt", b"hello", "text/plain"))])
         assert r.status_code == 422
+
+
+def test_list_exports_to_excel_with_chinese_headers_and_masking(client):
+    import io
+
+    from openpyxl import load_workbook
+
+    r = client.get("/entities/Member", params={"format": "xlsx"})
+    assert r.status_code == 200
+    ws = load_workbook(io.BytesIO(r.content))["党员"]
+    headers = [c.value for c in ws[1]]
+    assert "姓名" in headers and "身份证号" in headers
+    row = dict(zip(headers, [c.value for c in ws[2]]))
+    assert row["身份证号"] == "5101**********123X" and row["联系电话"] == "138****5678"
