@@ -181,6 +181,24 @@ def demo(
         serve(port=port)
 
 
+@app.command(help="备份：把整个图谱写回台账（载入空库可得到同一图谱）")
+def export(
+    out: Annotated[Path, typer.Argument(help="输出文件夹")],
+    fmt: Annotated[str, typer.Option("--format", help="xlsx 或 csv")] = "xlsx",
+    mask: Annotated[bool, typer.Option("--mask", help="身份证号、联系电话脱敏（供分享；备份请勿使用）")] = False,
+) -> None:
+    from graph.factory import open_store
+    from ingest.export import export_ledgers
+
+    if fmt not in ("xlsx", "csv"):
+        raise typer.BadParameter("格式应为 xlsx 或 csv", param_hint="--format")
+    with open_store() as store, console.status("正在导出台账 …"):
+        counts = export_ledgers(store, out, fmt=fmt, mask=mask)
+    console.print(f"已导出到 {out}：" + "，".join(f"{k} {v} 行" for k, v in counts.items()))
+    if not mask:
+        console.print("[yellow]注意：备份含完整身份证号和联系电话，请妥善保管[/yellow]")
+
+
 @app.command(help="各类实体与关系的数量")
 def stats() -> None:
     from graph.factory import open_store

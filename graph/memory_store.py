@@ -12,7 +12,7 @@ import os
 import pickle
 import tempfile
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -161,6 +161,19 @@ class MemoryStore(GraphStore):
         node = (label, str(key))
         with self._lock:
             return self._node(node) if node in self.g else None
+
+    def iter_nodes(self, label: str) -> Iterator[Node]:
+        label_spec(label)
+        with self._lock:
+            nodes = [self._node((label, k)) for k in sorted(self._keys[label])]
+        yield from nodes
+
+    def iter_relationships(self, rel_type: str) -> Iterator[Rel]:
+        rel_spec(rel_type)
+        with self._lock:
+            rels = [Rel(k[0], NodeRef(*u), NodeRef(*v), dict(d["props"]))
+                    for u, v, k, d in self.g.edges(keys=True, data=True) if k[0] == rel_type]
+        yield from sorted(rels, key=Rel.sort_key)
 
     def existing_keys(self, label: str, keys: Iterable[str]) -> set[str]:
         label_spec(label)

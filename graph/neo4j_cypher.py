@@ -79,6 +79,19 @@ def get(label: str) -> str:
     return f"MATCH (n:{label} {{{key}: $key}}) RETURN {_NODE.format(v='n', p='')}"
 
 
+def iter_nodes(label: str) -> str:
+    label, key = _label(label)
+    return f"MATCH (n:{label}) RETURN {_NODE.format(v='n', p='')} ORDER BY n.{key}"
+
+
+def iter_relationships(rel_type: str) -> str:
+    return (
+        f"MATCH (a)-[r:{rel_spec(rel_type).name}]->(b) "
+        "RETURN labels(a)[0] AS slabel, coalesce(a.id, a.code) AS skey, "
+        "labels(b)[0] AS elabel, coalesce(b.id, b.code) AS ekey, properties(r) AS rprops"
+    )
+
+
 def existing_keys(label: str) -> str:
     label, key = _label(label)
     return f"UNWIND $keys AS k MATCH (n:{label} {{{key}: k}}) RETURN n.{key} AS key"

@@ -153,6 +153,22 @@ class Neo4jStore(GraphStore):
         recs = self._run(cy.get(label), read=True, key=str(key))
         return self._to_node(recs[0]) if recs else None
 
+    def _stream(self, query: str) -> Iterator[neo4j.Record]:
+        """Records one at a time from an auto-commit query (exports of a whole label)."""
+        self.ensure_schema()
+        with self._guard(), self.driver.session(database=self.database,
+                                                default_access_mode=neo4j.READ_ACCESS) as s:
+            yield from s.run(query)
+
+    def iter_nodes(self, label: str) -> Iterator[Node]:
+        for rec in self._stream(cy.iter_nodes(label)):
+            yield self._to_node(rec)
+
+    def iter_relationships(self, rel_type: str) -> Iterator[Rel]:
+        rels = [Rel(rel_type, NodeRef(r["slabel"], str(r["skey"])), NodeRef(r["elabel"], str(r["ekey"])),
+                    dict(r["rprops"])) for r in self._stream(cy.iter_relationships(rel_type))]
+        yield from sorted(rels, key=Rel.sort_key)
+
     def existing_keys(self, label: str, keys: Iterable[str]) -> set[str]:
         query = cy.existing_keys(label)
         return {

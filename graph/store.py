@@ -149,6 +149,14 @@ class GraphStore(ABC):
     def get(self, label: str, key: str) -> Node | None: ...
 
     @abstractmethod
+    def iter_nodes(self, label: str) -> Iterator[Node]:
+        """Every node of one label, streamed (for exports)."""
+
+    @abstractmethod
+    def iter_relationships(self, rel_type: str) -> Iterator[Rel]:
+        """Every relationship of one type, streamed (for exports)."""
+
+    @abstractmethod
     def existing_keys(self, label: str, keys: Iterable[str]) -> set[str]:
         """Which of ``keys`` name a node of ``label``."""
 

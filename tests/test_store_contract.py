@@ -218,3 +218,13 @@ def test_shortest_path(store):
     assert store.shortest_path(NodeRef("Unit", "U1"), NodeRef("Unit", "nope")) is None
     store.upsert_nodes("Unit", [{"id": "U9", "name": "孤岛", "kind": "村"}])
     assert store.shortest_path(NodeRef("Unit", "U1"), NodeRef("Unit", "U9")) is None
+
+
+def test_iter_nodes_and_relationships(store):
+    seed(store)
+    assert [n.key for n in store.iter_nodes("Organization")] == ["O1", "O2", "O3", "O4"]
+    assert list(store.iter_nodes("Member")) == []
+    rels = list(store.iter_relationships("SUBORDINATE_TO"))
+    assert [(r.start.key, r.end.key) for r in rels] == [("O2", "O1"), ("O4", "O2")]
+    (p,) = store.iter_relationships("PAIRED_WITH")
+    assert p.props == {"form": "结对共建", "since": "2024-01-01"} and p.start == NodeRef("Organization", "O3")
