@@ -194,7 +194,8 @@ class Loader:
         if self.progress:
             where = Path(t.file).name + (f" / {t.sheet}" if t.sheet else "")
             self.progress.begin(f"{ledger.zh}（{where}）", t.size_hint)
-        for row_no, cells in t.rows:
+        rows = _guarded(t, report)
+        for row_no, cells in rows:
             counts.read += 1
             if self.progress:
                 self.progress.advance()
@@ -346,6 +347,19 @@ class Loader:
         if not self.dry_run:
             for chunk in batched(updates, self.batch_size):
                 self.writer.submit(self.store.upsert_nodes, "Organization", chunk)
+
+
+def _guarded(t: Table, report: IngestReport) -> Iterator[tuple[int, list[Any]]]:
+    """The table's rows; if the file turns out unreadable part way (a damaged workbook, a
+    broken CSV), the rows read so far stand and the rest is reported, not raised."""
+    last = t.header_row
+    try:
+        for row_no, cells in t.rows:
+            last = row_no
+            yield row_no, cells
+    except Exception as e:  # noqa: BLE001 - any reader failure becomes a line in the report
+        report.rejected.append(Issue(t.file, t.sheet, last, None, None,
+                                     f"第{last}行之后无法继续读取，其余行未载入：{type(e).__name__}: {e}"))
 
 
 def _first_known(labels: tuple[str, ...], key: str, known: dict[str, set[str]]) -> str | None:
