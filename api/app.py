@@ -5,10 +5,12 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from api.routers import analyses, entities, health, ingest, search, views
+from api.auth import COOKIE, current_token
+from api.routers import admin, analyses, entities, health, ingest, search, views
+from graph.access import AuditLog, TokenStore
 from graph.analyses.gaps import UnknownRule
 from graph.analyses.trace import NotFound
 from graph.config import Settings
@@ -24,10 +26,13 @@ UNAVAILABLE = "图数据库暂时无法连接，请稍后再试 (the graph store
 
 
 def create_app(store_factory: Callable[[], GraphStore] = open_store,
-               policy: Policy | None = None) -> FastAPI:
+               policy: Policy | None = None, tokens: TokenStore | None = None,
+               audit: AuditLog | None = None) -> FastAPI:
+    settings = Settings.from_env()
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.policy = policy or load_policy(Settings.from_env().policy)
+        app.state.policy = policy or load_policy(settings.policy)
         app.state.store = store_factory()
         try:
             yield
@@ -40,6 +45,19 @@ def create_app(store_factory: Callable[[], GraphStore] = open_store,
         version="0.1.0",
         lifespan=lifespan,
     )
+
+    app.state.tokens = tokens or TokenStore(settings.home / "tokens.json")
+    app.state.audit = audit or AuditLog(settings.home / "audit.jsonl")
+
+    @app.middleware("http")
+    async def remember_token(request: Request, call_next):
+        """A page opened from a link with ?token=… keeps the token in a cookie, so the links
+        inside it (views, exports) work without it."""
+        response = await call_next(request)
+        token = request.query_params.get("token")
+        if token and request.app.state.tokens.lookup(token) is not None:
+            response.set_cookie(COOKIE, token, httponly=True, samesite="strict")
+        return response
 
     @app.exception_handler(StoreUnavailable)
     async def store_unavailable(request: Request, exc: StoreUnavailable) -> JSONResponse:
@@ -58,7 +76,8 @@ def create_app(store_factory: Callable[[], GraphStore] = open_store,
     async def unknown_rule(request: Request, exc: UnknownRule) -> JSONResponse:
         return JSONResponse({"detail": str(exc)}, status_code=422)
 
-    for router in (health.router, entities.router, search.router, analyses.router, ingest.router,
-                   views.router):
-        app.include_router(router)
+    app.include_router(health.router)  # the only route without a token
+    for router in (entities.router, search.router, analyses.router, ingest.router, views.router,
+                   admin.router):
+        app.include_router(router, dependencies=[Depends(current_token)])
     return app

@@ -14,9 +14,94 @@ from graph.model import LABELS, RELATIONSHIPS
 
 app = typer.Typer(help="党建图谱 Tupu：基层党组织图谱知识库", no_args_is_help=True,
                   pretty_exceptions_show_locals=False)
+token_app = typer.Typer(help="访问令牌：create / list / revoke", no_args_is_help=True)
 neo4j_app = typer.Typer(help="本地 Neo4j 5.26（无需 Docker）：start / stop / status", no_args_is_help=True)
 app.add_typer(neo4j_app, name="neo4j")
+app.add_typer(token_app, name="token")
 console = Console()
+
+
+def _access():
+    from graph.access import AuditLog, TokenStore
+
+    home = Settings.from_env().home
+    return TokenStore(home / "tokens.json"), AuditLog(home / "audit.jsonl")
+
+
+def _cli_user() -> str:
+    import getpass
+
+    return f"命令行：{getpass.getuser()}"
+
+
+def _resolve_scope(scope: str | None) -> tuple[str, str | None]:
+    """An organisation id or a region code → ("org", id) / ("region", code); none → all."""
+    if not scope or scope == "all":
+        return "all", None
+    from graph.factory import open_store
+    from ingest.checks import BadValue, region_code
+
+    with open_store() as store:
+        if store.get("Organization", scope):
+            return "org", scope
+        try:
+            code = region_code(scope)
+        except BadValue:
+            code = None
+        if code and store.get("Region", code):
+            return "region", code
+    raise typer.BadParameter(f"{scope} 既不是已载入的组织编码，也不是已载入的区划代码", param_hint="--scope")
+
+
+def create_token(role: str, scope: str | None, name: str) -> str:
+    tokens, audit = _access()
+    kind, value = _resolve_scope(scope)
+    try:
+        secret, entry = tokens.create(role, kind, value, name=name)
+    except ValueError as e:
+        raise typer.BadParameter(str(e)) from None
+    audit.record(_cli_user(), "创建令牌", f"{entry.id} {name} {role} {kind}:{value or '全部'}")
+    return secret
+
+
+@token_app.command("create", help="创建令牌（只显示这一次，请妥善保存）")
+def token_create(
+    role: Annotated[str, typer.Option(help="admin（管理员）/ analyst（分析员）/ viewer（查看者）")] = "viewer",
+    scope: Annotated[str | None, typer.Option(help="范围：组织编码（含下级）或区划代码（含下级）；不填为全部")] = None,
+    name: Annotated[str, typer.Option(help="持有人或用途，如“幸福街道书记”")] = "",
+) -> None:
+    secret = create_token(role, scope, name)
+    console.print("令牌已创建（只显示这一次）：")
+    print(secret)
+
+
+@token_app.command("list", help="列出令牌（不显示令牌本身）")
+def token_list() -> None:
+    tokens, _ = _access()
+    table = Table("编号", "名称", "角色", "范围", "创建时间", title="访问令牌")
+    for e in tokens.list():
+        table.add_row(e.id, e.name, e.role, f"{e.scope_kind}:{e.scope or '全部'}", e.created)
+    console.print(table)
+
+
+@token_app.command("revoke", help="吊销令牌")
+def token_revoke(token_id: Annotated[str, typer.Argument(help="令牌编号（见 token list）")]) -> None:
+    tokens, audit = _access()
+    if not tokens.revoke(token_id):
+        console.print(f"[red]没有编号为 {token_id} 的令牌[/red]")
+        raise typer.Exit(1)
+    audit.record(_cli_user(), "吊销令牌", token_id)
+    console.print(f"已吊销 {token_id}")
+
+
+@app.command(help="审计日志：每次写入的人、时间、内容、数量")
+def audit(limit: Annotated[int, typer.Option(help="最近多少条")] = 50) -> None:
+    _, log = _access()
+    table = Table("时间", "操作者", "操作", "内容", "数量", title="审计日志")
+    for e in log.events(limit):
+        table.add_row(e["time"], e["who"], e["action"], e["detail"],
+                      "，".join(f"{k} {v}" for k, v in e["counts"].items()))
+    console.print(table)
 
 
 def _local_neo4j():
@@ -134,6 +219,9 @@ def run_ingest(paths: list[Path], dry_run: bool = False, report_file: Path | Non
     if report.ignored_columns:
         names = "、".join(sorted({i.column or "" for i in report.ignored_columns}))
         console.print(f"已忽略未识别的列：{names}")
+    if not dry_run and report.ledgers:
+        _access()[1].record(_cli_user(), "载入台账", "、".join(Path(f).name for f in report.files),
+                            report.landed)
     if report_file:
         report.write_json(report_file)
         console.print(f"报告已写入 {report_file}")
@@ -177,6 +265,10 @@ def demo(
     code = run_ingest([folder])
     if code not in (0, 3):
         raise typer.Exit(code)
+    token = create_token("admin", None, "示范管理员")
+    console.print("\n管理员令牌（只显示这一次）：")
+    print(token)
+    console.print(f"浏览器打开：http://127.0.0.1:{port}/?token={token}")
     if serve_after:
         serve(port=port)
 
@@ -195,6 +287,7 @@ def export(
     with open_store() as store, console.status("正在导出台账 …"):
         counts = export_ledgers(store, out, fmt=fmt, mask=mask)
     console.print(f"已导出到 {out}：" + "，".join(f"{k} {v} 行" for k, v in counts.items()))
+    _access()[1].record(_cli_user(), "导出备份" if not mask else "导出（脱敏）", str(out), counts)
     if not mask:
         console.print("[yellow]注意：备份含完整身份证号和联系电话，请妥善保管[/yellow]")
 

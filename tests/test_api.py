@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import create_app
+from tests.apps import app_with_admin, bearer
 from graph.neo4j_store import Neo4jStore
 from neo4j_local.launcher import free_port
 from tests.test_store_contract import seed
@@ -19,9 +19,11 @@ def client(store):
 
 
 def client_for(store):
-    """A TestClient whose app opens its own store on the same data (the app closes it)."""
+    """A TestClient, with an admin token, whose app opens its own store on the same data (the
+    app closes it)."""
     factory = (lambda: Neo4jStore(store.uri)) if store.backend == "neo4j" else (lambda: store)
-    with TestClient(create_app(factory)) as c:
+    app, token = app_with_admin(factory)
+    with TestClient(app, headers=bearer(token)) as c:
         yield c
 
 
@@ -79,7 +81,8 @@ def test_openapi_has_chinese_summaries(client):
 
 def test_neo4j_unreachable_is_503_not_a_stack_trace():
     dead = Neo4jStore(f"bolt://127.0.0.1:{free_port()}")
-    with TestClient(create_app(lambda: dead)) as c:
+    app, token = app_with_admin(lambda: dead)
+    with TestClient(app, headers=bearer(token)) as c:
         r = c.get("/health")
         assert r.status_code == 503 and r.json()["reachable"] is False
         r = c.get("/entities/Organization/O1")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from api.app import create_app
+from tests.apps import app_with_admin
 from graph.memory_store import MemoryStore
 from ingest.demo import generate
 from ingest.loader import Loader
@@ -25,8 +25,9 @@ def site(tmp_path_factory):
     generate(folder, scale=1, fmt="csv", today=TODAY)
     store = MemoryStore()
     Loader(store).load([folder])
-    with serve(create_app(lambda: store)) as url:
-        yield url, store
+    app, token = app_with_admin(lambda: store)
+    with serve(app) as url:
+        yield url, store, token
 
 
 @pytest.fixture(scope="module")
@@ -40,8 +41,9 @@ def browser():
         b.close()
 
 
-def open_page(browser, url: str):
-    page = browser.new_page(viewport={"width": 1600, "height": 1000})
+def open_page(browser, url: str, token: str):
+    page = browser.new_page(viewport={"width": 1600, "height": 1000},
+                            extra_http_headers={"Authorization": f"Bearer {token}"})
     watch = Watch(page)
     page.goto(url, wait_until="load")
     return page, watch
@@ -59,8 +61,9 @@ VIEWS = {
 
 @pytest.mark.parametrize("name", list(VIEWS))
 def test_view_in_a_real_browser_offline(site, browser, name):
-    base, store = site
-    page, watch = open_page(browser, base + VIEWS[name] + ("&" if "?" in VIEWS[name] else "?") + f"as_of={TODAY}")
+    base, store, token = site
+    page, watch = open_page(browser, base + VIEWS[name] + ("&" if "?" in VIEWS[name] else "?") + f"as_of={TODAY}",
+                            token)
     page.wait_for_function("document.body.dataset.drawn === '1'", timeout=20_000)
     drawn = page.evaluate("Object.keys(window.tupu.network.getPositions()).length")
     assert drawn == page.evaluate("window.tupu.nodes.length") and drawn > 1
@@ -86,8 +89,8 @@ def test_view_in_a_real_browser_offline(site, browser, name):
 
 
 def test_home_page_in_a_real_browser(site, browser):
-    base, _ = site
-    page, watch = open_page(browser, base + f"/?as_of={TODAY}")
+    base, _, token = site
+    page, watch = open_page(browser, base + f"/?as_of={TODAY}", token)
     assert page.locator("h1").inner_text() == "党建图谱"
     assert page.locator("text=覆盖率（区县、街道）").is_visible()
     links = page.locator("a[href^='/views/alliance/']")

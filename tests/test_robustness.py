@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from api.app import create_app
+from tests.apps import app_with_admin, bearer
 from graph.memory_store import MemoryStore
 from ingest.ledgers import LEDGERS
 from ingest.loader import Loader
@@ -91,7 +91,8 @@ def test_api_recovers_by_itself_when_neo4j_returns(local_neo4j):
     try:
         uri = inst.start(port=port, heap="512m")
         Neo4jStore(uri).upsert_nodes("Organization", [{"id": "O1", "name": "甲党支部", "kind": "党支部"}])
-        with TestClient(create_app(lambda: Neo4jStore(uri))) as c:
+        app, token = app_with_admin(lambda: Neo4jStore(uri))
+        with TestClient(app, headers=bearer(token)) as c:
             assert c.get("/health").status_code == 200
             inst.stop()
             assert c.get("/health").status_code == 503

@@ -11,6 +11,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from graph.analyses.coverage import MEASURES, coverage
 from graph.analyses.gaps import find_gaps
 from graph.analyses.rules import RULES
+from graph.analyses.scope import Scope
 from graph.model import LABELS
 from graph.policy import Policy
 from graph.store import GraphStore
@@ -19,16 +20,25 @@ _env = Environment(loader=FileSystemLoader(Path(__file__).resolve().parent),
                    autoescape=select_autoescape(["html"]))
 
 
-def home_html(store: GraphStore, policy: Policy, as_of: dt.date | None = None) -> str:
+def home_html(store: GraphStore, policy: Policy, as_of: dt.date | None = None, scope: Scope | None = None) -> str:
     as_of = as_of or dt.date.today()
-    counts = store.counts()
-    gaps = find_gaps(store, as_of=as_of, policy=policy)
+    scope = scope or Scope(store, policy=policy)
+    if scope.everything:
+        counts = store.counts()
+    else:  # what the scope may see
+        counts = {label: len(scope.allowed(label, (n.key for n in store.iter_nodes(label)))) for label in LABELS}
+    gaps = scope.gaps(find_gaps(store, as_of=as_of, policy=policy))
     per_rule = Counter(g.rule for g in gaps)
-    rates = [r for r in coverage(store, as_of=as_of, policy=policy, scope="region")
-             if r.level in ("市", "区县", "街道乡镇")]
+    rows = coverage(store, as_of=as_of, policy=policy, scope="region")
+    visible = scope.allowed("Region", [r.id for r in rows])
+    rates = [r for r in rows if r.level in ("市", "区县", "街道乡镇") and r.id in visible]
     alliances = store.list_nodes("Alliance", limit=500)
+    ok = scope.allowed("Alliance", [a.key for a in alliances])
+    alliances = [a for a in alliances if a.key in ok]
     first_region = next((r.id for r in rates if r.level == "街道乡镇"), None)
-    first_org = store.list_nodes("Organization", limit=1)
+    first_org = [o for o in store.list_nodes("Organization", limit=1) if scope.allows("Organization", o.key)]
+    if scope.kind == "org":
+        first_org = [store.get("Organization", scope.value)] if store.get("Organization", scope.value) else []
     return _env.get_template("home.html").render(
         as_of=as_of.isoformat(), backend=store.backend,
         totals=[(LABELS[k].zh, v) for k, v in counts.items() if k not in ("Activity",)],
@@ -38,8 +48,10 @@ def home_html(store: GraphStore, policy: Policy, as_of: dt.date | None = None) -
     )
 
 
-def gap_list_html(store: GraphStore, policy: Policy, rule: str, as_of: dt.date | None = None) -> str:
+def gap_list_html(store: GraphStore, policy: Policy, rule: str, as_of: dt.date | None = None,
+                  scope: Scope | None = None) -> str:
     as_of = as_of or dt.date.today()
-    gaps = find_gaps(store, rules=[rule], as_of=as_of, policy=policy)
+    scope = scope or Scope(store, policy=policy)
+    gaps = scope.gaps(find_gaps(store, rules=[rule], as_of=as_of, policy=policy))
     return _env.get_template("gaps.html").render(as_of=as_of.isoformat(), rule=rule,
                                                  title=RULES[rule].title, gaps=gaps)

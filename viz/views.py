@@ -358,3 +358,27 @@ def path_view(store: GraphStore, a: str, b: str, *, as_of: dt.date | None = None
                    as_of=as_of.isoformat()) for r in sub.rels]
     return View(title=f"{na.name} → {nb.name}", subtitle=f"最短联系 {len(edges)} 步 · 截至 {as_of.isoformat()}",
                 nodes=nodes, edges=edges, legend=_sector_legend(nodes))
+
+
+def filter_view(view: View, scope) -> View:
+    """Only what the scope may see: other nodes, and the edges that touch them, are dropped."""
+    if scope.everything:
+        return view
+    by: dict[str, set[str]] = defaultdict(set)
+    for n in view.nodes:
+        label, _, key = n.id.partition(":")
+        by["Region" if label == "Group" else label].add(key)
+    ok = {label: scope.allowed(label, keys) for label, keys in by.items()}
+    keep = [n for n in view.nodes
+            if n.id.partition(":")[2] in ok["Region" if n.id.startswith("Group:") else n.id.partition(":")[0]]]
+    ids = {n.id for n in keep}
+    view.nodes = keep
+    view.edges = [e for e in view.edges if e.source in ids and e.target in ids]
+    view.subtitle = _subtitle_scoped(view)
+    return view
+
+
+def _subtitle_scoped(view: View) -> str:
+    head = view.subtitle.split(" · ")[0]
+    gaps = sum(1 for n in view.nodes if n.gaps)
+    return f"{head} · {len(view.nodes)} 个节点 · {gaps} 个有缺口 · 仅显示授权范围"

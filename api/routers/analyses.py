@@ -8,11 +8,12 @@ from fastapi import APIRouter, HTTPException, Query
 from fastapi.responses import Response
 
 from api import exports
+from api.auth import ScopeDep, not_found
 from api.deps import PolicyDep, Store
 from graph.analyses.coverage import CoverageRow, coverage
 from graph.analyses.gaps import Gap, find_gaps
 from graph.analyses.pairing import Proposal, suggest_pairings
-from graph.analyses.trace import Path, Trace, path_between, trace
+from graph.analyses.trace import NotFound, Path, Trace, find_entity, path_between, trace
 
 router = APIRouter(tags=["分析"])
 
@@ -39,28 +40,29 @@ def _gaps_response(gaps: list[Gap], fmt: str, name: str):
 
 @router.get("/gaps", response_model=list[Gap], summary="覆盖缺口：原因与负责补齐的组织",
             responses={200: {"content": {m: {} for m in exports.MEDIA.values()}}})
-def gaps(store: Store, policy: PolicyDep,
+def gaps(store: Store, policy: PolicyDep, scope: ScopeDep,
          rule: Annotated[list[str] | None, Query(description="只看这些规则，如 U1、P3")] = None,
          region: Region = None, org: Org = None, as_of: AsOf = None, format: Format = "json"):
-    found = find_gaps(store, rules=rule, region=region, org=org, as_of=as_of, policy=policy)
+    found = scope.gaps(find_gaps(store, rules=rule, region=region, org=org, as_of=as_of, policy=policy))
     return _gaps_response(found, format, "覆盖缺口")
 
 
 @router.get("/unpaired", response_model=list[Gap], summary="未结对与结对问题（P1–P4）",
             responses={200: {"content": {m: {} for m in exports.MEDIA.values()}}})
-def unpaired(store: Store, policy: PolicyDep, region: Region = None, org: Org = None,
+def unpaired(store: Store, policy: PolicyDep, scope: ScopeDep, region: Region = None, org: Org = None,
              as_of: AsOf = None, format: Format = "json"):
-    found = find_gaps(store, rules=["P1", "P2", "P3", "P4"], region=region, org=org, as_of=as_of,
-                      policy=policy)
+    found = scope.gaps(find_gaps(store, rules=["P1", "P2", "P3", "P4"], region=region, org=org,
+                                 as_of=as_of, policy=policy))
     return _gaps_response(found, format, "未结对")
 
 
 @router.get("/coverage", response_model=list[CoverageRow], summary="覆盖率：按区划与党委逐级汇总",
             responses={200: {"content": {m: {} for m in exports.MEDIA.values()}}})
-def coverage_rates(store: Store, policy: PolicyDep, region: Region = None,
-                   scope: Annotated[Literal["region", "org", "all"], Query(description="区划 / 党组织 / 全部")] = "all",
+def coverage_rates(store: Store, policy: PolicyDep, scope: ScopeDep, region: Region = None,
+                   scope_: Annotated[Literal["region", "org", "all"],
+                                     Query(alias="scope", description="区划 / 党组织 / 全部")] = "all",
                    as_of: AsOf = None, format: Format = "json"):
-    rows = coverage(store, as_of=as_of, policy=policy, region=region, scope=scope)
+    rows = scoped_coverage(scope, coverage(store, as_of=as_of, policy=policy, region=region, scope=scope_))
     if format == "json":
         return rows
     table = exports.coverage_rows(rows)
@@ -69,16 +71,35 @@ def coverage_rates(store: Store, policy: PolicyDep, region: Region = None,
 
 
 @router.get("/trace/{id}", response_model=Trace, summary="追溯：上级链、结对、联盟、网格、区划与缺口")
-def trace_entity(id: str, store: Store, policy: PolicyDep, as_of: AsOf = None):
-    return trace(store, id, as_of=as_of, policy=policy)
+def trace_entity(id: str, store: Store, policy: PolicyDep, scope: ScopeDep, as_of: AsOf = None):
+    t = trace(store, id, as_of=as_of, policy=policy)
+    if not scope.allows(t.entity.label, t.entity.id):
+        raise not_found(f"未找到编码为 {id} 的实体 (no entity with id {id})")
+    if not scope.everything:
+        for field in ("pairings", "alliances", "grids", "organisations"):
+            links = getattr(t, field)
+            ok = {lb: scope.allowed(lb, [l.other.id for l in links if l.other.label == lb])
+                  for lb in {l.other.label for l in links}}
+            setattr(t, field, [l for l in links if l.other.id in ok[l.other.label]])
+        t.gaps = scope.gaps(t.gaps)
+    return t
 
 
 @router.get("/path", response_model=Path, summary="两个实体之间的最短联系")
-def shortest(store: Store,
+def shortest(store: Store, scope: ScopeDep,
              a: Annotated[str, Query(min_length=1, description="起点编码")],
              b: Annotated[str, Query(min_length=1, description="终点编码")],
              max_hops: Annotated[int, Query(ge=1, le=12)] = 8):
+    if not scope.everything:
+        for key in (a, b):  # outside the scope answers exactly as missing
+            node = find_entity(store, key)
+            if not scope.allows(node.label, node.key):
+                raise NotFound(f"未找到编码为 {key} 的实体 (no entity with id {key})")
     p = path_between(store, a, b, max_hops)
+    if p is not None and not scope.everything:
+        refs = [p.start] + [s.end for s in p.steps]
+        if any(not scope.allows(r.label, r.id) for r in refs):
+            p = None  # a connection through what the scope may not see is no answer
     if p is None:
         raise HTTPException(404, f"{a} 与 {b} 之间在 {max_hops} 步内没有联系")
     return p
@@ -86,10 +107,21 @@ def shortest(store: Store,
 
 @router.get("/pairings/suggestions", response_model=list[Proposal], summary="结对推荐（最小费用流）",
             responses={200: {"content": {m: {} for m in exports.MEDIA.values()}}})
-def pairing_suggestions(store: Store, policy: PolicyDep, as_of: AsOf = None, format: Format = "json"):
+def pairing_suggestions(store: Store, policy: PolicyDep, scope: ScopeDep, as_of: AsOf = None,
+                        format: Format = "json"):
     ps = suggest_pairings(store, as_of=as_of, policy=policy)
+    ok = scope.allowed("Organization", [p.grassroots_id for p in ps])
+    ps = [p for p in ps if p.grassroots_id in ok]
     if format == "json":
         return ps
     table = exports.proposal_rows(ps)
     body = exports.to_csv(table) if format == "csv" else exports.to_xlsx({"结对推荐": table})
     return _file(body, format, "结对推荐")
+
+
+def scoped_coverage(scope, rows: list[CoverageRow]) -> list[CoverageRow]:
+    if scope.everything:
+        return rows
+    regions = scope.allowed("Region", [r.id for r in rows if r.scope == "区划"])
+    orgs = scope.allowed("Organization", [r.id for r in rows if r.scope == "党组织"])
+    return [r for r in rows if r.id in (regions if r.scope == "区划" else orgs)]

@@ -1,16 +1,34 @@
 from typing import Annotated, Literal
+from urllib.parse import quote
 
 from fastapi import APIRouter, HTTPException, Query
 from fastapi.responses import Response
 
 from api import exports
-from graph.privacy import mask_props
-
+from api.auth import ScopeDep
 from api.deps import Store, resolve_label
 from api.schemas import EntityOut, LinkOut, NodeOut, Page
 from graph.model import LABELS
+from graph.privacy import mask_props
+from graph.store import batched
 
 router = APIRouter(tags=["实体"])
+EXPORT_LIMIT = 100_000
+
+
+def _visible(store, scope, label: str, skip: int, limit: int):
+    """One page of the entities the scope may see, and how many it may see in all."""
+    if scope.everything:
+        return store.list_nodes(label, skip=skip, limit=limit), store.counts()[label]
+    page, total = [], 0
+    for chunk in batched(store.iter_nodes(label), 2000):
+        ok = scope.allowed(label, [n.key for n in chunk])
+        for n in chunk:
+            if n.key in ok:
+                if skip <= total < skip + limit:
+                    page.append(n)
+                total += 1
+    return page, total
 
 
 @router.get("/entities/{label}", response_model=Page, summary="按类型分页列出实体（可导出 Excel）",
@@ -18,6 +36,7 @@ router = APIRouter(tags=["实体"])
 def list_entities(
     label: str,
     store: Store,
+    scope: ScopeDep,
     skip: Annotated[int, Query(ge=0, description="跳过条数")] = 0,
     limit: Annotated[int, Query(ge=1, le=500, description="每页条数")] = 50,
     format: Annotated[Literal["json", "xlsx"], Query(description="json 或 xlsx（xlsx 导出全部，最多 10 万条）")] = "json",
@@ -25,31 +44,25 @@ def list_entities(
     name = resolve_label(label)
     if format == "xlsx":
         spec = LABELS[name]
-        rows = []
-        for n in store.list_nodes(name, skip=0, limit=100_000):
-            props = mask_props(n.props)
-            rows.append({spec.field_zh(k): v if not isinstance(v, list) else "；".join(map(str, v))
-                         for k, v in props.items()})
-        from urllib.parse import quote
-
+        nodes, _ = _visible(store, scope, name, 0, EXPORT_LIMIT)
+        rows = [{spec.field_zh(k): v if not isinstance(v, list) else "；".join(map(str, v))
+                 for k, v in mask_props(n.props).items()} for n in nodes]
         return Response(exports.to_xlsx({spec.zh: rows}), media_type=exports.MEDIA["xlsx"],
                         headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(spec.zh)}.xlsx"})
-    nodes = store.list_nodes(name, skip=skip, limit=limit)
-    return Page(
-        label=name,
-        label_zh=LABELS[name].zh,
-        total=store.counts()[name],
-        skip=skip,
-        limit=limit,
-        items=[NodeOut.of(n) for n in nodes],
-    )
+    nodes, total = _visible(store, scope, name, skip, limit)
+    return Page(label=name, label_zh=LABELS[name].zh, total=total, skip=skip, limit=limit,
+                items=[NodeOut.of(n) for n in nodes])
 
 
 @router.get("/entities/{label}/{id}", response_model=EntityOut, summary="查看一个实体及其关系")
-def get_entity(label: str, id: str, store: Store):
+def get_entity(label: str, id: str, store: Store, scope: ScopeDep):
     name = resolve_label(label)
     node = store.get(name, id)
-    if node is None:
+    if node is None or not scope.allows(name, id):
         raise HTTPException(404, f"未找到{LABELS[name].zh} {id} (not found)")
-    links = [LinkOut.of(name, node.key, r, o) for r, o in store.neighbours(name, id)]
+    pairs = store.neighbours(name, id)
+    ok: dict[str, set[str]] = {}
+    for lb in {o.label for _, o in pairs}:
+        ok[lb] = scope.allowed(lb, [o.key for _, o in pairs if o.label == lb])
+    links = [LinkOut.of(name, node.key, r, o) for r, o in pairs if o.key in ok[o.label]]
     return EntityOut(**NodeOut.of(node).model_dump(), links=links)

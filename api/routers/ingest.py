@@ -6,17 +6,20 @@ import tempfile
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, File, HTTPException, Query, UploadFile
+from fastapi import APIRouter, File, HTTPException, Query, Request, UploadFile
 
+from api.auth import require
 from api.deps import Store
+from graph.access import TokenEntry
 from ingest.loader import Loader
 from ingest.readers import SUPPORTED
 
 router = APIRouter(tags=["载入"])
 
 
-@router.post("/ingest", summary="上传台账（xlsx / csv，可多个）并载入，返回载入报告")
-def ingest(store: Store,
+@router.post("/ingest", summary="上传台账（xlsx / csv，可多个）并载入，返回载入报告（管理员、分析员）")
+def ingest(store: Store, request: Request,
+           token: Annotated[TokenEntry, require("admin", "analyst")],
            files: Annotated[list[UploadFile], File(description="台账文件")],
            dry_run: Annotated[bool, Query(description="只检查，不写入")] = False):
     with tempfile.TemporaryDirectory(prefix="tupu-upload-") as tmp:
@@ -37,4 +40,6 @@ def ingest(store: Store,
     for issue in d["rejected"] + d["warnings"] + d["ignored_columns"]:
         issue["file"] = Path(issue["file"]).name
     d["files"] = [Path(f).name for f in d["files"]]
+    if not dry_run:
+        request.app.state.audit.record(token.who, "载入台账", "、".join(d["files"]), d["landed"])
     return d

@@ -1,0 +1,144 @@
+"""Access tokens, their scopes, and the audit log.
+
+A token has a role (admin, analyst, viewer) and a scope: everything, an organisation subtree or
+a region subtree. Tokens are random (256 bits) and stored only as their SHA-256 hash, in
+``$TUPU_HOME/tokens.json``; the token itself is shown once, when it is created. Every write
+(ingest, backup, token created or revoked) is an audit event appended to
+``$TUPU_HOME/audit.jsonl``: who, when, what, counts.
+
+>>> import tempfile, pathlib
+>>> tokens = TokenStore(pathlib.Path(tempfile.mkdtemp()) / "tokens.json")
+>>> secret, entry = tokens.create("viewer", "region", "519901001000", name="东街道书记")
+>>> tokens.lookup(secret).role, tokens.lookup("tupu_wrong") is None
+('viewer', True)
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import secrets
+import tempfile
+import threading
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+ROLES = ("admin", "analyst", "viewer")
+ROLES_ZH = {"admin": "管理员", "analyst": "分析员", "viewer": "查看者"}
+SCOPE_KINDS = ("all", "org", "region")
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _now() -> str:
+    return dt.datetime.now().isoformat(timespec="seconds")
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".tupu-", suffix=".tmp", dir=path.parent)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
+    os.chmod(tmp, 0o600)
+    os.replace(tmp, path)
+
+
+@dataclass(frozen=True)
+class TokenEntry:
+    id: str  # a short public id, for listing and revoking
+    name: str
+    role: str
+    scope_kind: str  # all / org / region
+    scope: str | None
+    hash: str
+    created: str
+
+    @property
+    def who(self) -> str:
+        return f"{self.name or self.id}（{ROLES_ZH[self.role]}，{self.id}）"
+
+    def public(self) -> dict[str, Any]:
+        d = asdict(self)
+        d.pop("hash")
+        return d
+
+
+class TokenStore:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+
+    def _load(self) -> list[TokenEntry]:
+        if not self.path.exists():
+            return []
+        return [TokenEntry(**e) for e in json.loads(self.path.read_text(encoding="utf-8"))]
+
+    def _save(self, entries: list[TokenEntry]) -> None:
+        _write_atomic(self.path, json.dumps([asdict(e) for e in entries], ensure_ascii=False, indent=1))
+
+    def create(self, role: str, scope_kind: str = "all", scope: str | None = None,
+               name: str = "") -> tuple[str, TokenEntry]:
+        if role not in ROLES:
+            raise ValueError(f"角色应为 {' / '.join(ROLES)}")
+        if scope_kind not in SCOPE_KINDS or (scope_kind != "all") != bool(scope):
+            raise ValueError("范围应为 all，或一个组织编码、区划代码")
+        secret = "tupu_" + secrets.token_urlsafe(32)
+        entry = TokenEntry(id=secrets.token_hex(4), name=name, role=role, scope_kind=scope_kind,
+                           scope=scope, hash=_hash(secret), created=_now())
+        with self._lock:
+            self._save(self._load() + [entry])
+        return secret, entry
+
+    def lookup(self, secret: str | None) -> TokenEntry | None:
+        if not secret:
+            return None
+        h = _hash(secret)
+        with self._lock:
+            return next((e for e in self._load() if secrets.compare_digest(e.hash, h)), None)
+
+    def list(self) -> list[TokenEntry]:
+        with self._lock:
+            return self._load()
+
+    def revoke(self, token_id: str) -> bool:
+        with self._lock:
+            entries = self._load()
+            kept = [e for e in entries if e.id != token_id]
+            self._save(kept)
+        return len(kept) < len(entries)
+
+
+class AuditLog:
+    """Append-only JSON lines: one event a line."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+
+    def record(self, who: str, action: str, detail: str = "", counts: dict[str, int] | None = None) -> dict:
+        event = {"time": _now(), "who": who, "action": action, "detail": detail, "counts": counts or {}}
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self._lock, open(self.path, "a", encoding="utf-8") as f:
+            f.write(json.dumps(event, ensure_ascii=False) + "\n")
+            f.flush()
+            os.fsync(f.fileno())
+        return event
+
+    def events(self, limit: int = 500) -> list[dict]:
+        if not self.path.exists():
+            return []
+        with self._lock:
+            lines = self.path.read_text(encoding="utf-8").splitlines()
+        out = []
+        for line in lines[-limit:][::-1]:
+            try:
+                out.append(json.loads(line))
+            except json.JSONDecodeError:  # a line cut by a crash: skip it
+                continue
+        return out

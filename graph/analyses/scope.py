@@ -1,0 +1,123 @@
+"""What a token may see: everything, an organisation subtree, or a region subtree.
+
+- region scope R: regions in R's subtree; organisations located there; units and grids lying
+  there; members whose home organisation is located there;
+- organisation scope O: O and every organisation under it; the regions under O's own region;
+  units and grids lying there or whose responsible committee is in the subtree; members whose
+  home organisation is in the subtree;
+- for both: an alliance when its lead organisation is visible, an activity when one of its
+  organisations is, a pairing when either side is.
+
+Everything outside answers as if it did not exist (404), so existence is not leaked.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from functools import cached_property
+
+from graph.analyses.engine import engine_for
+from graph.analyses.gaps import Gap
+from graph.analyses.trees import OrgTree, RegionTree, Responsibility
+from graph.policy import Policy, load_policy
+from graph.store import GraphStore
+
+
+class Scope:
+    def __init__(self, store: GraphStore, kind: str = "all", value: str | None = None,
+                 policy: Policy | None = None) -> None:
+        self.store, self.kind, self.value = store, kind, value
+        self.policy = policy or load_policy()
+        self.engine = engine_for(store)
+
+    @property
+    def everything(self) -> bool:
+        return self.kind == "all"
+
+    @cached_property
+    def regions(self) -> RegionTree:
+        return RegionTree.of(self.engine.region_tree())
+
+    @cached_property
+    def orgs(self) -> OrgTree:
+        return OrgTree.of(self.engine.org_tree())
+
+    @cached_property
+    def org_set(self) -> set[str]:
+        if self.kind != "org":
+            return set()
+        children: dict[str, list[str]] = defaultdict(list)
+        for o, p in self.orgs.parent.items():
+            if p:
+                children[p].append(o)
+        out, stack = set(), [self.value] if self.value in self.orgs.name else []
+        while stack:
+            o = stack.pop()
+            if o not in out:
+                out.add(o)
+                stack.extend(children[o])
+        return out
+
+    @cached_property
+    def region_set(self) -> set[str]:
+        if self.kind == "region":
+            return self.regions.subtree(self.value)
+        if self.kind == "org":
+            home = self.orgs.region.get(self.value)
+            return self.regions.subtree(home) if home else set()
+        return set()
+
+    def _org_ok(self, o: str | None) -> bool:
+        if o is None:
+            return False
+        if self.kind == "org":
+            return o in self.org_set
+        return self.orgs.region.get(o) in self.region_set
+
+    def allowed(self, label: str, keys: Iterable[str]) -> set[str]:
+        """Which of these entities the scope may see."""
+        keys = set(keys)
+        if self.everything or not keys:
+            return keys
+        if label == "Region":
+            return keys & self.region_set
+        if label == "Organization":
+            return {k for k in keys if self._org_ok(k)}
+        if label in ("Unit", "Grid"):
+            who = Responsibility(self.regions, self.orgs, self.policy)
+            out = set()
+            for r in self.engine.regions_of(label, sorted(keys)):
+                if r["region"] in self.region_set or (
+                        self.kind == "org" and who.committee(r["region"], r["kind"] if label == "Unit" else None)
+                        in self.org_set):
+                    out.add(r["id"])
+            return out
+        if label == "Member":
+            return {m for m, home in self.engine.home_orgs(sorted(keys)).items() if self._org_ok(home)}
+        if label in ("Alliance", "Activity"):
+            rel, role = ("IN_ALLIANCE", "牵头") if label == "Alliance" else ("TOOK_PART_IN", None)
+            out = set()
+            for k in keys:
+                for r, o in self.store.neighbours(label, k, [rel], "in"):
+                    if (role is None or r.props.get("role") == role) and self._org_ok(o.key):
+                        out.add(k)
+                        break
+            return out
+        return set()
+
+    def allows(self, label: str, key: str) -> bool:
+        return key in self.allowed(label, [key])
+
+    def gaps(self, gaps: list[Gap]) -> list[Gap]:
+        if self.everything:
+            return gaps
+        by: dict[str, set[str]] = defaultdict(set)
+        for g in gaps:
+            if g.entity == "Pairing":
+                by["Organization"] |= {g.from_, g.to} - {None}
+            else:
+                by[g.entity].add(g.id)
+        ok = {label: self.allowed(label, keys) for label, keys in by.items()}
+        return [g for g in gaps
+                if (g.entity == "Pairing" and (g.from_ in ok["Organization"] or g.to in ok["Organization"]))
+                or (g.entity != "Pairing" and g.id in ok[g.entity])]

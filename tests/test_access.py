@@ -1,0 +1,146 @@
+"""Scoped access: every route but /health needs a token; a street's viewer sees that street and
+nothing of another, by any route; roles gate writes; writes are audited; tokens stored hashed."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from graph.memory_store import MemoryStore
+from ingest.demo import generate
+from ingest.loader import Loader
+from tests.apps import app_with_admin, bearer
+from tests.ledger_files import write_csv
+
+TODAY = dt.date(2025, 11, 22)
+MINE, OTHER = "519901001000", "519901002000"  # two streets of the same district
+OTHER_MARK = "519901002"  # every code of the other street carries it: a leak would show it
+
+
+@pytest.fixture(scope="module")
+def city(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("demo")
+    generate(folder, scale=1, fmt="csv", today=TODAY)
+    store = MemoryStore()
+    Loader(store).load([folder])
+    app, admin = app_with_admin(lambda: store)
+    viewer, _ = app.state.tokens.create("viewer", "region", MINE, name="昆明街书记")
+    with TestClient(app) as c:
+        yield c, store, admin, viewer, app
+
+
+def routes_of(app) -> list[str]:
+    return sorted(p for p, ops in app.openapi()["paths"].items() if "get" in ops)
+
+
+def test_every_route_but_health_needs_a_token(city):
+    c, store, admin, viewer, app = city
+    samples = {"label": "Organization", "id": "SQ519901001001", "rule": "U1", "region": MINE}
+    checked = 0
+    for path in routes_of(app):
+        if path in ("/health", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"):
+            continue
+        ids = dict(samples, id="LM519901001") if path.startswith("/views/alliance") else samples
+        url = re.sub(r"\{(\w+)\}", lambda m: ids[m.group(1)], path)
+        params = {"q": "社区", "a": "SQ519901001001", "b": "JD519901001"}
+        assert c.get(url, params=params).status_code == 401, url
+        assert c.get(url, params=params, headers=bearer("tupu_forged")).status_code == 401, url
+        assert c.get(url, params=params, headers=bearer(admin)).status_code == 200, url
+        checked += 1
+    assert checked >= 15
+    assert c.get("/health").status_code == 200
+    assert c.post("/ingest", files=[("files", ("a.csv", b"x", "text/csv"))]).status_code == 401
+
+
+def test_a_street_viewer_cannot_see_another_street_by_any_route(city):
+    c, store, admin, viewer, app = city
+    h = bearer(viewer)
+    other_org, other_alliance = "SQ519901002001", "LM519901002"
+    # as an admin, the other street is there
+    assert c.get(f"/entities/Organization/{other_org}", headers=bearer(admin)).status_code == 200
+    # as the street's viewer, it answers exactly as a missing id
+    for url in (f"/entities/Organization/{other_org}", f"/trace/{other_org}", f"/views/tree/{other_org}",
+                f"/views/neighbourhood/{other_org}", f"/views/coverage/{OTHER}", f"/views/alliance/{other_alliance}",
+                f"/views/pairings?region={OTHER}"):
+        r = c.get(url, headers=h)
+        missing = c.get(url.replace(other_org, "NOPE").replace(OTHER, "519999999000")
+                        .replace(other_alliance, "LMNOPE"), headers=h)
+        assert r.status_code == 404 == missing.status_code, url
+    r = c.get("/path", params={"a": "SQ519901001001", "b": other_org}, headers=h)
+    assert r.status_code == 404 and r.json() == c.get("/path", params={"a": "SQ519901001001", "b": "NOPE"},
+                                                      headers=h).json() | {"detail": r.json()["detail"]}
+    # nothing of the other street in any answer the viewer gets
+    urls = ["/", "/gaps", "/unpaired", "/coverage", "/pairings/suggestions", "/views/pairings",
+            f"/views/coverage/{MINE}", "/views/tree/JD519901001", "/views/alliance/LM519901001",
+            "/views/neighbourhood/JD519901001?hops=2", "/trace/JD519901001", "/trace/QW0001",
+            "/entities/Organization?limit=500", "/entities/Member?limit=500", "/entities/Unit?limit=500",
+            "/entities/Region", "/entities/Alliance", "/entities/Grid?limit=500", "/search?q=社区&limit=200",
+            "/search?q=党&limit=200", "/views/gaps/G2", "/entities/Organization/JD519901001", "/me"]
+    seen_mine = 0
+    for url in urls:
+        r = c.get(url, headers=h, params={"as_of": TODAY.isoformat()} if "?" not in url else None)
+        assert r.status_code in (200, 404), url
+        assert OTHER_MARK not in r.text, f"{url} shows the other street"
+        seen_mine += "519901001" in r.text
+    assert seen_mine >= 15  # and the viewer does see their own street
+    xlsx = c.get("/gaps", params={"format": "xlsx"}, headers=h).content
+    assert xlsx and OTHER_MARK.encode() not in xlsx
+    gaps = c.get("/gaps", headers=h, params={"as_of": TODAY.isoformat()}).json()
+    assert gaps and all(g["region"] and g["region"].startswith("519901001") for g in gaps)
+
+
+def test_an_organisation_scope_sees_its_subtree(city):
+    c, store, admin, viewer, app = city
+    token, _ = app.state.tokens.create("viewer", "org", "JD519901001")
+    h = bearer(token)
+    assert c.get("/entities/Organization/SQ519901001001", headers=h).status_code == 200
+    assert c.get("/entities/Organization/SQ519901002001", headers=h).status_code == 404
+    assert c.get("/entities/Organization/QW0001", headers=h).status_code == 404  # the district above
+    orgs = c.get("/entities/Organization", params={"limit": 500}, headers=h).json()
+    assert orgs["total"] == len(orgs["items"]) > 10
+    assert all(OTHER_MARK not in o["id"] for o in orgs["items"])
+
+
+def test_roles_gate_writes_and_writes_are_audited(city, tmp_path):
+    c, store, admin, viewer, app = city
+    f = write_csv(tmp_path / "o.csv", [["组织编码", "组织名称", "组织类别"], ["NEW1", "新建党支部", "党支部"]])
+    upload = lambda tok: c.post("/ingest", files=[("files", ("o.csv", f.read_bytes(), "text/csv"))],
+                                headers=bearer(tok))
+    assert upload(viewer).status_code == 403
+    analyst, _ = app.state.tokens.create("analyst", name="分析员甲")
+    assert upload(analyst).status_code == 200
+    assert c.get("/audit", headers=bearer(viewer)).status_code == 403
+    events = c.get("/audit", headers=bearer(admin)).json()
+    assert events[0]["action"] == "载入台账" and "分析员甲" in events[0]["who"]
+    assert events[0]["counts"] == {"党组织": 1}
+
+
+def test_token_in_a_link_sets_a_cookie(city):
+    c, store, admin, viewer, app = city
+    fresh = TestClient(app)
+    r = fresh.get("/", params={"token": viewer, "as_of": TODAY.isoformat()})
+    assert r.status_code == 200 and "tupu_token" in r.headers.get("set-cookie", "")
+    assert fresh.get("/views/tree/JD519901001").status_code == 200  # the cookie carries on
+
+
+def test_cli_token_create_prints_once_and_stores_a_hash(tmp_path, monkeypatch):
+    from api.cli import app as cli
+
+    monkeypatch.setenv("TUPU_HOME", str(tmp_path))
+    monkeypatch.setenv("TUPU_DATA", str(tmp_path / "g.pickle"))
+    s = MemoryStore(tmp_path / "g.pickle")
+    s.upsert_nodes("Region", [{"code": MINE, "name": "昆明街街道", "level": "街道乡镇"}])
+    s.close()
+    r = CliRunner().invoke(cli, ["token", "create", "--role", "viewer", "--scope", "519901001", "--name", "书记"])
+    assert r.exit_code == 0, r.output
+    secret = r.output.strip().splitlines()[-1]
+    assert secret.startswith("tupu_")
+    stored = (tmp_path / "tokens.json").read_text(encoding="utf-8")
+    assert secret not in stored and json.loads(stored)[0]["scope"] == MINE
+    assert "创建令牌" in (tmp_path / "audit.jsonl").read_text(encoding="utf-8")
+    bad = CliRunner().invoke(cli, ["token", "create", "--scope", "NOWHERE"])
+    assert bad.exit_code == 2
