@@ -25,6 +25,35 @@ log = logging.getLogger("tupu.api")
 UNAVAILABLE = "图数据库暂时无法连接，请稍后再试 (the graph store is unavailable, try again later)"
 
 
+class TokenCookie:
+    """A page opened from a link with ?token=… keeps the token in a cookie, so the links inside
+    it (views, exports) work without it. Plain ASGI: no per-request overhead elsewhere."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        token = None
+        if scope["type"] == "http" and b"token=" in scope.get("query_string", b""):
+            from urllib.parse import parse_qs
+
+            token = parse_qs(scope["query_string"].decode("latin-1")).get("token", [None])[0]
+            if token and scope["app"].state.tokens.lookup(token) is None:
+                token = None
+        if token is None:
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_cookie(message) -> None:
+            if message["type"] == "http.response.start":
+                cookie = f"{COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/"
+                message = {**message, "headers": [*message.get("headers", []),
+                                                  (b"set-cookie", cookie.encode("latin-1"))]}
+            await send(message)
+
+        await self.app(scope, receive, send_with_cookie)
+
+
 def create_app(store_factory: Callable[[], GraphStore] = open_store,
                policy: Policy | None = None, tokens: TokenStore | None = None,
                audit: AuditLog | None = None) -> FastAPI:
@@ -49,15 +78,7 @@ def create_app(store_factory: Callable[[], GraphStore] = open_store,
     app.state.tokens = tokens or TokenStore(settings.home / "tokens.json")
     app.state.audit = audit or AuditLog(settings.home / "audit.jsonl")
 
-    @app.middleware("http")
-    async def remember_token(request: Request, call_next):
-        """A page opened from a link with ?token=… keeps the token in a cookie, so the links
-        inside it (views, exports) work without it."""
-        response = await call_next(request)
-        token = request.query_params.get("token")
-        if token and request.app.state.tokens.lookup(token) is not None:
-            response.set_cookie(COOKIE, token, httponly=True, samesite="strict")
-        return response
+    app.add_middleware(TokenCookie)
 
     @app.exception_handler(StoreUnavailable)
     async def store_unavailable(request: Request, exc: StoreUnavailable) -> JSONResponse:

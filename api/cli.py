@@ -157,14 +157,16 @@ def neo4j_status() -> None:
 
 @app.command(help="启动 API 与网络视图服务")
 def serve(host: Annotated[str, typer.Option(help="监听地址")] = "127.0.0.1",
-          port: Annotated[int, typer.Option(help="端口")] = 8000) -> None:
+          port: Annotated[int, typer.Option(help="端口")] = 8000,
+          workers: Annotated[int, typer.Option(help="进程数（Neo4j 后端可设为 CPU 核数）", min=1)] = 1) -> None:
     import uvicorn
 
-    from api.app import create_app
-
     s = Settings.from_env()
+    if workers > 1 and s.backend != "neo4j":
+        console.print("[yellow]内置存储只支持单进程：已改为 1 个进程[/yellow]")
+        workers = 1
     console.print(f"后端：{s.backend}  地址：http://{host}:{port}/  接口文档：http://{host}:{port}/docs")
-    uvicorn.run(create_app(), host=host, port=port)
+    uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=workers)
 
 
 class _RichProgress:

@@ -73,11 +73,18 @@ class TokenStore:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._lock = threading.Lock()
+        self._cache: tuple[float, list[TokenEntry]] | None = None
 
     def _load(self) -> list[TokenEntry]:
-        if not self.path.exists():
+        """The entries, re-read only when the file changed (a revoke takes effect at once)."""
+        try:
+            mtime = self.path.stat().st_mtime_ns
+        except FileNotFoundError:
             return []
-        return [TokenEntry(**e) for e in json.loads(self.path.read_text(encoding="utf-8"))]
+        if self._cache is None or self._cache[0] != mtime:
+            entries = [TokenEntry(**e) for e in json.loads(self.path.read_text(encoding="utf-8"))]
+            self._cache = (mtime, entries)
+        return self._cache[1]
 
     def _save(self, entries: list[TokenEntry]) -> None:
         _write_atomic(self.path, json.dumps([asdict(e) for e in entries], ensure_ascii=False, indent=1))

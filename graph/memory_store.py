@@ -86,6 +86,7 @@ class MemoryStore(GraphStore):
 
     # --- writes ----------------------------------------------------------------------------
     def upsert_nodes(self, label: str, rows: Iterable[dict[str, Any]]) -> int:
+        self._touch()
         label_spec(label)
         n = 0
         with self._lock:
@@ -109,6 +110,7 @@ class MemoryStore(GraphStore):
     def upsert_relationships(
         self, rel_type: str, start_label: str, end_label: str, rows: Iterable[RelRow]
     ) -> int:
+        self._touch()
         identity = check_rel_ends(rel_type, start_label, end_label)
         n = 0
         with self._lock:
@@ -133,6 +135,7 @@ class MemoryStore(GraphStore):
         return n
 
     def delete_nodes(self, label: str, keys: Iterable[str]) -> int:
+        self._touch()
         label_spec(label)
         n = 0
         with self._lock:
@@ -146,6 +149,7 @@ class MemoryStore(GraphStore):
         return n
 
     def clear(self) -> None:
+        self._touch()
         with self._lock:
             self.g.clear()
             for keys in self._keys.values():

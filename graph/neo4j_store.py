@@ -115,6 +115,7 @@ class Neo4jStore(GraphStore):
 
     # --- writes ----------------------------------------------------------------------------
     def upsert_nodes(self, label: str, rows: Iterable[dict[str, Any]]) -> int:
+        self._touch()
         query = cy.upsert_nodes(label)
         n = 0
         for chunk in batched(rows, self.batch_size):
@@ -126,6 +127,7 @@ class Neo4jStore(GraphStore):
     def upsert_relationships(
         self, rel_type: str, start_label: str, end_label: str, rows: Iterable[RelRow]
     ) -> int:
+        self._touch()
         identity = check_rel_ends(rel_type, start_label, end_label)
         query = cy.upsert_relationships(rel_type, start_label, end_label)
         n = 0
@@ -137,6 +139,7 @@ class Neo4jStore(GraphStore):
         return n
 
     def delete_nodes(self, label: str, keys: Iterable[str]) -> int:
+        self._touch()
         query = cy.delete_nodes(label)
         return sum(
             self._run(query, keys=[str(k) for k in chunk])[0]["n"]
@@ -144,6 +147,7 @@ class Neo4jStore(GraphStore):
         )
 
     def clear(self) -> None:
+        self._touch()
         self.ensure_schema()
         with self._guard(), self.driver.session(database=self.database) as s:
             s.run(cy.CLEAR).consume()

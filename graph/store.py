@@ -113,6 +113,11 @@ class GraphStore(ABC):
     """What every backend offers. See the module docstring for the semantics."""
 
     backend: str
+    # Bumped by every write of this process: caches of analyses (graph.analyses.cache) key on it.
+    generation: int = 0
+
+    def _touch(self) -> None:
+        self.generation += 1
 
     # --- lifecycle -------------------------------------------------------------------------
     @abstractmethod

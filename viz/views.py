@@ -20,7 +20,7 @@ from graph.analyses.engine import engine_for
 from graph.analyses.gaps import find_gaps
 from graph.analyses.rules import RULES
 from graph.analyses.trace import find_entity
-from graph.analyses.trees import OrgTree, RegionTree
+from graph.analyses.trees import OrgTree, RegionTree, load_trees
 from graph.model import LABELS, RELATIONSHIPS
 from graph.policy import Policy, load_policy
 from graph.store import GraphStore, Node, NodeRef
@@ -166,7 +166,7 @@ def tree_view(store: GraphStore, org_id: str, *, as_of: dt.date | None = None,
               policy: Policy | None = None, max_nodes: int = 1500) -> View:
     as_of, policy = as_of or dt.date.today(), policy or load_policy()
     engine = engine_for(store)
-    orgs = OrgTree.of(engine.org_tree())
+    _, orgs = load_trees(store)
     if org_id not in orgs.name:
         raise ViewNotFound(f"未找到党组织 {org_id}")
     gaps = _gap_index(store, as_of, policy)
@@ -242,7 +242,7 @@ def coverage_view(store: GraphStore, region: str, *, as_of: dt.date | None = Non
                   policy: Policy | None = None) -> View:
     as_of, policy = as_of or dt.date.today(), policy or load_policy()
     engine = engine_for(store)
-    regions = RegionTree.of(engine.region_tree())
+    regions, _ = load_trees(store)
     if region not in regions.name:
         raise ViewNotFound(f"未找到区划 {region}")
     codes = sorted(regions.subtree(region))
@@ -276,7 +276,7 @@ def pairings_view(store: GraphStore, region: str | None = None, *, as_of: dt.dat
     district for organisations above streets), each group a sunflower around its centre."""
     as_of, policy = as_of or dt.date.today(), policy or load_policy()
     engine = engine_for(store)
-    regions, orgs = RegionTree.of(engine.region_tree()), OrgTree.of(engine.org_tree())
+    regions, orgs = load_trees(store)
     keep = regions.subtree(region) if region else None
     if region and not keep:
         raise ViewNotFound(f"未找到区划 {region}")

@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 
 from graph.analyses.engine import engine_for
 from graph.analyses.rules import rule_params
-from graph.analyses.trees import OrgTree, RegionTree, Responsibility
+from graph.analyses.trees import OrgTree, RegionTree, Responsibility, load_trees
 from graph.policy import Policy, load_policy
 from graph.store import GraphStore
 
@@ -72,7 +72,7 @@ def coverage(store: GraphStore, *, as_of: dt.date | None = None, policy: Policy 
     policy = policy or load_policy()
     params = rule_params(policy, as_of or dt.date.today())
     engine = engine_for(store)
-    regions, orgs = RegionTree.of(engine.region_tree()), OrgTree.of(engine.org_tree())
+    regions, orgs = load_trees(store)
     who = Responsibility(regions, orgs, policy)
     facts = engine.coverage_facts(params)
     by_region, by_org = _Tally(), _Tally()

@@ -23,9 +23,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from graph.analyses.cache import cached
 from graph.analyses.engine import Engine, engine_for
 from graph.analyses.rules import RULES, rule_params
-from graph.analyses.trees import OrgTree, RegionTree, Responsibility
+from graph.analyses.trees import OrgTree, RegionTree, Responsibility, load_trees
 from graph.model import LABELS
 from graph.policy import Policy, load_policy
 from graph.store import GraphStore
@@ -87,13 +88,18 @@ def find_gaps(
     gaps it or its subordinates must act on, its own, and pairings of its subordinates)."""
     policy = policy or load_policy()
     as_of = as_of or dt.date.today()
-    params = rule_params(policy, as_of)
-    engine = engine_for(store)
-    rows: list[tuple[str, dict[str, Any]]] = []
-    for rule in check_rules(rules):
-        rows += [(rule, row) for row in engine.rule_rows(rule, params)]
-    regions, orgs = RegionTree.of(engine.region_tree()), OrgTree.of(engine.org_tree())
-    gaps = _explain(engine, Responsibility(regions, orgs, policy), policy, params, rows)
+    wanted = check_rules(rules)
+    regions, orgs = load_trees(store)
+
+    def compute() -> list[Gap]:
+        params = rule_params(policy, as_of)
+        engine = engine_for(store)
+        rows: list[tuple[str, dict[str, Any]]] = []
+        for rule in wanted:
+            rows += [(rule, row) for row in engine.rule_rows(rule, params)]
+        return _explain(engine, Responsibility(regions, orgs, policy), policy, params, rows)
+
+    gaps = cached(store, ("gaps", tuple(wanted), as_of, policy.model_dump_json()), compute)
     if region:
         subtree = regions.subtree(region)
         gaps = [g for g in gaps if g.region in subtree]

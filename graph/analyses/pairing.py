@@ -24,7 +24,7 @@ from pydantic import BaseModel, Field
 
 from graph.analyses.engine import engine_for
 from graph.analyses.gaps import find_gaps
-from graph.analyses.trees import OrgTree, RegionTree
+from graph.analyses.trees import OrgTree, RegionTree, load_trees
 from graph.policy import Policy, load_policy
 from graph.store import GraphStore
 
@@ -52,7 +52,7 @@ def suggest_pairings(store: GraphStore, *, as_of: dt.date | None = None,
                      policy: Policy | None = None) -> list[Proposal]:
     policy = policy or load_policy()
     engine = engine_for(store)
-    regions, orgs = RegionTree.of(engine.region_tree()), OrgTree.of(engine.org_tree())
+    regions, orgs = load_trees(store)
     unpaired = [g.id for g in find_gaps(store, rules=["P2"], as_of=as_of, policy=policy)]
     unpaired_organs = {g.id for g in find_gaps(store, rules=["P1"], as_of=as_of, policy=policy)}
     # spare capacity of organ organisations: capacity minus current pairings

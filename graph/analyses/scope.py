@@ -18,7 +18,7 @@ from functools import cached_property
 
 from graph.analyses.engine import engine_for
 from graph.analyses.gaps import Gap
-from graph.analyses.trees import OrgTree, RegionTree, Responsibility
+from graph.analyses.trees import OrgTree, RegionTree, Responsibility, load_trees
 from graph.policy import Policy, load_policy
 from graph.store import GraphStore
 
@@ -36,11 +36,11 @@ class Scope:
 
     @cached_property
     def regions(self) -> RegionTree:
-        return RegionTree.of(self.engine.region_tree())
+        return load_trees(self.store)[0]
 
     @cached_property
     def orgs(self) -> OrgTree:
-        return OrgTree.of(self.engine.org_tree())
+        return load_trees(self.store)[1]
 
     @cached_property
     def org_set(self) -> set[str]:

@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field
 
 from graph.analyses.engine import engine_for
 from graph.analyses.gaps import Gap, find_gaps
-from graph.analyses.trees import OrgTree, RegionTree, Responsibility
+from graph.analyses.trees import OrgTree, RegionTree, Responsibility, load_trees
 from graph.model import LABELS, RELATIONSHIPS
 from graph.policy import Policy, load_policy
 from graph.privacy import mask_props
@@ -78,7 +78,7 @@ def trace(store: GraphStore, key: str, *, as_of: dt.date | None = None,
     as_of_s = (as_of or dt.date.today()).isoformat()
     node = find_entity(store, key)
     engine = engine_for(store)
-    regions, orgs = RegionTree.of(engine.region_tree()), OrgTree.of(engine.org_tree())
+    regions, orgs = load_trees(store)
     links = store.neighbours(node.label, node.key)
 
     def ref_org(oid: str) -> Ref:

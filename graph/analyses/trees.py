@@ -109,3 +109,12 @@ class Responsibility:
                 return industry
         street = first(lambda c: o.kind[c] == "党工委" and o.sector[c] != "行业")
         return street or (cs[0] if cs else None)
+
+
+def load_trees(store) -> tuple[RegionTree, OrgTree]:
+    """The store's two trees, cached until the store changes (graph.analyses.cache)."""
+    from graph.analyses.cache import cached
+    from graph.analyses.engine import engine_for
+
+    engine = engine_for(store)
+    return cached(store, "trees", lambda: (RegionTree.of(engine.region_tree()), OrgTree.of(engine.org_tree())))
