@@ -267,3 +267,9 @@ def test_trace_and_path(city):
     assert p.length == 3  # Ma → BR_OK → COMM → ORGAN (or another three-step way)
     with pytest.raises(NotFound):
         trace(city, "NOPE")
+
+
+def test_extreme_as_of_dates_do_not_overflow(city):
+    for day in (dt.date.min, dt.date.max):
+        assert find_gaps(city, as_of=day)  # every organisation term has ended by 9999, ...
+        assert coverage(city, as_of=day)

@@ -79,6 +79,14 @@ _MESSAGES = {
 assert set(_MESSAGES) == set(RULES)
 
 
+def _days_before(day: dt.date, days: int) -> str:
+    """``day`` minus ``days`` as ISO text; the calendar's first day if that is before it."""
+    try:
+        return (day - dt.timedelta(days=days)).isoformat()
+    except OverflowError:
+        return dt.date.min.isoformat()
+
+
 def rule_params(policy: Policy, as_of: dt.date) -> dict[str, Any]:
     """The parameters every engine's rules take (dates as ISO strings, as stored)."""
     return {
@@ -94,13 +102,13 @@ def rule_params(policy: Policy, as_of: dt.date) -> dict[str, Any]:
         "o4_max": policy.o4_max_covered,
         "m3_kinds": policy.m3_work_kinds,
         # lost contact when the last contact is before this day
-        "m4_cutoff": (as_of - dt.timedelta(days=policy.m4_lost_contact_days)).isoformat(),
+        "m4_cutoff": _days_before(as_of, policy.m4_lost_contact_days),
         "p1_sectors": policy.p1_sectors,
         "p2_sectors": policy.p2_sectors,
         "pair_sectors": policy.p1_sectors + policy.p2_sectors,  # who should be paired at all
         "p4_min": policy.p4_min_activities,
         # activities on or after this day count: the window's days up to and including as_of
-        "p4_from": (as_of - dt.timedelta(days=policy.p4_window_days - 1)).isoformat(),
+        "p4_from": _days_before(as_of, policy.p4_window_days - 1),
         "instructor": "党建指导员",
         "group_kind": "党小组",
         "building": "楼栋",
