@@ -1,11 +1,17 @@
 """Apps for the tests: tokens and audit log in a throw-away folder, an admin token ready."""
 from __future__ import annotations
 
+import datetime as dt
 import tempfile
 from pathlib import Path
 
 from api.app import create_app
 from graph.access import AuditLog, TokenStore
+from graph.memory_store import MemoryStore
+from ingest.demo import generate
+from ingest.loader import Loader
+
+DEMO_DAY = dt.date(2025, 11, 22)
 
 
 def app_with_admin(store_factory, **kwargs):
@@ -15,6 +21,14 @@ def app_with_admin(store_factory, **kwargs):
                      audit=AuditLog(folder / "audit.jsonl"), **kwargs)
     secret, _ = app.state.tokens.create("admin", name="测试管理员")
     return app, secret
+
+
+def demo_store(folder: Path, today: dt.date = DEMO_DAY) -> MemoryStore:
+    """The demo city (scale 1, fixed seed), generated into ``folder`` and loaded."""
+    generate(folder, scale=1, fmt="csv", today=today)
+    store = MemoryStore()
+    Loader(store).load([folder])
+    return store
 
 
 def bearer(token: str) -> dict[str, str]:

@@ -11,9 +11,7 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from graph.memory_store import MemoryStore
-from ingest.demo import generate
-from ingest.loader import Loader
-from tests.apps import app_with_admin, bearer
+from tests.apps import app_with_admin, bearer, demo_store
 from tests.ledger_files import write_csv
 
 TODAY = dt.date(2025, 11, 22)
@@ -23,10 +21,7 @@ OTHER_MARK = "519901002"  # every code of the other street carries it: a leak wo
 
 @pytest.fixture(scope="module")
 def city(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("demo")
-    generate(folder, scale=1, fmt="csv", today=TODAY)
-    store = MemoryStore()
-    Loader(store).load([folder])
+    store = demo_store(tmp_path_factory.mktemp("demo"), TODAY)
     app, admin = app_with_admin(lambda: store)
     viewer, _ = app.state.tokens.create("viewer", "region", MINE, name="昆明街书记")
     with TestClient(app) as c:

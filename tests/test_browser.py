@@ -9,10 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.apps import app_with_admin
-from graph.memory_store import MemoryStore
-from ingest.demo import generate
-from ingest.loader import Loader
+from tests.apps import app_with_admin, demo_store
 from tests.browser import CHROMIUM_FLAGS, Watch, chromium_path, serve
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
@@ -21,10 +18,7 @@ TODAY = dt.date(2025, 11, 22)
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("demo")
-    generate(folder, scale=1, fmt="csv", today=TODAY)
-    store = MemoryStore()
-    Loader(store).load([folder])
+    store = demo_store(tmp_path_factory.mktemp("demo"), TODAY)
     app, token = app_with_admin(lambda: store)
     with serve(app) as url:
         yield url, store, token

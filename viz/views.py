@@ -225,16 +225,7 @@ def tree_view(store: GraphStore, org_id: str, *, as_of: dt.date | None = None,
             edges.append(VEdge(f"Organization:{orgs.parent[o]}", v.id, color="#78909c"))
     return View(title=f"{orgs.name[org_id]} 组织体系", subtitle=_subtitle(as_of, nodes), nodes=nodes,
                 edges=edges, legend=_sector_legend(nodes),
-                notes=[f"共 {len(order)} 个党组织" + ("（超出部分未展开）" if len(order) < _count(children, org_id) else "")])
-
-
-def _count(children: dict[str, list[str]], root: str) -> int:
-    n, stack = 0, [root]
-    while stack:
-        o = stack.pop()
-        n += 1
-        stack.extend(children[o])
-    return n
+                notes=[f"共 {len(order)} 个党组织" + ("（超出部分未展开）" if len(order) < len(orgs.subtree(org_id)) else "")])
 
 
 # --- (c) coverage of a street or community -------------------------------------------------------

@@ -44,19 +44,7 @@ class Scope:
 
     @cached_property
     def org_set(self) -> set[str]:
-        if self.kind != "org":
-            return set()
-        children: dict[str, list[str]] = defaultdict(list)
-        for o, p in self.orgs.parent.items():
-            if p:
-                children[p].append(o)
-        out, stack = set(), [self.value] if self.value in self.orgs.name else []
-        while stack:
-            o = stack.pop()
-            if o not in out:
-                out.add(o)
-                stack.extend(children[o])
-        return out
+        return self.orgs.subtree(self.value) if self.kind == "org" else set()
 
     @cached_property
     def region_set(self) -> set[str]:

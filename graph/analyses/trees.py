@@ -15,6 +15,21 @@ from typing import Any
 from graph.policy import Policy
 
 
+def subtree(parent: dict[str, str | None], root: str) -> set[str]:
+    """``root`` and everything below it in a tree given as child -> parent."""
+    children: dict[str, list[str]] = defaultdict(list)
+    for child, p in parent.items():
+        if p:
+            children[p].append(child)
+    out, stack = set(), [root] if root in parent else []
+    while stack:
+        node = stack.pop()
+        if node not in out:
+            out.add(node)
+            stack.extend(children[node])
+    return out
+
+
 @dataclass
 class RegionTree:
     name: dict[str, str] = field(default_factory=dict)
@@ -37,17 +52,8 @@ class RegionTree:
         return out
 
     def subtree(self, code: str) -> set[str]:
-        children = defaultdict(list)
-        for c, p in self.parent.items():
-            if p:
-                children[p].append(c)
-        out, stack = set(), [code] if code in self.name else []
-        while stack:
-            c = stack.pop()
-            if c not in out:
-                out.add(c)
-                stack.extend(children[c])
-        return out
+        """The region and every region under it."""
+        return subtree(self.parent, code)
 
 
 @dataclass
@@ -80,6 +86,10 @@ class OrgTree:
             out.append(p)
             p = self.parent.get(p)
         return out
+
+    def subtree(self, org: str) -> set[str]:
+        """The organisation and every organisation under it."""
+        return subtree(self.parent, org)
 
     def committees_by_region(self, kinds: list[str]) -> dict[str, list[str]]:
         by: dict[str, list[str]] = defaultdict(list)
