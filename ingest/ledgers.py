@@ -41,10 +41,10 @@ class Column:
     fixed_props: dict[str, Any] = field(default_factory=dict)
     choices: tuple[str, ...] = ()  # for templates' drop-down lists
     personal: bool = False
+    is_link: bool = field(init=False)  # set once: read for every cell of every row
 
-    @property
-    def is_link(self) -> bool:
-        return self.rel is not None
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "is_link", self.rel is not None)
 
 
 @dataclass(frozen=True)

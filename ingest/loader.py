@@ -18,9 +18,8 @@ import tempfile
 from concurrent.futures import Future, ThreadPoolExecutor
 from collections import defaultdict, deque
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from graph.model import LABELS
 from graph.store import GraphStore, RelRow, StoreUnavailable, batched
@@ -39,9 +38,9 @@ class Progress(Protocol):
     def end(self) -> None: ...
 
 
-@dataclass
-class PendingLink:
-    """A relationship waiting for its ends to be checked."""
+class PendingLink(NamedTuple):
+    """A relationship waiting for its ends to be checked (a tuple: it is pickled to the spool
+    by the hundred thousand, and tuples pickle fast)."""
 
     ledger: str  # Chinese ledger name, for the counts
     file: str
