@@ -6,7 +6,9 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.responses import HTMLResponse, JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.auth import COOKIE, current_token
 from api.routers import admin, analyses, entities, health, ingest, search, views
@@ -21,6 +23,14 @@ from graph.privacy import mask_text
 from graph.store import GraphStore, StoreUnavailable
 
 log = logging.getLogger("tupu.api")
+
+LOGIN_PAGE = """<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>党建图谱 · 需要令牌</title>
+<style>body{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;font-size:20px;margin:3em;color:#212121}
+h1{color:#b71c1c}code{background:#f5f5f5;padding:.1em .3em}</style></head><body>
+<h1>党建图谱：需要访问令牌</h1>
+<p>请用管理员发给您的链接打开（链接末尾带有 <code>?token=…</code>）。</p>
+<p>管理员可运行 <code>tupu token create --role viewer --scope 组织编码或区划代码</code> 生成令牌；
+演示环境（<code>make demo</code>）启动时会打印一个可直接打开的链接。</p></body></html>"""
 
 UNAVAILABLE = "图数据库暂时无法连接，请稍后再试 (the graph store is unavailable, try again later)"
 
@@ -84,6 +94,13 @@ def create_app(store_factory: Callable[[], GraphStore] = open_store,
     async def store_unavailable(request: Request, exc: StoreUnavailable) -> JSONResponse:
         log.warning("store unavailable: %s", mask_text(str(exc)))
         return JSONResponse({"detail": UNAVAILABLE}, status_code=503)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException):
+        """Pages opened in a browser get a page in Chinese, the API its JSON."""
+        if exc.status_code == 401 and "text/html" in request.headers.get("accept", ""):
+            return HTMLResponse(LOGIN_PAGE, status_code=401)
+        return await http_exception_handler(request, exc)
 
     @app.exception_handler(UnknownLabel)
     async def unknown_label(request: Request, exc: UnknownLabel) -> JSONResponse:

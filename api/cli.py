@@ -270,7 +270,7 @@ def demo(
     token = create_token("admin", None, "示范管理员")
     console.print("\n管理员令牌（只显示这一次）：")
     print(token)
-    console.print(f"浏览器打开：http://127.0.0.1:{port}/?token={token}")
+    print(f"浏览器打开：http://127.0.0.1:{port}/?token={token}")  # plain: a terminal must not wrap it
     if serve_after:
         serve(port=port)
 

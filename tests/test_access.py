@@ -139,3 +139,10 @@ def test_cli_token_create_prints_once_and_stores_a_hash(tmp_path, monkeypatch):
     assert "创建令牌" in (tmp_path / "audit.jsonl").read_text(encoding="utf-8")
     bad = CliRunner().invoke(cli, ["token", "create", "--scope", "NOWHERE"])
     assert bad.exit_code == 2
+
+
+def test_a_browser_without_a_token_gets_a_page_in_chinese(city):
+    c, *_ = city
+    r = TestClient(c.app).get("/", headers={"accept": "text/html"})
+    assert r.status_code == 401 and "需要访问令牌" in r.text and "tupu token create" in r.text
+    assert TestClient(c.app).get("/gaps").json()["detail"].startswith("需要有效的访问令牌")
