@@ -49,8 +49,13 @@ RETURN x.id AS id, x.name AS name, residents""",
     "M1": """
 MATCH (m:Member {mobile: true}) WHERE NOT EXISTS { (m)-[:MOBILE_TO]->(:Organization) }
 RETURN m.id AS id, m.name AS name""",
+    # the first test walks the member's own MEMBER_OF (cheap), so the index is asked only for
+    # members whose relationship does not already name their organisation
     "M2": """
-MATCH (m:Member) WHERE m.org_code IS NULL OR NOT EXISTS { MATCH (o:Organization) WHERE o.id = m.org_code }
+MATCH (m:Member)
+WHERE m.org_code IS NULL OR (
+  NOT EXISTS { MATCH (m)-[:MEMBER_OF]->(x:Organization) WHERE x.id = m.org_code }
+  AND NOT EXISTS { MATCH (o:Organization) WHERE o.id = m.org_code })
 RETURN m.id AS id, m.name AS name, m.org_code AS org_code""",
     "M3": """
 MATCH (m:Member)-[:WORKS_AT]->(u:Unit)
