@@ -134,6 +134,27 @@ class MemoryStore(GraphStore):
             self._dirty = True
         return n
 
+    def prune_relationships(self, rel_type: str, label: str, keys: Iterable[str], keep_stamp: str,
+                            incoming: bool = False, role: str | None = None) -> int:
+        rel_spec(rel_type), label_spec(label)
+        self._touch()
+        n = 0
+        with self._lock:
+            for key in keys:
+                node = (label, str(key))
+                if node not in self.g:
+                    continue
+                edges = (self.g.in_edges(node, keys=True, data=True) if incoming
+                         else self.g.out_edges(node, keys=True, data=True))
+                stale = [(u, v, k) for u, v, k, d in edges
+                         if k[0] == rel_type and d["props"].get("loaded_at") != keep_stamp
+                         and (role is None or d["props"].get("role") == role)]
+                for u, v, k in stale:
+                    self.g.remove_edge(u, v, k)
+                n += len(stale)
+            self._dirty = True
+        return n
+
     def delete_nodes(self, label: str, keys: Iterable[str]) -> int:
         self._touch()
         label_spec(label)

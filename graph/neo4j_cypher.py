@@ -59,6 +59,16 @@ def upsert_relationships(rel_type: str, start_label: str, end_label: str) -> str
     )
 
 
+def prune_relationships(rel_type: str, label: str, incoming: bool) -> str:
+    label, key = _label(label)
+    arrow = f"<-[r:{rel_spec(rel_type).name}]-" if incoming else f"-[r:{rel_spec(rel_type).name}]->"
+    return (
+        f"UNWIND $keys AS k MATCH (n:{label} {{{key}: k}}){arrow}() "
+        "WHERE (r.loaded_at IS NULL OR r.loaded_at <> $stamp) AND ($role IS NULL OR r.role = $role) "
+        "DELETE r RETURN count(*) AS n"
+    )
+
+
 def delete_nodes(label: str) -> str:
     label, key = _label(label)
     return (

@@ -138,6 +138,15 @@ class Neo4jStore(GraphStore):
             n += self._run(query, rows=payload)[0]["n"]
         return n
 
+    def prune_relationships(self, rel_type: str, label: str, keys: Iterable[str], keep_stamp: str,
+                            incoming: bool = False, role: str | None = None) -> int:
+        self._touch()
+        query = cy.prune_relationships(rel_type, label, incoming)
+        return sum(
+            self._run(query, keys=[str(k) for k in chunk], stamp=keep_stamp, role=role)[0]["n"]
+            for chunk in batched(keys, self.batch_size)
+        )
+
     def delete_nodes(self, label: str, keys: Iterable[str]) -> int:
         self._touch()
         query = cy.delete_nodes(label)

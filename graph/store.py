@@ -142,6 +142,13 @@ class GraphStore(ABC):
         """Merge relationships; rows whose ends do not exist are skipped. Return how many landed."""
 
     @abstractmethod
+    def prune_relationships(self, rel_type: str, label: str, keys: Iterable[str], keep_stamp: str,
+                            incoming: bool = False, role: str | None = None) -> int:
+        """Delete the ``rel_type`` relationships of these nodes (outgoing, or ``incoming``; only
+        those with this ``role`` if given) whose ``loaded_at`` is not ``keep_stamp``: the links a
+        ledger no longer lists after it was loaded again. Return how many were deleted."""
+
+    @abstractmethod
     def delete_nodes(self, label: str, keys: Iterable[str]) -> int:
         """Delete nodes and their relationships; return how many existed."""
 

@@ -127,9 +127,11 @@ class Loader:
         self.batch_size = batch_size
         self.dry_run = dry_run
         self.progress = progress
-        self.loaded_at = (now or dt.datetime.now()).isoformat(timespec="seconds")
+        self.loaded_at = (now or dt.datetime.now()).isoformat(timespec="microseconds")  # also marks this load's links
         # dry run only: the keys this load would create, so references among the files resolve
         self._planned: dict[str, set[str]] = defaultdict(set)
+        # the nodes each node ledger loaded: their links the ledger no longer lists are pruned
+        self._loaded: dict[str, list[str]] = defaultdict(list)
 
     # --- entry point -----------------------------------------------------------------------
     def load(self, paths: Iterable[Path | str]) -> IngestReport:
@@ -145,6 +147,7 @@ class Loader:
             self._load_needs(needs, report)
             self.writer.drain()
             if not self.dry_run:
+                self._prune()
                 self.store.save()
         except StoreUnavailable as e:
             report.error = (f"图数据库中断，载入未完成；已写入的数据保持一致，恢复后重新运行同一命令即可补齐"
@@ -214,6 +217,7 @@ class Loader:
             prov = {"src_file": source, "src_row": row_no, "loaded_at": self.loaded_at}
             if ledger.label is not None:
                 batch.append({**parsed.props, **prov})
+                self._loaded[ledger.name].append(str(parsed.props[LABELS[ledger.label].key]))
                 counts.landed += 1
                 self._spool_node_links(ledger, t, parsed, prov, spool)
                 if len(batch) >= self.batch_size:
@@ -273,6 +277,16 @@ class Loader:
                            ("Member",), v["党员编码"], ROLE_TARGETS, v["对象编码"],
                            {"role": v["职务"], **prov}, check_start=True, start_column="党员编码",
                            whole_row=True)
+
+    def _prune(self) -> None:
+        """A row loaded again is the truth for its links: the links of its columns that this load
+        did not write (the ledger now names another organisation, or none) are removed."""
+        for name, keys in self._loaded.items():
+            ledger = LEDGERS[name]
+            for col in ledger.columns:
+                if col.rel:
+                    self.store.prune_relationships(col.rel, ledger.label, keys, self.loaded_at,
+                                                   incoming=col.incoming, role=col.fixed_props.get("role"))
 
     # --- phase 2: links --------------------------------------------------------------------
     def _existing(self, label: str, keys: set[str]) -> set[str]:

@@ -161,3 +161,21 @@ def test_load_interrupted_by_a_stopped_neo4j_completes_on_rerun(tmp_path, local_
         store.close()
     finally:
         inst.remove()
+
+
+def test_a_changed_link_replaces_the_old_one(tmp_path, store):
+    head = ["党员编码", "姓名", "党员类别", "所在党组织编码", "工作单位编码"]
+    orgs = write_csv(tmp_path / "org.csv", [["组织编码", "组织名称", "组织类别"], ["O1", "甲", "党支部"], ["O2", "乙", "党支部"]])
+    units = write_csv(tmp_path / "unit.csv", [["单位编码", "单位名称", "单位类别"], ["U1", "甲公司", "非公企业"]])
+    members = tmp_path / "m.csv"
+    write_csv(members, [head, ["M1", "张三", "正式", "O1", "U1"]])
+    Loader(store).load([orgs, units, members])
+    # the member moved to O2 and no longer lists a workplace
+    write_csv(members, [head, ["M1", "张三", "正式", "O2", ""]])
+    Loader(store, now=dt.datetime(2030, 1, 1)).load([members])
+    assert [o.key for _, o in store.neighbours("Member", "M1", ["MEMBER_OF"], "out")] == ["O2"]
+    assert store.neighbours("Member", "M1", ["WORKS_AT"], "out") == []
+    # and a move to an organisation no ledger defines leaves the member with none (gap M2)
+    write_csv(members, [head, ["M1", "张三", "正式", "O9", ""]])
+    Loader(store, now=dt.datetime(2030, 1, 2)).load([members])
+    assert store.neighbours("Member", "M1", ["MEMBER_OF"], "out") == []

@@ -228,3 +228,16 @@ def test_iter_nodes_and_relationships(store):
     assert [(r.start.key, r.end.key) for r in rels] == [("O2", "O1"), ("O4", "O2")]
     (p,) = store.iter_relationships("PAIRED_WITH")
     assert p.props == {"form": "结对共建", "since": "2024-01-01"} and p.start == NodeRef("Organization", "O3")
+
+
+def test_prune_relationships_keeps_this_loads_links(store):
+    seed(store)
+    store.upsert_relationships("SUBORDINATE_TO", "Organization", "Organization",
+                               [RelRow("O3", "O1", {"loaded_at": "T2"}), RelRow("O4", "O2", {"loaded_at": "T1"})])
+    assert store.prune_relationships("SUBORDINATE_TO", "Organization", ["O2", "O3", "O4", "NOPE"], "T2") == 2
+    assert [(r.start.key, r.end.key) for r in store.iter_relationships("SUBORDINATE_TO")] == [("O3", "O1")]
+    store.upsert_nodes("Alliance", [{"id": "A", "name": "联盟"}])
+    store.upsert_relationships("IN_ALLIANCE", "Organization", "Alliance",
+                               [RelRow("O1", "A", {"role": "牵头"}), RelRow("O2", "A", {"role": "成员"})])
+    assert store.prune_relationships("IN_ALLIANCE", "Alliance", ["A"], "T2", incoming=True, role="成员") == 1
+    assert [r.props["role"] for r in store.iter_relationships("IN_ALLIANCE")] == ["牵头"]
