@@ -1,7 +1,6 @@
 """The ``tupu`` command line. Each command is a thin shell over graph/, ingest/ and viz/."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Annotated
 

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-from benchmarks.common import ROOT, count_rows, ledgers, start_neo4j
+from benchmarks.common import ROOT, ledgers, start_neo4j
 
 
 def run_load(folder: Path, backend: str, uri: str | None, batch: int, data: Path | None = None) -> dict:

@@ -23,7 +23,7 @@ from typing import Any, NamedTuple, Protocol
 
 from graph.model import LABELS
 from graph.store import GraphStore, RelRow, StoreUnavailable, batched
-from ingest.ledgers import LEDGERS, LOAD_ORDER, Column, Ledger
+from ingest.ledgers import LEDGERS, LOAD_ORDER, Ledger
 from ingest.readers import Table, expand_paths, read_tables
 from ingest.report import IngestReport, Issue
 from ingest.rows import ParsedRow, parse_row

@@ -1,7 +1,6 @@
 """The local Neo4j launcher: start, status, stop, and a restart that keeps the data."""
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
 

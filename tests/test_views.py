@@ -72,7 +72,7 @@ def test_views_and_home_are_served(store):
         assert not EXTERNAL.search(home.text)
         r = c.get("/views/gaps/G2", params={"as_of": AS_OF.isoformat()})
         assert r.status_code == 200 and "1号楼" in r.text
-        for url in (f"/views/tree/CITY", f"/views/coverage/{S}", f"/views/pairings?region={C}",
+        for url in ("/views/tree/CITY", f"/views/coverage/{S}", f"/views/pairings?region={C}",
                     "/views/neighbourhood/COMM?hops=2", "/views/path?a=Ma&b=ORGAN"):
             r = c.get(url)
             assert r.status_code == 200, url

@@ -20,7 +20,7 @@ from graph.analyses.engine import engine_for
 from graph.analyses.gaps import find_gaps
 from graph.analyses.rules import RULES
 from graph.analyses.trace import find_entity
-from graph.analyses.trees import OrgTree, RegionTree, load_trees
+from graph.analyses.trees import load_trees
 from graph.model import LABELS, RELATIONSHIPS
 from graph.policy import Policy, load_policy
 from graph.store import GraphStore, Node, NodeRef
@@ -165,7 +165,6 @@ def alliance_view(store: GraphStore, alliance_id: str, *, as_of: dt.date | None 
 def tree_view(store: GraphStore, org_id: str, *, as_of: dt.date | None = None,
               policy: Policy | None = None, max_nodes: int = 1500) -> View:
     as_of, policy = as_of or dt.date.today(), policy or load_policy()
-    engine = engine_for(store)
     _, orgs = load_trees(store)
     if org_id not in orgs.name:
         raise ViewNotFound(f"未找到党组织 {org_id}")

@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 
 from graph.analyses.engine import engine_for
 from graph.analyses.rules import rule_params
-from graph.analyses.trees import OrgTree, RegionTree, Responsibility, load_trees
+from graph.analyses.trees import Responsibility, load_trees
 from graph.policy import Policy, load_policy
 from graph.store import GraphStore
 

@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from graph.analyses.cache import cached
 from graph.analyses.engine import Engine, engine_for
 from graph.analyses.rules import RULES, rule_params
-from graph.analyses.trees import OrgTree, RegionTree, Responsibility, load_trees
+from graph.analyses.trees import Responsibility, load_trees
 from graph.model import LABELS
 from graph.policy import Policy, load_policy
 from graph.store import GraphStore

@@ -24,7 +24,7 @@ from pydantic import BaseModel, Field
 
 from graph.analyses.engine import engine_for
 from graph.analyses.gaps import find_gaps
-from graph.analyses.trees import OrgTree, RegionTree, load_trees
+from graph.analyses.trees import RegionTree, load_trees
 from graph.policy import Policy, load_policy
 from graph.store import GraphStore
 

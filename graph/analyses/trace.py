@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field
 
 from graph.analyses.engine import engine_for
 from graph.analyses.gaps import Gap, find_gaps
-from graph.analyses.trees import OrgTree, RegionTree, Responsibility, load_trees
+from graph.analyses.trees import Responsibility, load_trees
 from graph.model import LABELS, RELATIONSHIPS
 from graph.policy import Policy, load_policy
 from graph.privacy import mask_props
