@@ -61,6 +61,18 @@ def _emit(fmt: str, out: Path | None, rows: list[dict[str, Any]], data: Any, tit
         console.print(f"已写入 {out}（{len(rows)} 条）")
 
 
+def _answer(compute, *args, **kwargs):
+    """Run an analysis on the configured store; an unknown code ends the command with exit 1."""
+    from graph.analyses.trace import NotFound
+
+    with open_store() as store:
+        try:
+            return compute(store, *args, **kwargs)
+        except NotFound as e:
+            console.print(f"[red]{e}[/red]")
+            raise typer.Exit(1) from None
+
+
 def _gaps(rules: list[str] | None, region: str | None, org: str | None, as_of: str | None,
           policy: Path | None, fmt: str, out: Path | None, title: str) -> None:
     from graph.analyses.gaps import UnknownRule, find_gaps
@@ -122,14 +134,9 @@ def trace(
     as_of: AsOf = None, policy: PolicyOpt = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="table / json")] = "table",
 ) -> None:
-    from graph.analyses.trace import NotFound, trace as compute
+    from graph.analyses.trace import trace as compute
 
-    with open_store() as store:
-        try:
-            t = compute(store, id, as_of=_date(as_of), policy=_policy(policy))
-        except NotFound as e:
-            console.print(f"[red]{e}[/red]")
-            raise typer.Exit(1)
+    t = _answer(compute, id, as_of=_date(as_of), policy=_policy(policy))
     if fmt == "json":
         typer.echo(exports.to_json(t.model_dump()).decode())
         return
@@ -162,14 +169,9 @@ def path(
     max_hops: Annotated[int, typer.Option(help="最多几步", min=1, max=12)] = 8,
     fmt: Annotated[str, typer.Option("--format", "-f", help="table / json")] = "table",
 ) -> None:
-    from graph.analyses.trace import NotFound, path_between
+    from graph.analyses.trace import path_between
 
-    with open_store() as store:
-        try:
-            p = path_between(store, a, b, max_hops)
-        except NotFound as e:
-            console.print(f"[red]{e}[/red]")
-            raise typer.Exit(1)
+    p = _answer(path_between, a, b, max_hops)
     if p is None:
         console.print(f"{a} 与 {b} 之间在 {max_hops} 步内没有联系")
         raise typer.Exit(1)

@@ -162,11 +162,11 @@ class GraphStore(ABC):
 
     @abstractmethod
     def iter_nodes(self, label: str) -> Iterator[Node]:
-        """Every node of one label, streamed (for exports)."""
+        """Every node of one label, ordered by key (for exports)."""
 
     @abstractmethod
     def iter_relationships(self, rel_type: str) -> Iterator[Rel]:
-        """Every relationship of one type, streamed (for exports)."""
+        """Every relationship of one type, in a stable order (for exports)."""
 
     @abstractmethod
     def existing_keys(self, label: str, keys: Iterable[str]) -> set[str]:

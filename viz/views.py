@@ -18,7 +18,7 @@ from typing import Any
 
 from graph.analyses.engine import engine_for
 from graph.analyses.gaps import find_gaps
-from graph.analyses.rules import RULES
+from graph.analyses.rules import RULES, pairing_current
 from graph.analyses.trace import find_entity
 from graph.analyses.trees import load_trees
 from graph.model import LABELS, RELATIONSHIPS
@@ -81,7 +81,7 @@ def vedge(rel_type: str, a: str, b: str, props: dict[str, Any] | None = None, *,
           label: bool = True) -> VEdge:
     props = props or {}
     if rel_type == "PAIRED_WITH":
-        current = (props.get("since") or "") <= as_of and (props.get("until") is None or props["until"] >= as_of)
+        current = pairing_current(props, as_of)
         return VEdge(a, b, label=props.get("form", "") if label else "", color="#c62828" if current else "#9e9e9e",
                      dashes=not current, width=3 if current else 1.5)
     return VEdge(a, b, label=RELATIONSHIPS[rel_type].zh if label else "", arrows=True)

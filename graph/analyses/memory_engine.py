@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+from graph.analyses.rules import pairing_current
 from graph.memory_store import MemoryStore
 
 Row = dict[str, Any]
@@ -50,9 +51,7 @@ class MemoryEngine:
         return [r for _, r in self.outs(n, "PAIRED_WITH", "Organization")] + \
                [r for _, r in self.ins(n, "PAIRED_WITH", "Organization")]
 
-    @staticmethod
-    def current(p: dict[str, Any], as_of: str) -> bool:
-        return (p.get("since") or "") <= as_of and (p.get("until") is None or p["until"] >= as_of)
+    current = staticmethod(pairing_current)
 
     def residents(self, x: N) -> int:
         """Members living in ``x`` or in a unit up to three PART_OF steps below it."""

@@ -79,6 +79,16 @@ _MESSAGES = {
 assert set(_MESSAGES) == set(RULES)
 
 
+def pairing_current(props: dict[str, Any], as_of: str) -> bool:
+    """A pairing is current when ``since`` is empty or ≤ as_of and ``until`` is empty or ≥ as_of
+    (the Cypher twin is ``_CURRENT`` in neo4j_cypher.py).
+
+    >>> pairing_current({"since": "2024-01-01", "until": "2025-06-30"}, "2025-06-30")
+    True
+    """
+    return (props.get("since") or "") <= as_of and (props.get("until") is None or props["until"] >= as_of)
+
+
 def _days_before(day: dt.date, days: int) -> str:
     """``day`` minus ``days`` as ISO text; the calendar's first day if that is before it."""
     try:

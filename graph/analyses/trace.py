@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field
 
 from graph.analyses.engine import engine_for
 from graph.analyses.gaps import Gap, find_gaps
+from graph.analyses.rules import pairing_current
 from graph.analyses.trees import Responsibility, load_trees
 from graph.model import LABELS, RELATIONSHIPS
 from graph.policy import Policy, load_policy
@@ -106,8 +107,7 @@ def trace(store: GraphStore, key: str, *, as_of: dt.date | None = None,
     for rel, other in links:
         link = Link(type_zh=RELATIONSHIPS[rel.type].zh, other=Ref.of(other), props=mask_props(rel.props))
         if rel.type == "PAIRED_WITH":
-            p = rel.props
-            link.current = (p.get("since") or "") <= as_of_s and (p.get("until") is None or p["until"] >= as_of_s)
+            link.current = pairing_current(rel.props, as_of_s)
             t.pairings.append(link)
         elif rel.type == "IN_ALLIANCE":
             t.alliances.append(link)
