@@ -31,7 +31,7 @@ def ledgers(members: int) -> Path:
 def start_neo4j(name: str = "bench", heap: str = "2g") -> tuple[LocalNeo4j, str]:
     inst = LocalNeo4j(HOME, instance=name)
     inst.remove()  # a fresh database
-    return inst, inst.start(port=free_port(), heap=heap, pagecache_mb=1024)
+    return inst, inst.start(port=free_port(), heap=heap, pagecache_mb=2048)
 
 
 def count_rows(folder: Path) -> int:

@@ -15,6 +15,7 @@ True
 from __future__ import annotations
 
 import datetime as dt
+import operator
 import re
 import unicodedata
 from typing import Any
@@ -58,11 +59,16 @@ def uscc(value: Any) -> str:
     return code
 
 
+_ID_SHAPE = re.compile(r"[0-9]{17}[0-9X]")
+_ID_ZERO = 48 * sum(_ID_WEIGHTS)  # the weighted sum of seventeen "0" characters
+
+
 def id_card_ok(code: str) -> bool:
     """身份证号 check character (GB 11643-1999)."""
-    if not re.fullmatch(r"\d{17}[\dX]", code):
+    if not _ID_SHAPE.fullmatch(code):
         return False
-    total = sum(int(c) * w for c, w in zip(code[:17], _ID_WEIGHTS))
+    # the digits' character codes, weighted, less the "0"s: one pass in C (a million rows a load)
+    total = sum(map(operator.mul, code[:17].encode(), _ID_WEIGHTS)) - _ID_ZERO
     return _ID_CHECK[total % 11] == code[17]
 
 

@@ -3,8 +3,8 @@
 Ledgers refer to each other in any order, so each table's nodes are written as its rows stream
 by (in batches), while its links are spooled to a temporary file; once every node is in, the
 spool is read back in batches, each reference is checked against the store, and the
-relationships are written. Memory holds one batch, plus the keys seen per ledger (to reject
-duplicates), never the rows.
+relationships are written. Memory holds a few batches, never the ledgers: the keys already
+landed (to reject duplicates) and the needs lists wait on disk too (``ingest.scratch``).
 
 Every write is a MERGE on keys, so a load that stopped half way (Neo4j went away) is completed
 by running it again, and loading the same ledgers twice leaves the same graph.
@@ -12,9 +12,6 @@ by running it again, and loading the same ledgers twice leaves the same graph.
 from __future__ import annotations
 
 import datetime as dt
-import os
-import pickle
-import tempfile
 from concurrent.futures import Future, ThreadPoolExecutor
 from collections import defaultdict, deque
 from collections.abc import Iterable, Iterator
@@ -27,9 +24,11 @@ from ingest.ledgers import LEDGERS, LOAD_ORDER, Ledger
 from ingest.readers import Table, expand_paths, read_tables
 from ingest.report import IngestReport, Issue
 from ingest.rows import ParsedRow, parse_row
+from ingest.scratch import GroupedSpool, SeenKeys, Spool
 
 DEFAULT_BATCH = 10_000  # see benchmarks/ingest_bench.py for the measurement behind it
 ROLE_TARGETS = ("Organization", "Unit", "Grid")
+_LEDGER_OF_LABEL = {lg.label: lg.name for lg in LEDGERS.values() if lg.label}
 
 
 class Progress(Protocol):
@@ -38,73 +37,51 @@ class Progress(Protocol):
     def end(self) -> None: ...
 
 
-class PendingLink(NamedTuple):
-    """A relationship waiting for its ends to be checked (a tuple: it is pickled to the spool
-    by the hundred thousand, and tuples pickle fast)."""
+class LinkKind(NamedTuple):
+    """What the links of one column of one table share; each pending link is a small tuple
+    ``(kind, row, start, end, extra props or None)`` that points here (millions of them are
+    pickled to the spool: plain tuples of strings pickle fast)."""
 
     ledger: str  # Chinese ledger name, for the counts
     file: str
     sheet: str | None
-    row: int
+    source: str  # the file name recorded as provenance
     column: str  # the column to blame when the reference is unknown
     rel: str
     start_labels: tuple[str, ...]
-    start: str
     end_labels: tuple[str, ...]
-    end: str
-    props: dict[str, Any]
-    check_start: bool = False  # the start is a reference too (pairings, roles)
+    fixed_props: dict[str, Any]
+    check_start: bool = False  # the start is a reference too (pairings, roles, incoming links)
     start_column: str | None = None
     whole_row: bool = False  # the row is this link (rel-only ledgers count it as landed)
 
 
-class Spool:
-    """Pending links on disk, written and read back in chunks."""
+class _Pending(NamedTuple):
+    """A valid row waiting in the current batch for its duplicate check."""
 
-    def __init__(self, chunk: int) -> None:
-        self.chunk = chunk
-        self._buf: list[PendingLink] = []
-        fd, self.path = tempfile.mkstemp(prefix="tupu-links-", suffix=".spool")
-        self._f = os.fdopen(fd, "w+b")
-
-    def add(self, link: PendingLink) -> None:
-        self._buf.append(link)
-        if len(self._buf) >= self.chunk:
-            self._flush()
-
-    def _flush(self) -> None:
-        if self._buf:
-            pickle.dump(self._buf, self._f, protocol=5)
-            self._buf = []
-
-    def chunks(self) -> Iterator[list[PendingLink]]:
-        self._flush()
-        self._f.flush()
-        self._f.seek(0)
-        while True:
-            try:
-                yield pickle.load(self._f)
-            except EOFError:
-                return
-
-    def close(self) -> None:
-        self._f.close()
-        Path(self.path).unlink(missing_ok=True)
+    row: int
+    node: dict[str, Any] | None  # node ledgers: the node's properties
+    links: list[tuple]  # spool entries
+    need: tuple | None  # 需求资源清单: (organisation, kind, category, content, row)
 
 
 class _Writer:
-    """Writes batches on one background thread while the next batch is being parsed, so the
-    database and the parser work at the same time. One thread keeps writes in order (and
-    relationship writes serial: concurrent ones deadlock in Neo4j); at most ``depth`` batches
-    wait, so memory stays bounded. A write's error surfaces at the next submit or at ``drain``."""
+    """Writes batches on background threads while the next batch is being parsed, so the
+    database and the parser work at the same time. Node batches go to ``node_threads`` threads
+    (rows of one ledger have distinct keys, so concurrent MERGEs never wait on each other);
+    relationship batches go to a single thread, in order: concurrent relationship writes
+    deadlock in Neo4j on shared (dense) nodes. At most ``depth`` batches wait, so memory stays
+    bounded. A write's error surfaces at the next submit or at ``drain``."""
 
-    def __init__(self, depth: int = 2) -> None:
-        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tupu-writer")
+    def __init__(self, depth: int = 3, node_threads: int = 2) -> None:
+        self.nodes = ThreadPoolExecutor(max_workers=node_threads, thread_name_prefix="tupu-nodes")
+        self.links = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tupu-links")
         self.pending: deque[Future] = deque()
         self.depth = depth
 
-    def submit(self, fn, *args) -> None:
-        self.pending.append(self.pool.submit(fn, *args))
+    def submit(self, fn, *args, parallel: bool = False) -> None:
+        pool = self.nodes if parallel else self.links
+        self.pending.append(pool.submit(fn, *args))
         while len(self.pending) > self.depth:
             self.pending.popleft().result()
 
@@ -115,7 +92,8 @@ class _Writer:
     def close(self) -> None:
         for f in self.pending:
             f.cancel()
-        self.pool.shutdown(wait=True)
+        self.nodes.shutdown(wait=True)
+        self.links.shutdown(wait=True)
 
 
 class Loader:
@@ -127,34 +105,39 @@ class Loader:
         self.batch_size = batch_size
         self.dry_run = dry_run
         self.progress = progress
-        self.loaded_at = (now or dt.datetime.now()).isoformat(timespec="microseconds")  # also marks this load's links
-        # dry run only: the keys this load would create, so references among the files resolve
-        self._planned: dict[str, set[str]] = defaultdict(set)
-        # the nodes each node ledger loaded: their links the ledger no longer lists are pruned
-        self._loaded: dict[str, list[str]] = defaultdict(list)
+        self.loaded_at = (now or dt.datetime.now()).isoformat(" ", "microseconds")  # also marks this load's links
+        # (a space, not "T": Neo4j then keeps the stamp inside the property record, ~10% faster writes)
+        self._kinds: list[LinkKind] = []
+        self._kind_ids: dict[tuple, int] = {}
+        self._sources: list[tuple[str, str | None]] = []  # (file, sheet) of each table, by number
+        # labels with no node before this load: every link of their nodes is this load's own,
+        # so there is nothing to prune (a first load skips the whole pass)
+        self._fresh: set[str] = set()
 
     # --- entry point -----------------------------------------------------------------------
     def load(self, paths: Iterable[Path | str]) -> IngestReport:
         report = IngestReport(dry_run=self.dry_run)
         tables = self._open(expand_paths([Path(p) for p in paths]), report)
-        spool = Spool(self.batch_size)
-        needs: dict[str, list[tuple[ParsedRow, Table]]] = defaultdict(list)
+        spool, seen, needs = Spool(self.batch_size), SeenKeys(), GroupedSpool()
         try:
+            if not self.dry_run:
+                self._fresh = {label for label, n in self.store.counts().items() if n == 0}
             for table in tables:
-                self._load_table(table, report, spool, needs)
+                self._load_table(table, report, spool, seen, needs)
             self.writer.drain()  # every node is in before any link is resolved
-            self._resolve(spool, report)
-            self._load_needs(needs, report)
+            self._resolve(spool, seen, report)
+            self._load_needs(needs, seen, report)
             self.writer.drain()
             if not self.dry_run:
-                self._prune()
+                self._prune(seen)
                 self.store.save()
         except StoreUnavailable as e:
             report.error = (f"图数据库中断，载入未完成；已写入的数据保持一致，恢复后重新运行同一命令即可补齐"
                             f"（不会重复）。{e}")
         finally:
             self.writer.close()
-            spool.close()
+            for scratch in (spool, seen, needs):
+                scratch.close()
             for t in tables:
                 t.close()
         return report
@@ -182,22 +165,22 @@ class Loader:
         return sorted(tables, key=lambda t: LOAD_ORDER.index(t.ledger.name))
 
     # --- phase 1: nodes --------------------------------------------------------------------
-    def _load_table(self, t: Table, report: IngestReport, spool: Spool,
-                    needs: dict[str, list[tuple[ParsedRow, Table]]]) -> None:
+    def _load_table(self, t: Table, report: IngestReport, spool: Spool, seen: SeenKeys,
+                    needs: GroupedSpool) -> None:
         ledger = t.ledger
         assert ledger is not None
         counts = report.counts(ledger.zh)
         for header in t.ignored:
             report.ignored_columns.append(
                 Issue(t.file, t.sheet, t.header_row, header, None, "未识别的列，已忽略"))
-        seen: dict[tuple, int] = {}
-        batch: list[dict[str, Any]] = []
-        source = Path(t.file).name
+        source = len(self._sources)
+        self._sources.append((t.file, t.sheet))
+        prov = {"src_file": Path(t.file).name, "loaded_at": self.loaded_at}
+        batch: dict[str, _Pending] = {}
         if self.progress:
             where = Path(t.file).name + (f" / {t.sheet}" if t.sheet else "")
             self.progress.begin(f"{ledger.zh}（{where}）", t.size_hint)
-        rows = _guarded(t, report)
-        for row_no, cells in rows:
+        for row_no, cells in _guarded(t, report):
             counts.read += 1
             if self.progress:
                 self.progress.advance()
@@ -206,160 +189,204 @@ class Loader:
                 counts.rejected += 1
                 report.rejected.extend(issues)
                 continue
-            key = parsed.key(ledger.key)
-            if key in seen:
-                counts.rejected += 1
-                col = ledger.key[0]
-                report.rejected.append(Issue(t.file, t.sheet, row_no, col, "；".join(map(str, key)),
-                                             f"编码重复：与第{seen[key]}行相同，本行未载入"))
+            key = "\x1f".join(map(str, parsed.key(ledger.key)))
+            if key in batch:
+                self._reject_duplicate(t, report, row_no, key, source, batch[key].row)
                 continue
-            seen[key] = row_no
-            prov = {"src_file": source, "src_row": row_no, "loaded_at": self.loaded_at}
-            if ledger.label is not None:
-                batch.append({**parsed.props, **prov})
-                self._loaded[ledger.name].append(str(parsed.props[LABELS[ledger.label].key]))
-                counts.landed += 1
-                self._spool_node_links(ledger, t, parsed, prov, spool)
-                if len(batch) >= self.batch_size:
-                    self._write_nodes(ledger.label, batch)
-                    batch = []
-            elif ledger.name == "needs":
-                needs[parsed.values["组织编码"]].append((parsed, t))
-            else:
-                spool.add(self._row_link(ledger, t, parsed, prov))
-        if batch:
-            self._write_nodes(ledger.label, batch)
+            batch[key] = self._pending(ledger, t, parsed, prov)
+            if len(batch) >= self.batch_size:
+                self._flush(t, batch, source, report, spool, seen, needs)
+                batch = {}
+        self._flush(t, batch, source, report, spool, seen, needs)
         if self.progress:
             self.progress.end()
 
-    def _write_nodes(self, label: str | None, rows: list[dict[str, Any]]) -> None:
-        assert label is not None
-        if self.dry_run:
-            key = LABELS[label].key
-            self._planned[label].update(str(r[key]) for r in rows)
-        else:
-            self.writer.submit(self.store.upsert_nodes, label, rows)
+    def _pending(self, ledger: Ledger, t: Table, parsed: ParsedRow, prov: dict[str, Any]) -> _Pending:
+        if ledger.label is not None:
+            node = {**parsed.props, **prov, "src_row": parsed.row}
+            return _Pending(parsed.row, node, self._node_links(ledger, t, parsed), None)
+        v = parsed.values
+        if ledger.name == "needs":
+            need = (v["组织编码"], v["清单类型"], v["类别"], v.get("内容"), parsed.row)
+            return _Pending(parsed.row, None, [], need)
+        return _Pending(parsed.row, None, [self._row_link(ledger, t, parsed)], None)
 
-    def _spool_node_links(self, ledger: Ledger, t: Table, parsed: ParsedRow,
-                          prov: dict[str, Any], spool: Spool) -> None:
+    def _flush(self, t: Table, batch: dict[str, _Pending], source: int, report: IngestReport,
+               spool: Spool, seen: SeenKeys, needs: GroupedSpool) -> None:
+        """Land a batch: rows whose key an earlier batch landed are duplicates; the rest are
+        written (nodes), spooled (links) or set aside (needs)."""
+        if not batch:
+            return
+        ledger = t.ledger
+        assert ledger is not None
+        earlier = seen.add(ledger.name, [(k, p.row) for k, p in batch.items()], source)
+        nodes = []
+        for key, pending in batch.items():
+            if key in earlier:
+                self._reject_duplicate(t, report, pending.row, key, *earlier[key])
+                continue
+            if pending.node is not None:
+                nodes.append(pending.node)
+                report.counts(ledger.zh).landed += 1
+            for link in pending.links:
+                spool.add(link)
+            if pending.need is not None:
+                needs.add(pending.need[0], (source, *pending.need[1:]))
+        if nodes and not self.dry_run:
+            self.writer.submit(self.store.upsert_nodes, ledger.label, nodes, parallel=True)
+
+    def _reject_duplicate(self, t: Table, report: IngestReport, row: int, key: str,
+                          source: int, first_row: int) -> None:
+        ledger = t.ledger
+        assert ledger is not None
+        report.counts(ledger.zh).rejected += 1
+        file, sheet = self._sources[source]
+        where = "" if (file, sheet) == (t.file, t.sheet) else \
+            f"{Path(file).name}{f' / {sheet}' if sheet else ''} "
+        report.rejected.append(Issue(t.file, t.sheet, row, ledger.key[0], key.replace("\x1f", "；"),
+                                     f"编码重复：与{where}第{first_row}行相同，本行未载入"))
+
+    def _kind(self, t: Table, column: str, **spec: Any) -> int:
+        """The number of the link kind of this table and column (made on first use)."""
+        ident = (t.file, t.sheet, column, spec.get("fixed_props", {}).get("role"))
+        if ident not in self._kind_ids:
+            assert t.ledger is not None
+            self._kind_ids[ident] = len(self._kinds)
+            self._kinds.append(LinkKind(t.ledger.zh, t.file, t.sheet, Path(t.file).name, column, **spec))
+        return self._kind_ids[ident]
+
+    def _node_links(self, ledger: Ledger, t: Table, parsed: ParsedRow) -> list[tuple]:
         own = str(parsed.props[LABELS[ledger.label].key])
         lead = parsed.values.get("牵头组织编码")
+        here = (ledger.label,)
+        links = []
         for col, code in parsed.refs:
             if ledger.name == "alliances" and col.zh == "成员组织编码" and code == lead:
                 continue  # the lead is listed among the members too: it stays the lead
-            props = {**col.fixed_props, **prov}
-            for rel_prop, source_col in col.rel_props.items():
-                if parsed.values.get(source_col) is not None:
-                    props[rel_prop] = parsed.values[source_col]
-            here = (ledger.label,)
+            extra = {p: parsed.values[c] for p, c in col.rel_props.items()
+                     if parsed.values.get(c) is not None} or None
             if col.incoming:
                 # 党组织 → 活动 / 联盟: the reference to check is the start
-                link = PendingLink(ledger.zh, t.file, t.sheet, parsed.row, col.zh, col.rel,
-                                   col.target, code, here, own, props,
-                                   check_start=True, start_column=col.zh)
+                kind = self._kind(t, col.zh, rel=col.rel, start_labels=col.target, end_labels=here,
+                                  fixed_props=col.fixed_props, check_start=True, start_column=col.zh)
+                links.append((kind, parsed.row, code, own, extra))
             else:
-                link = PendingLink(ledger.zh, t.file, t.sheet, parsed.row, col.zh, col.rel,
-                                   here, own, col.target, code, props)
-            spool.add(link)
+                kind = self._kind(t, col.zh, rel=col.rel, start_labels=here, end_labels=col.target,
+                                  fixed_props=col.fixed_props)
+                links.append((kind, parsed.row, own, code, extra))
+        return links
 
-    def _row_link(self, ledger: Ledger, t: Table, parsed: ParsedRow,
-                  prov: dict[str, Any]) -> PendingLink:
+    def _row_link(self, ledger: Ledger, t: Table, parsed: ParsedRow) -> tuple:
         v = parsed.values
         if ledger.name == "pairings":
-            props = {k: v[c] for k, c in (("form", "结对形式"), ("since", "开始日期"), ("until", "结束日期"))
+            extra = {k: v[c] for k, c in (("form", "结对形式"), ("since", "开始日期"), ("until", "结束日期"))
                      if v.get(c) is not None}
-            return PendingLink(ledger.zh, t.file, t.sheet, parsed.row, "乙方组织编码", "PAIRED_WITH",
-                               ("Organization",), v["甲方组织编码"], ("Organization",), v["乙方组织编码"],
-                               {**props, **prov}, check_start=True, start_column="甲方组织编码",
-                               whole_row=True)
+            kind = self._kind(t, "乙方组织编码", rel="PAIRED_WITH", start_labels=("Organization",),
+                              end_labels=("Organization",), fixed_props={}, check_start=True,
+                              start_column="甲方组织编码", whole_row=True)
+            return (kind, parsed.row, v["甲方组织编码"], v["乙方组织编码"], extra)
         # roles: a member holds a role on an organization, a unit or a grid
-        return PendingLink(ledger.zh, t.file, t.sheet, parsed.row, "对象编码", "HOLDS_ROLE",
-                           ("Member",), v["党员编码"], ROLE_TARGETS, v["对象编码"],
-                           {"role": v["职务"], **prov}, check_start=True, start_column="党员编码",
-                           whole_row=True)
+        kind = self._kind(t, "对象编码", rel="HOLDS_ROLE", start_labels=("Member",), end_labels=ROLE_TARGETS,
+                          fixed_props={}, check_start=True, start_column="党员编码", whole_row=True)
+        return (kind, parsed.row, v["党员编码"], v["对象编码"], {"role": v["职务"]})
 
-    def _prune(self) -> None:
+    def _prune(self, seen: SeenKeys) -> None:
         """A row loaded again is the truth for its links: the links of its columns that this load
         did not write (the ledger now names another organisation, or none) are removed."""
-        for name, keys in self._loaded.items():
+        for name in seen.ledgers():
             ledger = LEDGERS[name]
-            for col in ledger.columns:
-                if col.rel:
-                    self.store.prune_relationships(col.rel, ledger.label, keys, self.loaded_at,
-                                                   incoming=col.incoming, role=col.fixed_props.get("role"))
+            if ledger.label is None or ledger.label in self._fresh:
+                continue
+            for keys in seen.keys(name, self.batch_size):
+                for col in ledger.columns:
+                    if col.rel:
+                        self.store.prune_relationships(col.rel, ledger.label, keys, self.loaded_at,
+                                                       incoming=col.incoming,
+                                                       role=col.fixed_props.get("role"))
 
     # --- phase 2: links --------------------------------------------------------------------
-    def _existing(self, label: str, keys: set[str]) -> set[str]:
-        found = self.store.existing_keys(label, keys) if keys else set()
-        if self.dry_run:
-            found |= keys & self._planned[label]
+    def _existing(self, label: str, keys: set[str], seen: SeenKeys) -> set[str]:
+        """The keys among ``keys`` a node of ``label`` has (or, in a dry run, would have)."""
+        if not keys:
+            return set()
+        if label in self._fresh:  # only this load wrote the label: what it landed is all there is
+            return seen.known(_LEDGER_OF_LABEL[label], keys)
+        found = self.store.existing_keys(label, keys)
+        if self.dry_run:  # and what this load would have added
+            found |= seen.known(_LEDGER_OF_LABEL[label], keys)
         return found
 
-    def _resolve(self, spool: Spool, report: IngestReport) -> None:
+    def _resolve(self, spool: Spool, seen: SeenKeys, report: IngestReport) -> None:
+        kinds = self._kinds
         for chunk in spool.chunks():
             wanted: dict[str, set[str]] = defaultdict(set)
-            for link in chunk:
-                for label in link.end_labels:
-                    wanted[label].add(link.end)
-                if link.check_start:
-                    for label in link.start_labels:
-                        wanted[label].add(link.start)
-            known = {label: self._existing(label, keys) for label, keys in wanted.items()}
+            for k, _, start, end, _ in chunk:
+                kind = kinds[k]
+                for label in kind.end_labels:
+                    wanted[label].add(end)
+                if kind.check_start:
+                    for label in kind.start_labels:
+                        wanted[label].add(start)
+            known = {label: self._existing(label, keys, seen) for label, keys in wanted.items()}
             groups: dict[tuple[str, str, str], list[RelRow]] = defaultdict(list)
-            for link in chunk:
-                start_label = _first_known(link.start_labels, link.start, known) \
-                    if link.check_start else link.start_labels[0]
-                end_label = _first_known(link.end_labels, link.end, known)
-                missing = []
-                if start_label is None:
-                    missing.append((link.start_column or link.column, link.start, link.start_labels))
-                if end_label is None:
-                    missing.append((link.column, link.end, link.end_labels))
-                counts = report.counts(link.ledger)
-                for column, code, labels in missing:
-                    kinds = "或".join(LABELS[x].zh for x in labels)
-                    report.warnings.append(Issue(link.file, link.sheet, link.row, column, code,
-                                                 f"引用的{kinds}编码不存在：{code}，该关联未建立"))
-                    counts.warnings += 1
-                if missing:
+            for k, row, start, end, extra in chunk:
+                kind = kinds[k]
+                start_label = _first_known(kind.start_labels, start, known) \
+                    if kind.check_start else kind.start_labels[0]
+                end_label = _first_known(kind.end_labels, end, known)
+                if start_label is None or end_label is None:
+                    self._warn_missing(kind, row, start if start_label is None else None,
+                                       end if end_label is None else None, report)
                     continue
-                if link.whole_row:
-                    counts.landed += 1
-                groups[(link.rel, start_label, end_label)].append(
-                    RelRow(link.start, link.end, link.props))
+                if kind.whole_row:
+                    report.counts(kind.ledger).landed += 1
+                props = {**kind.fixed_props, "src_file": kind.source, "src_row": row,
+                         "loaded_at": self.loaded_at}
+                if extra:
+                    props.update(extra)
+                groups[(kind.rel, start_label, end_label)].append(RelRow(start, end, props))
             if not self.dry_run:
                 for (rel, a, b), rows in groups.items():
                     self.writer.submit(self.store.upsert_relationships, rel, a, b, rows)
 
-    def _load_needs(self, needs: dict[str, list[tuple[ParsedRow, Table]]],
-                    report: IngestReport) -> None:
+    @staticmethod
+    def _warn_missing(kind: LinkKind, row: int, start: str | None, end: str | None,
+                      report: IngestReport) -> None:
+        counts = report.counts(kind.ledger)
+        for column, code, labels in ((kind.start_column or kind.column, start, kind.start_labels),
+                                     (kind.column, end, kind.end_labels)):
+            if code is None:
+                continue
+            kinds = "或".join(LABELS[x].zh for x in labels)
+            report.warnings.append(Issue(kind.file, kind.sheet, row, column, code,
+                                         f"引用的{kinds}编码不存在：{code}，该关联未建立"))
+            counts.warnings += 1
+
+    def _load_needs(self, needs: GroupedSpool, seen: SeenKeys, report: IngestReport) -> None:
         """需求资源清单 become properties of their organization: ``needs`` / ``resources`` (the
         categories) and ``needs_detail`` / ``resources_detail`` (category：content)."""
-        if not needs:
-            return
-        zh = LEDGERS["needs"].zh
-        counts = report.counts(zh)
-        known = self._existing("Organization", set(needs))
-        updates = []
-        for org, rows in needs.items():
-            if org not in known:
-                for parsed, t in rows:
-                    report.warnings.append(Issue(t.file, t.sheet, parsed.row, "组织编码", org,
-                                                 f"引用的党组织编码不存在：{org}，该条清单未载入"))
-                    counts.warnings += 1
-                continue
-            props: dict[str, Any] = {"id": org}
-            for kind, prop in (("需求", "needs"), ("资源", "resources")):
-                mine = [p for p, _ in rows if p.values["清单类型"] == kind]
-                props[prop] = sorted({p.values["类别"] for p in mine})
-                props[f"{prop}_detail"] = [
-                    p.values["类别"] + (f"：{p.values['内容']}" if p.values.get("内容") else "")
-                    for p in mine]
-            counts.landed += len(rows)
-            updates.append(props)
-        if not self.dry_run:
-            for chunk in batched(updates, self.batch_size):
-                self.writer.submit(self.store.upsert_nodes, "Organization", chunk)
+        for group in batched(needs.groups(), self.batch_size):
+            counts = report.counts(LEDGERS["needs"].zh)
+            known = self._existing("Organization", {org for org, _ in group}, seen)
+            updates = []
+            for org, rows in group:
+                if org not in known:
+                    for source, _, _, _, row in rows:
+                        file, sheet = self._sources[source]
+                        report.warnings.append(Issue(file, sheet, row, "组织编码", org,
+                                                     f"引用的党组织编码不存在：{org}，该条清单未载入"))
+                        counts.warnings += 1
+                    continue
+                props: dict[str, Any] = {"id": org}
+                for kind, prop in (("需求", "needs"), ("资源", "resources")):
+                    mine = [(category, content) for _, k, category, content, _ in rows if k == kind]
+                    props[prop] = sorted({category for category, _ in mine})
+                    props[f"{prop}_detail"] = [category + (f"：{content}" if content else "")
+                                               for category, content in mine]
+                counts.landed += len(rows)
+                updates.append(props)
+            if updates and not self.dry_run:
+                self.writer.submit(self.store.upsert_nodes, "Organization", updates, parallel=True)
 
 
 def _guarded(t: Table, report: IngestReport) -> Iterator[tuple[int, list[Any]]]:
@@ -377,4 +404,3 @@ def _guarded(t: Table, report: IngestReport) -> Iterator[tuple[int, list[Any]]]:
 
 def _first_known(labels: tuple[str, ...], key: str, known: dict[str, set[str]]) -> str | None:
     return next((label for label in labels if key in known.get(label, ())), None)
-

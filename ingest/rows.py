@@ -39,9 +39,11 @@ def parse_row(table: Table, row_no: int, cells: list[Any]) -> tuple[ParsedRow | 
         issues.append(Issue(table.file, table.sheet, row_no, col.zh,
                             None if raw is None else _shown(col, raw), reason))
 
+    width = len(cells)
     for i, col in table.columns.items():
-        raw = cells[i] if i < len(cells) else None
-        if raw is None or str(raw).strip() == "":
+        raw = cells[i] if i < width else None
+        # blank: nothing, or a string of spaces (a number 0 is a value)
+        if raw is None or (raw.__class__ is str and (not raw or raw.isspace())):
             if col.required:
                 reject(col, None, f"缺少必填项：{col.zh}")
             continue

@@ -125,3 +125,30 @@ def test_a_file_with_no_ledger_header_is_reported(tmp_path):
     broken = tmp_path / "坏.xlsx"
     broken.write_bytes(b"not a zip")
     assert Loader(MemoryStore()).load([broken]).rejected[0].reason.startswith("无法读取文件")
+
+
+def test_duplicates_are_found_across_batches_and_files(tmp_path):
+    """The keys already landed wait on disk (flat memory): a duplicate many batches later, or in
+    a second file of the same ledger, is still rejected, naming where the first one is."""
+    rows = [UNIT_HEAD] + [[f"U{i}", f"单位{i}", "社区", "", "", ""] for i in range(25)]
+    rows.append(["U3", "重复单位", "社区", "", "", ""])  # row 27, three batches after U3
+    first = write_ledger(tmp_path / "单位", rows, "csv-utf8")
+    second = write_ledger(tmp_path / "单位补充", [UNIT_HEAD, ["U7", "又一个", "社区", "", "", ""],
+                                                  ["U99", "新单位", "社区", "", "", ""]], "xlsx")
+    store = MemoryStore()
+    report = Loader(store, batch_size=10).load([first, second])
+    assert [(i.file.split("/")[-1], i.row, i.value, i.reason) for i in report.rejected] == [
+        ("单位.csv", 27, "U3", "编码重复：与第5行相同，本行未载入"),
+        ("单位补充.xlsx", 2, "U7", "编码重复：与单位.csv 第9行相同，本行未载入"),
+    ]
+    assert store.counts()["Unit"] == 26 and store.get("Unit", "U3").props["name"] == "单位3"
+    assert report.counts("单位").landed == 26 and report.counts("单位").rejected == 2
+
+
+def test_scratch_doctests():
+    import doctest
+
+    from ingest import checks, scratch
+
+    for module in (scratch, checks):
+        assert doctest.testmod(module).failed == 0

@@ -1,0 +1,160 @@
+"""On-disk scratch space of one load, so the loader's memory stays flat as ledgers grow.
+
+- :class:`Spool`: links waiting for every node to be in, pickled in chunks to a temporary file.
+- :class:`SeenKeys`: the keys each ledger has landed (to reject duplicates, to prune the links
+  of re-loaded nodes, and to resolve references in a dry run), in a temporary SQLite file.
+- :class:`GroupedSpool`: items to be read back grouped by a key (需求资源清单 rows by their
+  organisation), in a temporary SQLite file.
+
+Both live in the system's temporary folder and are removed when the load ends.
+
+>>> seen = SeenKeys()
+>>> seen.add("units", [("DW1", 2), ("DW2", 3)], source=0)
+{}
+>>> seen.add("units", [("DW2", 9), ("DW3", 10)], source=1)
+{'DW2': (0, 3)}
+>>> sorted(seen.known("units", {"DW1", "DW9"}))
+['DW1']
+>>> seen.close()
+"""
+from __future__ import annotations
+
+import os
+import pickle
+import sqlite3
+import tempfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+
+class Spool:
+    """Items on disk, written and read back in chunks of ``chunk``."""
+
+    def __init__(self, chunk: int) -> None:
+        self.chunk = chunk
+        self._buf: list[Any] = []
+        fd, self.path = tempfile.mkstemp(prefix="tupu-links-", suffix=".spool")
+        self._f = os.fdopen(fd, "w+b")
+
+    def add(self, item: Any) -> None:
+        self._buf.append(item)
+        if len(self._buf) >= self.chunk:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._buf:
+            pickle.dump(self._buf, self._f, protocol=5)
+            self._buf = []
+
+    def chunks(self) -> Iterator[list[Any]]:
+        self._flush()
+        self._f.flush()
+        self._f.seek(0)
+        while True:
+            try:
+                yield pickle.load(self._f)
+            except EOFError:
+                return
+
+    def close(self) -> None:
+        self._f.close()
+        Path(self.path).unlink(missing_ok=True)
+
+
+def _scratch_db(prefix: str) -> tuple[str, sqlite3.Connection]:
+    fd, path = tempfile.mkstemp(prefix=prefix, suffix=".sqlite")
+    os.close(fd)
+    db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    for pragma in ("journal_mode=OFF", "synchronous=OFF", "cache_size=-8000"):
+        db.execute(f"PRAGMA {pragma}")  # scratch data: no journal, no fsync, 8 MB of cache
+    return path, db
+
+
+def _begin(db: sqlite3.Connection) -> None:
+    # one transaction for the file's whole life (it is thrown away, never committed): a commit
+    # per batch would write every touched page again, 5x slower
+    db.execute("BEGIN")
+
+
+class GroupedSpool:
+    """Items written in any order, read back grouped by key (keys in sorted order).
+
+    >>> g = GroupedSpool()
+    >>> for key, item in (("b", 1), ("a", 2), ("b", 3)):
+    ...     g.add(key, item)
+    >>> list(g.groups())
+    [('a', [2]), ('b', [1, 3])]
+    >>> g.close()
+    """
+
+    def __init__(self) -> None:
+        self.path, self._db = _scratch_db("tupu-groups-")
+        self._db.execute("CREATE TABLE items (key TEXT, item BLOB)")
+        _begin(self._db)
+
+    def add(self, key: str, item: Any) -> None:
+        self._db.execute("INSERT INTO items VALUES (?, ?)", (key, pickle.dumps(item, protocol=5)))
+
+    def groups(self) -> Iterator[tuple[str, list[Any]]]:
+        key, items = None, []
+        for k, blob in self._db.execute("SELECT key, item FROM items ORDER BY key, rowid"):
+            if k != key and items:
+                yield key, items
+                items = []
+            key = k
+            items.append(pickle.loads(blob))
+        if items:
+            yield key, items
+
+    def close(self) -> None:
+        self._db.close()
+        Path(self.path).unlink(missing_ok=True)
+
+
+class SeenKeys:
+    """Keys landed per ledger, with the row each first appeared on (a B-tree on disk: a few MB
+    of cache whatever the number of rows)."""
+
+    def __init__(self) -> None:
+        self.path, self._db = _scratch_db("tupu-keys-")
+        self._db.execute("CREATE TABLE seen (ledger TEXT, key TEXT, batch INTEGER, source INTEGER, "
+                         "row INTEGER, PRIMARY KEY (ledger, key)) WITHOUT ROWID")
+        _begin(self._db)
+        self._batch = 0
+
+    def add(self, ledger: str, rows: list[tuple[str, int]], source: int) -> dict[str, tuple[int, int]]:
+        """Record ``(key, row)`` pairs of one source (a file or sheet, by number) whose keys are
+        distinct among themselves; return the keys an earlier call recorded, each with the
+        source and row it first appeared on (those rows are duplicates: not recorded again)."""
+        self._batch += 1
+        before = self._db.total_changes
+        self._db.executemany("INSERT OR IGNORE INTO seen VALUES (?, ?, ?, ?, ?)",
+                             ((ledger, k, self._batch, source, r) for k, r in rows))
+        if self._db.total_changes - before == len(rows):
+            return {}  # the common case: nothing seen before
+        return {k: (src, r) for k, batch, src, r in self._rows(ledger, [k for k, _ in rows])
+                if batch != self._batch}
+
+    def known(self, ledger: str, keys: Iterable[str]) -> set[str]:
+        return {row[0] for row in self._rows(ledger, list(keys))}
+
+    def _rows(self, ledger: str, keys: list[str]) -> Iterator[tuple[str, int, int, int]]:
+        for i in range(0, len(keys), 500):  # SQLite's bound-parameter limit
+            part = keys[i:i + 500]
+            marks = ",".join("?" * len(part))
+            yield from self._db.execute(
+                f"SELECT key, batch, source, row FROM seen WHERE ledger = ? AND key IN ({marks})",
+                (ledger, *part))
+
+    def keys(self, ledger: str, chunk: int) -> Iterator[list[str]]:
+        cur = self._db.execute("SELECT key FROM seen WHERE ledger = ?", (ledger,))
+        while rows := cur.fetchmany(chunk):
+            yield [k for (k,) in rows]
+
+    def ledgers(self) -> list[str]:
+        return [name for (name,) in self._db.execute("SELECT DISTINCT ledger FROM seen")]
+
+    def close(self) -> None:
+        self._db.close()
+        Path(self.path).unlink(missing_ok=True)
