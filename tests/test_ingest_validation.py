@@ -144,11 +144,3 @@ def test_duplicates_are_found_across_batches_and_files(tmp_path):
     assert store.counts()["Unit"] == 26 and store.get("Unit", "U3").props["name"] == "单位3"
     assert report.counts("单位").landed == 26 and report.counts("单位").rejected == 2
 
-
-def test_scratch_doctests():
-    import doctest
-
-    from ingest import checks, scratch
-
-    for module in (scratch, checks):
-        assert doctest.testmod(module).failed == 0

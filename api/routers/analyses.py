@@ -6,10 +6,12 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Query
 from fastapi.responses import Response
+from pydantic import TypeAdapter
 
 from api import exports
 from api.auth import ScopeDep, not_found
 from api.deps import PolicyDep, Store
+from graph.analyses.cache import cached
 from graph.analyses.coverage import CoverageRow, coverage
 from graph.analyses.gaps import Gap, find_gaps
 from graph.analyses.pairing import Proposal, suggest_pairings
@@ -30,12 +32,24 @@ def _file(body: bytes, fmt: str, name: str) -> Response:
         "Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}.{fmt}"})
 
 
-def _gaps_response(gaps: list[Gap], fmt: str, name: str):
+_GAP_LIST = TypeAdapter(list[Gap])
+
+
+def _gaps_response(store, policy, scope, rules: list[str] | None, region: str | None, org: str | None,
+                   as_of: dt.date | None, fmt: str, name: str):
+    def found() -> list[Gap]:
+        return scope.gaps(find_gaps(store, rules=rules, region=region, org=org, as_of=as_of, policy=policy))
+
     if fmt == "csv":
-        return _file(exports.to_csv(exports.gap_rows(gaps)), fmt, name)
+        return _file(exports.to_csv(exports.gap_rows(found())), fmt, name)
     if fmt == "xlsx":
-        return _file(exports.gaps_xlsx(gaps), fmt, name)
-    return [g.as_dict() for g in gaps]
+        return _file(exports.gaps_xlsx(found()), fmt, name)
+    # the encoded answer is kept too: thousands of gaps are validated and encoded once, not on
+    # every request of every client (same key as the answer, plus who asks)
+    key = ("gaps-json", tuple(rules or ()), region, org, as_of or dt.date.today(),
+           policy.model_dump_json(), scope.kind, scope.value)
+    body = cached(store, key, lambda: _GAP_LIST.dump_json(found(), by_alias=True))
+    return Response(body, media_type="application/json")
 
 
 @router.get("/gaps", response_model=list[Gap], summary="覆盖缺口：原因与负责补齐的组织",
@@ -43,17 +57,15 @@ def _gaps_response(gaps: list[Gap], fmt: str, name: str):
 def gaps(store: Store, policy: PolicyDep, scope: ScopeDep,
          rule: Annotated[list[str] | None, Query(description="只看这些规则，如 U1、P3")] = None,
          region: Region = None, org: Org = None, as_of: AsOf = None, format: Format = "json"):
-    found = scope.gaps(find_gaps(store, rules=rule, region=region, org=org, as_of=as_of, policy=policy))
-    return _gaps_response(found, format, "覆盖缺口")
+    return _gaps_response(store, policy, scope, rule, region, org, as_of, format, "覆盖缺口")
 
 
 @router.get("/unpaired", response_model=list[Gap], summary="未结对与结对问题（P1–P4）",
             responses={200: {"content": {m: {} for m in exports.MEDIA.values()}}})
 def unpaired(store: Store, policy: PolicyDep, scope: ScopeDep, region: Region = None, org: Org = None,
              as_of: AsOf = None, format: Format = "json"):
-    found = scope.gaps(find_gaps(store, rules=["P1", "P2", "P3", "P4"], region=region, org=org,
-                                 as_of=as_of, policy=policy))
-    return _gaps_response(found, format, "未结对")
+    return _gaps_response(store, policy, scope, ["P1", "P2", "P3", "P4"], region, org, as_of, format,
+                          "未结对")
 
 
 @router.get("/coverage", response_model=list[CoverageRow], summary="覆盖率：按区划与党委逐级汇总",

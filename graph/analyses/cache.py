@@ -1,7 +1,8 @@
 """A small cache for the analyses of one store: answers are kept until this process writes to
-the store (its ``generation`` changes) or ``TTL`` seconds pass (another process may have
-written to a shared Neo4j), so repeated questions — a meeting clicking through views, fifty
-clients asking for the same rule — are answered from memory.
+the store (its ``generation`` changes); after ``TTL`` seconds (another process may have written
+to a shared Neo4j) the kept answer is still served while one background thread computes the
+new one, so repeated questions — a meeting clicking through views, fifty clients asking for the
+same rule — are answered from memory and never wait behind a recomputation.
 
 >>> from graph.memory_store import MemoryStore
 >>> s = MemoryStore()
@@ -33,34 +34,53 @@ _lock = threading.Lock()
 _inflight: dict[tuple[int, Hashable], threading.Lock] = {}
 
 
-def _fresh(store: GraphStore, key: Hashable, ttl: float) -> tuple[bool, Any]:
-    entries = _caches.setdefault(store, {})
-    hit = entries.get(key)
-    if hit and hit[0] == store.generation and time.monotonic() - hit[1] < ttl:
-        return True, hit[2]
-    return False, None
+def _lookup(store: GraphStore, key: Hashable, ttl: float) -> tuple[str, Any]:
+    """The state of ``key`` (fresh, stale: this generation's answer past its TTL, or missing)
+    and its value."""
+    hit = _caches.setdefault(store, {}).get(key)
+    if hit is None or hit[0] != store.generation:
+        return "missing", None
+    return ("fresh" if time.monotonic() - hit[1] < ttl else "stale"), hit[2]
 
 
 def cached(store: GraphStore, key: Hashable, compute: Callable[[], T], ttl: float = TTL) -> T:
     """The cached answer, or ``compute()``'s. Callers asking for the same key at the same time
     wait for one computation instead of each running their own (fifty clients opening the same
-    view must not compute it fifty times)."""
+    view must not compute it fifty times); an answer past its TTL is served as it is while one
+    background thread refreshes it."""
     with _lock:
-        ok, value = _fresh(store, key, ttl)
-        if ok:
+        state, value = _lookup(store, key, ttl)
+        if state == "fresh":
             return value
         gate = _inflight.setdefault((id(store), key), threading.Lock())
+    if state == "stale":
+        if gate.acquire(blocking=False):  # nobody refreshes it yet: this caller starts it
+            threading.Thread(target=_refresh, args=(store, key, compute, gate), daemon=True,
+                             name="tupu-cache-refresh").start()
+        return value
     with gate:
         with _lock:
-            ok, value = _fresh(store, key, ttl)
-            if ok:
+            state, value = _lookup(store, key, ttl)
+            if state == "fresh":
                 return value
-        generation, started = store.generation, time.monotonic()
-        value = compute()
-        with _lock:
-            entries = _caches.setdefault(store, {})
-            if len(entries) >= MAX_ENTRIES:
-                entries.clear()
-            entries[key] = (generation, started, value)
-            _inflight.pop((id(store), key), None)
+        return _store(store, key, compute)
+
+
+def _store(store: GraphStore, key: Hashable, compute: Callable[[], T]) -> T:
+    generation, started = store.generation, time.monotonic()
+    value = compute()
+    with _lock:
+        entries = _caches.setdefault(store, {})
+        if len(entries) >= MAX_ENTRIES:
+            entries.clear()
+        entries[key] = (generation, started, value)
     return value
+
+
+def _refresh(store: GraphStore, key: Hashable, compute: Callable[[], Any], gate: threading.Lock) -> None:
+    try:
+        _store(store, key, compute)
+    except Exception:  # noqa: BLE001 - the stale answer stays; the next caller tries again
+        pass
+    finally:
+        gate.release()

@@ -1,0 +1,56 @@
+"""The analyses cache: one computation for many callers, stale answers served while refreshing."""
+from __future__ import annotations
+
+import threading
+import time
+
+from graph.analyses.cache import cached
+from graph.memory_store import MemoryStore
+
+
+def test_concurrent_callers_share_one_computation():
+    store, calls = MemoryStore(), []
+
+    def slow():
+        calls.append(1)
+        time.sleep(0.2)
+        return len(calls)
+
+    out = []
+    threads = [threading.Thread(target=lambda: out.append(cached(store, "k", slow))) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert out == [1] * 8 and len(calls) == 1
+
+
+def test_past_its_ttl_the_old_answer_is_served_while_one_refresh_runs():
+    store, started, release = MemoryStore(), threading.Event(), threading.Event()
+    assert cached(store, "k", lambda: "old", ttl=0.05) == "old"
+    time.sleep(0.1)
+    calls = []
+
+    def refresh():
+        calls.append(1)
+        started.set()
+        release.wait(5)
+        return "new"
+
+    t0 = time.monotonic()
+    assert [cached(store, "k", refresh, ttl=0.05) for _ in range(5)] == ["old"] * 5
+    assert time.monotonic() - t0 < 1.0  # nobody waited for the refresh
+    assert started.wait(5) and calls == [1]  # one refresh, in the background
+    release.set()
+    for _ in range(50):
+        if cached(store, "k", lambda: "never", ttl=60) == "new":
+            break
+        time.sleep(0.05)
+    assert cached(store, "k", lambda: "never", ttl=60) == "new"
+
+
+def test_a_write_by_this_process_is_seen_at_once():
+    store = MemoryStore()
+    assert cached(store, "k", lambda: store.counts()["Unit"]) == 0
+    store.upsert_nodes("Unit", [{"id": "U1", "name": "甲", "kind": "村"}])
+    assert cached(store, "k", lambda: store.counts()["Unit"]) == 1
