@@ -2,6 +2,10 @@
 time; prints p50 / p99 per endpoint and the errors. Bounded in clients, requests and time.
 
     python -m benchmarks.load_test [--members 100000] [--clients 50] [--seconds 60] [--backend neo4j]
+
+The clients are wrk (``apt-get install wrk``: C, so the load generator takes little of the
+machine's CPU from the server it measures), one wrk per endpoint kind sharing the clients
+2:1:1:1 like a user's mix; without wrk, Python asyncio clients (httpx) do the same, heavier.
 """
 from __future__ import annotations
 
@@ -9,11 +13,15 @@ import argparse
 import asyncio
 import os
 import random
+import re
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections import defaultdict
+from pathlib import Path
 
 import httpx
 
@@ -36,6 +44,67 @@ def load_data(backend: str, uri: str | None, data: str, members: int) -> tuple[l
     members_ = [n.key for n in store.list_nodes("Member", limit=5000)]
     store.close()
     return orgs, members_
+
+
+KINDS = {"entity": 2, "member": 1, "gaps": 1, "search": 1}  # share of the clients
+NAMES = {"entity": "GET /entities/党组织/ID", "member": "GET /entities/党员/ID",
+         "gaps": "GET /gaps?rule=R", "search": "GET /search?q="}
+SEARCHES = ["社区", "党支部", "街道", "科技"]
+
+
+def paths(kind: str, orgs: list[str], members: list[str]) -> list[str]:
+    from urllib.parse import quote
+
+    if kind == "entity":
+        return [f"/entities/Organization/{o}" for o in orgs]
+    if kind == "member":
+        return [f"/entities/Member/{m}" for m in members]
+    if kind == "gaps":
+        return [f"/gaps?rule={r}" for r in RULES]
+    return ["/search?q=" + quote(q) for q in SEARCHES]
+
+
+WRK_SCRIPT = """
+local paths = {}
+function init(args)
+  for line in io.lines(args[1]) do paths[#paths + 1] = line end
+  math.randomseed(os.time() + tonumber(args[2]))
+end
+function request()
+  return wrk.format("GET", paths[math.random(#paths)])
+end
+"""
+
+
+def run_wrk(base: str, token: str, seconds: int, clients: int, orgs: list[str],
+            members: list[str]) -> list[tuple[str, int, int, float, float]]:
+    """One wrk per endpoint kind, all at once; (kind, requests, errors, p50 ms, p99 ms) each."""
+    total = sum(KINDS.values())
+    work = Path(tempfile.mkdtemp(prefix="tupu-wrk-"))
+    (work / "paths.lua").write_text(WRK_SCRIPT)
+    procs = {}
+    for i, (kind, share) in enumerate(KINDS.items()):
+        (work / f"{kind}.txt").write_text("\n".join(paths(kind, orgs, members)) + "\n")
+        conns = max(1, round(clients * share / total))
+        procs[kind] = subprocess.Popen(
+            ["wrk", "-t1", f"-c{conns}", f"-d{seconds}s", "--latency", "--timeout", "30s",
+             "-H", f"Authorization: Bearer {token}", "-s", str(work / "paths.lua"), base,
+             "--", str(work / f"{kind}.txt"), str(i)], stdout=subprocess.PIPE, text=True)
+    out = []
+    for kind, proc in procs.items():
+        text = proc.communicate()[0]
+        requests = int(re.search(r"(\d+) requests in", text)[1])
+        errors = sum(int(x) for x in re.findall(r"Non-2xx or 3xx responses: (\d+)", text))
+        errors += sum(int(x) for x in re.findall(r"(?:connect|read|write|timeout) (\d+)", text))
+        pct = {p: _ms(v) for p, v in re.findall(r"^\s+(50|99)%\s+(\S+)", text, re.M)}
+        out.append((kind, requests, errors, pct["50"], pct["99"]))
+    shutil.rmtree(work, ignore_errors=True)
+    return out
+
+
+def _ms(text: str) -> float:
+    value, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()
+    return float(value) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[unit]
 
 
 async def client(base: str, token: str, deadline: float, orgs: list[str], members: list[str],
@@ -62,6 +131,25 @@ async def client(base: str, token: str, deadline: float, orgs: list[str], member
                 errors[kind] += 1
 
 
+def run_python_clients(base: str, token: str, seconds: int, clients: int, orgs: list[str],
+                       members: list[str]) -> list[tuple[str, int, int, float, float]]:
+    lat: dict[str, list[float]] = defaultdict(list)
+    errors: dict[str, int] = defaultdict(int)
+    deadline = time.monotonic() + seconds
+    rng = random.Random(1)
+
+    async def run() -> None:
+        await asyncio.gather(*(client(base, token, deadline, orgs, members, lat, errors,
+                                      random.Random(rng.random())) for _ in range(clients)))
+
+    asyncio.run(run())
+    out = []
+    for kind, xs in sorted(lat.items()):
+        q = statistics.quantiles(xs, n=100) if len(xs) > 1 else [xs[0]] * 99
+        out.append((kind, len(xs), errors[kind], statistics.median(xs), q[98]))
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--members", type=int, default=100_000)
@@ -69,6 +157,8 @@ def main() -> None:
     ap.add_argument("--seconds", type=int, default=60)
     ap.add_argument("--backend", choices=["neo4j", "memory"], default="neo4j")
     ap.add_argument("--workers", type=int, default=2, help="API processes (Neo4j backend)")
+    ap.add_argument("--warmup", type=int, default=15,
+                    help="seconds of the same load first, not measured (a server that has been up a while)")
     args = ap.parse_args()
     inst, uri = start_neo4j("load") if args.backend == "neo4j" else (None, None)
     data = str(HOME / "load-test.pickle")
@@ -98,24 +188,17 @@ def main() -> None:
             except httpx.HTTPError:
                 pass
             time.sleep(0.2)
-        lat: dict[str, list[float]] = defaultdict(list)
-        errors: dict[str, int] = defaultdict(int)
-        deadline = time.monotonic() + args.seconds
-        rng = random.Random(1)
-
-        async def run() -> None:
-            await asyncio.gather(*(client(base, token, deadline, orgs, members, lat, errors,
-                                          random.Random(rng.random())) for _ in range(args.clients)))
-
-        asyncio.run(run())
-        print(f"{args.backend}, {args.members} members, {args.clients} clients, {args.seconds} s on loopback, "
-              f"{workers} API process(es), load generator on the same 2-core machine")
+        generator = "wrk" if shutil.which("wrk") else "Python asyncio clients"
+        run = run_wrk if shutil.which("wrk") else run_python_clients
+        if args.warmup:
+            run(base, token, args.warmup, args.clients, orgs, members)
+        results = run(base, token, args.seconds, args.clients, orgs, members)
+        print(f"{args.backend}, {args.members} members, {args.clients} clients ({generator}), "
+              f"{args.seconds} s on loopback after {args.warmup} s of warm-up, {workers} API process(es), "
+              "all on the same 2-core machine")
         print(f"{'endpoint':>22} {'requests':>9} {'errors':>7} {'p50 ms':>8} {'p99 ms':>8}")
-        names = {"entity": "GET /entities/党组织/ID", "member": "GET /entities/党员/ID",
-                 "gaps": "GET /gaps?rule=R", "search": "GET /search?q="}
-        for kind, xs in sorted(lat.items()):
-            q = statistics.quantiles(xs, n=100) if len(xs) > 1 else [xs[0]] * 99
-            print(f"{names[kind]:>22} {len(xs):>9} {errors[kind]:>7} {statistics.median(xs):>8.0f} {q[98]:>8.0f}")
+        for kind, n, errors, p50, p99 in results:
+            print(f"{NAMES[kind]:>22} {n:>9} {errors:>7} {p50:>8.0f} {p99:>8.0f}")
     finally:
         if server:
             server.terminate()

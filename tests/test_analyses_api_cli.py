@@ -22,6 +22,11 @@ def test_api_analyses(store):
         p3 = next(g for g in body if g["rule"] == "P3")
         assert p3["from"] == "ORGAN2" and p3["to"] == "BR_OK" and p3["title"] == "结对已到期"
         assert c.get("/gaps", params={"rule": "Z9"}).status_code == 422
+        # pages of the JSON answer, the whole count in a header
+        full = c.get("/gaps", params={"as_of": AS_OF.isoformat(), "limit": 10_000})
+        page = c.get("/gaps", params={"as_of": AS_OF.isoformat(), "skip": 2, "limit": 3})
+        assert int(page.headers["x-total-count"]) == int(full.headers["x-total-count"]) == len(full.json())
+        assert len(full.json()) > 5 and page.json() == full.json()[2:5]
         r = c.get("/unpaired", params={"as_of": AS_OF.isoformat(), "region": Q})
         assert {g["rule"] for g in r.json()} <= {"P1", "P2", "P3", "P4"}
         x = c.get("/gaps", params={"as_of": AS_OF.isoformat(), "format": "xlsx"})

@@ -23,6 +23,9 @@ AsOf = Annotated[dt.date | None, Query(description="按哪一天判定，默认�
 Region = Annotated[str | None, Query(description="只看该区划（含下级），12 位区划代码")]
 Org = Annotated[str | None, Query(description="只看该组织负责的（含下级）")]
 Format = Annotated[Literal["json", "csv", "xlsx"], Query(description="json / csv / xlsx")]
+Skip = Annotated[int, Query(ge=0, description="JSON：跳过条数")]
+Limit = Annotated[int, Query(ge=1, le=10_000, description="JSON：每页条数（共多少条见响应头 X-Total-Count；"
+                                                       "csv / xlsx 导出全部）")]
 
 
 def _file(body: bytes, fmt: str, name: str) -> Response:
@@ -36,7 +39,7 @@ _GAP_LIST = TypeAdapter(list[Gap])
 
 
 def _gaps_response(store, policy, scope, rules: list[str] | None, region: str | None, org: str | None,
-                   as_of: dt.date | None, fmt: str, name: str):
+                   as_of: dt.date | None, fmt: str, name: str, skip: int = 0, limit: int = 100):
     def found() -> list[Gap]:
         return scope.gaps(find_gaps(store, rules=rules, region=region, org=org, as_of=as_of, policy=policy))
 
@@ -44,28 +47,34 @@ def _gaps_response(store, policy, scope, rules: list[str] | None, region: str | 
         return _file(exports.to_csv(exports.gap_rows(found())), fmt, name)
     if fmt == "xlsx":
         return _file(exports.gaps_xlsx(found()), fmt, name)
-    # the encoded answer is kept too: thousands of gaps are validated and encoded once, not on
-    # every request of every client (same key as the answer, plus who asks)
+    # the encoded page is kept too: gaps are validated and encoded once, not on every request of
+    # every client (same key as the answer, plus who asks and which page)
     key = ("gaps-json", tuple(rules or ()), region, org, as_of or dt.date.today(),
-           policy.model_dump_json(), scope.kind, scope.value)
-    body = cached(store, key, lambda: _GAP_LIST.dump_json(found(), by_alias=True))
-    return Response(body, media_type="application/json")
+           policy.model_dump_json(), scope.kind, scope.value, skip, limit)
+
+    def page() -> tuple[bytes, int]:
+        everything = found()
+        return _GAP_LIST.dump_json(everything[skip:skip + limit], by_alias=True), len(everything)
+
+    body, total = cached(store, key, page)
+    return Response(body, media_type="application/json", headers={"X-Total-Count": str(total)})
 
 
 @router.get("/gaps", response_model=list[Gap], summary="覆盖缺口：原因与负责补齐的组织",
             responses={200: {"content": {m: {} for m in exports.MEDIA.values()}}})
 def gaps(store: Store, policy: PolicyDep, scope: ScopeDep,
          rule: Annotated[list[str] | None, Query(description="只看这些规则，如 U1、P3")] = None,
-         region: Region = None, org: Org = None, as_of: AsOf = None, format: Format = "json"):
-    return _gaps_response(store, policy, scope, rule, region, org, as_of, format, "覆盖缺口")
+         region: Region = None, org: Org = None, as_of: AsOf = None, format: Format = "json",
+         skip: Skip = 0, limit: Limit = 100):
+    return _gaps_response(store, policy, scope, rule, region, org, as_of, format, "覆盖缺口", skip, limit)
 
 
 @router.get("/unpaired", response_model=list[Gap], summary="未结对与结对问题（P1–P4）",
             responses={200: {"content": {m: {} for m in exports.MEDIA.values()}}})
 def unpaired(store: Store, policy: PolicyDep, scope: ScopeDep, region: Region = None, org: Org = None,
-             as_of: AsOf = None, format: Format = "json"):
+             as_of: AsOf = None, format: Format = "json", skip: Skip = 0, limit: Limit = 100):
     return _gaps_response(store, policy, scope, ["P1", "P2", "P3", "P4"], region, org, as_of, format,
-                          "未结对")
+                          "未结对", skip, limit)
 
 
 @router.get("/coverage", response_model=list[CoverageRow], summary="覆盖率：按区划与党委逐级汇总",

@@ -5,6 +5,7 @@ from fastapi import APIRouter, Query
 from api.auth import ScopeDep
 from api.deps import Store, resolve_label
 from api.schemas import NodeOut
+from graph.analyses.cache import cached
 
 router = APIRouter(tags=["实体"])
 
@@ -18,8 +19,13 @@ def search(
     limit: Annotated[int, Query(ge=1, le=200)] = 20,
 ):
     labels = [resolve_label(x) for x in label] if label else None
+    wanted = limit if scope.everything else 5000  # a scope keeps what it may see of the first 5000
+
+    def find():  # a common word (社区) matches thousands of names: kept like the analyses' answers
+        return store.search(q, labels=labels, limit=wanted)
+
+    hits = cached(store, ("search", q.strip(), tuple(labels or ()), wanted), find)
     if scope.everything:
-        return [NodeOut.of(n) for n in store.search(q, labels=labels, limit=limit)]
-    hits = store.search(q, labels=labels, limit=5000)  # then keep what the scope may see
+        return [NodeOut.of(n) for n in hits]
     ok = {lb: scope.allowed(lb, [n.key for n in hits if n.label == lb]) for lb in {n.label for n in hits}}
     return [NodeOut.of(n) for n in hits if n.key in ok[n.label]][:limit]

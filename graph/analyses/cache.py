@@ -18,6 +18,7 @@ from __future__ import annotations
 import threading
 import time
 import weakref
+from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
@@ -27,7 +28,9 @@ T = TypeVar("T")
 TTL = 60.0
 MAX_ENTRIES = 256
 
-_caches: "weakref.WeakKeyDictionary[GraphStore, dict[Hashable, tuple[int, float, Any]]]" = weakref.WeakKeyDictionary()
+# per store: key -> (generation, computed at, value), least recently used first
+_caches: "weakref.WeakKeyDictionary[GraphStore, OrderedDict[Hashable, tuple[int, float, Any]]]" = \
+    weakref.WeakKeyDictionary()
 _lock = threading.Lock()
 
 
@@ -37,9 +40,11 @@ _inflight: dict[tuple[int, Hashable], threading.Lock] = {}
 def _lookup(store: GraphStore, key: Hashable, ttl: float) -> tuple[str, Any]:
     """The state of ``key`` (fresh, stale: this generation's answer past its TTL, or missing)
     and its value."""
-    hit = _caches.setdefault(store, {}).get(key)
+    entries = _caches.setdefault(store, OrderedDict())
+    hit = entries.get(key)
     if hit is None or hit[0] != store.generation:
         return "missing", None
+    entries.move_to_end(key)
     return ("fresh" if time.monotonic() - hit[1] < ttl else "stale"), hit[2]
 
 
@@ -70,10 +75,11 @@ def _store(store: GraphStore, key: Hashable, compute: Callable[[], T]) -> T:
     generation, started = store.generation, time.monotonic()
     value = compute()
     with _lock:
-        entries = _caches.setdefault(store, {})
-        if len(entries) >= MAX_ENTRIES:
-            entries.clear()
+        entries = _caches.setdefault(store, OrderedDict())
         entries[key] = (generation, started, value)
+        entries.move_to_end(key)
+        while len(entries) > MAX_ENTRIES:
+            entries.popitem(last=False)  # the least recently used
     return value
 
 
