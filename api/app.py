@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
@@ -64,15 +65,33 @@ class TokenCookie:
         await self.app(scope, receive, send_with_cookie)
 
 
+def serve_app() -> FastAPI:
+    """The application as ``tupu serve`` runs it: it also works out every rule's gaps in the
+    background as it starts, so the first users' questions find the answer ready."""
+    return create_app(warm=True)
+
+
+def _warm(store: GraphStore, policy: Policy) -> None:
+    from graph.analyses.gaps import find_gaps
+
+    try:
+        find_gaps(store, policy=policy)
+    except Exception as e:  # noqa: BLE001 - a cold cache is not an error: requests compute it
+        log.warning("warm-up skipped: %s", mask_text(str(e)))
+
+
 def create_app(store_factory: Callable[[], GraphStore] = open_store,
                policy: Policy | None = None, tokens: TokenStore | None = None,
-               audit: AuditLog | None = None) -> FastAPI:
+               audit: AuditLog | None = None, warm: bool = False) -> FastAPI:
     settings = Settings.from_env()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.policy = policy or load_policy(settings.policy)
         app.state.store = store_factory()
+        if warm:
+            threading.Thread(target=_warm, args=(app.state.store, app.state.policy), daemon=True,
+                             name="tupu-warm").start()
         try:
             yield
         finally:

@@ -165,7 +165,7 @@ def serve(host: Annotated[str, typer.Option(help="监听地址")] = "127.0.0.1",
         console.print("[yellow]内置存储只支持单进程：已改为 1 个进程[/yellow]")
         workers = 1
     console.print(f"后端：{s.backend}  地址：http://{host}:{port}/  接口文档：http://{host}:{port}/docs")
-    uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=workers)
+    uvicorn.run("api.app:serve_app", factory=True, host=host, port=port, workers=workers)
 
 
 class _RichProgress:

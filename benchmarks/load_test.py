@@ -177,7 +177,7 @@ def main() -> None:
         (api_home / "tokens.json").write_text(tokens_file.read_text(encoding="utf-8"), encoding="utf-8")
         env["TUPU_HOME"] = str(api_home)
         workers = args.workers if args.backend == "neo4j" else 1
-        server = subprocess.Popen([sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory",
+        server = subprocess.Popen([sys.executable, "-m", "uvicorn", "api.app:serve_app", "--factory",
                                    "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
                                    "--workers", str(workers)], cwd=ROOT, env=env)
         base = f"http://127.0.0.1:{port}"

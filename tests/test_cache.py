@@ -54,3 +54,32 @@ def test_a_write_by_this_process_is_seen_at_once():
     assert cached(store, "k", lambda: store.counts()["Unit"]) == 0
     store.upsert_nodes("Unit", [{"id": "U1", "name": "甲", "kind": "村"}])
     assert cached(store, "k", lambda: store.counts()["Unit"]) == 1
+
+
+def test_a_rules_gaps_are_a_slice_of_every_rules_answer_when_it_is_at_hand():
+    from graph.analyses.gaps import find_gaps
+    from tests.test_gap_rules import AS_OF, build
+
+    store = MemoryStore()
+    build(store)
+    alone = find_gaps(store, rules=["U1", "P3"], as_of=AS_OF)  # computed for these rules only
+    everything = find_gaps(store, as_of=AS_OF)
+    sliced = find_gaps(store, rules=["P3", "U1"], as_of=AS_OF)  # now cut from everything
+    assert alone and sliced == alone == [g for g in everything if g.rule in ("U1", "P3")]
+
+
+def test_the_served_app_warms_every_rules_gaps_at_start(tmp_path):
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from graph.access import TokenStore
+    from graph.analyses import cache
+
+    store = MemoryStore()
+    app = create_app(lambda: store, tokens=TokenStore(tmp_path / "tokens.json"), warm=True)
+    with TestClient(app):
+        for _ in range(100):
+            if any(k[0] == "gaps" for k in cache._caches.get(store, {})):
+                break
+            time.sleep(0.05)
+        assert any(k[0] == "gaps" and len(k[1]) == 18 for k in cache._caches.get(store, {}))

@@ -59,9 +59,7 @@ def cached(store: GraphStore, key: Hashable, compute: Callable[[], T], ttl: floa
             return value
         gate = _inflight.setdefault((id(store), key), threading.Lock())
     if state == "stale":
-        if gate.acquire(blocking=False):  # nobody refreshes it yet: this caller starts it
-            threading.Thread(target=_refresh, args=(store, key, compute, gate), daemon=True,
-                             name="tupu-cache-refresh").start()
+        _refresh_later(store, key, compute, gate)
         return value
     with gate:
         with _lock:
@@ -83,9 +81,35 @@ def _store(store: GraphStore, key: Hashable, compute: Callable[[], T]) -> T:
     return value
 
 
+def cached_if_present(store: GraphStore, key: Hashable, compute: Callable[[], T],
+                      ttl: float = TTL) -> T | None:
+    """Like :func:`cached` when this generation has an answer (fresh, or stale and refreshed in
+    the background); ``None`` instead of computing one."""
+    with _lock:
+        state, value = _lookup(store, key, ttl)
+        if state != "stale":
+            return value
+        gate = _inflight.setdefault((id(store), key), threading.Lock())
+    _refresh_later(store, key, compute, gate)
+    return value
+
+
+# Refreshes run one at a time: answers going stale together (every rule after a minute) must
+# not take every core from the requests being served.
+_refreshing = threading.Semaphore(1)
+
+
+def _refresh_later(store: GraphStore, key: Hashable, compute: Callable[[], Any],
+                   gate: threading.Lock) -> None:
+    if gate.acquire(blocking=False):  # nobody refreshes it yet: this caller starts it
+        threading.Thread(target=_refresh, args=(store, key, compute, gate), daemon=True,
+                         name="tupu-cache-refresh").start()
+
+
 def _refresh(store: GraphStore, key: Hashable, compute: Callable[[], Any], gate: threading.Lock) -> None:
     try:
-        _store(store, key, compute)
+        with _refreshing:
+            _store(store, key, compute)
     except Exception:  # noqa: BLE001 - the stale answer stays; the next caller tries again
         pass
     finally:
