@@ -131,6 +131,22 @@ async def client(base: str, token: str, deadline: float, orgs: list[str], member
                 errors[kind] += 1
 
 
+def wait_until_warm(base: str, token: str, timeout: float = 600) -> None:
+    """Until every API process has worked out its gaps (it does so as it starts): a server that
+    has been up a while, not one answering its first questions."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def timed(_: int) -> float:
+        t = time.perf_counter()
+        httpx.get(base + "/gaps?rule=U1&limit=1", headers={"Authorization": f"Bearer {token}"}, timeout=timeout)
+        return time.perf_counter() - t
+
+    deadline = time.monotonic() + timeout
+    with ThreadPoolExecutor(8) as pool:
+        while time.monotonic() < deadline and max(pool.map(timed, range(8))) > 0.5:
+            time.sleep(1)
+
+
 def run_python_clients(base: str, token: str, seconds: int, clients: int, orgs: list[str],
                        members: list[str]) -> list[tuple[str, int, int, float, float]]:
     lat: dict[str, list[float]] = defaultdict(list)
@@ -189,6 +205,7 @@ def main() -> None:
                 pass
             time.sleep(0.2)
         generator = "wrk" if shutil.which("wrk") else "Python asyncio clients"
+        wait_until_warm(base, token)
         run = run_wrk if shutil.which("wrk") else run_python_clients
         if args.warmup:
             run(base, token, args.warmup, args.clients, orgs, members)

@@ -41,7 +41,8 @@ _GAP_LIST = TypeAdapter(list[Gap])
 def _gaps_response(store, policy, scope, rules: list[str] | None, region: str | None, org: str | None,
                    as_of: dt.date | None, fmt: str, name: str, skip: int = 0, limit: int = 100):
     def found() -> list[Gap]:
-        return scope.gaps(find_gaps(store, rules=rules, region=region, org=org, as_of=as_of, policy=policy))
+        return scope.gaps(find_gaps(store, rules=rules, region=region, org=org, as_of=as_of, policy=policy,
+                                    share=True))
 
     if fmt == "csv":
         return _file(exports.to_csv(exports.gap_rows(found())), fmt, name)

@@ -82,10 +82,15 @@ def find_gaps(
     policy: Policy | None = None,
     region: str | None = None,
     org: str | None = None,
+    share: bool = False,
 ) -> list[Gap]:
     """The gaps of the given rules (all by default) as of ``as_of`` (today by default),
     optionally only those within a region's subtree, or those of an organisation's subtree (the
-    gaps it or its subordinates must act on, its own, and pairings of its subordinates)."""
+    gaps it or its subordinates must act on, its own, and pairings of its subordinates).
+
+    ``share``: work out every rule's gaps once and cut the answer from them (a server asked about
+    one rule after another); otherwise only the rules asked for are computed, unless every
+    rule's answer is at hand already."""
     policy = policy or load_policy()
     as_of = as_of or dt.date.today()
     wanted = check_rules(rules)
@@ -104,7 +109,10 @@ def find_gaps(
 
     everything = list(RULES)
     # every rule's answer at hand (the API warms it at start): a rule's gaps are a slice of it
-    gaps = cached_if_present(store, key(everything), lambda: compute(everything))
+    if share:
+        gaps = cached(store, key(everything), lambda: compute(everything))
+    else:
+        gaps = cached_if_present(store, key(everything), lambda: compute(everything))
     if gaps is None:
         gaps = cached(store, key(wanted), lambda: compute(wanted))
     elif wanted != everything:
