@@ -132,6 +132,18 @@ def neighbours(label: str, direction: str) -> str:
     )
 
 
+def node_with_neighbours(label: str) -> str:
+    """One node and its neighbours in one row (``links``: one map per relationship)."""
+    label, key = _label(label)
+    return (
+        f"MATCH (n:{label} {{{key}: $key}}) OPTIONAL MATCH (n)-[r]-(m) "
+        f"RETURN {_NODE.format(v='n', p='')}, "
+        "collect(CASE WHEN r IS NULL THEN null ELSE {type: type(r), outgoing: startNode(r) = n, "
+        "rprops: properties(r), label: labels(m)[0], key: coalesce(m.id, m.code), "
+        "props: properties(m)} END) AS links"
+    )
+
+
 def ring(label: str) -> str:
     """The neighbours (either direction) of the nodes of one label whose keys are given."""
     label, key = _label(label)

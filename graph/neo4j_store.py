@@ -212,7 +212,17 @@ class Neo4jStore(GraphStore):
         if direction not in ("out", "in", "both"):
             raise ValueError(f"direction must be out, in or both, got {direction!r}")
         recs = self._run(cy.neighbours(label, direction), read=True, key=str(key), types=rel_types)
-        here = NodeRef(label, str(key))
+        return self._links(NodeRef(label, str(key)), recs)
+
+    def node_with_neighbours(self, label: str, key: str) -> tuple[Node | None, list[tuple[Rel, Node]]]:
+        recs = self._run(cy.node_with_neighbours(label), read=True, key=str(key))  # one round trip
+        if not recs:
+            return None, []
+        node = self._to_node(recs[0])
+        return node, self._links(node.ref, recs[0]["links"])
+
+    def _links(self, here: NodeRef, recs: Iterable[Any]) -> list[tuple[Rel, Node]]:
+        """(relationship, node at the other end) pairs from neighbour records, ordered."""
         out = []
         for r in recs:
             other = self._to_node(r)

@@ -186,6 +186,12 @@ class GraphStore(ABC):
     ) -> list[tuple[Rel, Node]]:
         """The relationships of one node with the node at their other end, ordered."""
 
+    def node_with_neighbours(self, label: str, key: str) -> tuple[Node | None, list[tuple[Rel, Node]]]:
+        """One node (``None`` if missing) and what :meth:`neighbours` gives for it: an entity's
+        page. A store may answer it in one round trip."""
+        node = self.get(label, key)
+        return node, (self.neighbours(label, key) if node is not None else [])
+
     @abstractmethod
     def subgraph(self, refs: list[NodeRef], hops: int = 1, max_nodes: int = 5000) -> Subgraph:
         """Nodes within ``hops`` (either direction) of ``refs`` and the relationships among them."""

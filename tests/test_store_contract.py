@@ -106,6 +106,17 @@ def test_neighbours_directions_and_types(store):
     assert store.neighbours("Organization", "missing") == []
 
 
+def test_node_with_neighbours_is_get_and_neighbours_at_once(store):
+    seed(store)
+    for label, key in (("Organization", "O2"), ("Organization", "O4"), ("Unit", "U1")):
+        node, links = store.node_with_neighbours(label, key)
+        assert node == store.get(label, key) and node is not None
+        assert links == store.neighbours(label, key) and links
+    lonely = store.upsert_nodes("Grid", [{"id": "G9", "name": "空网格", "level": "微网格"}])
+    assert lonely == 1 and store.node_with_neighbours("Grid", "G9") == (store.get("Grid", "G9"), [])
+    assert store.node_with_neighbours("Organization", "missing") == (None, [])
+
+
 def test_subgraph_within_hops(store):
     seed(store)
     one = store.subgraph([NodeRef("Organization", "O4")], hops=1)

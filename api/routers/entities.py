@@ -57,10 +57,9 @@ def list_entities(
 @router.get("/entities/{label}/{id}", response_model=EntityOut, summary="查看一个实体及其关系")
 def get_entity(label: str, id: str, store: Store, scope: ScopeDep):
     name = resolve_label(label)
-    node = store.get(name, id)
+    node, pairs = store.node_with_neighbours(name, id)
     if node is None or not scope.allows(name, id):
         raise HTTPException(404, f"未找到{LABELS[name].zh} {id} (not found)")
-    pairs = store.neighbours(name, id)
     ok: dict[str, set[str]] = {}
     for lb in {o.label for _, o in pairs}:
         ok[lb] = scope.allowed(lb, [o.key for _, o in pairs if o.label == lb])
