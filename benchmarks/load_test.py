@@ -172,7 +172,8 @@ def main() -> None:
     ap.add_argument("--clients", type=int, default=50)
     ap.add_argument("--seconds", type=int, default=60)
     ap.add_argument("--backend", choices=["neo4j", "memory"], default="neo4j")
-    ap.add_argument("--workers", type=int, default=2, help="API processes (Neo4j backend)")
+    ap.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1),
+                    help="API processes (Neo4j backend): two per core by default")
     ap.add_argument("--warmup", type=int, default=15,
                     help="seconds of the same load first, not measured (a server that has been up a while)")
     args = ap.parse_args()
