@@ -10,6 +10,11 @@ from __future__ import annotations
 from graph.model import INDEXED_PROPERTIES, LABELS, label_spec, rel_spec
 
 FULLTEXT_INDEX = "tupu_name_fulltext"
+# One node outside the model holds the data's version: a new random value after every write, so
+# every process serving the same database knows when its kept answers are out of date.
+META = "TupuMeta"
+BUMP_VERSION = f"MERGE (m:{META} {{id: 'data'}}) SET m.version = randomUUID()"
+DATA_VERSION = f"MATCH (m:{META} {{id: 'data'}}) RETURN m.version AS version"
 
 
 def _label(label: str) -> tuple[str, str]:
@@ -29,6 +34,7 @@ def schema_statements() -> list[str]:
             out.append(
                 f"CREATE INDEX {label.lower()}_{prop} IF NOT EXISTS FOR (n:{label}) ON (n.{prop})"
             )
+    out.append(f"CREATE CONSTRAINT tupumeta_key IF NOT EXISTS FOR (m:{META}) REQUIRE m.id IS UNIQUE")
     labels = "|".join(LABELS)
     out.append(
         f"CREATE FULLTEXT INDEX {FULLTEXT_INDEX} IF NOT EXISTS FOR (n:{labels}) ON EACH [n.name] "

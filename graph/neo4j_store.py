@@ -9,8 +9,9 @@ the server was unreachable, so a store opened while Neo4j is down recovers by it
 from __future__ import annotations
 
 import re
+import time
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Hashable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -36,6 +37,7 @@ from graph.store import (
 )
 
 DEFAULT_BATCH = 10_000
+VERSION_CHECK_SECONDS = 2.0  # how stale another process's write may look to this one
 _CJK = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{2,}$")
 
 
@@ -65,6 +67,7 @@ class Neo4jStore(GraphStore):
         )
         self._schema_ready = False
         self._fulltext_seen = -1  # the generation the full-text index was last refreshed at
+        self._data_version: tuple[float, str | None] | None = None  # (read at, value)
 
     # --- plumbing --------------------------------------------------------------------------
     @contextmanager
@@ -112,6 +115,25 @@ class Neo4jStore(GraphStore):
     def close(self) -> None:
         self.driver.close()
 
+    def version(self) -> Hashable:
+        """This process's writes, and the database's version read at most every
+        ``VERSION_CHECK_SECONDS`` (a write by another process is seen within that time)."""
+        now = time.monotonic()
+        if self._data_version is None or now - self._data_version[0] >= VERSION_CHECK_SECONDS:
+            try:
+                recs = self._run(cy.DATA_VERSION, read=True)
+                value = recs[0]["version"] if recs else None
+            except StoreUnavailable:  # unknown: the answers kept so far stand
+                value = self._data_version[1] if self._data_version else None
+            self._data_version = (now, value)
+        return self.generation, self._data_version[1]
+
+    def _written(self) -> None:
+        """After a write has committed: a new data version (never before: a reader could then
+        compute from the old data under the new version), and this process reads it next."""
+        self._run(cy.BUMP_VERSION)
+        self._data_version = None
+
     @staticmethod
     def _to_node(rec: neo4j.Record) -> Node:
         return Node(rec["label"], str(rec["key"]), dict(rec["props"]))
@@ -125,6 +147,7 @@ class Neo4jStore(GraphStore):
             payload = [{"key": self._node_key(label, r), "props": r} for r in chunk]
             self._run(query, rows=payload)
             n += len(payload)
+        self._written()
         return n
 
     def upsert_relationships(
@@ -142,30 +165,36 @@ class Neo4jStore(GraphStore):
             payload = sorted(({"start": str(r.start), "end": str(r.end), "props": r.props} for r in chunk),
                              key=lambda p: p["end"])
             n += self._run(query, rows=payload)[0]["n"]
+        self._written()
         return n
 
     def prune_relationships(self, rel_type: str, label: str, keys: Iterable[str], keep_stamp: str,
                             incoming: bool = False, role: str | None = None) -> int:
         self._touch()
         query = cy.prune_relationships(rel_type, label, incoming)
-        return sum(
+        n = sum(
             self._run(query, keys=[str(k) for k in chunk], stamp=keep_stamp, role=role)[0]["n"]
             for chunk in batched(keys, self.batch_size)
         )
+        self._written()
+        return n
 
     def delete_nodes(self, label: str, keys: Iterable[str]) -> int:
         self._touch()
         query = cy.delete_nodes(label)
-        return sum(
+        n = sum(
             self._run(query, keys=[str(k) for k in chunk])[0]["n"]
             for chunk in batched(keys, self.batch_size)
         )
+        self._written()
+        return n
 
     def clear(self) -> None:
         self._touch()
         self.ensure_schema()
         with self._guard(), self.driver.session(database=self.database) as s:
             s.run(cy.CLEAR).consume()
+        self._written()
 
     # --- reads -----------------------------------------------------------------------------
     def get(self, label: str, key: str) -> Node | None:

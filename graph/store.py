@@ -12,7 +12,7 @@ contract tests can compare the two backends with ``==``.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any, Literal
@@ -113,11 +113,17 @@ class GraphStore(ABC):
     """What every backend offers. See the module docstring for the semantics."""
 
     backend: str
-    # Bumped by every write of this process: caches of analyses (graph.analyses.cache) key on it.
+    # Bumped by every write of this process (part of version(), which caches key on).
     generation: int = 0
 
     def _touch(self) -> None:
         self.generation += 1
+
+    def version(self) -> Hashable:
+        """What an answer computed now depends on: this process's writes (``generation``) and,
+        in a store other processes write to as well, the data's own version. An answer kept
+        under another version is out of date (``graph.analyses.cache``)."""
+        return self.generation
 
     # --- lifecycle -------------------------------------------------------------------------
     @abstractmethod

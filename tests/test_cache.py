@@ -4,6 +4,8 @@ from __future__ import annotations
 import threading
 import time
 
+import pytest
+
 from graph.analyses.cache import cached
 from graph.memory_store import MemoryStore
 
@@ -83,3 +85,28 @@ def test_the_served_app_warms_every_rules_gaps_at_start(tmp_path):
                 break
             time.sleep(0.05)
         assert any(k[0] == "gaps" and len(k[1]) == 18 for k in cache._caches.get(store, {}))
+
+
+@pytest.mark.neo4j
+def test_a_write_by_another_process_is_seen_within_seconds(neo4j_uri, monkeypatch):
+    """Two stores on one Neo4j stand for two processes (the API, and `tupu ingest`)."""
+    from graph import neo4j_store
+    from graph.neo4j_store import Neo4jStore
+
+    monkeypatch.setattr(neo4j_store, "VERSION_CHECK_SECONDS", 0.2)
+    server, ingest = Neo4jStore(neo4j_uri), Neo4jStore(neo4j_uri)
+    try:
+        server.delete_nodes("Unit", ["XPROC"])
+
+        def count() -> int:
+            return int(server.get("Unit", "XPROC") is not None)
+
+        assert cached(server, "xproc", count) == 0
+        ingest.upsert_nodes("Unit", [{"id": "XPROC", "name": "另一进程写入", "kind": "村"}])
+        time.sleep(0.3)
+        assert cached(server, "xproc", count) == 1  # the new data version shows
+        assert cached(server, "xproc", lambda: 99) == 1  # and is kept while nothing changes
+    finally:
+        ingest.delete_nodes("Unit", ["XPROC"])
+        server.close()
+        ingest.close()

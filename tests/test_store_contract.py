@@ -252,3 +252,16 @@ def test_prune_relationships_keeps_this_loads_links(store):
                                [RelRow("O1", "A", {"role": "牵头"}), RelRow("O2", "A", {"role": "成员"})])
     assert store.prune_relationships("IN_ALLIANCE", "Alliance", ["A"], "T2", incoming=True, role="成员") == 1
     assert [r.props["role"] for r in store.iter_relationships("IN_ALLIANCE")] == ["牵头"]
+
+
+def test_every_write_changes_the_version(store):
+    versions = [store.version()]
+    store.upsert_nodes("Organization", [{"id": "V1", "name": "甲", "kind": "党支部"},
+                                        {"id": "V2", "name": "乙", "kind": "党支部"}])
+    versions.append(store.version())
+    store.upsert_relationships("SUBORDINATE_TO", "Organization", "Organization", [RelRow("V2", "V1", {})])
+    versions.append(store.version())
+    store.delete_nodes("Organization", ["V2"])
+    versions.append(store.version())
+    assert len(set(versions)) == 4
+    assert store.version() == versions[-1]  # reading does not change it

@@ -1,7 +1,7 @@
-"""A small cache for the analyses of one store: answers are kept until this process writes to
-the store (its ``generation`` changes); after ``TTL`` seconds (another process may have written
-to a shared Neo4j) the kept answer is still served while one background thread computes the
-new one, so repeated questions — a meeting clicking through views, fifty clients asking for the
+"""A small cache for the analyses of one store: answers are kept until the store's version
+changes (a write by this process, or — Neo4j — by any process, seen within seconds); after
+``TTL`` seconds (a backstop for writes that bypass Tupu) the kept answer is still served while
+one background thread computes the new one, so repeated questions — a meeting clicking through views, fifty clients asking for the
 same rule — are answered from memory and never wait behind a recomputation.
 
 >>> from graph.memory_store import MemoryStore
@@ -25,10 +25,10 @@ from typing import Any, TypeVar
 from graph.store import GraphStore
 
 T = TypeVar("T")
-TTL = 60.0
+TTL = 600.0  # a backstop: writes through Tupu change the store's version at once
 MAX_ENTRIES = 256
 
-# per store: key -> (generation, computed at, value), least recently used first
+# per store: key -> (store version, computed at, value), least recently used first
 _caches: "weakref.WeakKeyDictionary[GraphStore, OrderedDict[Hashable, tuple[int, float, Any]]]" = \
     weakref.WeakKeyDictionary()
 _lock = threading.Lock()
@@ -38,11 +38,11 @@ _inflight: dict[tuple[int, Hashable], threading.Lock] = {}
 
 
 def _lookup(store: GraphStore, key: Hashable, ttl: float) -> tuple[str, Any]:
-    """The state of ``key`` (fresh, stale: this generation's answer past its TTL, or missing)
+    """The state of ``key`` (fresh, stale: this version's answer past its TTL, or missing)
     and its value."""
     entries = _caches.setdefault(store, OrderedDict())
     hit = entries.get(key)
-    if hit is None or hit[0] != store.generation:
+    if hit is None or hit[0] != store.version():
         return "missing", None
     entries.move_to_end(key)
     return ("fresh" if time.monotonic() - hit[1] < ttl else "stale"), hit[2]
@@ -70,11 +70,11 @@ def cached(store: GraphStore, key: Hashable, compute: Callable[[], T], ttl: floa
 
 
 def _store(store: GraphStore, key: Hashable, compute: Callable[[], T]) -> T:
-    generation, started = store.generation, time.monotonic()
+    version, started = store.version(), time.monotonic()
     value = compute()
     with _lock:
         entries = _caches.setdefault(store, OrderedDict())
-        entries[key] = (generation, started, value)
+        entries[key] = (version, started, value)
         entries.move_to_end(key)
         while len(entries) > MAX_ENTRIES:
             entries.popitem(last=False)  # the least recently used
@@ -83,7 +83,7 @@ def _store(store: GraphStore, key: Hashable, compute: Callable[[], T]) -> T:
 
 def cached_if_present(store: GraphStore, key: Hashable, compute: Callable[[], T],
                       ttl: float = TTL) -> T | None:
-    """Like :func:`cached` when this generation has an answer (fresh, or stale and refreshed in
+    """Like :func:`cached` when this version has an answer (fresh, or stale and refreshed in
     the background); ``None`` instead of computing one."""
     with _lock:
         state, value = _lookup(store, key, ttl)
