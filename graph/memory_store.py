@@ -45,8 +45,17 @@ class MemoryStore(GraphStore):
         self.g: nx.MultiDiGraph = nx.MultiDiGraph()
         # label -> set of keys, so listing one label does not walk the whole graph
         self._keys: dict[str, set[str]] = {label: set() for label in LABELS}
+        self._sorted: dict[str, tuple[int, list[str]]] = {}  # label -> (generation, sorted keys)
         if self.path and self.path.exists():
             self._load()
+
+    def _sorted_keys(self, label: str) -> list[str]:
+        """A label's keys in order, sorted once per generation: listings and search page
+        through it (sorting a million keys on every request took a second)."""
+        hit = self._sorted.get(label)
+        if hit is None or hit[0] != self.generation:
+            hit = self._sorted[label] = (self.generation, sorted(self._keys[label]))
+        return hit[1]
 
     # --- persistence -----------------------------------------------------------------------
     def _load(self) -> None:
@@ -190,7 +199,7 @@ class MemoryStore(GraphStore):
     def iter_nodes(self, label: str) -> Iterator[Node]:
         label_spec(label)
         with self._lock:
-            nodes = [self._node((label, k)) for k in sorted(self._keys[label])]
+            nodes = [self._node((label, k)) for k in self._sorted_keys(label)]
         yield from nodes
 
     def iter_relationships(self, rel_type: str) -> Iterator[Rel]:
@@ -208,7 +217,7 @@ class MemoryStore(GraphStore):
     def list_nodes(self, label: str, skip: int = 0, limit: int = 50) -> list[Node]:
         label_spec(label)
         with self._lock:
-            keys = sorted(self._keys[label])[skip : skip + limit]
+            keys = self._sorted_keys(label)[skip : skip + limit]
             return [self._node((label, k)) for k in keys]
 
     def _edges(self, node: tuple[str, str], direction: Direction):
@@ -284,7 +293,7 @@ class MemoryStore(GraphStore):
         hits: list[Node] = []
         with self._lock:
             for label in sorted(wanted):
-                for key in sorted(self._keys[label]):
+                for key in self._sorted_keys(label):
                     name = self.g.nodes[(label, key)].get("name")
                     if isinstance(name, str) and text in name:
                         hits.append(self._node((label, key)))

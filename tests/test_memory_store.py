@@ -65,3 +65,15 @@ def test_kill_9_during_save_never_corrupts_the_file(tmp_path):
         reloaded = MemoryStore(path)  # must load: the old file or a complete new one
         assert reloaded.get("Organization", "O1") is not None
         assert reloaded.counts()["Member"] % 20000 == 0
+
+
+def test_sorted_keys_follow_every_write():
+    """Listings and search page through keys sorted once per generation: a write shows at once."""
+    s = MemoryStore()
+    s.upsert_nodes("Unit", [{"id": k, "name": f"单位{k}", "kind": "村"} for k in ("U3", "U1")])
+    assert [n.key for n in s.list_nodes("Unit")] == ["U1", "U3"]
+    s.upsert_nodes("Unit", [{"id": "U2", "name": "单位U2", "kind": "村"}])
+    assert [n.key for n in s.list_nodes("Unit")] == ["U1", "U2", "U3"]
+    assert [n.key for n in s.search("单位")] == ["U1", "U2", "U3"]
+    s.delete_nodes("Unit", ["U1"])
+    assert [n.key for n in s.search("单位")] == ["U2", "U3"] == [n.key for n in s.iter_nodes("Unit")]
