@@ -273,3 +273,19 @@ def test_extreme_as_of_dates_do_not_overflow(city):
     for day in (dt.date.min, dt.date.max):
         assert find_gaps(city, as_of=day)  # every organisation term has ended by 9999, ...
         assert coverage(city, as_of=day)
+
+
+def test_members_at_home_in_agrees_with_home_orgs(store):
+    """The members a scope lists (graph.analyses.scope.visible_keys) on both backends."""
+    from graph.analyses.engine import engine_for
+
+    build(store)
+    engine = engine_for(store)
+    members = [n.key for n in store.iter_nodes("Member")]
+    homes = engine.home_orgs(members)
+    orgs = sorted({h for h in homes.values() if h})
+    assert len(orgs) >= 2
+    for chosen in (orgs[:1], orgs[1:], orgs):
+        expected = sorted(m for m, h in homes.items() if h in chosen)
+        assert sorted(engine.members_at_home_in(chosen)) == expected
+    assert engine.members_at_home_in([]) == []

@@ -21,6 +21,10 @@ class Engine(Protocol):
 
     def home_orgs(self, ids: list[str]) -> dict[str, str | None]: ...
 
+    def members_at_home_in(self, orgs: list[str]) -> list[str]:
+        """The members whose home organisation (as in :meth:`home_orgs`) is one of ``orgs``."""
+        ...
+
     def pairing_counts(self, as_of: str) -> dict[str, int]:
         """Current pairings per organisation, either side."""
 

@@ -253,6 +253,14 @@ class MemoryEngine:
             return {k: self._min_out(("Member", k), "MEMBER_OF", "Organization")
                     for k in ids if ("Member", k) in self.g}
 
+    def members_at_home_in(self, orgs: list[str]) -> list[str]:
+        wanted = set(orgs)
+        with self.store._lock:
+            candidates = {m[1] for o in wanted if ("Organization", o) in self.g
+                          for m, _, k in self.g.in_edges(("Organization", o), keys=True)
+                          if k[0] == "MEMBER_OF" and m[0] == "Member"}
+        return [m for m, home in self.home_orgs(sorted(candidates)).items() if home in wanted]
+
     def coverage_facts(self, params: Row) -> dict[str, list[Row]]:
         with self.store._lock:
             units = []

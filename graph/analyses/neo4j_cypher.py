@@ -148,6 +148,14 @@ OPTIONAL MATCH (m)-[:MEMBER_OF]->(o:Organization)
 RETURN m.id AS id, min(o.id) AS org
 """
 
+MEMBERS_AT_HOME_IN = """
+UNWIND $orgs AS oid MATCH (:Organization {id: oid})<-[:MEMBER_OF]-(m:Member)
+WITH DISTINCT m
+MATCH (m)-[:MEMBER_OF]->(h:Organization)
+WITH m, min(h.id) AS home WHERE home IN $orgs
+RETURN m.id AS id
+"""
+
 # --- coverage facts (rolled up the trees in graph.analyses.coverage) ----------------------------
 UNIT_FACTS = """
 MATCH (u:Unit) WHERE u.kind IN $coverable

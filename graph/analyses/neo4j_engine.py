@@ -32,6 +32,9 @@ class Neo4jEngine:
     def home_orgs(self, ids: list[str]) -> dict[str, str | None]:
         return {r["id"]: r["org"] for r in self._rows(cy.HOME_ORGS, ids=ids)}
 
+    def members_at_home_in(self, orgs: list[str]) -> list[str]:
+        return [r["id"] for r in self._rows(cy.MEMBERS_AT_HOME_IN, orgs=orgs)]
+
     def coverage_facts(self, params: Row) -> dict[str, list[Row]]:
         return {
             "units": self._rows(cy.UNIT_FACTS, **params),

@@ -93,6 +93,19 @@ class Scope:
             return out
         return set()
 
+    def visible_keys(self, label: str) -> set[str] | None:
+        """Every key of ``label`` the scope may see, when that is cheaper than asking about each
+        node (organisations, regions, members); ``None`` for the other labels."""
+        if self.everything:
+            return None
+        if label == "Organization":
+            return {o for o in self.orgs.name if self._org_ok(o)}
+        if label == "Region":
+            return set(self.region_set)
+        if label == "Member":
+            return set(self.engine.members_at_home_in(sorted(self.visible_keys("Organization") or ())))
+        return None
+
     def allows(self, label: str, key: str) -> bool:
         return key in self.allowed(label, [key])
 
