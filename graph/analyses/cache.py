@@ -37,12 +37,12 @@ _lock = threading.Lock()
 _inflight: dict[tuple[int, Hashable], threading.Lock] = {}
 
 
-def _lookup(store: GraphStore, key: Hashable, ttl: float) -> tuple[str, Any]:
+def _lookup(store: GraphStore, key: Hashable, ttl: float, version: Hashable) -> tuple[str, Any]:
     """The state of ``key`` (fresh, stale: this version's answer past its TTL, or missing)
-    and its value."""
+    and its value. ``version`` is read before taking the lock: on Neo4j it may be a query."""
     entries = _caches.setdefault(store, OrderedDict())
     hit = entries.get(key)
-    if hit is None or hit[0] != store.version():
+    if hit is None or hit[0] != version:
         return "missing", None
     entries.move_to_end(key)
     return ("fresh" if time.monotonic() - hit[1] < ttl else "stale"), hit[2]
@@ -53,8 +53,9 @@ def cached(store: GraphStore, key: Hashable, compute: Callable[[], T], ttl: floa
     wait for one computation instead of each running their own (fifty clients opening the same
     view must not compute it fifty times); an answer past its TTL is served as it is while one
     background thread refreshes it."""
+    version = store.version()
     with _lock:
-        state, value = _lookup(store, key, ttl)
+        state, value = _lookup(store, key, ttl, version)
         if state == "fresh":
             return value
         gate = _inflight.setdefault((id(store), key), threading.Lock())
@@ -62,8 +63,9 @@ def cached(store: GraphStore, key: Hashable, compute: Callable[[], T], ttl: floa
         _refresh_later(store, key, compute, gate)
         return value
     with gate:
+        version = store.version()
         with _lock:
-            state, value = _lookup(store, key, ttl)
+            state, value = _lookup(store, key, ttl, version)
             if state == "fresh":
                 return value
         return _store(store, key, compute)
@@ -85,8 +87,9 @@ def cached_if_present(store: GraphStore, key: Hashable, compute: Callable[[], T]
                       ttl: float = TTL) -> T | None:
     """Like :func:`cached` when this version has an answer (fresh, or stale and refreshed in
     the background); ``None`` instead of computing one."""
+    version = store.version()
     with _lock:
-        state, value = _lookup(store, key, ttl)
+        state, value = _lookup(store, key, ttl, version)
         if state != "stale":
             return value
         gate = _inflight.setdefault((id(store), key), threading.Lock())
