@@ -111,12 +111,14 @@ def _local_neo4j():
 
 @neo4j_app.command("start", help="启动本地 Neo4j，Bolt 可用后返回并打印 bolt:// 地址")
 def neo4j_start(port: Annotated[int, typer.Option(help="Bolt 端口")] = 7687,
-                heap: Annotated[str, typer.Option(help="JVM 堆大小")] = "768m") -> None:
+                heap: Annotated[str, typer.Option(help="JVM 堆大小")] = "768m",
+                pagecache: Annotated[int, typer.Option(
+                    help="页缓存（MB）：省级数据（百万党员）宜 2048 以上", min=64)] = 256) -> None:
     from neo4j_local.launcher import Neo4jLaunchError
 
     try:
         with console.status("正在启动 Neo4j 5.26 …"):
-            uri = _local_neo4j().start(port=port, heap=heap)
+            uri = _local_neo4j().start(port=port, heap=heap, pagecache_mb=pagecache)
     except Neo4jLaunchError as e:
         console.print(f"[red]启动失败：{e}[/red]")
         raise typer.Exit(1)
