@@ -3,14 +3,15 @@
     python -m benchmarks.ingest_bench [--members 100000 1000000] [--sweep]
 
 For each size: rows/s of the whole ledger set end to end (read, validate, write) into Neo4j and
-into the embedded store, and the loader's peak memory (RSS of its own process, so each figure
-is fresh). Then, in one run on the same data, batched UNWIND writes against one MERGE per row
+into the embedded store, the loader's peak memory (RSS of its own process, so each figure
+is fresh), and the CPU seconds the loader and the Neo4j JVM spent (where the time goes). Then, in one run on the same data, batched UNWIND writes against one MERGE per row
 (the ratio), and with --sweep the rows/s for several batch sizes.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import time
@@ -37,11 +38,20 @@ report = Loader(store, batch_size={batch}).load([Path({str(folder)!r})])
 store.close()
 secs = time.perf_counter() - t
 read = sum(c.read for c in report.ledgers.values())
-print(json.dumps({{"rows": read, "seconds": secs, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+ru = resource.getrusage(resource.RUSAGE_SELF)
+print(json.dumps({{"rows": read, "seconds": secs, "peak_mb": ru.ru_maxrss / 1024, "cpu": ru.ru_utime + ru.ru_stime,
                   "rejected": len(report.rejected), "error": report.error}}))
 """
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def cpu_seconds(pid: int | None) -> float:
+    """User + system CPU seconds of a process so far (Linux /proc), 0 if unknown."""
+    if pid is None:
+        return 0.0
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def per_row_vs_batched(uri: str, folder: Path, n: int = 3000) -> tuple[float, float]:
@@ -72,16 +82,20 @@ def main() -> None:
     inst, uri = start_neo4j()
     try:
         print(f"Neo4j 5.26 at {uri}; machine: 2 cores (shared)")
-        print(f"{'members':>9} {'rows':>9} {'backend':>7} {'batch':>6} {'rows/s':>8} {'seconds':>8} {'peak MB':>8}")
+        print(f"{'members':>9} {'rows':>9} {'backend':>7} {'batch':>6} {'rows/s':>8} {'seconds':>8} {'peak MB':>8}"
+              f" {'loader CPU s':>12} {'Neo4j CPU s':>11}")
         for members in args.members:
             folder = ledgers(members)
             for backend in ("neo4j", "memory"):
                 batches = [2_000, 5_000, 10_000, 20_000] if (args.sweep and backend == "neo4j") else [10_000]
                 for batch in batches:
+                    jvm = cpu_seconds(inst.pid())
                     r = run_load(folder, backend, uri, batch,
                                  data=Path("/tmp/tupu-bench.pickle") if backend == "memory" else None)
+                    jvm = cpu_seconds(inst.pid()) - jvm if backend == "neo4j" else 0.0
                     print(f"{members:>9} {r['rows']:>9} {backend:>7} {batch:>6} {r['rows'] / r['seconds']:>8.0f} "
-                          f"{r['seconds']:>8.1f} {r['peak_mb']:>8.0f}" + (f"  ERROR {r['error']}" if r["error"] else ""))
+                          f"{r['seconds']:>8.1f} {r['peak_mb']:>8.0f} {r['cpu']:>12.0f} {jvm:>11.0f}"
+                          + (f"  ERROR {r['error']}" if r["error"] else ""))
         folder = ledgers(args.members[0])
         one, many = per_row_vs_batched(uri, folder)
         print(f"per-row MERGE: {one:.0f} rows/s; batched UNWIND: {many:.0f} rows/s; ratio {many / one:.0f}x")

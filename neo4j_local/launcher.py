@@ -116,7 +116,8 @@ class LocalNeo4j:
         return [str(classes.resolve()), cp_file.read_text().strip()]
 
     # --- run -------------------------------------------------------------------------------
-    def _pid(self) -> int | None:
+    def pid(self) -> int | None:
+        """The running JVM's process id, or None."""
         try:
             pid = int((self.dir / "neo4j.pid").read_text())
         except (OSError, ValueError):
@@ -131,7 +132,7 @@ class LocalNeo4j:
 
     def status(self) -> str | None:
         """The Bolt URI if our Neo4j is running and answering, else None."""
-        pid, port = self._pid(), self._port()
+        pid, port = self.pid(), self._port()
         if pid and port and _port_open(port):
             return self.uri(port)
         return None
@@ -179,7 +180,7 @@ class LocalNeo4j:
 
     def stop(self, timeout: float = 60.0) -> bool:
         """Stop our Neo4j cleanly (SIGTERM runs its shutdown hook); True if one was running."""
-        pid = self._pid()
+        pid = self.pid()
         if pid is None:
             return False
         os.kill(pid, signal.SIGTERM)
@@ -202,7 +203,7 @@ class LocalNeo4j:
 
     def kill(self) -> None:
         """Kill -9, as a crash would (for fault tests)."""
-        pid = self._pid()
+        pid = self.pid()
         if pid:
             os.kill(pid, signal.SIGKILL)
             try:
