@@ -110,3 +110,12 @@ def test_a_write_by_another_process_is_seen_within_seconds(neo4j_uri, monkeypatc
         ingest.delete_nodes("Unit", ["XPROC"])
         server.close()
         ingest.close()
+
+
+def test_gates_are_forgotten_once_their_answer_is_in():
+    from graph.analyses import cache
+
+    store = MemoryStore()
+    for i in range(50):
+        cached(store, ("search", i), lambda: i)
+    assert not [k for k in cache._inflight if k[0] == id(store)]

@@ -1,8 +1,9 @@
 """A small cache for the analyses of one store: answers are kept until the store's version
 changes (a write by this process, or — Neo4j — by any process, seen within seconds); after
 ``TTL`` seconds (a backstop for writes that bypass Tupu) the kept answer is still served while
-one background thread computes the new one, so repeated questions — a meeting clicking through views, fifty clients asking for the
-same rule — are answered from memory and never wait behind a recomputation.
+one background thread computes the new one. Repeated questions — a meeting clicking through
+views, fifty clients asking for the same rule — are answered from memory and never wait behind
+a recomputation.
 
 >>> from graph.memory_store import MemoryStore
 >>> s = MemoryStore()
@@ -29,11 +30,10 @@ TTL = 600.0  # a backstop: writes through Tupu change the store's version at onc
 MAX_ENTRIES = 256
 
 # per store: key -> (store version, computed at, value), least recently used first
-_caches: "weakref.WeakKeyDictionary[GraphStore, OrderedDict[Hashable, tuple[int, float, Any]]]" = \
+_caches: "weakref.WeakKeyDictionary[GraphStore, OrderedDict[Hashable, tuple[Hashable, float, Any]]]" = \
     weakref.WeakKeyDictionary()
 _lock = threading.Lock()
-
-
+# one gate per key being computed: callers of the same key wait on it; removed once computed
 _inflight: dict[tuple[int, Hashable], threading.Lock] = {}
 
 
@@ -68,7 +68,18 @@ def cached(store: GraphStore, key: Hashable, compute: Callable[[], T], ttl: floa
             state, value = _lookup(store, key, ttl, version)
             if state == "fresh":
                 return value
-        return _store(store, key, compute)
+        try:
+            return _store(store, key, compute)
+        finally:
+            _retire(store, key, gate)
+
+
+def _retire(store: GraphStore, key: Hashable, gate: threading.Lock) -> None:
+    """Forget a gate whose computation is done (later callers find the answer instead), so the
+    gates do not pile up with every key ever asked (search texts, pages)."""
+    with _lock:
+        if _inflight.get((id(store), key)) is gate:
+            del _inflight[(id(store), key)]
 
 
 def _store(store: GraphStore, key: Hashable, compute: Callable[[], T]) -> T:
@@ -117,3 +128,4 @@ def _refresh(store: GraphStore, key: Hashable, compute: Callable[[], Any], gate:
         pass
     finally:
         gate.release()
+        _retire(store, key, gate)
