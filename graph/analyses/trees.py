@@ -10,23 +10,29 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from graph.policy import Policy
 
 
-def subtree(parent: dict[str, str | None], root: str) -> set[str]:
-    """``root`` and everything below it in a tree given as child -> parent."""
+def children_of(parent: dict[str, str | None]) -> dict[str, list[str]]:
+    """A tree given as child -> parent, turned into parent -> children."""
     children: dict[str, list[str]] = defaultdict(list)
     for child, p in parent.items():
         if p:
             children[p].append(child)
-    out, stack = set(), [root] if root in parent else []
+    return children
+
+
+def subtree(children: dict[str, list[str]], root: str, known: Iterable[str]) -> set[str]:
+    """``root`` (if ``known``) and everything below it."""
+    out, stack = set(), [root] if root in known else []
     while stack:
         node = stack.pop()
         if node not in out:
             out.add(node)
-            stack.extend(children[node])
+            stack.extend(children.get(node, ()))
     return out
 
 
@@ -51,9 +57,13 @@ class RegionTree:
             code = self.parent.get(code)
         return out
 
+    @cached_property
+    def children(self) -> dict[str, list[str]]:  # built once: the tree is kept per store version
+        return children_of(self.parent)
+
     def subtree(self, code: str) -> set[str]:
         """The region and every region under it."""
-        return subtree(self.parent, code)
+        return subtree(self.children, code, self.parent)
 
 
 @dataclass
@@ -87,9 +97,13 @@ class OrgTree:
             p = self.parent.get(p)
         return out
 
+    @cached_property
+    def children(self) -> dict[str, list[str]]:
+        return children_of(self.parent)
+
     def subtree(self, org: str) -> set[str]:
         """The organisation and every organisation under it."""
-        return subtree(self.parent, org)
+        return subtree(self.children, org, self.parent)
 
     def committees_by_region(self, kinds: list[str]) -> dict[str, list[str]]:
         by: dict[str, list[str]] = defaultdict(list)
