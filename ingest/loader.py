@@ -227,11 +227,11 @@ class Loader:
                 continue
             if pending.node is not None:
                 nodes.append(pending.node)
-                report.counts(ledger.zh).landed += 1
             for link in pending.links:
                 spool.add(link)
             if pending.need is not None:
                 needs.add(pending.need[0], (source, *pending.need[1:]))
+        report.counts(ledger.zh).landed += len(nodes)
         if nodes and not self.dry_run:
             self.writer.submit(self.store.upsert_nodes, ledger.label, nodes, parallel=True)
 
