@@ -107,22 +107,15 @@ def _ms(text: str) -> float:
     return float(value) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[unit]
 
 
-async def client(base: str, token: str, deadline: float, orgs: list[str], members: list[str],
+async def client(base: str, token: str, deadline: float, urls: dict[str, list[str]],
                  lat: dict[str, list[float]], errors: dict[str, int], rng: random.Random) -> None:
+    kinds = [k for k, share in KINDS.items() for _ in range(share)]  # the same mix as wrk's
     async with httpx.AsyncClient(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=30) as c:
         while time.monotonic() < deadline:
-            kind = rng.choice(["entity", "entity", "member", "gaps", "search"])
-            if kind == "entity":
-                url = f"/entities/Organization/{rng.choice(orgs)}"
-            elif kind == "member":
-                url = f"/entities/Member/{rng.choice(members)}"
-            elif kind == "gaps":
-                url = f"/gaps?rule={rng.choice(list(RULES))}"
-            else:
-                url = "/search?q=" + rng.choice(["社区", "党支部", "街道", "科技"])
+            kind = rng.choice(kinds)
             t = time.perf_counter()
             try:
-                r = await c.get(url)
+                r = await c.get(rng.choice(urls[kind]))
                 ok = r.status_code == 200
             except httpx.HTTPError:
                 ok = False
@@ -153,9 +146,10 @@ def run_python_clients(base: str, token: str, seconds: int, clients: int, orgs: 
     errors: dict[str, int] = defaultdict(int)
     deadline = time.monotonic() + seconds
     rng = random.Random(1)
+    urls = {kind: paths(kind, orgs, members) for kind in KINDS}
 
     async def run() -> None:
-        await asyncio.gather(*(client(base, token, deadline, orgs, members, lat, errors,
+        await asyncio.gather(*(client(base, token, deadline, urls, lat, errors,
                                       random.Random(rng.random())) for _ in range(clients)))
 
     asyncio.run(run())
