@@ -14,7 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from api.auth import COOKIE, current_token
 from api.routers import admin, analyses, entities, health, ingest, search, views
 from graph.access import AuditLog, TokenStore
-from graph.analyses.gaps import UnknownRule
+from graph.analyses.gaps import UnknownRule, find_gaps
 from graph.analyses.trace import NotFound
 from graph.config import Settings
 from graph.factory import open_store
@@ -72,8 +72,6 @@ def serve_app() -> FastAPI:
 
 
 def _warm(store: GraphStore, policy: Policy) -> None:
-    from graph.analyses.gaps import find_gaps
-
     try:
         find_gaps(store, policy=policy)
     except Exception as e:  # noqa: BLE001 - a cold cache is not an error: requests compute it
