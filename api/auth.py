@@ -23,7 +23,8 @@ def token_text(request: Request) -> str | None:
     return request.cookies.get(COOKIE) or request.query_params.get("token")
 
 
-def current_token(request: Request) -> TokenEntry:
+async def current_token(request: Request) -> TokenEntry:
+    # async: a lookup in memory (the token file is re-read only when it changed), see api.deps
     entry = request.app.state.tokens.lookup(token_text(request))
     if entry is None:
         raise HTTPException(401, "需要有效的访问令牌（Authorization: Bearer …，或链接中的 ?token=…）",
@@ -35,7 +36,7 @@ Token = Annotated[TokenEntry, Depends(current_token)]
 
 
 def require(*roles: str):
-    def check(token: Token) -> TokenEntry:
+    async def check(token: Token) -> TokenEntry:
         if token.role not in roles:
             allowed = "、".join(ROLES_ZH[r] for r in roles)
             raise HTTPException(403, f"权限不足：此操作仅限{allowed}")
@@ -44,7 +45,7 @@ def require(*roles: str):
     return Depends(check)
 
 
-def get_scope(token: Token, store: Store, policy: PolicyDep) -> Scope:
+async def get_scope(token: Token, store: Store, policy: PolicyDep) -> Scope:
     return Scope(store, token.scope_kind, token.scope, policy)
 
 

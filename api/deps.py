@@ -1,4 +1,8 @@
-"""Shared resources of the API, handed to routes as FastAPI dependencies."""
+"""Shared resources of the API, handed to routes as FastAPI dependencies.
+
+Dependencies that only look something up are ``async def``: FastAPI runs a plain ``def``
+dependency in its thread pool, a hand-off per dependency per request that costs more under load
+than the lookup itself."""
 from __future__ import annotations
 
 from typing import Annotated
@@ -12,14 +16,14 @@ from graph.store import GraphStore
 _ZH_TO_LABEL = {spec.zh: name for name, spec in LABELS.items()}
 
 
-def get_store(request: Request) -> GraphStore:
+async def get_store(request: Request) -> GraphStore:
     return request.app.state.store
 
 
 Store = Annotated[GraphStore, Depends(get_store)]
 
 
-def get_policy(request: Request) -> Policy:
+async def get_policy(request: Request) -> Policy:
     return request.app.state.policy
 
 

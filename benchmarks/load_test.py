@@ -4,8 +4,9 @@ time; prints p50 / p99 per endpoint and the errors. Bounded in clients, requests
     python -m benchmarks.load_test [--members 100000] [--clients 50] [--seconds 60] [--backend neo4j]
 
 The clients are wrk (``apt-get install wrk``: C, so the load generator takes little of the
-machine's CPU from the server it measures), one wrk per endpoint kind sharing the clients
-2:1:1:1 like a user's mix; without wrk, Python asyncio clients (httpx) do the same, heavier.
+machine's CPU from the server it measures): each of its connections is one client doing a user's
+mix of requests (entity pages 2 : member pages 1 : gaps 1 : search 1), one at a time, timed per
+endpoint by the wrk script; without wrk, Python asyncio clients (httpx) do the same, heavier.
 """
 from __future__ import annotations
 
@@ -64,47 +65,81 @@ def paths(kind: str, orgs: list[str], members: list[str]) -> list[str]:
     return ["/search?q=" + quote(q) for q in SEARCHES]
 
 
-WRK_SCRIPT = """
-local paths = {}
+# Each wrk thread drives one connection, so a request and its response alternate: the script
+# times them itself (LuaJIT's ffi clock) and keeps the latency under the request's kind.
+WRK_SCRIPT = r"""
+local ffi = require("ffi")
+ffi.cdef[[ typedef struct { long tv_sec; long tv_nsec; } tupu_ts; int clock_gettime(int, tupu_ts *); ]]
+local ts = ffi.new("tupu_ts")
+local function now_ms() ffi.C.clock_gettime(1, ts); return tonumber(ts.tv_sec) * 1000 + tonumber(ts.tv_nsec) / 1e6 end
+local threads = {}
+function setup(thread) table.insert(threads, thread); thread:set("id", #threads) end
 function init(args)
-  for line in io.lines(args[1]) do paths[#paths + 1] = line end
-  math.randomseed(os.time() + tonumber(args[2]))
+  kinds, paths, got_kind, got_ms, got_status = {}, {}, {}, {}, {}
+  for line in io.lines(args[1]) do
+    local kind, path = line:match("^(%S+)\t(.+)$")
+    if kind == "mix" then kinds[#kinds + 1] = path
+    else paths[kind] = paths[kind] or {}; table.insert(paths[kind], path) end
+  end
+  math.randomseed(tonumber(args[2]) + id)
 end
 function request()
-  return wrk.format("GET", paths[math.random(#paths)])
+  current = kinds[math.random(#kinds)]
+  started = now_ms()
+  local list = paths[current]
+  return wrk.format("GET", list[math.random(#list)])
+end
+function response(status, headers, body)
+  local n = #got_ms + 1
+  got_kind[n], got_ms[n], got_status[n] = current, now_ms() - started, status
+end
+-- (flat arrays: thread:get copies them to the main state, nested tables it does not)
+function done(summary, latency, requests)
+  local out = io.open(OUT_FILE, "w")
+  for _, t in ipairs(threads) do
+    local ks, ms, ss = t:get("got_kind"), t:get("got_ms"), t:get("got_status")
+    for i = 1, #ms do out:write(ks[i], " ", ms[i], " ", ss[i], "\n") end
+  end
+  out:close()
 end
 """
 
 
 def run_wrk(base: str, token: str, seconds: int, clients: int, orgs: list[str],
             members: list[str]) -> list[tuple[str, int, int, float, float]]:
-    """One wrk per endpoint kind, all at once; (kind, requests, errors, p50 ms, p99 ms) each."""
-    total = sum(KINDS.values())
+    """``clients`` connections, each a client doing a user's mix (KINDS) one request at a time;
+    (kind, requests, errors, p50 ms, p99 ms) per kind."""
     work = Path(tempfile.mkdtemp(prefix="tupu-wrk-"))
-    (work / "paths.lua").write_text(WRK_SCRIPT)
-    procs = {}
-    for i, (kind, share) in enumerate(KINDS.items()):
-        (work / f"{kind}.txt").write_text("\n".join(paths(kind, orgs, members)) + "\n")
-        conns = max(1, round(clients * share / total))
-        procs[kind] = subprocess.Popen(
-            ["wrk", "-t1", f"-c{conns}", f"-d{seconds}s", "--latency", "--timeout", "30s",
-             "-H", f"Authorization: Bearer {token}", "-s", str(work / "paths.lua"), base,
-             "--", str(work / f"{kind}.txt"), str(i)], stdout=subprocess.PIPE, text=True)
-    out = []
-    for kind, proc in procs.items():
-        text = proc.communicate()[0]
-        requests = int(re.search(r"(\d+) requests in", text)[1])
-        errors = sum(int(x) for x in re.findall(r"Non-2xx or 3xx responses: (\d+)", text))
-        errors += sum(int(x) for x in re.findall(r"(?:connect|read|write|timeout) (\d+)", text))
-        pct = {p: _ms(v) for p, v in re.findall(r"^\s+(50|99)%\s+(\S+)", text, re.M)}
-        out.append((kind, requests, errors, pct["50"], pct["99"]))
+    out = work / "latencies.txt"
+    (work / "mix.lua").write_text(WRK_SCRIPT.replace("OUT_FILE", f'"{out}"'))
+    lines = [f"mix\t{kind}" for kind, share in KINDS.items() for _ in range(share)]
+    lines += [f"{kind}\t{path}" for kind in KINDS for path in paths(kind, orgs, members)]
+    (work / "paths.txt").write_text("\n".join(lines) + "\n")
+    text = subprocess.run(
+        ["wrk", f"-t{clients}", f"-c{clients}", f"-d{seconds}s", "--timeout", "30s",
+         "-H", f"Authorization: Bearer {token}", "-s", str(work / "mix.lua"), base,
+         "--", str(work / "paths.txt"), str(random.randrange(1_000_000))],
+        stdout=subprocess.PIPE, text=True, check=True).stdout
+    lat: dict[str, list[float]] = defaultdict(list)
+    errors: dict[str, int] = defaultdict(int)
+    for line in out.read_text().splitlines():
+        kind, ms, status = line.split(" ")
+        lat[kind].append(float(ms))
+        errors[kind] += status != "200"
+    socket_errors = sum(int(x) for x in re.findall(r"(?:connect|read|write|timeout) (\d+)", text))
     shutil.rmtree(work, ignore_errors=True)
+    return _summary(lat, errors, socket_errors)
+
+
+def _summary(lat: dict[str, list[float]], errors: dict[str, int],
+             socket_errors: int = 0) -> list[tuple[str, int, int, float, float]]:
+    """(kind, requests, errors, p50 ms, p99 ms) per kind; socket errors count against every kind."""
+    out = []
+    for kind in KINDS:
+        xs = lat.get(kind) or [0.0]
+        q = statistics.quantiles(xs, n=100) if len(xs) > 1 else [xs[0]] * 99
+        out.append((kind, len(lat.get(kind, [])), errors[kind] + socket_errors, statistics.median(xs), q[98]))
     return out
-
-
-def _ms(text: str) -> float:
-    value, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()
-    return float(value) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[unit]
 
 
 async def client(base: str, token: str, deadline: float, urls: dict[str, list[str]],
@@ -153,11 +188,7 @@ def run_python_clients(base: str, token: str, seconds: int, clients: int, orgs: 
                                       random.Random(rng.random())) for _ in range(clients)))
 
     asyncio.run(run())
-    out = []
-    for kind, xs in sorted(lat.items()):
-        q = statistics.quantiles(xs, n=100) if len(xs) > 1 else [xs[0]] * 99
-        out.append((kind, len(xs), errors[kind], statistics.median(xs), q[98]))
-    return out
+    return _summary(lat, errors)
 
 
 def main() -> None:

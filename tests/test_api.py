@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
+from api.schemas import EntityOut
 from tests.apps import app_with_admin, bearer
 from graph.neo4j_store import Neo4jStore
 from neo4j_local.launcher import free_port
@@ -42,6 +43,8 @@ def test_get_entity_with_links(client):
     assert [(l["type_zh"], l["direction"], l["other"]["id"]) for l in body["links"]] == [
         ("结对", "in", "O3"), ("隶属", "out", "O1"), ("隶属", "in", "O4")]
     assert client.get("/entities/党组织/O2").json()["id"] == "O2"
+    # encoded without the model: still exactly what the documented model says
+    assert EntityOut.model_validate(body).model_dump(mode="json") == body
 
 
 def test_missing_entity_and_label_are_404_in_chinese(client):

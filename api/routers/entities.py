@@ -3,11 +3,12 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, HTTPException, Query
 from fastapi.responses import Response
+from pydantic_core import to_json
 
 from api import exports
 from api.auth import ScopeDep
 from api.deps import Store, resolve_label
-from api.schemas import EntityOut, LinkOut, NodeOut, Page
+from api.schemas import EntityOut, NodeOut, Page, link_json, node_json
 from graph.model import LABELS
 from graph.privacy import mask_props
 from graph.store import batched
@@ -67,5 +68,5 @@ def get_entity(label: str, id: str, store: Store, scope: ScopeDep):
     ok: dict[str, set[str]] = {}
     for lb in {o.label for _, o in pairs}:
         ok[lb] = scope.allowed(lb, [o.key for _, o in pairs if o.label == lb])
-    links = [LinkOut.of(name, node.key, r, o) for r, o in pairs if o.key in ok[o.label]]
-    return EntityOut(**NodeOut.of(node).model_dump(), links=links)
+    links = [link_json(name, node.key, r, o) for r, o in pairs if o.key in ok[o.label]]
+    return Response(to_json({**node_json(node), "links": links}), media_type="application/json")
