@@ -16,6 +16,7 @@ a recomputation.
 """
 from __future__ import annotations
 
+import gc
 import threading
 import time
 import weakref
@@ -91,6 +92,11 @@ def _store(store: GraphStore, key: Hashable, compute: Callable[[], T]) -> T:
         entries.move_to_end(key)
         while len(entries) > MAX_ENTRIES:
             entries.popitem(last=False)  # the least recently used
+    # Kept answers live long and are large (every gap of a city): left to the cyclic collector
+    # they are traversed by each of its full collections, pauses of up to a second that land
+    # on whichever requests are running. Frozen, the collector skips them; they are still freed
+    # by reference counting when replaced or evicted. (O(1): the generations are spliced.)
+    gc.freeze()
     return value
 
 
