@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import time
 
 import pytest
 from fastapi.testclient import TestClient
@@ -164,3 +165,20 @@ def test_scoped_listings_are_what_the_scope_allows_page_by_page(city, kind, valu
         rest = c.get(f"/entities/{label}", params={"skip": 7, "limit": 500}, headers=bearer(token)).json()
         assert first["total"] == rest["total"] == len(expected), label
         assert [n["id"] for n in first["items"] + rest["items"]] == expected[:507], label
+
+
+def test_tokens_made_or_revoked_by_another_process_are_seen(tmp_path, monkeypatch):
+    """The API looks at the token file at most every RECHECK_SECONDS: a new token works at
+    once (a miss looks again), a revoked one stops working within that time."""
+    from graph.access import TokenStore
+
+    monkeypatch.setattr(TokenStore, "RECHECK_SECONDS", 0.2)
+    api_side, cli_side = TokenStore(tmp_path / "tokens.json"), TokenStore(tmp_path / "tokens.json")
+    first, _ = cli_side.create("admin")
+    assert api_side.lookup(first) is not None
+    second, entry = cli_side.create("viewer")
+    assert api_side.lookup(second).id == entry.id  # created elsewhere a moment ago
+    assert cli_side.revoke(entry.id)
+    time.sleep(0.25)
+    assert api_side.lookup(second) is None
+    assert api_side.lookup(first) is not None
