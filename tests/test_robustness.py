@@ -103,3 +103,18 @@ def test_api_recovers_by_itself_when_neo4j_returns(local_neo4j):
             assert c.get("/entities/Organization/O1").json()["name"] == "甲党支部"
     finally:
         inst.remove()
+
+
+@pytest.mark.neo4j
+def test_the_drivers_debug_log_never_carries_personal_data(neo4j_store, caplog):
+    """The Neo4j driver formats each query's parameters for its debug log: batches show as a
+    count of rows, so turning that log on writes no 身份证号 or phone number."""
+    neo4j_store.clear()
+    with caplog.at_level("DEBUG", logger="neo4j"):
+        neo4j_store.upsert_nodes("Member", [{"id": "M1", "name": "张三", "category": "正式",
+                                             "id_card": "51010519900101123X", "phone": "13812345678"}])
+        assert neo4j_store.existing_keys("Member", ["M1", "M2"]) == {"M1"}
+    text = caplog.text
+    assert "C: RUN" in text and "<1 rows>" in text  # the log was on, the batch shown by its size
+    assert "51010519900101123X" not in text and "13812345678" not in text
+    assert neo4j_store.get("Member", "M1").props["id_card"] == "51010519900101123X"  # stored in full
