@@ -403,4 +403,7 @@ def _guarded(t: Table, report: IngestReport) -> Iterator[tuple[int, list[Any]]]:
 
 
 def _first_known(labels: tuple[str, ...], key: str, known: dict[str, set[str]]) -> str | None:
-    return next((label for label in labels if key in known.get(label, ())), None)
+    for label in labels:  # a plain loop: called for every link (millions), a generator costs more
+        if key in known.get(label, ()):
+            return label
+    return None
