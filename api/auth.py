@@ -24,7 +24,7 @@ def token_text(request: Request) -> str | None:
 
 
 async def current_token(request: Request) -> TokenEntry:
-    # async: a lookup in memory (the token file is re-read only when it changed), see api.deps
+    # async: a lookup in memory (the token file is looked at most once a second), see api.deps
     entry = request.app.state.tokens.lookup(token_text(request))
     if entry is None:
         raise HTTPException(401, "需要有效的访问令牌（Authorization: Bearer …，或链接中的 ?token=…）",

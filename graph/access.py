@@ -120,11 +120,15 @@ class TokenStore:
         if not secret:
             return None
         h = _hash(secret)
+
+        def find() -> TokenEntry | None:
+            return next((e for e in self._load() if secrets.compare_digest(e.hash, h)), None)
+
         with self._lock:
-            found = next((e for e in self._load() if secrets.compare_digest(e.hash, h)), None)
+            found = find()
             if found is None:  # perhaps created a moment ago by another process: look again now
                 self._checked_at = float("-inf")
-                found = next((e for e in self._load() if secrets.compare_digest(e.hash, h)), None)
+                found = find()
             return found
 
     def list(self) -> list[TokenEntry]:
