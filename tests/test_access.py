@@ -151,14 +151,14 @@ def test_a_browser_without_a_token_gets_a_page_in_chinese(city):
 
 @pytest.mark.parametrize("kind,value", [("region", MINE), ("org", "JD519901001")])
 def test_scoped_listings_are_what_the_scope_allows_page_by_page(city, kind, value):
-    """Organisations, regions and members of a scope are listed from the scope's own sets (no
-    walk of the whole label); the answer is the same as asking about every node."""
+    """Organisations, regions, members, units and grids of a scope are listed from the scope's
+    own sets (no walk of the whole label); the answer is the same as asking about every node."""
     from graph.analyses.scope import Scope
 
     c, store, admin, viewer, app = city
     token, _ = app.state.tokens.create("viewer", kind, value)
     scope = Scope(store, kind, value)
-    for label in ("Organization", "Region", "Member", "Unit"):
+    for label in ("Organization", "Region", "Member", "Unit", "Grid"):
         expected = sorted(scope.allowed(label, [n.key for n in store.iter_nodes(label)]))
         assert expected, label
         first = c.get(f"/entities/{label}", params={"limit": 7}, headers=bearer(token)).json()

@@ -289,3 +289,17 @@ def test_members_at_home_in_agrees_with_home_orgs(store):
         expected = sorted(m for m, h in homes.items() if h in chosen)
         assert sorted(engine.members_at_home_in(chosen)) == expected
     assert engine.members_at_home_in([]) == []
+
+
+def test_regions_of_every_unit_and_grid_is_the_same_as_asking_about_each(store):
+    """``regions_of(label, None)`` (what a scope lists units and grids from) on both backends."""
+    from graph.analyses.engine import engine_for
+
+    build(store)
+    engine = engine_for(store)
+    for label in ("Unit", "Grid"):
+        keys = sorted(n.key for n in store.iter_nodes(label))
+        assert keys, label
+        every = sorted(engine.regions_of(label, None), key=lambda r: r["id"])
+        assert every == sorted(engine.regions_of(label, keys), key=lambda r: r["id"])
+        assert [r["id"] for r in every] == keys

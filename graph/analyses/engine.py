@@ -10,8 +10,9 @@ Row = dict[str, Any]
 
 class Engine(Protocol):
     def rule_rows(self, rule: str, params: Row) -> list[Row]: ...
-    def regions_of(self, label: str, ids: list[str]) -> list[Row]:
-        """Units or grids: ``id``, ``kind`` and ``region`` (its own, else its container's)."""
+    def regions_of(self, label: str, ids: list[str] | None) -> list[Row]:
+        """Units or grids (``ids``, or every one for ``None``): ``id``, ``kind`` and ``region``
+        (its own, else its container's)."""
 
     def region_tree(self) -> list[Row]:
         """Every region: ``code``, ``name``, ``level``, ``parent``."""

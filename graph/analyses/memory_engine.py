@@ -220,8 +220,10 @@ class MemoryEngine:
                 return None
         return None
 
-    def regions_of(self, label: str, ids: list[str]) -> list[Row]:
+    def regions_of(self, label: str, ids: list[str] | None) -> list[Row]:
         with self.store._lock:
+            if ids is None:
+                ids = [n[1] for n, _ in self.nodes(label)]
             out = []
             for key in ids:
                 n = (label, key)

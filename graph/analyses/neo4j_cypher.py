@@ -112,17 +112,19 @@ RETURN a.id AS from, b.id AS to, a.name AS from_name, b.name AS to_name, r.form 
 # --- the trees and the regions of entities ------------------------------------------------------
 # The region of a unit (or grid): its own IN_REGION, else the nearest container's.
 _REGIONS_OF = """
-UNWIND $ids AS id MATCH (e:{label} {{id: id}})
+{match}
 OPTIONAL MATCH p = (e)-[:PART_OF*0..5]->(:{label})-[:IN_REGION]->(r:Region)
 WITH e, r ORDER BY length(p), r.code
 RETURN e.id AS id, e.kind AS kind, collect(r.code)[0] AS region
 """
 
 
-def regions_of(label: str) -> str:
+def regions_of(label: str, every: bool = False) -> str:
+    """Of the units or grids in ``$ids``, or of every one."""
     if label not in ("Unit", "Grid"):
         raise ValueError(label)
-    return _REGIONS_OF.format(label=label)
+    match = f"MATCH (e:{label})" if every else f"UNWIND $ids AS id MATCH (e:{label} {{id: id}})"
+    return _REGIONS_OF.format(label=label, match=match)
 
 
 REGION_TREE = """

@@ -20,8 +20,8 @@ class Neo4jEngine:
     def rule_rows(self, rule: str, params: Row) -> list[Row]:
         return self._rows(cy.RULES[rule], **params)
 
-    def regions_of(self, label: str, ids: list[str]) -> list[Row]:
-        return self._rows(cy.regions_of(label), ids=ids)
+    def regions_of(self, label: str, ids: list[str] | None) -> list[Row]:
+        return self._rows(cy.regions_of(label, every=ids is None), ids=ids)
 
     def region_tree(self) -> list[Row]:
         return self._rows(cy.REGION_TREE)

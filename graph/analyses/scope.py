@@ -62,6 +62,18 @@ class Scope:
             return o in self.org_set
         return self.orgs.region.get(o) in self.region_set
 
+    def _placed_ok(self, label: str, keys: list[str] | None) -> set[str]:
+        """Units or grids (``keys``, or every one) in the scope's regions or, for an
+        organisation's scope, under a committee of the organisation's subtree."""
+        who = Responsibility(self.regions, self.orgs, self.policy)
+        out = set()
+        for r in self.engine.regions_of(label, keys):
+            if r["region"] in self.region_set or (
+                    self.kind == "org" and who.committee(r["region"], r["kind"] if label == "Unit" else None)
+                    in self.org_set):
+                out.add(r["id"])
+        return out
+
     def allowed(self, label: str, keys: Iterable[str]) -> set[str]:
         """Which of these entities the scope may see."""
         keys = set(keys)
@@ -72,14 +84,7 @@ class Scope:
         if label == "Organization":
             return {k for k in keys if self._org_ok(k)}
         if label in ("Unit", "Grid"):
-            who = Responsibility(self.regions, self.orgs, self.policy)
-            out = set()
-            for r in self.engine.regions_of(label, sorted(keys)):
-                if r["region"] in self.region_set or (
-                        self.kind == "org" and who.committee(r["region"], r["kind"] if label == "Unit" else None)
-                        in self.org_set):
-                    out.add(r["id"])
-            return out
+            return self._placed_ok(label, sorted(keys))
         if label == "Member":
             return {m for m, home in self.engine.home_orgs(sorted(keys)).items() if self._org_ok(home)}
         if label in ("Alliance", "Activity"):
@@ -95,7 +100,7 @@ class Scope:
 
     def visible_keys(self, label: str) -> set[str] | None:
         """Every key of ``label`` the scope may see, when that is cheaper than asking about each
-        node (organisations, regions, members); ``None`` for the other labels."""
+        node (organisations, regions, members, units, grids); ``None`` for the other labels."""
         if self.everything:
             return None
         if label == "Organization":
@@ -104,6 +109,8 @@ class Scope:
             return set(self.region_set)
         if label == "Member":
             return set(self.engine.members_at_home_in(sorted(self.visible_keys("Organization") or ())))
+        if label in ("Unit", "Grid"):
+            return self._placed_ok(label, None)  # one question for the whole label
         return None
 
     def allows(self, label: str, key: str) -> bool:
