@@ -303,3 +303,20 @@ def test_regions_of_every_unit_and_grid_is_the_same_as_asking_about_each(store):
         every = sorted(engine.regions_of(label, None), key=lambda r: r["id"])
         assert every == sorted(engine.regions_of(label, keys), key=lambda r: r["id"])
         assert [r["id"] for r in every] == keys
+
+
+def test_a_scopes_lists_are_kept_until_the_data_changes(store):
+    """A street's units are worked out once (paging asks for every page) and again after a write."""
+    from graph.analyses.scope import Scope
+
+    build(store)
+    asked = []
+    scope = Scope(store, "region", S)
+    real = scope.engine.regions_of
+    scope.engine.regions_of = lambda label, ids: asked.append(label) or real(label, ids)
+    street = {"U_ENT1", "U_ENT2", "U_ENT3", "U_ENT4", "U_ENT5", "U_ENT6", "X1", "B1", "B2"}
+    assert scope.visible_keys("Unit") == street
+    assert scope.visible_keys("Unit") == street and asked == ["Unit"]
+    store.upsert_nodes("Unit", [{"id": "U_NEW", "name": "新公司", "kind": "非公企业"}])
+    rels(store, "IN_REGION", "Unit", "Region", [("U_NEW", Q)])
+    assert scope.visible_keys("Unit") == street | {"U_NEW"} and asked == ["Unit", "Unit"]

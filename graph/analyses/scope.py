@@ -16,11 +16,14 @@ from collections import defaultdict
 from collections.abc import Iterable
 from functools import cached_property
 
+from graph.analyses.cache import cached
 from graph.analyses.engine import engine_for
 from graph.analyses.gaps import Gap
 from graph.analyses.trees import OrgTree, RegionTree, Responsibility, load_trees
 from graph.policy import Policy, load_policy
 from graph.store import GraphStore
+
+_LISTED_FROM_SETS = ("Organization", "Region", "Member", "Unit", "Grid")
 
 
 class Scope:
@@ -98,20 +101,23 @@ class Scope:
             return out
         return set()
 
-    def visible_keys(self, label: str) -> set[str] | None:
+    def visible_keys(self, label: str) -> frozenset[str] | None:
         """Every key of ``label`` the scope may see, when that is cheaper than asking about each
-        node (organisations, regions, members, units, grids); ``None`` for the other labels."""
-        if self.everything:
+        node (organisations, regions, members, units, grids); ``None`` for the other labels.
+        Kept until the data changes: paging through a list asks again for every page."""
+        if self.everything or label not in _LISTED_FROM_SETS:
             return None
+        key = ("visible", label, self.kind, self.value, self.policy.model_dump_json())
+        return cached(self.store, key, lambda: frozenset(self._visible_keys(label)))
+
+    def _visible_keys(self, label: str) -> set[str]:
         if label == "Organization":
             return {o for o in self.orgs.name if self._org_ok(o)}
         if label == "Region":
             return set(self.region_set)
         if label == "Member":
             return set(self.engine.members_at_home_in(sorted(self.visible_keys("Organization") or ())))
-        if label in ("Unit", "Grid"):
-            return self._placed_ok(label, None)  # one question for the whole label
-        return None
+        return self._placed_ok(label, None)  # units, grids: one question for the whole label
 
     def allows(self, label: str, key: str) -> bool:
         return key in self.allowed(label, [key])
