@@ -222,6 +222,11 @@ class Neo4jStore(GraphStore):
         recs = self._run(cy.get(label), read=True, key=str(key))
         return self._to_node(recs[0]) if recs else None
 
+    def get_many(self, label: str, keys: Iterable[str]) -> list[Node]:
+        keys = [str(k) for k in keys]
+        found = {n.key: n for n in map(self._to_node, self._run(cy.nodes_by_keys(label), read=True, keys=keys))}
+        return [found[k] for k in keys if k in found]  # one query, not one per key
+
     def iter_nodes(self, label: str) -> Iterator[Node]:
         for rec in self._stream(cy.iter_nodes(label)):
             yield self._to_node(rec)

@@ -166,6 +166,10 @@ class GraphStore(ABC):
     @abstractmethod
     def get(self, label: str, key: str) -> Node | None: ...
 
+    def get_many(self, label: str, keys: Iterable[str]) -> list[Node]:
+        """The nodes of these keys that exist, in the order given (a page of a list)."""
+        return [n for n in (self.get(label, k) for k in keys) if n is not None]
+
     @abstractmethod
     def iter_nodes(self, label: str) -> Iterator[Node]:
         """Every node of one label, ordered by key (for exports)."""

@@ -43,6 +43,11 @@ def test_upsert_and_get(store):
     assert store.get("Unit", "O2") is None  # keys are per label
     region = store.get("Region", "110101001000")
     assert region is not None and region.props["level"] == "街道乡镇"
+    # several at once: those that exist, in the order asked
+    many = store.get_many("Organization", ["O3", "missing", "O1", "O2"])
+    assert [n.key for n in many] == ["O3", "O1", "O2"]
+    assert many[2].props == node.props and store.get_many("Region", ["110101001000"])[0] == region
+    assert store.get_many("Organization", []) == []
 
 
 def test_upsert_is_idempotent_and_updates(store):

@@ -24,7 +24,7 @@ def _visible(store, scope, label: str, skip: int, limit: int):
     keys = scope.visible_keys(label)
     if keys is not None:  # known at once: fetch just the page
         page_keys = sorted(keys)[skip:skip + limit]
-        return [n for n in (store.get(label, k) for k in page_keys) if n is not None], len(keys)
+        return store.get_many(label, page_keys), len(keys)
     page, total = [], 0
     for chunk in batched(store.iter_nodes(label), 2000):
         ok = scope.allowed(label, [n.key for n in chunk])
