@@ -6,6 +6,7 @@
 """
 from __future__ import annotations
 
+from functools import cached_property
 from pathlib import Path
 
 import yaml
@@ -36,6 +37,11 @@ class Policy(BaseModel):
     committee_kinds: list[str]
     pair_capacity: int
 
+    @cached_property
+    def fingerprint(self) -> str:
+        """The policy as text: answers worked out under it are kept under this (a frozen model
+        with list fields has no hash; this is computed once, not on every request)."""
+        return self.model_dump_json()
 
 class PolicyError(ValueError):
     pass

@@ -51,7 +51,7 @@ def _gaps_response(store, policy, scope, rules: list[str] | None, region: str | 
     # the encoded page is kept too: gaps are validated and encoded once, not on every request of
     # every client (same key as the answer, plus who asks and which page)
     key = ("gaps-json", tuple(rules or ()), region, org, as_of or dt.date.today(),
-           policy.model_dump_json(), scope.kind, scope.value, skip, limit)
+           policy.fingerprint, scope.kind, scope.value, skip, limit)
 
     def page() -> tuple[bytes, int]:
         everything = found()

@@ -105,7 +105,7 @@ def find_gaps(
         return _explain(engine, Responsibility(regions, orgs, policy), policy, params, rows)
 
     def key(rules: list[str]) -> tuple:
-        return ("gaps", tuple(rules), as_of, policy.model_dump_json())
+        return ("gaps", tuple(rules), as_of, policy.fingerprint)
 
     everything = list(RULES)
     # every rule's answer at hand (the API warms it at start): a rule's gaps are a slice of it

@@ -107,7 +107,7 @@ class Scope:
         Kept until the data changes: paging through a list asks again for every page."""
         if self.everything or label not in _LISTED_FROM_SETS:
             return None
-        key = ("visible", label, self.kind, self.value, self.policy.model_dump_json())
+        key = ("visible", label, self.kind, self.value, self.policy.fingerprint)
         return cached(self.store, key, lambda: frozenset(self._visible_keys(label)))
 
     def _visible_keys(self, label: str) -> set[str]:
