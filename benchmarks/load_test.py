@@ -47,7 +47,8 @@ def load_data(backend: str, uri: str | None, data: str, members: int) -> tuple[l
     return orgs, members_
 
 
-KINDS = {"entity": 2, "member": 1, "gaps": 1, "search": 1}  # share of the clients
+KINDS = {"entity": 2, "member": 1, "gaps": 1, "search": 1}  # share of each client's requests
+MIX = [kind for kind, share in KINDS.items() for _ in range(share)]  # a request's kind: one of these
 NAMES = {"entity": "GET /entities/党组织/ID", "member": "GET /entities/党员/ID",
          "gaps": "GET /gaps?rule=R", "search": "GET /search?q="}
 SEARCHES = ["社区", "党支部", "街道", "科技"]
@@ -112,7 +113,7 @@ def run_wrk(base: str, token: str, seconds: int, clients: int, orgs: list[str],
     work = Path(tempfile.mkdtemp(prefix="tupu-wrk-"))
     out = work / "latencies.txt"
     (work / "mix.lua").write_text(WRK_SCRIPT.replace("OUT_FILE", f'"{out}"'))
-    lines = [f"mix\t{kind}" for kind, share in KINDS.items() for _ in range(share)]
+    lines = [f"mix\t{kind}" for kind in MIX]
     lines += [f"{kind}\t{path}" for kind in KINDS for path in paths(kind, orgs, members)]
     (work / "paths.txt").write_text("\n".join(lines) + "\n")
     text = subprocess.run(
@@ -144,10 +145,9 @@ def _summary(lat: dict[str, list[float]], errors: dict[str, int],
 
 async def client(base: str, token: str, deadline: float, urls: dict[str, list[str]],
                  lat: dict[str, list[float]], errors: dict[str, int], rng: random.Random) -> None:
-    kinds = [k for k, share in KINDS.items() for _ in range(share)]  # the same mix as wrk's
     async with httpx.AsyncClient(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=30) as c:
         while time.monotonic() < deadline:
-            kind = rng.choice(kinds)
+            kind = rng.choice(MIX)
             t = time.perf_counter()
             try:
                 r = await c.get(rng.choice(urls[kind]))
@@ -230,9 +230,10 @@ def main() -> None:
             except httpx.HTTPError:
                 pass
             time.sleep(0.2)
-        generator = "wrk" if shutil.which("wrk") else "Python asyncio clients"
+        have_wrk = shutil.which("wrk") is not None
+        generator = "wrk" if have_wrk else "Python asyncio clients"
         wait_until_warm(base, token)
-        run = run_wrk if shutil.which("wrk") else run_python_clients
+        run = run_wrk if have_wrk else run_python_clients
         if args.warmup:
             run(base, token, args.warmup, args.clients, orgs, members)
         results = run(base, token, args.seconds, args.clients, orgs, members)
