@@ -224,8 +224,9 @@ class Neo4jStore(GraphStore):
 
     def get_many(self, label: str, keys: Iterable[str]) -> list[Node]:
         keys = [str(k) for k in keys]
-        found = {n.key: n for n in map(self._to_node, self._run(cy.nodes_by_keys(label), read=True, keys=keys))}
-        return [found[k] for k in keys if k in found]  # one query, not one per key
+        recs = self._run(cy.nodes_by_keys(label), read=True, keys=keys)  # one query, not one per key
+        found = {n.key: n for n in map(self._to_node, recs)}
+        return [found[k] for k in keys if k in found]
 
     def iter_nodes(self, label: str) -> Iterator[Node]:
         for rec in self._stream(cy.iter_nodes(label)):

@@ -21,10 +21,9 @@ def _visible(store, scope, label: str, skip: int, limit: int):
     """One page of the entities the scope may see, and how many it may see in all."""
     if scope.everything:
         return store.list_nodes(label, skip=skip, limit=limit), store.counts()[label]
-    keys = scope.visible_keys(label)
+    keys = scope.visible_in_order(label)
     if keys is not None:  # known at once: fetch just the page
-        page_keys = sorted(keys)[skip:skip + limit]
-        return store.get_many(label, page_keys), len(keys)
+        return store.get_many(label, keys[skip:skip + limit]), len(keys)
     page, total = [], 0
     for chunk in batched(store.iter_nodes(label), 2000):
         ok = scope.allowed(label, [n.key for n in chunk])

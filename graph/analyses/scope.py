@@ -107,8 +107,18 @@ class Scope:
         Kept until the data changes: paging through a list asks again for every page."""
         if self.everything or label not in _LISTED_FROM_SETS:
             return None
-        key = ("visible", label, self.kind, self.value, self.policy.fingerprint)
-        return cached(self.store, key, lambda: frozenset(self._visible_keys(label)))
+        return cached(self.store, self._key("visible", label), lambda: frozenset(self._visible_keys(label)))
+
+    def visible_in_order(self, label: str) -> tuple[str, ...] | None:
+        """:meth:`visible_keys` sorted, kept the same way: a list's pages are slices of it
+        (a district's members were sorted again for every page)."""
+        keys = self.visible_keys(label)
+        if keys is None:
+            return None
+        return cached(self.store, self._key("visible-sorted", label), lambda: tuple(sorted(keys)))
+
+    def _key(self, what: str, label: str) -> tuple:
+        return (what, label, self.kind, self.value, self.policy.fingerprint)
 
     def _visible_keys(self, label: str) -> set[str]:
         if label == "Organization":
