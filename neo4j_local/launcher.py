@@ -24,7 +24,8 @@ HERE = Path(__file__).resolve().parent
 POM = HERE / "pom.xml"
 LAUNCHER = HERE / "Launcher.java"
 
-# What the Neo4j distribution's own launcher passes to the JVM.
+# What the Neo4j 5 distribution passes to the JVM (its launcher and the default neo4j.conf),
+# less -XX:+AlwaysPreTouch (it would touch the whole heap at every start of a test database).
 JVM_FLAGS = [
     "--add-opens=java.base/java.nio=ALL-UNNAMED",
     "--add-opens=java.base/java.io=ALL-UNNAMED",
@@ -33,6 +34,11 @@ JVM_FLAGS = [
     "-Dio.netty.tryReflectionSetAccessible=true",
     "--enable-native-access=ALL-UNNAMED",
     "-XX:+UseG1GC",
+    "-XX:-OmitStackTraceInFastThrow",
+    "-XX:+UnlockExperimentalVMOptions",
+    "-XX:+TrustFinalNonStaticFields",
+    "-XX:+DisableExplicitGC",
+    "-Djdk.nio.maxCachedBufferSize=1024",
 ]
 
 
