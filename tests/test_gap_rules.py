@@ -320,3 +320,32 @@ def test_a_scopes_lists_are_kept_until_the_data_changes(store):
     store.upsert_nodes("Unit", [{"id": "U_NEW", "name": "新公司", "kind": "非公企业"}])
     rels(store, "IN_REGION", "Unit", "Region", [("U_NEW", Q)])
     assert scope.visible_keys("Unit") == street | {"U_NEW"} and asked == ["Unit", "Unit"]
+
+
+def test_a_scopes_alliances_and_activities_are_those_its_organisations_lead_or_joined(store):
+    """The sets a scope lists alliances and activities from (one question each) agree with their
+    definition asked node by node: an alliance through its lead organisation (牵头), an activity
+    through any organisation in it; on both backends, for region and organisation scopes."""
+    from graph.analyses.scope import Scope
+
+    build(store)
+    store.upsert_nodes("Alliance", [{"id": "L_ST", "name": "街道联盟"}, {"id": "L_DIST", "name": "区联盟"},
+                                    {"id": "L_NONE", "name": "无牵头联盟"}])
+    rels(store, "IN_ALLIANCE", "Organization", "Alliance", [("ST", "L_ST"), ("DIST", "L_DIST")], {"role": "牵头"})
+    rels(store, "IN_ALLIANCE", "Organization", "Alliance",
+         [("COMM", "L_DIST"), ("ORGAN", "L_ST"), ("VILL", "L_NONE")], {"role": "成员"})
+    through = {"Alliance": ("IN_ALLIANCE", "牵头"), "Activity": ("TOOK_PART_IN", None)}
+    seen = {}
+    for kind, value in (("region", S), ("region", Q), ("region", D), ("org", "ST"), ("org", "DIST"),
+                        ("org", "ORGAN5")):
+        scope = Scope(store, kind, value)
+        orgs = scope.visible_keys("Organization")
+        for label, (rel, role) in through.items():
+            expected = {n.key for n in store.iter_nodes(label)
+                        if any(o.key in orgs and (role is None or r.props.get("role") == role)
+                               for r, o in store.neighbours(label, n.key, [rel], "in"))}
+            assert scope.visible_keys(label) == expected, (kind, value, label)
+            assert scope.allowed(label, [n.key for n in store.iter_nodes(label)]) == expected
+            seen[kind, value, label] = expected
+    assert seen["region", S, "Alliance"] == {"L_ST"} and seen["region", D, "Alliance"] == {"L_ST", "L_DIST"}
+    assert seen["org", "ORGAN5", "Activity"] == {"A3", "A4", "A5"} and seen["region", Q, "Alliance"] == set()

@@ -26,6 +26,11 @@ class Engine(Protocol):
         """The members whose home organisation (as in :meth:`home_orgs`) is one of ``orgs``."""
         ...
 
+    def linked_from_orgs(self, orgs: list[str], rel: str, label: str, role: str | None) -> list[str]:
+        """Keys of the ``label`` nodes that one of ``orgs`` points to by ``rel`` (whose ``role``
+        property is ``role``, unless that is ``None``)."""
+        ...
+
     def pairing_counts(self, as_of: str) -> dict[str, int]:
         """Current pairings per organisation, either side."""
 

@@ -263,6 +263,12 @@ class MemoryEngine:
                           if k[0] == "MEMBER_OF" and m[0] == "Member"}
         return [m for m, home in self.home_orgs(sorted(candidates)).items() if home in wanted]
 
+    def linked_from_orgs(self, orgs: list[str], rel: str, label: str, role: str | None) -> list[str]:
+        with self.store._lock:
+            return sorted({v[1] for o in orgs if ("Organization", o) in self.g
+                           for v, props in self.outs(("Organization", o), rel, label)
+                           if role is None or props.get("role") == role})
+
     def coverage_facts(self, params: Row) -> dict[str, list[Row]]:
         with self.store._lock:
             units = []

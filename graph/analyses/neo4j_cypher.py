@@ -6,6 +6,8 @@ A pairing is *current* when ``since`` is empty or ≤ as_of and ``until`` is emp
 """
 from __future__ import annotations
 
+from graph.model import label_spec, rel_spec
+
 _CURRENT = "(coalesce(r.since, '') <= $as_of AND (r.until IS NULL OR r.until >= $as_of))"
 
 # A unit's member count: the larger of its ledger's 党员数 and the members working there.
@@ -125,6 +127,12 @@ def regions_of(label: str, every: bool = False) -> str:
         raise ValueError(label)
     match = f"MATCH (e:{label})" if every else f"UNWIND $ids AS id MATCH (e:{label} {{id: id}})"
     return _REGIONS_OF.format(label=label, match=match)
+
+
+def linked_from_orgs(rel: str, label: str) -> str:
+    """The ``label`` nodes that one of ``$orgs`` points to by ``rel`` (with ``$role``, if not null)."""
+    return (f"UNWIND $orgs AS oid MATCH (:Organization {{id: oid}})-[r:{rel_spec(rel).name}]->"
+            f"(x:{label_spec(label).name}) WHERE $role IS NULL OR r.role = $role RETURN DISTINCT x.id AS id")
 
 
 REGION_TREE = """

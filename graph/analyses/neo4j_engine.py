@@ -35,6 +35,9 @@ class Neo4jEngine:
     def members_at_home_in(self, orgs: list[str]) -> list[str]:
         return [r["id"] for r in self._rows(cy.MEMBERS_AT_HOME_IN, orgs=orgs)]
 
+    def linked_from_orgs(self, orgs: list[str], rel: str, label: str, role: str | None) -> list[str]:
+        return [r["id"] for r in self._rows(cy.linked_from_orgs(rel, label), orgs=orgs, role=role)]
+
     def coverage_facts(self, params: Row) -> dict[str, list[Row]]:
         return {
             "units": self._rows(cy.UNIT_FACTS, **params),

@@ -23,7 +23,8 @@ from graph.analyses.trees import OrgTree, RegionTree, Responsibility, load_trees
 from graph.policy import Policy, load_policy
 from graph.store import GraphStore
 
-_LISTED_FROM_SETS = ("Organization", "Region", "Member", "Unit", "Grid")
+# An alliance is seen through its lead organisation, an activity through any organisation in it.
+_SEEN_THROUGH_ORGS = {"Alliance": ("IN_ALLIANCE", "牵头"), "Activity": ("TOOK_PART_IN", None)}
 
 
 class Scope:
@@ -90,22 +91,14 @@ class Scope:
             return self._placed_ok(label, sorted(keys))
         if label == "Member":
             return {m for m, home in self.engine.home_orgs(sorted(keys)).items() if self._org_ok(home)}
-        if label in ("Alliance", "Activity"):
-            rel, role = ("IN_ALLIANCE", "牵头") if label == "Alliance" else ("TOOK_PART_IN", None)
-            out = set()
-            for k in keys:
-                for r, o in self.store.neighbours(label, k, [rel], "in"):
-                    if (role is None or r.props.get("role") == role) and self._org_ok(o.key):
-                        out.add(k)
-                        break
-            return out
+        if label in _SEEN_THROUGH_ORGS:
+            return keys & self.visible_keys(label)
         return set()
 
     def visible_keys(self, label: str) -> frozenset[str] | None:
-        """Every key of ``label`` the scope may see, when that is cheaper than asking about each
-        node (organisations, regions, members, units, grids); ``None`` for the other labels.
+        """Every key of ``label`` the scope may see; ``None`` for a scope that sees everything.
         Kept until the data changes: paging through a list asks again for every page."""
-        if self.everything or label not in _LISTED_FROM_SETS:
+        if self.everything:
             return None
         return cached(self.store, self._key("visible", label), lambda: frozenset(self._visible_keys(label)))
 
@@ -127,7 +120,13 @@ class Scope:
             return set(self.region_set)
         if label == "Member":
             return set(self.engine.members_at_home_in(sorted(self.visible_keys("Organization") or ())))
-        return self._placed_ok(label, None)  # units, grids: one question for the whole label
+        if label in _SEEN_THROUGH_ORGS:
+            rel, role = _SEEN_THROUGH_ORGS[label]
+            orgs = sorted(self.visible_keys("Organization") or ())
+            return set(self.engine.linked_from_orgs(orgs, rel, label, role))
+        if label in ("Unit", "Grid"):
+            return self._placed_ok(label, None)  # one question for the whole label
+        raise ValueError(f"unknown label: {label}")
 
     def allows(self, label: str, key: str) -> bool:
         return key in self.allowed(label, [key])
