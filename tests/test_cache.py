@@ -25,6 +25,9 @@ def test_concurrent_callers_share_one_computation():
     for t in threads:
         t.join()
     assert out == [1] * 8 and len(calls) == 1
+    from graph.analyses import cache
+
+    assert not [k for k in cache._inflight if k[0] == id(store)]  # the waiters left no gate behind
 
 
 def test_past_its_ttl_the_old_answer_is_served_while_one_refresh_runs():

@@ -54,23 +54,17 @@ def cached(store: GraphStore, key: Hashable, compute: Callable[[], T], ttl: floa
     wait for one computation instead of each running their own (fifty clients opening the same
     view must not compute it fifty times); an answer past its TTL is served as it is while one
     background thread refreshes it."""
-    version = store.version()
-    with _lock:
-        state, value = _lookup(store, key, ttl, version)
-        if state == "fresh":
-            return value
-        gate = _inflight.setdefault((id(store), key), threading.Lock())
-    if state == "stale":
-        _refresh_later(store, key, compute, gate)
+    found, value = _kept(store, key, compute, ttl)
+    if found:
         return value
+    with _lock:
+        gate = _inflight.setdefault((id(store), key), threading.Lock())
     with gate:
-        version = store.version()
-        with _lock:
-            state, value = _lookup(store, key, ttl, version)
-            if state == "fresh":
-                return value
         try:
-            return _store(store, key, compute)
+            version = store.version()
+            with _lock:
+                state, value = _lookup(store, key, ttl, version)
+            return value if state == "fresh" else _store(store, key, compute)
         finally:
             _retire(store, key, gate)
 
@@ -104,14 +98,20 @@ def cached_if_present(store: GraphStore, key: Hashable, compute: Callable[[], T]
                       ttl: float = TTL) -> T | None:
     """Like :func:`cached` when this version has an answer (fresh, or stale and refreshed in
     the background); ``None`` instead of computing one."""
+    return _kept(store, key, compute, ttl)[1]
+
+
+def _kept(store: GraphStore, key: Hashable, compute: Callable[[], Any], ttl: float) -> tuple[bool, Any]:
+    """``(True, answer)`` when this version has one kept — one past its TTL is served while a
+    background thread refreshes it — else ``(False, None)``."""
     version = store.version()
     with _lock:
         state, value = _lookup(store, key, ttl, version)
         if state != "stale":
-            return value
+            return state == "fresh", value
         gate = _inflight.setdefault((id(store), key), threading.Lock())
     _refresh_later(store, key, compute, gate)
-    return value
+    return True, value
 
 
 # Refreshes run one at a time: answers going stale together (every rule after a minute) must
