@@ -40,7 +40,10 @@ def mask_value(prop: str, value: Any) -> Any:
 
 def mask_props(props: dict[str, Any]) -> dict[str, Any]:
     """A copy of ``props`` with every personal property masked."""
-    return {k: mask_value(k, v) for k, v in props.items()}
+    out = dict(props)  # copied whole, then only the personal keys looked at: runs for every link
+    for prop in _MASKERS.keys() & out.keys():
+        out[prop] = mask_value(prop, out[prop])
+    return out
 
 
 # 18-character ID numbers and 11-digit mobile numbers inside free text (log lines, error messages)
