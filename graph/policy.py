@@ -43,6 +43,7 @@ class Policy(BaseModel):
         with list fields has no hash; this is computed once, not on every request)."""
         return self.model_dump_json()
 
+
 class PolicyError(ValueError):
     pass
 
