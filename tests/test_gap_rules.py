@@ -349,3 +349,21 @@ def test_a_scopes_alliances_and_activities_are_those_its_organisations_lead_or_j
             seen[kind, value, label] = expected
     assert seen["region", S, "Alliance"] == {"L_ST"} and seen["region", D, "Alliance"] == {"L_ST", "L_DIST"}
     assert seen["org", "ORGAN5", "Activity"] == {"A3", "A4", "A5"} and seen["region", Q, "Alliance"] == set()
+
+
+def test_once_a_scopes_set_is_at_hand_its_checks_use_it(store):
+    """``allowed`` asks the store about just the keys given until the scope's set of that label
+    has been worked out (a list was shown); then it answers from the set, with the same answer."""
+    from graph.analyses.scope import Scope
+
+    build(store)
+    asked = []
+    scope = Scope(store, "region", S)
+    real = scope.engine.regions_of
+    scope.engine.regions_of = lambda label, ids: asked.append(ids) or real(label, ids)
+    every = [n.key for n in store.iter_nodes("Unit")]
+    before = scope.allowed("Unit", every)
+    assert asked == [sorted(every)]  # just these keys
+    assert scope.visible_keys("Unit") == before and asked[-1] is None  # the whole label, once
+    assert scope.allowed("Unit", every) == before and scope.allowed("Unit", ["X1", "NOPE"]) == {"X1"}
+    assert len(asked) == 2

@@ -13,10 +13,10 @@ Everything outside answers as if it did not exist (404), so existence is not lea
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cached_property
 
-from graph.analyses.cache import cached
+from graph.analyses.cache import cached, cached_if_present
 from graph.analyses.engine import engine_for
 from graph.analyses.gaps import Gap
 from graph.analyses.trees import OrgTree, RegionTree, Responsibility, load_trees
@@ -79,10 +79,14 @@ class Scope:
         return out
 
     def allowed(self, label: str, keys: Iterable[str]) -> set[str]:
-        """Which of these entities the scope may see."""
+        """Which of these entities the scope may see: from the scope's set of ``label`` when it
+        is at hand (a list of them was shown), else by asking about just these keys."""
         keys = set(keys)
         if self.everything or not keys:
             return keys
+        known = cached_if_present(self.store, *self._visible_entry(label))
+        if known is not None:
+            return keys & known
         if label == "Region":
             return keys & self.region_set
         if label == "Organization":
@@ -100,7 +104,11 @@ class Scope:
         Kept until the data changes: paging through a list asks again for every page."""
         if self.everything:
             return None
-        return cached(self.store, self._key("visible", label), lambda: frozenset(self._visible_keys(label)))
+        return cached(self.store, *self._visible_entry(label))
+
+    def _visible_entry(self, label: str) -> tuple[tuple, Callable[[], frozenset[str]]]:
+        """The cache key of the scope's set of ``label``, and how to work it out."""
+        return self._key("visible", label), lambda: frozenset(self._visible_keys(label))
 
     def visible_in_order(self, label: str) -> tuple[str, ...] | None:
         """:meth:`visible_keys` sorted, kept the same way: a list's pages are slices of it
