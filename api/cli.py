@@ -188,8 +188,9 @@ class _RichProgress:
 
 
 def run_ingest(paths: list[Path], dry_run: bool = False, report_file: Path | None = None,
-               store=None) -> int:
-    """Load ledgers with progress bars and a summary; return the exit code (0, 1 or 3)."""
+               store=None, return_dir: Path | None = None) -> int:
+    """Load ledgers with progress bars and a summary; return the exit code (0, 1 or 3). The
+    return lists go to ``return_dir`` (by default beside the report, else under TUPU_HOME)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from graph.factory import open_store
@@ -210,21 +211,32 @@ def run_ingest(paths: list[Path], dry_run: bool = False, report_file: Path | Non
         table.add_row(name, str(c.read), str(c.landed), str(c.rejected), str(c.warnings))
     console.print(table)
     for issue in report.rejected[:20]:
-        where = f"{Path(issue.file).name}" + (f"[{issue.sheet}]" if issue.sheet else "")
-        loc = f" 第{issue.row}行" if issue.row else ""
-        col = f" 「{issue.column}」" if issue.column else ""
         val = f" 值：{issue.value}" if issue.value else ""
-        console.print(f"[red]拒绝[/red] {where}{loc}{col}{val} —— {issue.reason}")
+        console.print(f"[red]拒绝[/red] {issue.where()}{val} —— {issue.reason}")
     if len(report.rejected) > 20:
-        console.print(f"…… 另有 {len(report.rejected) - 20} 条，见 --report 报告")
+        console.print(f"…… 另有 {len(report.rejected) - 20} 条，见退回清单")
     if report.warnings:
-        console.print(f"[yellow]警告 {len(report.warnings)} 条[/yellow]（引用的编码不存在，相应关联未建立）")
+        console.print(f"[yellow]警告 {len(report.warnings)} 条[/yellow]（这些行已载入，相应项留空或关联未建立）：")
+        for column, kind, n in report.grouped(report.warnings)[:15]:
+            console.print(f"  {column + '：' if column else ''}{kind}  {n} 条")
+    if report.skipped:
+        sheets = sum(1 for i in report.skipped if i.row is None)
+        console.print(f"已跳过：{sheets} 个非台账工作表，{len(report.skipped) - sheets} 行合计或示例行")
     if report.ignored_columns:
         names = "、".join(sorted({i.column or "" for i in report.ignored_columns}))
         console.print(f"已忽略未识别的列：{names}")
     if not dry_run and report.ledgers:
         _access()[1].record(_cli_user(), "载入台账", "、".join(Path(f).name for f in report.files),
                             report.landed)
+    if report.rejected or report.warnings:
+        import datetime as dt
+
+        from ingest.returns import write_returns
+
+        folder = return_dir or (report_file.parent if report_file else
+                                Settings.from_env().home / "退回清单" / dt.datetime.now().strftime("%Y%m%d-%H%M%S"))
+        for path in write_returns(report, folder):
+            console.print(f"退回清单：{path}（标出了要修改的单元格，修改后可重新载入）")
     if report_file:
         report.write_json(report_file)
         console.print(f"报告已写入 {report_file}")
@@ -239,8 +251,10 @@ def ingest(
     paths: Annotated[list[Path], typer.Argument(help="台账文件或文件夹", exists=True)],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="只检查，不写入")] = False,
     report: Annotated[Path | None, typer.Option("--report", help="把报告写成 JSON 文件")] = None,
+    return_dir: Annotated[Path | None, typer.Option(
+        "--return", help="退回清单（标出问题单元格的工作簿）写到哪个文件夹；默认与报告同一文件夹")] = None,
 ) -> None:
-    raise typer.Exit(run_ingest(paths, dry_run, report))
+    raise typer.Exit(run_ingest(paths, dry_run, report, return_dir=return_dir))
 
 
 @app.command(help="生成空白台账模板（Excel，含表头、示例行与下拉选项）")

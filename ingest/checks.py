@@ -1,16 +1,24 @@
-"""Identifier checks and value parsers of the ledgers. Each parser returns the clean value or
-raises :class:`BadValue` with a reason in Chinese; none of them "fixes" a wrong value.
+"""Identifier checks and value parsers of the ledgers. Each parser returns the clean value (or
+``None`` where the text means "nothing", such as 长期 in an end date) or raises :class:`BadValue`
+with a reason in Chinese; none of them "fixes" a wrong value. The spellings they accept come from
+:mod:`ingest.synonyms`.
 
 >>> uscc_ok("91350100M000100Y43")
 True
->>> id_card_ok("11010519491231002X")
-True
+>>> id_card("11010519491231002x")
+'11010519491231002X'
 >>> region_code("110101")
 '110101000000'
->>> parse_date("2024年3月5日")
-'2024-03-05'
->>> parse_bool("是")
+>>> [parse_date(v) for v in ("2024年3月5日", "2024.3.5", "20240305", 45356, "2024/3/5 9:30")]
+['2024-03-05', '2024-03-05', '2024-03-05', '2024-03-05', '2024-03-05']
+>>> parse_end_date("长期") is None
 True
+>>> [parse_bool(v) for v in ("是", "√", "×", "N", "有")]
+[True, True, False, False, True]
+>>> [parse_int(v) for v in ("35人", "３５", 35.0, "十二")]
+[35, 35, 35, 12]
+>>> parse_choice("支部", "OrgKind", ["党委", "党支部"])
+'党支部'
 """
 from __future__ import annotations
 
@@ -20,6 +28,8 @@ import re
 import unicodedata
 from typing import Any
 
+from ingest import synonyms
+
 
 class BadValue(ValueError):
     """A value that fails its check; the message is the reason shown to the user."""
@@ -27,9 +37,11 @@ class BadValue(ValueError):
 
 _USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+# GB 32100-2015: the registration authority codes it defines (1–9, A 军队, N 农业, Y 其他)
+_USCC_AUTHORITIES = "123456789ANY"
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
-
+AS_TEXT = "：请把该列单元格设为“文本”格式后重新填写（数字格式会被 Excel 截断或改成科学计数）"
 
 _SPACE = re.compile(r"\s+")
 
@@ -42,19 +54,34 @@ def clean_code(value: Any) -> str:
     return _SPACE.sub("", unicodedata.normalize("NFKC", text)).upper()
 
 
+def _number_cell(value: Any, what: str) -> None:
+    """A long number in a number cell (or as Excel's scientific text) has lost digits."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        raise BadValue(f"{what}是数字格式，末几位可能已被 Excel 改掉" + AS_TEXT)
+    if isinstance(value, str) and re.fullmatch(r"\s*\d+(\.\d+)?[eE]\+?\d+\s*", value):
+        raise BadValue(f"{what}已被 Excel 改成科学计数" + AS_TEXT)
+
+
 def uscc_ok(code: str) -> bool:
-    """统一社会信用代码 check character (GB 32100-2015)."""
-    if len(code) != 18 or any(c not in _USCC_CHARS for c in code):
+    """统一社会信用代码 (GB 32100-2015): a registration authority it defines, a category digit,
+    a six-digit division code, and the check character."""
+    if len(code) != 18 or code[0] not in _USCC_AUTHORITIES or not code[1:8].isdigit() \
+            or not code[1:8].isascii() or any(c not in _USCC_CHARS for c in code):
         return False
     total = sum(_USCC_CHARS.index(c) * w for c, w in zip(code[:17], _USCC_WEIGHTS))
     return _USCC_CHARS[(31 - total % 31) % 31] == code[17]
 
 
 def uscc(value: Any) -> str:
+    _number_cell(value, "统一社会信用代码")
     code = clean_code(value)
     if len(code) != 18:
         raise BadValue(f"统一社会信用代码应为18位，实为{len(code)}位")
     if not uscc_ok(code):
+        if code[0] not in _USCC_AUTHORITIES:
+            raise BadValue("统一社会信用代码第1位（登记管理部门代码）不在国家标准中")
+        if not (code[1:8].isascii() and code[1:8].isdigit()):
+            raise BadValue("统一社会信用代码第2至8位应为数字（机构类别与行政区划码）")
         raise BadValue("统一社会信用代码校验位错误")
     return code
 
@@ -64,7 +91,7 @@ _ID_ZERO = 48 * sum(_ID_WEIGHTS)  # the weighted sum of seventeen "0" characters
 
 
 def id_card_ok(code: str) -> bool:
-    """身份证号 check character (GB 11643-1999)."""
+    """身份证号 check character (GB 11643-1999); the birth date is checked by :func:`id_card`."""
     if not _ID_SHAPE.fullmatch(code):
         return False
     # the digits' character codes, weighted, less the "0"s: one pass in C (a million rows a load)
@@ -72,10 +99,37 @@ def id_card_ok(code: str) -> bool:
     return _ID_CHECK[total % 11] == code[17]
 
 
+def _birth_ok(yyyymmdd: str, today: dt.date | None = None) -> bool:
+    try:
+        born = dt.date(int(yyyymmdd[:4]), int(yyyymmdd[4:6]), int(yyyymmdd[6:8]))
+    except ValueError:
+        return False
+    return dt.date(1900, 1, 1) <= born <= (today or dt.date.today())
+
+
+def widen_id(code15: str) -> str:
+    """A 15-digit number (issued before 1999) as the 18-digit one: 19 before the birth year and
+    the check character after.
+
+    >>> widen_id("110105491231002")
+    '11010519491231002X'
+    """
+    body = code15[:6] + "19" + code15[6:]
+    total = sum(map(operator.mul, body.encode(), _ID_WEIGHTS)) - _ID_ZERO
+    return body + _ID_CHECK[total % 11]
+
+
 def id_card(value: Any) -> str:
+    _number_cell(value, "身份证号")
     code = clean_code(value)
+    if len(code) == 15 and code.isascii() and code.isdigit():
+        code = widen_id(code)
     if len(code) != 18:
-        raise BadValue(f"身份证号应为18位，实为{len(code)}位")
+        raise BadValue(f"身份证号应为18位（或15位旧号），实为{len(code)}位")
+    if not _ID_SHAPE.fullmatch(code):
+        raise BadValue("身份证号应为17位数字加1位数字或X")
+    if not _birth_ok(code[6:14]):
+        raise BadValue("身份证号中的出生日期不存在或不合理")
     if not id_card_ok(code):
         raise BadValue("身份证号校验位错误")
     return code
@@ -84,46 +138,60 @@ def id_card(value: Any) -> str:
 def region_code(value: Any) -> str:
     """区划代码: 6, 9 or 12 digits, padded to the 12-digit 统计用区划代码."""
     code = clean_code(value)
-    if not re.fullmatch(r"\d{6}|\d{9}|\d{12}", code):
+    if not re.fullmatch(r"[0-9]{6}|[0-9]{9}|[0-9]{12}", code):
         raise BadValue("区划代码应为6、9或12位数字")
     return code.ljust(12, "0")
 
 
 def phone(value: Any) -> str:
-    code = clean_code(value).replace("-", "")
-    if not re.fullmatch(r"\+?\d{7,15}", code):
+    """联系电话: spaces, dashes and brackets dropped; 7 to 15 ASCII digits (a leading +)."""
+    code = re.sub(r"[-－—()（）]", "", clean_code(value))
+    if not re.fullmatch(r"\+?[0-9]{7,15}", code):
         raise BadValue("联系电话应为7至15位数字")
     return code
 
 
-_DATE_PATTERNS = (
-    re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})"),
-    re.compile(r"(\d{4})/(\d{1,2})/(\d{1,2})"),
-    re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日"),
-)
+_DATE = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})|(\d{4})年(\d{1,2})月(\d{1,2})日?|(\d{4})(\d{2})(\d{2})")
+# a time after the date, as Chinese Excel exports it ("2023/5/15 9:30", "2026/6/30 0:00:00")
+_TIME = re.compile(r"^(.*?\d日?)(?:\s+|T)\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?$")
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+_FORMS = "YYYY-MM-DD、YYYY/M/D、YYYY.M.D、YYYY年M月D日 或 YYYYMMDD"
 
 
 def parse_date(value: Any) -> str:
-    """A date as ``YYYY-MM-DD`` from a date cell or ``YYYY-MM-DD``, ``YYYY/MM/DD``, ``YYYY年MM月DD日``."""
+    """A date as ``YYYY-MM-DD`` from a date cell, an Excel serial number in a number cell
+    (days since 1899-12-30), ``YYYYMMDD`` or text in the forms of :data:`_FORMS`; a time after
+    the date is dropped."""
     if isinstance(value, dt.datetime):
         return value.date().isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
-    text = clean_code(value)
-    # a time part typed after the date ("2024-03-05 00:00:00") is dropped
-    text = re.sub(r"(日|\d)(T|\s*)\d{1,2}:\d{2}(:\d{2})?$", r"\1", text)
-    for pattern in _DATE_PATTERNS:
-        m = pattern.fullmatch(text)
-        if m:
-            try:
-                return dt.date(int(m[1]), int(m[2]), int(m[3])).isoformat()
-            except ValueError:
-                raise BadValue(f"日期不存在：{value}") from None
-    raise BadValue("日期格式应为 YYYY-MM-DD、YYYY/MM/DD 或 YYYY年MM月DD日")
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if 1 <= value < 2958466 and not (19000101 <= value <= 29991231):
+            return (_EXCEL_EPOCH + dt.timedelta(days=int(value))).isoformat()
+        value = str(int(value))
+    text = unicodedata.normalize("NFKC", str(value)).strip()
+    if re.fullmatch(r"[0-9]{5}(\.0+)?", text):  # a serial number that a CSV export kept as text
+        return parse_date(int(float(text)))
+    m = _TIME.match(text)
+    if m:
+        text = m[1]
+    text = _SPACE.sub("", text)
+    m = _DATE.fullmatch(text)
+    if not m:
+        raise BadValue(f"日期格式应为 {_FORMS}")
+    y, mo, d = (g for g in m.groups() if g is not None)
+    try:
+        return dt.date(int(y), int(mo), int(d)).isoformat()
+    except ValueError:
+        raise BadValue("日期不存在") from None
 
 
-_TRUE = {"是", "TRUE", "1", "Y", "YES"}
-_FALSE = {"否", "FALSE", "0", "N", "NO"}
+def parse_end_date(value: Any) -> str | None:
+    """An end date; 长期、至今、无 (and the like) mean no end: ``None``."""
+    if isinstance(value, str) and _SPACE.sub("", value) in synonyms.OPEN_END_WORDS:
+        return None
+    return parse_date(value)
 
 
 def parse_bool(value: Any) -> bool:
@@ -132,14 +200,19 @@ def parse_bool(value: Any) -> bool:
     if isinstance(value, (int, float)) and value in (0, 1):
         return bool(value)
     text = clean_code(value)
-    if text in _TRUE:
+    if text in synonyms.TRUE_WORDS:
         return True
-    if text in _FALSE:
+    if text in synonyms.FALSE_WORDS:
         return False
-    raise BadValue("应填“是”或“否”")
+    raise BadValue("应填“是”或“否”（也可填 √/×、Y/N、1/0、有/无）")
+
+
+_CHINESE_NUMERAL = re.compile(r"[零〇一二两三四五六七八九十百千万廿]+")
 
 
 def parse_int(value: Any) -> int:
+    """A count: a number cell, digits (full-width too, thousands commas), a unit after it
+    (35人), or a Chinese numeral (三, 十二)."""
     if isinstance(value, bool):
         raise BadValue("应为非负整数")
     if isinstance(value, int):
@@ -148,22 +221,42 @@ def parse_int(value: Any) -> int:
         n = int(value)
     else:
         text = clean_code(value).replace(",", "")
-        if not re.fullmatch(r"\d+(\.0+)?", text):
+        text = text.removesuffix("左右")
+        for suffix in synonyms.COUNT_SUFFIXES:
+            text = text.removesuffix(suffix)
+        if re.fullmatch(r"[0-9]+(\.0+)?", text):
+            n = int(float(text)) if "." in text else int(text)
+        elif _CHINESE_NUMERAL.fullmatch(text):
+            import cn2an  # the well-kept converter of Chinese numerals; loaded only when needed
+
+            try:
+                n = int(cn2an.cn2an(text, "normal"))
+            except (ValueError, KeyError):
+                raise BadValue("应为非负整数") from None
+        else:
             raise BadValue("应为非负整数")
-        n = int(float(text)) if "." in text else int(text)
     if n < 0:
         raise BadValue("应为非负整数")
     return n
 
 
-def parse_choice(value: Any, allowed: list[str]) -> str:
+def _fold(text: str) -> str:
+    return _SPACE.sub("", unicodedata.normalize("NFKC", text))
+
+
+def parse_choice(value: Any, enum: str, allowed: list[str]) -> str:
+    """One of ``allowed`` (the values of the enumeration named ``enum``), as typed or as one of
+    its synonyms in :data:`ingest.synonyms.ENUM_SYNONYMS`."""
     text = value if isinstance(value, str) else str(value)
     if text in allowed:  # the common case, typed exactly
         return text
-    text = _SPACE.sub("", unicodedata.normalize("NFKC", text))
+    text = _fold(text)
     for a in allowed:  # full-width or spaced variants of an allowed term
-        if text == unicodedata.normalize("NFKC", a):
+        if text == _fold(a):
             return a
+    canonical = synonyms.ENUM_SYNONYMS.get(enum, {}).get(text)
+    if canonical in allowed:
+        return canonical
     raise BadValue(f"不在可选值中（可选：{'、'.join(allowed)}）")
 
 

@@ -17,7 +17,7 @@ from ingest import checks
 
 
 def _choice(enum: type[m.ZhEnum]) -> Callable[[Any], str]:
-    return partial(checks.parse_choice, allowed=enum.values())
+    return partial(checks.parse_choice, enum=enum.__name__, allowed=enum.values())
 
 
 def _text(value: Any) -> str:
@@ -55,6 +55,8 @@ class Ledger:
     columns: tuple[Column, ...]
     key: tuple[str, ...]  # the column(s) whose value identifies a row (duplicates)
     example: dict[str, str] = field(default_factory=dict)
+    # pairs of columns that must not name the same thing (a pairing with itself, its own parent)
+    self_links: tuple[tuple[str, str], ...] = ()
 
     def column(self, zh: str) -> Column:
         return next(c for c in self.columns if c.zh == zh)
@@ -81,7 +83,7 @@ LEDGERS: dict[str, Ledger] = {
             Column("名称", "name", True, _text, prop="name"),
             _enum_col("层级", "level", m.RegionLevel, "level"),
             Column("上级区划代码", "parent_code", parse=checks.region_code, rel="PART_OF", target=_REGION),
-        ), key=("区划代码",), example={"区划代码": "510107001000", "名称": "某某街道", "层级": "街道乡镇",
+        ), key=("区划代码",), self_links=(("区划代码", "上级区划代码"),), example={"区划代码": "510107001000", "名称": "某某街道", "层级": "街道乡镇",
                                       "上级区划代码": "510107000000"}),
         Ledger("organizations", "党组织", "Organization", (
             Column("组织编码", "org_id", True, prop="id"),
@@ -94,8 +96,8 @@ LEDGERS: dict[str, Ledger] = {
             Column("所在网格编码", "grid_id", rel="ON_GRID", target=_GRID, multi=True),
             Column("区划代码", "region_code", parse=checks.region_code, rel="IN_REGION", target=_REGION),
             Column("成立日期", "founded", parse=checks.parse_date, prop="founded"),
-            Column("届满日期", "term_ends", parse=checks.parse_date, prop="term_ends"),
-        ), key=("组织编码",), example={"组织编码": "DZZ0001", "组织名称": "某某社区党委", "组织类别": "党委",
+            Column("届满日期", "term_ends", parse=checks.parse_end_date, prop="term_ends"),
+        ), key=("组织编码",), self_links=(("组织编码", "上级组织编码"),), example={"组织编码": "DZZ0001", "组织名称": "某某社区党委", "组织类别": "党委",
                                       "所属领域": "社区", "区划代码": "510107001001",
                                       "成立日期": "2021-06-30", "届满日期": "2026-06-29"}),
         Ledger("units", "单位", "Unit", (
@@ -108,7 +110,7 @@ LEDGERS: dict[str, Ledger] = {
             Column("所在网格编码", "grid_id", rel="IN_GRID", target=_GRID),
             Column("从业人员数", "employees", parse=checks.parse_int, prop="employees"),
             Column("党员数", "members_reported", parse=checks.parse_int, prop="members_reported"),
-        ), key=("单位编码",), example={"单位编码": "DW0001", "单位名称": "某某科技有限公司", "单位类别": "非公企业",
+        ), key=("单位编码",), self_links=(("单位编码", "上级单位编码"),), example={"单位编码": "DW0001", "单位名称": "某某科技有限公司", "单位类别": "非公企业",
                                       "统一社会信用代码": "91350100M000100Y43", "从业人员数": "35", "党员数": "4"}),
         Ledger("grids", "网格", "Grid", (
             Column("网格编码", "grid_id", True, prop="id"),
@@ -116,7 +118,7 @@ LEDGERS: dict[str, Ledger] = {
             _enum_col("网格层级", "grid_level", m.GridLevel, "level", required=True),
             Column("上级网格编码", "parent_grid_id", rel="PART_OF", target=_GRID),
             Column("区划代码", "region_code", parse=checks.region_code, rel="IN_REGION", target=_REGION),
-        ), key=("网格编码",), example={"网格编码": "WG0001", "网格名称": "第一网格", "网格层级": "一般网格"}),
+        ), key=("网格编码",), self_links=(("网格编码", "上级网格编码"),), example={"网格编码": "WG0001", "网格名称": "第一网格", "网格层级": "一般网格"}),
         Ledger("members", "党员", "Member", (
             Column("党员编码", "member_id", True, prop="id"),
             Column("姓名", "name", True, _text, prop="name"),
@@ -141,8 +143,9 @@ LEDGERS: dict[str, Ledger] = {
             Column("乙方组织编码", "org_b_id", True),
             _enum_col("结对形式", "form", m.PairingForm, "form", required=True),
             Column("开始日期", "since", parse=checks.parse_date, prop="since"),
-            Column("结束日期", "until", parse=checks.parse_date, prop="until"),
+            Column("结束日期", "until", parse=checks.parse_end_date, prop="until"),
         ), key=("甲方组织编码", "乙方组织编码", "结对形式"),
+            self_links=(("甲方组织编码", "乙方组织编码"),),
             example={"甲方组织编码": "DZZ0101", "乙方组织编码": "DZZ0001", "结对形式": "结对共建",
                      "开始日期": "2024-01-01", "结束日期": "2026-12-31"}),
         Ledger("alliances", "党建联盟", "Alliance", (
@@ -187,8 +190,6 @@ LEDGERS: dict[str, Ledger] = {
 LOAD_ORDER = ["regions", "organizations", "units", "grids", "members", "alliances", "activities",
               "pairings", "roles", "needs"]
 assert sorted(LOAD_ORDER) == sorted(LEDGERS)
-
-IGNORED_HEADERS = {"序号", "编号序号", "No", "no", "NO", "序"}
 
 # A row whose first filled cell starts with one of these ends the table (notes under it).
 NOTE_PREFIXES = ("填表人", "填表日期", "填报人", "填报日期", "制表人", "制表", "审核人", "审核",

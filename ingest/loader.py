@@ -18,9 +18,12 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
+from openpyxl.utils import get_column_letter
+
 from graph.model import LABELS
 from graph.store import GraphStore, RelRow, StoreUnavailable, batched
 from ingest.ledgers import LEDGERS, LOAD_ORDER, Ledger
+from ingest.problems import PROBLEMS, DataProblems
 from ingest.readers import Table, expand_paths, read_tables
 from ingest.report import IngestReport, Issue
 from ingest.rows import ParsedRow, parse_row
@@ -54,6 +57,7 @@ class LinkKind(NamedTuple):
     check_start: bool = False  # the start is a reference too (pairings, roles, incoming links)
     start_column: str | None = None
     whole_row: bool = False  # the row is this link (rel-only ledgers count it as landed)
+    letters: dict[str, str] = {}  # column zh -> its letter in the sheet (to name the cell)
 
 
 class _Pending(NamedTuple):
@@ -110,9 +114,11 @@ class Loader:
         self._kinds: list[LinkKind] = []
         self._kind_ids: dict[tuple, int] = {}
         self._sources: list[tuple[str, str | None]] = []  # (file, sheet) of each table, by number
+        self._letters: list[dict[str, str]] = []  # and its columns' letters
         # labels with no node before this load: every link of their nodes is this load's own,
         # so there is nothing to prune (a first load skips the whole pass)
         self._fresh: set[str] = set()
+        self.problems = DataProblems()
 
     # --- entry point -----------------------------------------------------------------------
     def load(self, paths: Iterable[Path | str]) -> IngestReport:
@@ -129,6 +135,7 @@ class Loader:
             self._load_needs(needs, seen, report)
             self.writer.drain()
             if not self.dry_run:
+                self._write_problems(seen)
                 self._prune(seen)
                 self.store.save()
         except StoreUnavailable as e:
@@ -155,13 +162,19 @@ class Loader:
                 report.rejected.append(Issue(str(f), None, None, None, None,
                                              f"无法读取文件（文件损坏或格式不符）：{type(e).__name__}"))
                 continue
+            ledgers = [t for t in found if t.ledger is not None]
             for t in found:
-                if t.ledger is None:
-                    if t.problem:  # an empty extra sheet has none: it is skipped quietly
-                        report.rejected.append(Issue(t.file, t.sheet, None, None, None, t.problem))
-                    t.close()
-                else:
-                    tables.append(t)
+                if t.ledger is not None:
+                    continue
+                if t.skipped and (ledgers or not t.problem):  # 填表说明 beside the ledgers
+                    report.skipped.append(Issue(t.file, t.sheet, None, None, None, t.skipped))
+                elif t.problem:  # an empty extra sheet has neither: it is passed over quietly
+                    report.rejected.append(Issue(t.file, t.sheet, None, None, None, t.problem))
+                t.close()
+            if not ledgers and not any(t.problem for t in found) and any(t.skipped for t in found):
+                report.rejected.append(Issue(str(f), None, None, None, None,
+                                             "文件中没有可识别的台账（各工作表均无台账表头）"))
+            tables.extend(ledgers)
         return sorted(tables, key=lambda t: LOAD_ORDER.index(t.ledger.name))
 
     # --- phase 1: nodes --------------------------------------------------------------------
@@ -175,6 +188,7 @@ class Loader:
                 Issue(t.file, t.sheet, t.header_row, header, None, "未识别的列，已忽略"))
         source = len(self._sources)
         self._sources.append((t.file, t.sheet))
+        self._letters.append(_letters(t))
         prov = {"src_file": Path(t.file).name, "loaded_at": self.loaded_at}
         batch: dict[str, _Pending] = {}
         if self.progress:
@@ -184,10 +198,14 @@ class Loader:
             counts.read += 1
             if self.progress:
                 self.progress.advance()
-            parsed, issues = parse_row(t, row_no, cells)
-            if parsed is None:
+            parsed, rejects, warnings = parse_row(t, row_no, cells)
+            if warnings:
+                counts.warnings += len(warnings)
+                report.warnings.extend(warnings)
+            if rejects:
                 counts.rejected += 1
-                report.rejected.extend(issues)
+                report.rejected.extend(rejects)
+                self.problems.rejected_row(t, parsed, rejects)
                 continue
             key = "\x1f".join(map(str, parsed.key(ledger.key)))
             if key in batch:
@@ -198,12 +216,16 @@ class Loader:
                 self._flush(t, batch, source, report, spool, seen, needs)
                 batch = {}
         self._flush(t, batch, source, report, spool, seen, needs)
+        report.skipped.extend(Issue(t.file, t.sheet, row, None, None, why) for row, why in t.passed)
+        if t.stopped:
+            report.warnings.append(Issue(t.file, t.sheet, None, None, None, t.stopped))
+            counts.warnings += 1
         if self.progress:
             self.progress.end()
 
     def _pending(self, ledger: Ledger, t: Table, parsed: ParsedRow, prov: dict[str, Any]) -> _Pending:
         if ledger.label is not None:
-            node = {**parsed.props, **prov, "src_row": parsed.row}
+            node = {**parsed.props, **prov, "src_row": parsed.row, PROBLEMS: None}
             return _Pending(parsed.row, node, self._node_links(ledger, t, parsed), None)
         v = parsed.values
         if ledger.name == "needs":
@@ -243,8 +265,10 @@ class Loader:
         file, sheet = self._sources[source]
         where = "" if (file, sheet) == (t.file, t.sheet) else \
             f"{Path(file).name}{f' / {sheet}' if sheet else ''} "
+        letter = _letters(t).get(ledger.key[0])
         report.rejected.append(Issue(t.file, t.sheet, row, ledger.key[0], key.replace("\x1f", "；"),
-                                     f"编码重复：与{where}第{first_row}行相同，本行未载入"))
+                                     f"编码重复：与{where}第{first_row}行相同，本行未载入",
+                                     cell=f"{letter}{row}" if letter else None))
 
     def _kind(self, t: Table, column: str, **spec: Any) -> int:
         """The number of the link kind of this table and column (made on first use)."""
@@ -252,7 +276,8 @@ class Loader:
         if ident not in self._kind_ids:
             assert t.ledger is not None
             self._kind_ids[ident] = len(self._kinds)
-            self._kinds.append(LinkKind(t.ledger.zh, t.file, t.sheet, Path(t.file).name, column, **spec))
+            self._kinds.append(LinkKind(t.ledger.zh, t.file, t.sheet, Path(t.file).name, column, **spec,
+                                        letters=_letters(t)))
         return self._kind_ids[ident]
 
     def _node_links(self, ledger: Ledger, t: Table, parsed: ParsedRow) -> list[tuple]:
@@ -304,6 +329,16 @@ class Loader:
                                                        incoming=col.incoming,
                                                        role=col.fixed_props.get("role"))
 
+    def _write_problems(self, seen: SeenKeys) -> None:
+        """Mark the entities a rejected row leaves wrong (a member whose branch's row was
+        rejected) with the reason, so that their gaps say it is a data problem."""
+        for label, found in self.problems.by_label().items():
+            key = LABELS[label].key
+            known = self._existing(label, set(found), seen)
+            rows = [{key: k, PROBLEMS: texts} for k, texts in sorted(found.items()) if k in known]
+            if rows:
+                self.store.upsert_nodes(label, rows)
+
     # --- phase 2: links --------------------------------------------------------------------
     def _existing(self, label: str, keys: set[str], seen: SeenKeys) -> set[str]:
         """The keys among ``keys`` a node of ``label`` has (or, in a dry run, would have)."""
@@ -335,8 +370,8 @@ class Loader:
                     if kind.check_start else kind.start_labels[0]
                 end_label = _first_known(kind.end_labels, end, known)
                 if start_label is None or end_label is None:
-                    self._warn_missing(kind, row, start if start_label is None else None,
-                                       end if end_label is None else None, report)
+                    self._warn_missing(kind, row, start, end, start_label is None,
+                                       end_label is None, report)
                     continue
                 if kind.whole_row:
                     report.counts(kind.ledger).landed += 1
@@ -349,18 +384,25 @@ class Loader:
                 for (rel, a, b), rows in groups.items():
                     self.writer.submit(self.store.upsert_relationships, rel, a, b, rows)
 
-    @staticmethod
-    def _warn_missing(kind: LinkKind, row: int, start: str | None, end: str | None,
-                      report: IngestReport) -> None:
+    def _warn_missing(self, kind: LinkKind, row: int, start: str, end: str,
+                      start_missing: bool, end_missing: bool, report: IngestReport) -> None:
         counts = report.counts(kind.ledger)
-        for column, code, labels in ((kind.start_column or kind.column, start, kind.start_labels),
-                                     (kind.column, end, kind.end_labels)):
-            if code is None:
+        for column, code, labels, missing, other, other_labels in (
+                (kind.start_column or kind.column, start, kind.start_labels, start_missing,
+                 end, kind.end_labels),
+                (kind.column, end, kind.end_labels, end_missing, start, kind.start_labels)):
+            if not missing:
                 continue
             kinds = "或".join(LABELS[x].zh for x in labels)
-            report.warnings.append(Issue(kind.file, kind.sheet, row, column, code,
-                                         f"引用的{kinds}编码不存在：{code}，该关联未建立"))
+            why = self.problems.why_missing(labels, code)
+            reason = (f"引用的{kinds}编码不存在：{code}，该关联未建立" if why is None
+                      else f"引用的{kinds} {code} 所在行（{why[0]}）未载入：{why[1]}，该关联未建立")
+            letter = kind.letters.get(column)
+            report.warnings.append(Issue(kind.file, kind.sheet, row, column, code, reason,
+                                         cell=f"{letter}{row}" if letter else None))
             counts.warnings += 1
+            if why is not None:  # the entity at the other end shows it as a data problem
+                self.problems.link_lost(other_labels, other, column, why)
 
     def _load_needs(self, needs: GroupedSpool, seen: SeenKeys, report: IngestReport) -> None:
         """需求资源清单 become properties of their organization: ``needs`` / ``resources`` (the
@@ -374,7 +416,8 @@ class Loader:
                     for source, _, _, _, row in rows:
                         file, sheet = self._sources[source]
                         report.warnings.append(Issue(file, sheet, row, "组织编码", org,
-                                                     f"引用的党组织编码不存在：{org}，该条清单未载入"))
+                                                     f"引用的党组织编码不存在：{org}，该条清单未载入",
+                                                     cell=self._letters[source].get("组织编码", "") + str(row)))
                         counts.warnings += 1
                     continue
                 props: dict[str, Any] = {"id": org}
@@ -407,3 +450,8 @@ def _first_known(labels: tuple[str, ...], key: str, known: dict[str, set[str]]) 
         if key in known.get(label, ()):
             return label
     return None
+
+
+def _letters(t: Table) -> dict[str, str]:
+    """Each ledger column's letter in the table's sheet."""
+    return {col.zh: get_column_letter(i + 1) for i, col in t.columns.items()}

@@ -3,12 +3,16 @@ with or without BOM, GBK / GB18030).
 
 A table is recognised by its header row, wherever it is in the first rows of a sheet (a merged
 title row may stand above it), and by which ledger's required headers it carries, not by the
-file's name. Rows are yielded one at a time with the row number the spreadsheet shows; blank rows
-are skipped and the table ends at the notes under it (填表人、填表日期 ...).
+file's name. Headers are compared as people write them (:func:`normalize_header` and the
+synonyms of :mod:`ingest.synonyms`). Rows are yielded one at a time with the row number the
+spreadsheet shows; blank rows are skipped, totals (合计/小计) and a template's example row are
+passed over (listed in ``Table.passed``), and the table ends at the notes under it (填表人 ...).
+A sheet that holds no ledger (填表说明) is marked ``skipped``, not failed.
 """
 from __future__ import annotations
 
 import csv
+import difflib
 import re
 import unicodedata
 from collections.abc import Callable, Iterator
@@ -16,10 +20,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ingest.ledgers import IGNORED_HEADERS, LEDGERS, NOTE_PREFIXES, Column, Ledger
+from ingest import synonyms
+from ingest.ledgers import LEDGERS, NOTE_PREFIXES, Column, Ledger
 
 HEADER_SCAN_ROWS = 30
+MAX_COLUMNS = 256  # cells past this column are not read (a ledger has a few dozen)
+MAX_BLANK_RUN = 10_000  # this many blank rows in a row end the table (a stray far-away cell)
 SUPPORTED = (".xlsx", ".xlsm", ".csv")
+RETURN_SUFFIX = "_退回清单.xlsx"  # a return list an earlier load wrote (ingest.returns): no ledger
 
 
 @dataclass
@@ -32,21 +40,53 @@ class Table:
     headers: dict[int, str] = field(default_factory=dict)  # cell index -> header as typed
     ignored: list[str] = field(default_factory=list)  # unknown headers, reported once
     problem: str | None = None  # why the table could not be read
+    skipped: str | None = None  # why the sheet was passed over (it holds no ledger)
     rows: Iterator[tuple[int, list[Any]]] = iter(())
     size_hint: int | None = None  # rows in the sheet, when the format tells
     close: Callable[[], None] = lambda: None  # releases the file (call when done with rows)
+    marker: int | None = None  # the 序号 column's index, where a template marks its example
+    passed: list[tuple[int, str]] = field(default_factory=list)  # rows passed over, and why
+    stopped: str | None = None  # why reading stopped before the end (a long blank run)
+
+
+_BRACKETED_SUFFIX = re.compile(r"[(（\[【][^()（）\[\]【】]*[)）\]】]$")
 
 
 def normalize_header(text: Any) -> str:
-    t = unicodedata.normalize("NFKC", str(text or ""))
-    t = re.sub(r"[\s*＊]+", "", t)
-    return re.sub(r"[(（]必填[)）]$", "", t)
+    """A header as compared: NFKC, no spaces (the ideographic one too), no leading or trailing
+    ``*`` / ``※``, no bracketed suffix such as （全称）or (必填).
+
+    >>> normalize_header("*党组织名称（全称）")
+    '党组织名称'
+    >>> normalize_header("身份证号 (18位)※")
+    '身份证号'
+    """
+    t = re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text or "")))
+    while True:
+        stripped = _BRACKETED_SUFFIX.sub("", t.strip("*※＊"))
+        if stripped == t or not stripped:
+            return t
+        t = stripped
 
 
-_HEADER_INDEX: dict[str, dict[str, Column]] = {
-    name: {**{c.zh: c for c in lg.columns}, **{c.en.lower(): c for c in lg.columns}}
-    for name, lg in LEDGERS.items()
-}
+def _index(lg: Ledger) -> dict[str, Column]:
+    by_zh = {c.zh: c for c in lg.columns}
+    index = {**{c.en.lower(): c for c in lg.columns},
+             **{alias: by_zh[zh] for alias, zh in synonyms.HEADERS.items() if zh in by_zh},
+             **by_zh}
+    return index
+
+
+_HEADER_INDEX: dict[str, dict[str, Column]] = {name: _index(lg) for name, lg in LEDGERS.items()}
+
+
+def _columns(names: list[str], index: dict[str, Column]) -> dict[int, Column]:
+    cols: dict[int, Column] = {}
+    for i, n in enumerate(names):
+        col = index.get(n) or index.get(n.lower())
+        if col is not None and col not in cols.values():
+            cols[i] = col
+    return cols
 
 
 def _match(cells: list[Any]) -> tuple[Ledger, dict[int, Column]] | None:
@@ -54,30 +94,77 @@ def _match(cells: list[Any]) -> tuple[Ledger, dict[int, Column]] | None:
     names = [normalize_header(c) for c in cells]
     best: tuple[int, Ledger, dict[int, Column]] | None = None
     for lname, index in _HEADER_INDEX.items():
-        cols: dict[int, Column] = {}
-        for i, n in enumerate(names):
-            col = index.get(n) or index.get(n.lower())
-            if col is not None and col not in cols.values():
-                cols[i] = col
+        cols = _columns(names, index)
         lg = LEDGERS[lname]
         if all(c in cols.values() for c in lg.required) and (best is None or len(cols) > best[0]):
             best = (len(cols), lg, cols)
     return (best[1], best[2]) if best else None
 
 
+def _near_miss(cells: list[Any]) -> tuple[int, str] | None:
+    """For a row that is no ledger's header: how many of the closest ledger's headers it has,
+    and a message naming that ledger's missing required columns and the header nearest each."""
+    names = [normalize_header(c) for c in cells]
+    best: tuple[int, int, Ledger, dict[int, Column]] | None = None
+    for lname, index in _HEADER_INDEX.items():
+        cols = _columns(names, index)
+        lg = LEDGERS[lname]
+        found = sum(1 for c in lg.required if c in cols.values())
+        if cols and (best is None or (len(cols), found) > (best[0], best[1])):
+            best = (len(cols), found, lg, cols)
+    if best is None:
+        return None
+    n, _, lg, cols = best
+    unused = [str(cells[i]).strip() for i, name in enumerate(names) if name and i not in cols]
+    parts = []
+    for c in lg.required:
+        if c in cols.values():
+            continue
+        near = difflib.get_close_matches(c.zh, unused, n=1, cutoff=0.3)
+        parts.append(f"「{c.zh}」" + (f"（最接近的表头是「{near[0]}」）" if near else ""))
+    return n, f"像是「{lg.zh}」台账，但缺少必填列：{'、'.join(parts)}"
+
+
 def _is_blank(cells: list[Any]) -> bool:
-    return all(c is None or str(c).strip() == "" for c in cells)
+    return all(c is None or (c.__class__ is str and (not c or c.isspace())) for c in cells)
+
+
+def _first_filled(cells: list[Any], n: int = 1) -> list[str]:
+    out = []
+    for c in cells:
+        if c is not None and str(c).strip():
+            out.append(str(c).strip())
+            if len(out) == n:
+                break
+    return out
 
 
 def _is_note(cells: list[Any]) -> bool:
-    first = next((str(c).strip() for c in cells if c is not None and str(c).strip()), "")
-    return first.startswith(NOTE_PREFIXES)
+    first = _first_filled(cells)
+    return bool(first) and first[0].startswith(NOTE_PREFIXES)
+
+
+def _is_total(cells: list[Any]) -> bool:
+    return any(re.sub(r"\s+", "", c).rstrip(":：") in synonyms.TOTAL_ROWS for c in _first_filled(cells, 2))
+
+
+def _is_example(cells: list[Any], marker: int | None) -> bool:
+    if marker is None or marker >= len(cells) or cells[marker] is None:
+        return False
+    return re.sub(r"\s+", "", str(cells[marker])) in synonyms.EXAMPLE_MARKS
+
+
+def _skips_by_name(sheet: str | None) -> bool:
+    return sheet is not None and any(word in sheet for word in synonyms.NON_LEDGER_SHEETS)
 
 
 def _table(file: str, sheet: str | None, rows: Iterator[tuple[int, list[Any]]],
            size_hint: int | None = None) -> Table:
     """Find the header row in ``rows`` and return the table positioned after it."""
     saw_content = False
+    closest: tuple[int, str] | None = None
+    if _skips_by_name(sheet):
+        return Table(file, sheet, None, None, skipped=f"工作表「{sheet}」不是台账（说明或选项表），已跳过")
     for _ in range(HEADER_SCAN_ROWS):
         try:
             row_no, cells = next(rows)
@@ -88,26 +175,51 @@ def _table(file: str, sheet: str | None, rows: Iterator[tuple[int, list[Any]]],
         saw_content = True
         found = _match(cells)
         if found is None:
+            miss = _near_miss(cells)
+            if miss and (closest is None or miss[0] > closest[0]):
+                closest = (miss[0], f"第{row_no}行{miss[1]}")
             continue
         ledger, cols = found
         headers = {i: str(c).strip() for i, c in enumerate(cells) if c is not None and str(c).strip()}
         ignored = [h for i, h in headers.items()
-                   if i not in cols and normalize_header(h) not in IGNORED_HEADERS]
-
-        def body(rows=rows) -> Iterator[tuple[int, list[Any]]]:
-            for row_no, cells in rows:
-                if _is_blank(cells):
-                    continue
-                if _is_note(cells):
-                    return
-                yield row_no, cells
-
-        return Table(file, sheet, ledger, row_no, cols, headers, ignored, None, body(), size_hint)
+                   if i not in cols and normalize_header(h).upper() not in synonyms.IGNORED_HEADERS]
+        marker = next((i for i, h in headers.items()
+                       if normalize_header(h).upper() in synonyms.IGNORED_HEADERS), None)
+        table = Table(file, sheet, ledger, row_no, cols, headers, ignored, size_hint=size_hint,
+                      marker=marker)
+        table.rows = _body(table, rows)
+        return table
     if not saw_content:
         return Table(file, sheet, None, None, problem=None if sheet else "文件为空")
+    if closest is not None and closest[0] >= 2:  # it meant to be a ledger: say what it lacks
+        return Table(file, sheet, None, None, problem=f"未识别出台账表头：{closest[1]}")
+    if sheet is not None:
+        return Table(file, sheet, None, None, skipped=f"工作表「{sheet}」中没有台账表头，已跳过",
+                     problem=closest[1] if closest else None)
     return Table(file, sheet, None, None,
-                 problem="未识别出台账表头：前30行中没有一行包含某类台账的全部必填列 "
-                         "(no header row with a ledger's required columns)")
+                 problem="未识别出台账表头：前30行中没有一行包含某类台账的全部必填列"
+                         + (f"（{closest[1]}）" if closest else ""))
+
+
+def _body(table: Table, rows: Iterator[tuple[int, list[Any]]]) -> Iterator[tuple[int, list[Any]]]:
+    blank_run = 0
+    for row_no, cells in rows:
+        if _is_blank(cells):
+            blank_run += 1
+            if blank_run >= MAX_BLANK_RUN:
+                table.stopped = f"第{row_no - blank_run + 1}行起连续{MAX_BLANK_RUN}行为空，其后内容未读取"
+                return
+            continue
+        blank_run = 0
+        if _is_note(cells):
+            return
+        if _is_total(cells):
+            table.passed.append((row_no, "合计/小计行，已跳过"))
+            continue
+        if _is_example(cells, table.marker):
+            table.passed.append((row_no, "模板示例行，未载入"))
+            continue
+        yield row_no, cells
 
 
 # --- CSV ---------------------------------------------------------------------------------------
@@ -124,20 +236,29 @@ def sniff_encoding(path: Path) -> str:
         return "gb18030"
 
 
+def sniff_delimiter(sample: str) -> str:
+    """The delimiter of the first filled line: the most frequent of ``,``, tab and ``;``.
+    (csv.Sniffer's regular expressions backtrack for seconds on hostile input.)
+
+    >>> sniff_delimiter("组织编码\\t组织名称\\t组织类别\\n")
+    '\\t'
+    """
+    line = next((ln for ln in sample.splitlines() if ln.strip()), "")
+    counts = {d: line.count(d) for d in (",", "\t", ";")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
 def read_csv(path: Path) -> Iterator[Table]:
     enc = sniff_encoding(path)
 
     def rows() -> Iterator[tuple[int, list[Any]]]:
         with open(path, encoding=enc, errors="replace", newline="") as f:
-            sample = f.read(64 * 1024)
+            delimiter = sniff_delimiter(f.read(64 * 1024))
             f.seek(0)
-            try:
-                dialect = csv.Sniffer().sniff(sample, delimiters=",\t;")
-            except csv.Error:
-                dialect = csv.excel
-            reader = csv.reader(f, dialect)
+            reader = csv.reader(f, delimiter=delimiter)
             for cells in reader:
-                yield reader.line_num, cells
+                yield reader.line_num, cells[:MAX_COLUMNS]
 
     yield _table(str(path), None, rows())
 
@@ -174,9 +295,12 @@ def read_xlsx(path: Path) -> Iterator[Table]:
     for ws in sheets:
         start = ws.min_row or 1
 
-        def rows(ws=ws, start=start) -> Iterator[tuple[int, list[Any]]]:
-            for i, row in enumerate(ws.iter_rows(), start=start):
-                yield i, [_cell_value(c) for c in row]
+        # from column A (the cell index is then the column), no further than MAX_COLUMNS
+        width = min(ws.max_column, MAX_COLUMNS) if ws.max_column else None
+
+        def rows(ws=ws, start=start, width=width) -> Iterator[tuple[int, list[Any]]]:
+            for i, row in enumerate(ws.iter_rows(min_col=1, max_col=width), start=start):
+                yield i, [_cell_value(c) for c in row[:MAX_COLUMNS]]
 
         size = (ws.max_row - start + 1) if ws.max_row else None
         table = _table(str(path), ws.title, rows(), size)
@@ -208,12 +332,13 @@ def read_tables(path: Path) -> Iterator[Table]:
 
 def expand_paths(paths: list[Path]) -> list[Path]:
     """Files as given, and the ledger files inside given folders (sorted), skipping Office's
-    lock files (``~$name.xlsx``)."""
+    lock files (``~$name.xlsx``) and the return lists of earlier loads."""
     out: list[Path] = []
     for p in paths:
         if p.is_dir():
             out.extend(sorted(f for f in p.rglob("*")
-                              if f.suffix.lower() in SUPPORTED and not f.name.startswith("~$")))
+                              if f.suffix.lower() in SUPPORTED and not f.name.startswith("~$")
+                              and not f.name.endswith(RETURN_SUFFIX)))
         else:
             out.append(p)
     return out

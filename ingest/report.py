@@ -1,16 +1,19 @@
-"""The ingest report: what was read, what landed, what was rejected and why, what was warned."""
+"""The ingest report: what was read, what landed, what was rejected and why, what was warned,
+and what was passed over (sheets without a ledger, totals, a template's example row)."""
 from __future__ import annotations
 
 import json
+import re
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 
-
 @dataclass
 class Issue:
-    """One rejected value or one warning, located as the user sees it in the spreadsheet."""
+    """One rejected value, one warning or one passed-over row or sheet, located as the user sees
+    it in the spreadsheet (``cell``: the cell to fix, as ``C5``)."""
 
     file: str
     sheet: str | None
@@ -18,6 +21,21 @@ class Issue:
     column: str | None
     value: str | None
     reason: str
+    cell: str | None = None
+
+    @property
+    def kind(self) -> str:
+        """The reason without its particulars, to count alike issues together.
+
+        >>> Issue("a.xlsx", None, 3, "所属领域", "天上", "不在可选值中（可选：机关、社区）；本行已载入").kind
+        '不在可选值中'
+        """
+        return re.split(r"[：（;；，]", self.reason, maxsplit=1)[0]
+
+    def where(self) -> str:
+        """``file[sheet] 第N行 「column」`` for a terminal line."""
+        return (Path(self.file).name + (f"[{self.sheet}]" if self.sheet else "")
+                + (f" 第{self.row}行" if self.row else "") + (f" 「{self.column}」" if self.column else ""))
 
 
 @dataclass
@@ -36,6 +54,8 @@ class IngestReport:
     rejected: list[Issue] = field(default_factory=list)
     warnings: list[Issue] = field(default_factory=list)
     ignored_columns: list[Issue] = field(default_factory=list)
+    skipped: list[Issue] = field(default_factory=list)  # sheets and rows passed over, and why
+    return_files: list[str] = field(default_factory=list)  # the 退回清单 written for this load
     error: str | None = None  # a failure that stopped the load (e.g. Neo4j went away)
 
     def counts(self, ledger_zh: str) -> LedgerCounts:
@@ -49,9 +69,16 @@ class IngestReport:
     def ok(self) -> bool:
         return self.error is None and not self.rejected
 
+    def grouped(self, issues: list[Issue]) -> list[tuple[str, str, int]]:
+        """(column, kind of reason, how many), most frequent first."""
+        counts = Counter((i.column or "", i.kind) for i in issues)
+        return [(col, kind, n) for (col, kind), n in counts.most_common()]
+
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["landed"] = self.landed
+        d["warning_summary"] = [{"column": c, "reason": k, "count": n} for c, k, n in self.grouped(self.warnings)]
+        d["rejected_summary"] = [{"column": c, "reason": k, "count": n} for c, k, n in self.grouped(self.rejected)]
         return d
 
     def write_json(self, path: Path) -> None:

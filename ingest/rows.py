@@ -1,12 +1,17 @@
-"""Turn one spreadsheet row into clean values, or into the reasons it is rejected.
+"""Turn one spreadsheet row into clean values, the reasons it is rejected, and its warnings.
 
-Every failing column of a row is reported (not only the first), each with the value as typed
-(personal data masked) and a reason in Chinese. A row with any failure is rejected whole.
+A row is rejected only for what must reject it (docs/domain.md, "What is rejected, and what
+lands with a warning"): a missing or unreadable required value (the key among them) or a link of
+a thing to itself. Any other value that cannot be read or fails its check is dropped from the row
+with a warning, and the row lands. Every failing column is reported (not only the first), each
+with the value as typed (personal data masked), its cell and a reason in Chinese.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+
+from openpyxl.utils import get_column_letter
 
 from graph.privacy import mask_value
 from ingest.checks import BadValue, split_multi
@@ -26,38 +31,61 @@ class ParsedRow:
         return tuple(self.values.get(c) for c in columns)
 
 
-def _shown(col: Column, raw: Any) -> str:
+def shown(col: Column, raw: Any) -> str:
+    """A value as the report may quote it: personal data masked."""
     text = str(raw).strip()
     return str(mask_value(col.prop or "", text)) if col.personal else text
 
 
-def parse_row(table: Table, row_no: int, cells: list[Any]) -> tuple[ParsedRow | None, list[Issue]]:
-    parsed = ParsedRow(row_no)
-    issues: list[Issue] = []
+def _blank(raw: Any) -> bool:
+    # nothing, or a string of spaces (a number 0 is a value)
+    return raw is None or (raw.__class__ is str and (not raw or raw.isspace()))
 
-    def reject(col: Column, raw: Any, reason: str) -> None:
-        issues.append(Issue(table.file, table.sheet, row_no, col.zh,
-                            None if raw is None else _shown(col, raw), reason))
+
+def parse_row(table: Table, row_no: int, cells: list[Any]
+              ) -> tuple[ParsedRow, list[Issue], list[Issue]]:
+    """The row's clean values, its rejections (the row is rejected when there is any) and its
+    warnings (values dropped, the row lands). The parsed row is returned either way: a rejected
+    row's readable values say what it would have linked to."""
+    parsed = ParsedRow(row_no)
+    rejects: list[Issue] = []
+    warnings: list[Issue] = []
+
+    def issue(into: list[Issue], i: int, col: Column, raw: Any, reason: str) -> None:
+        into.append(Issue(table.file, table.sheet, row_no, col.zh,
+                          None if raw is None else shown(col, raw), reason,
+                          cell=f"{get_column_letter(i + 1)}{row_no}"))
 
     width = len(cells)
     for i, col in table.columns.items():
         raw = cells[i] if i < width else None
-        # blank: nothing, or a string of spaces (a number 0 is a value)
-        if raw is None or (raw.__class__ is str and (not raw or raw.isspace())):
+        if _blank(raw):
             if col.required:
-                reject(col, None, f"缺少必填项：{col.zh}")
+                issue(rejects, i, col, None, f"缺少必填项：{col.zh}")
+            continue
+        if col.is_link and col.multi:
+            codes = []
+            for part in split_multi(raw):
+                try:
+                    codes.append(col.parse(part))
+                except BadValue as e:
+                    issue(warnings, i, col, part, f"{e}，该项未载入")
+            if not codes:
+                if col.required:
+                    issue(rejects, i, col, raw, f"缺少必填项：{col.zh}")
+                continue
+            parsed.values[col.zh] = codes
+            parsed.refs.extend((col, c) for c in codes)
             continue
         try:
-            if col.is_link and col.multi:
-                codes = [col.parse(c) for c in split_multi(raw)]
-                if not codes and col.required:
-                    raise BadValue(f"缺少必填项：{col.zh}")
-                parsed.values[col.zh] = codes
-                parsed.refs.extend((col, c) for c in codes)
-                continue
             value = col.parse(raw)
         except BadValue as e:
-            reject(col, raw, str(e))
+            if col.required:
+                issue(rejects, i, col, raw, str(e))
+            else:
+                issue(warnings, i, col, raw, f"{e}；本行已载入，该项留空")
+            continue
+        if value is None:  # 长期 in an end date: no value
             continue
         parsed.values[col.zh] = value
         if col.prop:
@@ -66,9 +94,16 @@ def parse_row(table: Table, row_no: int, cells: list[Any]) -> tuple[ParsedRow | 
             parsed.refs.append((col, value))
 
     ledger = table.ledger
-    if ledger is not None and ledger.name == "pairings" and not issues:
-        a, b = parsed.values.get("甲方组织编码"), parsed.values.get("乙方组织编码")
-        if a == b:
-            col = ledger.column("乙方组织编码")
-            reject(col, b, "不能与自身结对（甲方与乙方组织编码相同）")
-    return (None if issues else parsed), issues
+    for first, second in (ledger.self_links if ledger is not None else ()):
+        b = parsed.values.get(second)
+        if b is None or parsed.values.get(first) != b:
+            continue
+        col = ledger.column(second)
+        i = next(k for k, c in table.columns.items() if c is col)
+        if ledger.label is None:  # the row is the link: nothing of it can land
+            issue(rejects, i, col, b, "不能与自身结对（甲方与乙方组织编码相同）")
+        else:  # the row lands without the link to itself
+            del parsed.values[second]
+            parsed.refs.remove((col, b))
+            issue(warnings, i, col, b, f"不能以自身为上级（{first}与{second}相同）；本行已载入，该项留空")
+    return parsed, rejects, warnings

@@ -55,14 +55,19 @@ def test_messy_workbook_loads_with_a_clear_report(tmp_path):
     assert unit.props["members_reported"] == 4 and unit.props["employees"] == 12
 
 
-def test_templates_have_headers_examples_and_dropdowns_and_load_back(tmp_path):
+def test_templates_have_headers_examples_and_dropdowns(tmp_path):
     paths = write_templates(tmp_path / "t")
     assert len(paths) == 10
     ws = load_workbook(tmp_path / "t" / "党组织.xlsx").active
-    assert [c.value for c in ws[1]][:3] == ["组织编码", "组织名称", "组织类别"]
+    assert [c.value for c in ws[1]][:4] == ["序号", "组织编码", "组织名称", "组织类别"]
     lists = [dv.formula1 for dv in ws.data_validations.dataValidation]
     assert any("联合党支部" in f for f in lists)
-    report = Loader(MemoryStore()).load(paths)  # the example rows are valid ledger rows
+    # the example rows are valid ledger rows: filled in without the 示例 mark, they land
+    for p in paths:
+        wb = load_workbook(p)
+        wb.active["A2"] = 1
+        wb.save(p)
+    report = Loader(MemoryStore()).load(paths)
     assert report.rejected == []
     assert sum(c.landed for c in report.ledgers.values()) >= 8
 
@@ -115,7 +120,7 @@ def test_cli_exit_codes_and_json_report(tmp_path, monkeypatch):
     rep = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
     assert rep["landed"] == {"党组织": 1}
     assert rep["rejected"][0] | {"file": "x"} == {"file": "x", "sheet": None, "row": 2,
-                                                  "column": "组织类别", "value": "党小队",
+                                                  "column": "组织类别", "value": "党小队", "cell": "C2",
                                                   "reason": rep["rejected"][0]["reason"]}
     assert runner.invoke(app, ["ingest", str(tmp_path / "missing.csv")]).exit_code == 2
     assert runner.invoke(app, ["ingest"]).exit_code == 2

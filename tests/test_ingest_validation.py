@@ -24,7 +24,9 @@ def reasons(report):
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
-def test_each_rejection_reason_is_reported_with_row_and_column(tmp_path, fmt):
+def test_rejections_and_warnings_are_reported_with_row_column_and_cell(tmp_path, fmt):
+    """Only a missing or unreadable required value, a repeated key or a link to itself rejects
+    a row; any other bad value is dropped with a warning and the row lands."""
     report, store, files = load(tmp_path, {
         "党组织": [
             ORG_HEAD,
@@ -43,7 +45,7 @@ def test_each_rejection_reason_is_reported_with_row_and_column(tmp_path, fmt):
             ["U1", "甲公司", "非公企业", "91350100M000100Y43", "35", "4"],
             ["U2", "乙公司", "非公企业", "91350100M000100Y44", "", ""],          # 3: USCC check
             ["U3", "丙公司", "非公企业", "91350100M000100", "", ""],             # 4: USCC length
-            ["U4", "丁公司", "非公企业", "", "三十", ""],                        # 5: not a number
+            ["U4", "丁公司", "非公企业", "", "很多", ""],                        # 5: not a number
             ["U5", "戊公司", "外星企业", "", "", ""],                            # 6: unknown kind
         ],
         "党员": [
@@ -63,43 +65,63 @@ def test_each_rejection_reason_is_reported_with_row_and_column(tmp_path, fmt):
             ["O1", "O8", "拉手", ""],                                            # 5: form
         ],
     }, fmt)
-    by_file = {}
-    for i in report.rejected:
-        assert i.file.endswith(files[["党组织", "单位", "党员", "结对共建"].index(i.file.split("/")[-1].split(".")[0])].name)
-        by_file.setdefault(i.file.split("/")[-1].split(".")[0], {})[(i.row, i.column)] = i.reason
-    orgs, units, members, pairs = (by_file.get(k, {}) for k in ("党组织", "单位", "党员", "结对共建"))
-    assert orgs[(3, "组织名称")] == "缺少必填项：组织名称"
+
+    def by_file(issues):
+        out: dict[str, dict] = {}
+        for i in issues:
+            stem = i.file.split("/")[-1].split(".")[0]
+            assert i.file.endswith(files[["党组织", "单位", "党员", "结对共建"].index(stem)].name)
+            out.setdefault(stem, {})[(i.row, i.column)] = i.reason
+        return [out.get(k, {}) for k in ("党组织", "单位", "党员", "结对共建")]
+
+    orgs, units, members, pairs = by_file(report.rejected)
+    assert orgs == {(3, "组织名称"): "缺少必填项：组织名称", (4, "组织类别"): orgs[(4, "组织类别")],
+                    (8, "组织编码"): "编码重复：与第2行相同，本行未载入"}
     assert orgs[(4, "组织类别")].startswith("不在可选值中")
-    assert orgs[(5, "成立日期")].startswith("日期不存在")
-    assert orgs[(6, "成立日期")].startswith("日期格式应为")
-    assert orgs[(7, "区划代码")] == "区划代码应为6、9或12位数字"
-    assert orgs[(8, "组织编码")] == "编码重复：与第2行相同，本行未载入"
-    assert orgs[(9, "所属领域")].startswith("不在可选值中")
-    assert len(orgs) == 7
-    assert units == {(3, "统一社会信用代码"): "统一社会信用代码校验位错误",
-                     (4, "统一社会信用代码"): "统一社会信用代码应为18位，实为15位",
-                     (5, "从业人员数"): "应为非负整数",
-                     (6, "单位类别"): units[(6, "单位类别")]}
-    assert members[(3, "身份证号")] == "身份证号校验位错误"
-    assert members[(4, "是否流动")] == "应填“是”或“否”"
-    assert members[(5, "党员类别")].startswith("不在可选值中")
+    assert list(units) == [(6, "单位类别")]
+    assert set(members) == {(5, "党员类别"), (6, "所在党组织编码")}
     assert members[(6, "所在党组织编码")] == "缺少必填项：所在党组织编码"
-    assert members[(7, "联系电话")] == "联系电话应为7至15位数字"
     assert pairs[(2, "乙方组织编码")].startswith("不能与自身结对")
     assert pairs[(4, "甲方组织编码")].startswith("编码重复：与第3行相同")
     assert pairs[(5, "结对形式")].startswith("不在可选值中")
-    # every other row landed
-    assert store.counts()["Organization"] == 2 and store.counts()["Unit"] == 1
-    assert store.counts()["Member"] == 1 and store.rel_counts()["PAIRED_WITH"] == 1
-    assert report.counts("党组织").read == 9 and report.counts("党组织").landed == 2
-    assert report.counts("党组织").rejected == 7
+    assert len(pairs) == 3
+
+    w_orgs, w_units, w_members, _ = by_file(report.warnings)
+    assert w_orgs[(5, "成立日期")].startswith("日期不存在")
+    assert w_orgs[(6, "成立日期")].startswith("日期格式应为")
+    assert w_orgs[(7, "区划代码")].startswith("区划代码应为6、9或12位数字")
+    assert w_orgs[(9, "所属领域")].startswith("不在可选值中")
+    assert all(w_orgs[k].endswith("本行已载入，该项留空")
+               for k in ((5, "成立日期"), (6, "成立日期"), (7, "区划代码"), (9, "所属领域")))
+    assert w_units[(3, "统一社会信用代码")].startswith("统一社会信用代码校验位错误")
+    assert w_units[(4, "统一社会信用代码")].startswith("统一社会信用代码应为18位，实为15位")
+    assert w_units[(5, "从业人员数")].startswith("应为非负整数")
+    assert w_members[(3, "身份证号")].startswith("身份证号校验位错误")
+    assert w_members[(4, "是否流动")].startswith("应填“是”或“否”")
+    assert w_members[(7, "联系电话")].startswith("联系电话应为7至15位数字")
+    # the cell to fix is named as the spreadsheet does
+    id_issue = next(i for i in report.warnings if i.column == "身份证号")
+    assert id_issue.cell == "E3"
+    # the rows with warnings landed, without the bad value
+    assert store.counts()["Organization"] == 6 and store.counts()["Unit"] == 4
+    assert store.counts()["Member"] == 4 and store.rel_counts()["PAIRED_WITH"] == 1
+    assert "founded" not in store.get("Organization", "O4").props
+    assert "sector" not in store.get("Organization", "O7").props
+    assert store.get("Organization", "O6").props["name"] == "某支部"
+    assert "uscc" not in store.get("Unit", "U2").props
+    m2 = store.get("Member", "M2").props
+    assert "id_card" not in m2 and m2["category"] == "正式" and m2["org_code"] == "O1"
+    assert report.counts("党组织").read == 9 and report.counts("党组织").landed == 6
+    assert report.counts("党组织").rejected == 3 and report.counts("党组织").warnings == 5  # 4 + a region
     # personal data is masked in the report
-    id_issue = next(i for i in report.rejected if i.column == "身份证号")
     assert id_issue.value == "1101**********0021"
     # dates in all three formats were accepted
     assert store.get("Organization", "O1").props["term_ends"] == "2025-06-30"
     assert store.get("Organization", "O8").props["term_ends"] == "2026-01-05"
     assert store.get("Organization", "O1").props["sector"] == "社区"
+    # the summary counts alike warnings together
+    summary = {(c, k): n for c, k, n in report.grouped(report.warnings)}
+    assert summary[("成立日期", "日期不存在")] == 1 and summary[("身份证号", "身份证号校验位错误")] == 1
 
 
 @pytest.mark.parametrize("fmt", FORMATS)

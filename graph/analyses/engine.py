@@ -38,6 +38,10 @@ class Engine(Protocol):
         """Units, grids and organisations located in these regions (``label``, ``id``), and the
         units contained in those units (楼栋 in 小区)."""
 
+    def data_problems(self) -> dict[tuple[str, str], list[str]]:
+        """(label, key) -> what rejected ledger rows left wrong about that entity
+        (``ingest.problems``), for units, grids, members and organisations."""
+
     def pairing_rels(self) -> list[Row]:
         """Every pairing: ``from``, ``to``, ``form``, ``since``, ``until``."""
 

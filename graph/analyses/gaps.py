@@ -55,6 +55,8 @@ class Gap(BaseModel):
     to: str | None = Field(None, description="结对乙方组织编码（P3/P4）")
     figures: dict[str, Any] = Field(default_factory=dict, description="判定用到的数字")
     region: str | None = Field(None, description="所在区划代码")
+    data_problems: list[str] = Field(default_factory=list,
+                                     description="数据问题：台账中未载入的行对该缺口的影响（先修正台账）")
 
     def as_dict(self) -> dict[str, Any]:
         return self.model_dump(by_alias=True)
@@ -154,9 +156,22 @@ def _responsible(engine: Engine, who: Responsibility,
     return resp, region
 
 
+def _with_problems(message: str, rule: str, problems: list[str]) -> str:
+    """A gap's message, saying first when a rejected ledger row may be its cause: M2's member
+    whose branch's row was rejected has that as its whole message, not a bare "unknown"."""
+    if not problems:
+        return message
+    if rule == "M2":
+        own = [p for p in problems if p.startswith("所在党组织")]
+        if own:
+            return "；".join(own)
+    return f"{message}（数据问题：{'；'.join(problems)}）"
+
+
 def _explain(engine: Engine, who: Responsibility, policy: Policy, params: dict[str, Any],
              rows: list[tuple[str, dict[str, Any]]]) -> list[Gap]:
     resp, region = _responsible(engine, who, rows)
+    problems = engine.data_problems()
     orgs = who.orgs
     gaps = []
     for rule_id, row in rows:
@@ -170,9 +185,12 @@ def _explain(engine: Engine, who: Responsibility, policy: Policy, params: dict[s
             key = (rule.entity, row["id"])
             gid, name = row["id"], row.get("name")
         chief = resp.get(key)
+        found = problems.get(key, []) if problems else []
         gaps.append(Gap(
             rule=rule_id, title=rule.title, entity=rule.entity, entity_zh=ENTITY_ZH[rule.entity],
-            id=gid, name=name, message=rule.message({**row, "as_of": params["as_of"]}, policy),
+            id=gid, name=name, message=_with_problems(rule.message({**row, "as_of": params["as_of"]}, policy),
+                                                      rule_id, found),
+            data_problems=found,
             responsible=OrgRef(id=chief, name=orgs.name.get(chief)) if chief else None,
             path=[gid] + (orgs.chain(chief) if chief else []),
             from_=row.get("from"), to=row.get("to"), figures=figures, region=region.get(key),

@@ -329,3 +329,8 @@ class MemoryEngine:
             rows = [{"from": a[1], "to": b[1], "form": r.get("form"), "since": r.get("since"),
                      "until": r.get("until")} for a, b, r in self.pairings()]
         return sorted(rows, key=lambda r: (r["from"], r["to"], r["form"] or ""))
+
+    def data_problems(self) -> dict[tuple[str, str], list[str]]:
+        with self.store._lock:
+            return {n: list(a["data_problems"]) for n, a in self.g.nodes(data=True)
+                    if a.get("data_problems") and n[0] in ("Unit", "Grid", "Member", "Organization")}

@@ -214,6 +214,12 @@ MATCH (c:Unit)-[:PART_OF*1..3]->(:Unit)-[:IN_REGION]->(r)
 RETURN 'Unit' AS label, c.id AS id
 """
 
+# Entities a rejected ledger row left wrong (ingest.problems): label, key, the sentences.
+DATA_PROBLEMS = """
+MATCH (n) WHERE (n:Unit OR n:Grid OR n:Member OR n:Organization) AND n.data_problems IS NOT NULL
+RETURN labels(n)[0] AS label, n.id AS id, n.data_problems AS problems
+"""
+
 PAIRING_RELS = """
 MATCH (a:Organization)-[r:PAIRED_WITH]->(b:Organization)
 RETURN a.id AS from, b.id AS to, r.form AS form, r.since AS since, r.until AS until

@@ -52,5 +52,8 @@ class Neo4jEngine:
     def entities_in_regions(self, codes: list[str]) -> list[Row]:
         return self._rows(cy.ENTITIES_IN_REGIONS, codes=codes)
 
+    def data_problems(self) -> dict[tuple[str, str], list[str]]:
+        return {(r["label"], r["id"]): list(r["problems"]) for r in self._rows(cy.DATA_PROBLEMS)}
+
     def pairing_rels(self) -> list[Row]:
         return self._rows(cy.PAIRING_RELS)

@@ -1,0 +1,134 @@
+"""The return list (退回清单): per source file, a workbook a street office can correct and resend.
+
+Its first sheet lists every rejected row, every warning and every row passed over (kind, sheet,
+row, column, cell, the value as typed with personal data masked, the reason), each linked to its
+cell; the sheets after it are a copy of the source (a CSV becomes one sheet) with every rejected
+cell filled red and every warned cell yellow, each with a comment giving the reason in Chinese.
+
+A source too large to copy into memory gets the list sheet only.
+"""
+from __future__ import annotations
+
+import csv
+from collections import defaultdict
+from pathlib import Path
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import quote_sheetname
+from openpyxl.workbook.workbook import Workbook as WorkbookType
+
+from ingest.readers import RETURN_SUFFIX as SUFFIX
+from ingest.readers import sniff_delimiter, sniff_encoding
+from ingest.report import IngestReport, Issue
+
+MAX_COPY_BYTES = 20 * 1024 * 1024  # sources larger than this get the list sheet only
+REJECTED_FILL = PatternFill("solid", fgColor="F4B6B6")
+WARNING_FILL = PatternFill("solid", fgColor="FFE699")
+HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
+KINDS = (("拒绝（未载入）", REJECTED_FILL), ("警告（已载入，该项留空）", WARNING_FILL), ("已跳过", None))
+LIST_HEADERS = ("序号", "类型", "工作表", "行", "列", "单元格", "填写的值", "原因")
+
+
+def write_returns(report: IngestReport, folder: Path,
+                  shown_names: dict[str, str] | None = None) -> list[Path]:
+    """Write one return workbook per source file that has anything to fix or say; return their
+    paths (also kept in ``report.return_files``). ``shown_names`` maps a source path to the name
+    the user knows it by (an upload's own name)."""
+    by_file: dict[str, list[tuple[int, Issue]]] = defaultdict(list)
+    for kind, issues in enumerate((report.rejected, report.warnings, report.skipped)):
+        for issue in issues:
+            by_file[issue.file].append((kind, issue))
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for file, issues in by_file.items():
+        source = Path(file)
+        name = Path((shown_names or {}).get(file, source.name))
+        wb = _copy(source)
+        _list_sheet(wb, issues, has_copy=len(wb.worksheets) > 0, csv_sheet=_csv_title(source))
+        if len(wb.worksheets) > 1:
+            _mark(wb, issues, csv_sheet=_csv_title(source))
+        target = folder / (name.stem[:100] + SUFFIX)
+        wb.save(target)
+        written.append(target)
+    report.return_files = [str(p) for p in written]
+    return written
+
+
+def _csv_title(source: Path) -> str | None:
+    return source.stem[:31] if source.suffix.lower() == ".csv" else None
+
+
+def _copy(source: Path) -> WorkbookType:
+    """The source as an editable workbook (empty when it cannot or should not be copied)."""
+    empty = Workbook()
+    empty.remove(empty.active)
+    try:
+        if not source.exists() or source.stat().st_size > MAX_COPY_BYTES:
+            return empty
+        if source.suffix.lower() in (".xlsx", ".xlsm"):
+            return load_workbook(source)
+        if source.suffix.lower() == ".csv":
+            ws = empty.create_sheet(source.stem[:31])
+            with open(source, encoding=sniff_encoding(source), errors="replace", newline="") as f:
+                delimiter = sniff_delimiter(f.read(64 * 1024))
+                f.seek(0)
+                for cells in csv.reader(f, delimiter=delimiter):
+                    ws.append([_as_text(c) for c in cells])
+            return empty
+    except Exception:  # noqa: BLE001 - a source that cannot be copied still gets its list
+        empty = Workbook()
+        empty.remove(empty.active)
+    return empty
+
+
+def _as_text(value: str) -> str:
+    # a CSV cell stays text in the copy: a leading = is not turned into a formula
+    return "'" + value if value[:1] in ("=", "+", "-", "@") and len(value) > 1 else value
+
+
+def _list_sheet(wb: WorkbookType, issues: list[tuple[int, Issue]], has_copy: bool,
+                csv_sheet: str | None) -> None:
+    ws = wb.create_sheet("退回清单", 0)
+    ws.append(list(LIST_HEADERS))
+    for cell in ws[1]:
+        cell.font, cell.fill = Font(bold=True), HEADER_FILL
+    rows = sorted(issues, key=lambda ki: (ki[1].sheet or "", ki[1].row or 0, ki[0], ki[1].column or ""))
+    for n, (kind, i) in enumerate(rows, start=1):
+        ws.append([n, KINDS[kind][0], i.sheet or csv_sheet or "", i.row, i.column, i.cell,
+                   i.value, i.reason])
+        fill = KINDS[kind][1]
+        if fill is not None:
+            ws.cell(row=n + 1, column=2).fill = fill
+        sheet = i.sheet or csv_sheet
+        if has_copy and i.cell and sheet in wb.sheetnames:
+            link = ws.cell(row=n + 1, column=6)
+            link.hyperlink = f"#{quote_sheetname(sheet)}!{i.cell}"
+            link.font = Font(color="0563C1", underline="single")
+    for col, width in zip("ABCDEFGH", (6, 22, 14, 6, 16, 8, 24, 70)):
+        ws.column_dimensions[col].width = width
+    for row in ws.iter_rows(min_row=2, min_col=8, max_col=8):
+        row[0].alignment = Alignment(wrap_text=True, vertical="top")
+    ws.freeze_panes = "A2"
+    wb.active = 0
+
+
+def _mark(wb: WorkbookType, issues: list[tuple[int, Issue]], csv_sheet: str | None) -> None:
+    """Fill and comment each cell to fix (red: rejected, yellow: warned; a rejected row's
+    other cells keep their colours)."""
+    notes: dict[tuple[str, str], list[str]] = defaultdict(list)
+    worst: dict[tuple[str, str], int] = {}
+    for kind, i in issues:
+        sheet = i.sheet or csv_sheet
+        if kind == 2 or not i.cell or sheet not in wb.sheetnames:
+            continue
+        notes[(sheet, i.cell)].append(i.reason)
+        worst[(sheet, i.cell)] = min(worst.get((sheet, i.cell), kind), kind)
+    for (sheet, ref), reasons in notes.items():
+        cell = wb[sheet][ref]
+        cell.fill = KINDS[worst[(sheet, ref)]][1]
+        comment = Comment("\n".join(dict.fromkeys(reasons)), "Tupu 载入检查")
+        comment.width, comment.height = 320, 40 + 20 * len(reasons)
+        cell.comment = comment
+

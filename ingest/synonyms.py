@@ -1,0 +1,103 @@
+"""What people write in their ledgers, and what it means: the one table of synonyms for headers,
+enumerations, yes/no answers and open-ended dates (docs/domain.md, "Headers as people write
+them" and "Values as people write them"). Data only: the parsers in :mod:`ingest.checks` and the
+header matching in :mod:`ingest.readers` look things up here, so accepting a new spelling is one
+line in this file.
+
+>>> HEADERS["党组织名称"]
+'组织名称'
+>>> ENUM_SYNONYMS["OrgKind"]["支部"]
+'党支部'
+"""
+from __future__ import annotations
+
+# Header as written (after normalising: no spaces, no */※, no bracketed suffix) -> the ledger's
+# own header. A synonym applies in every ledger that has the target column.
+HEADERS: dict[str, str] = {
+    "党组织名称": "组织名称", "支部名称": "组织名称", "党组织全称": "组织名称",
+    "党组织编码": "组织编码", "党组织代码": "组织编码", "组织代码": "组织编码",
+    "党组织类别": "组织类别", "组织类型": "组织类别", "党组织类型": "组织类别",
+    "上级党组织编码": "上级组织编码", "上级党组织代码": "上级组织编码",
+    "单位全称": "单位名称", "单位类型": "单位类别", "单位代码": "单位编码",
+    "公民身份号码": "身份证号", "身份证号码": "身份证号", "身份证": "身份证号", "公民身份证号": "身份证号",
+    "信用代码": "统一社会信用代码", "社会信用代码": "统一社会信用代码",
+    "行政区划代码": "区划代码", "区划编码": "区划代码", "行政区划编码": "区划代码",
+    "党员姓名": "姓名",
+    "所在支部编码": "所在党组织编码", "所在党组织": "所在党组织编码", "所在支部": "所在党组织编码",
+    "联系方式": "联系电话", "手机号码": "联系电话", "手机": "联系电话", "手机号": "联系电话",
+    "电话": "联系电话",
+    "职工人数": "从业人员数", "从业人数": "从业人员数", "员工人数": "从业人员数",
+    "党员人数": "党员数",
+    "网格类别": "网格层级", "网格级别": "网格层级",
+    "区划名称": "名称", "行政区划名称": "名称",
+    "结对方式": "结对形式", "结对类型": "结对形式",
+    "是否流动党员": "是否流动", "是否离退休党员": "是否离退休",
+}
+
+# Columns that carry no ledger value (序号 ...): ignored without a word in the report.
+IGNORED_HEADERS = {"序号", "编号序号", "NO", "NO.", "序", "行号"}
+
+# A row whose first filled cell is one of these is a total, not a ledger row: passed over.
+TOTAL_ROWS = {"合计", "小计", "总计", "共计", "总数"}
+
+# The 序号 of a template's example row: passed over, said in the report.
+EXAMPLE_MARKS = {"示例", "例", "样例", "填写示例", "例："}
+
+# Sheets that by name hold no ledger (a template's instructions, a list of drop-down values).
+NON_LEDGER_SHEETS = ("说明", "填表说明", "填报说明", "目录", "封面", "下拉", "字典", "选项", "代码表")
+
+# Enumerations: enum name (graph.model) -> {as written: canonical}. The canonical values are
+# accepted as they are; these are the other ways people write them.
+ENUM_SYNONYMS: dict[str, dict[str, str]] = {
+    "RegionLevel": {
+        **dict.fromkeys(("自治区", "直辖市"), "省"),
+        **dict.fromkeys(("地级市", "自治州", "地区", "盟"), "市"),
+        **dict.fromkeys(("区", "县", "县级市", "旗", "自治县", "自治旗", "林区", "县区"), "区县"),
+        **dict.fromkeys(("街道", "街道办事处", "乡", "镇", "乡镇", "苏木", "街道办"), "街道乡镇"),
+        **dict.fromkeys(("社区", "社区居委会", "居委会", "村", "村委会", "行政村", "嘎查",
+                         "村社区"), "社区村"),
+    },
+    "OrgKind": {
+        **dict.fromkeys(("党的基层委员会", "基层党委", "党委员会"), "党委"),
+        **dict.fromkeys(("总支", "党总支部", "党总支部委员会"), "党总支"),
+        **dict.fromkeys(("支部", "党支部委员会"), "党支部"),
+        "联合支部": "联合党支部",
+        "流动党支部": "流动党员党支部",
+        "临时支部": "临时党支部",
+        "功能型支部": "功能型党支部", "功能党支部": "功能型党支部",
+        "党工作委员会": "党工委",
+    },
+    "MemberCategory": {"正式党员": "正式", "预备党员": "预备"},
+    "UnitKind": {
+        **dict.fromkeys(("民营企业", "私营企业", "非公有制企业", "个体工商户", "外资企业",
+                         "非公有制经济组织", "民企"), "非公企业"),
+        **dict.fromkeys(("社会团体", "民办非企业单位", "社会服务机构", "基金会", "社团"), "社会组织"),
+        "事业": "事业单位",
+        **dict.fromkeys(("国企", "国有控股企业"), "国有企业"),
+        **dict.fromkeys(("党政机关", "机关单位"), "机关"),
+    },
+    "Sector": {
+        **dict.fromkeys(("民营企业", "私营企业", "非公有制企业", "非公有制经济组织"), "非公企业"),
+        **dict.fromkeys(("社会团体", "民办非企业单位", "社会服务机构"), "社会组织"),
+        "事业": "事业单位",
+        **dict.fromkeys(("国企", "国有控股企业"), "国有企业"),
+        **dict.fromkeys(("党政机关", "机关单位"), "机关"),
+    },
+    "GridLevel": {**dict.fromkeys(("基础网格", "网格"), "一般网格"), "专属网格": "微网格"},
+    "Gender": {"男性": "男", "女性": "女"},
+    "PairingForm": {"结对": "结对共建", "共建": "结对共建", "双报道": "双报到"},
+    "ActivityKind": {"主题党日活动": "主题党日", "联席会": "联席会议", "志愿活动": "志愿服务"},
+    "ListKind": {"需求清单": "需求", "资源清单": "资源"},
+    "Role": {"党组织书记": "书记", "支部书记": "书记", "党建工作指导员": "党建指导员",
+             "指导员": "党建指导员", "网格员": "网格长"},
+}
+
+# Yes / no, as typed (after NFKC and upper-casing).
+TRUE_WORDS = {"是", "√", "✓", "✔", "Y", "YES", "1", "TRUE", "有", "T", "对"}
+FALSE_WORDS = {"否", "×", "✗", "✘", "X", "N", "NO", "0", "FALSE", "无", "F", "不是"}
+
+# An end date that means "no end" (the pairing or term runs on).
+OPEN_END_WORDS = {"长期", "至今", "无", "永久", "无固定期限", "-", "—", "/"}
+
+# What may follow a count ("35人", "3名").
+COUNT_SUFFIXES = ("人", "名", "个", "位", "次")

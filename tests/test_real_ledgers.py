@@ -1,0 +1,406 @@
+"""Ledgers as street offices really fill them: every header and value form of docs/domain.md in a
+real xlsx and csv cell, a messy street workbook that must give exactly the graph and gaps of the
+same data written cleanly (on both stores), rejected rows shown as data problems in the gaps,
+the return list, and no silent mis-reads."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from openpyxl import load_workbook
+
+from graph.analyses.gaps import find_gaps
+from graph.memory_store import MemoryStore
+from graph.model import LABELS, RELATIONSHIPS
+from ingest import synonyms
+from ingest.ledgers import LEDGERS
+from ingest.loader import Loader
+from ingest.returns import write_returns
+from tests.ledger_files import write_csv, write_xlsx
+
+AS_OF = dt.date(2025, 6, 30)
+PROVENANCE = {"src_file", "src_row", "loaded_at"}
+ORG = ["组织编码", "组织名称", "组织类别", "所属领域", "成立日期", "届满日期"]
+
+
+def _load_cell(tmp_path, fmt: str, head: list[str], row: list, name: str = "t"):
+    """Load one ledger row written in ``fmt`` (a real file); return (store, report)."""
+    store = MemoryStore()
+    if fmt == "xlsx":
+        f = write_xlsx(tmp_path / f"{name}.xlsx", {"表": [head, row]})
+    else:
+        f = write_csv(tmp_path / f"{name}.csv", [head, row])
+    return store, Loader(store).load([f])
+
+
+# --- every value form --------------------------------------------------------------------------
+DATES = ["2025-03-01", "2025/3/1", "2025.3.1", "2025年3月1日", "20250301", "2025-3-1 0:00",
+         "2025/3/1 9:30", "2025/03/01 00:00:00", "2025.03.01", dt.datetime(2025, 3, 1, 9, 30),
+         dt.date(2025, 3, 1), 45717]
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+@pytest.mark.parametrize("value", DATES, ids=str)
+def test_every_date_form(tmp_path, fmt, value):
+    if fmt == "csv" and isinstance(value, (dt.date, int)):
+        value = str(value) if isinstance(value, int) else value.isoformat()
+    store, report = _load_cell(tmp_path, fmt, ORG, ["O1", "甲支部", "党支部", "社区", value, ""])
+    assert report.rejected == [] and report.warnings == []
+    assert store.get("Organization", "O1").props["founded"] == "2025-03-01"
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+@pytest.mark.parametrize("value", sorted(synonyms.OPEN_END_WORDS))
+def test_open_end_words_mean_no_end(tmp_path, fmt, value):
+    store, report = _load_cell(tmp_path, fmt, ORG, ["O1", "甲支部", "党支部", "社区", "", value])
+    assert report.rejected == [] and report.warnings == []
+    assert "term_ends" not in store.get("Organization", "O1").props
+
+
+BOOLS = [("是", True), ("否", False), ("√", True), ("×", False), ("✓", True), ("✗", False),
+         ("Y", True), ("N", False), ("y", True), ("1", True), ("0", False), ("true", True),
+         ("false", False), ("TRUE", True), ("有", True), ("无", False), (1, True), (0, False)]
+MEMBER = ["党员编码", "姓名", "党员类别", "所在党组织编码", "是否流动"]
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+@pytest.mark.parametrize("value,expected", BOOLS, ids=str)
+def test_every_boolean_form(tmp_path, fmt, value, expected):
+    store, report = _load_cell(tmp_path, fmt, MEMBER, ["M1", "张三", "正式", "O1", value])
+    assert report.rejected == []
+    assert not [w for w in report.warnings if w.column == "是否流动"]
+    assert store.get("Member", "M1").props["mobile"] is expected
+
+
+COUNTS = [("35", 35), ("35人", 35), ("３５", 35), (35.0, 35), ("35.0", 35), ("三", 3), ("十二", 12),
+          ("二十五", 25), ("4名", 4), ("1,200", 1200), (0, 0)]
+UNIT = ["单位编码", "单位名称", "单位类别", "党员数"]
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+@pytest.mark.parametrize("value,expected", COUNTS, ids=str)
+def test_every_count_form(tmp_path, fmt, value, expected):
+    store, report = _load_cell(tmp_path, fmt, UNIT, ["U1", "甲公司", "非公企业", value])
+    assert report.rejected == [] and report.warnings == []
+    assert store.get("Unit", "U1").props["members_reported"] == expected
+
+
+ENUM_COLUMNS = {"RegionLevel": ("regions", "层级"), "OrgKind": ("organizations", "组织类别"),
+                "MemberCategory": ("members", "党员类别"), "UnitKind": ("units", "单位类别"),
+                "Sector": ("organizations", "所属领域"), "GridLevel": ("grids", "网格层级"),
+                "Gender": ("members", "性别"), "PairingForm": ("pairings", "结对形式"),
+                "ActivityKind": ("activities", "活动类型"), "ListKind": ("needs", "清单类型"),
+                "Role": ("roles", "职务")}
+
+
+@pytest.mark.parametrize("enum,written,canonical",
+                         [(e, w, c) for e, table in synonyms.ENUM_SYNONYMS.items() for w, c in table.items()],
+                         ids=str)
+def test_every_enumeration_synonym(enum, written, canonical):
+    ledger, column = ENUM_COLUMNS[enum]
+    assert LEDGERS[ledger].column(column).parse(written) == canonical
+    assert LEDGERS[ledger].column(column).parse(f" {written}　") == canonical
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_enumeration_synonyms_in_real_cells(tmp_path, fmt):
+    head = ["组织编码", "组织名称", "组织类别", "所属领域"]
+    store, report = _load_cell(tmp_path, fmt, head, ["O1", "甲", "支部", "民营企业"])
+    assert report.rejected == [] and report.warnings == []
+    props = store.get("Organization", "O1").props
+    assert (props["kind"], props["sector"]) == ("党支部", "非公企业")
+    store, report = _load_cell(tmp_path, fmt, MEMBER + ["性别"], ["M1", "张三", "正式党员", "O1", "否", "女性"])
+    assert store.get("Member", "M1").props["category"] == "正式"
+    assert store.get("Member", "M1").props["gender"] == "女"
+
+
+def test_identifiers_as_people_write_them(tmp_path):
+    head = ["党员编码", "姓名", "党员类别", "所在党组织编码", "身份证号", "联系电话"]
+    store, report = _load_cell(tmp_path, "csv", head,
+                               ["M1", "张三", "正式", "O1", "11010519491231002x", "138-1234 5678"])
+    assert report.rejected == [] and [w.column for w in report.warnings] == ["所在党组织编码"]
+    props = store.get("Member", "M1").props
+    assert props["id_card"] == "11010519491231002X" and props["phone"] == "13812345678"
+    # a 15-digit number issued before 1999 is widened
+    store, report = _load_cell(tmp_path, "csv", head, ["M2", "李四", "正式", "O1", "110105491231002", ""])
+    assert store.get("Member", "M2").props["id_card"] == "11010519491231002X"
+
+
+# --- every header form -------------------------------------------------------------------------
+@pytest.mark.parametrize("written,canonical", sorted(synonyms.HEADERS.items()), ids=str)
+def test_every_header_synonym(tmp_path, written, canonical):
+    ledger = next(lg for lg in LEDGERS.values() if canonical in [c.zh for c in lg.columns])
+    head = [c.zh for c in ledger.required]
+    if canonical not in head:
+        head.append(canonical)
+    typed = [f"*{written}（必填）" if h == canonical else h for h in head]
+    f = write_xlsx(tmp_path / "h.xlsx", {"表": [["某街道台账（2025年）"], typed, ["X"] * len(typed)]})
+    report = Loader(MemoryStore(), dry_run=True).load([f])
+    assert not [i for i in report.rejected if i.row is None], report.rejected
+    assert report.ignored_columns == []
+    assert report.counts(ledger.zh).read == 1
+
+
+@pytest.mark.parametrize("typed", ["组织名称（全称）", "组 织 名 称", "组　织　名　称", "*组织名称",
+                                   "※组织名称", "组织名称(必填)", "组织名称【必填】", "组织名称*"])
+def test_header_normalisation(tmp_path, typed):
+    f = write_csv(tmp_path / "o.csv", [["组织编码", typed, "组织类别"], ["O1", "甲", "党委"]])
+    store = MemoryStore()
+    report = Loader(store).load([f])
+    assert report.rejected == [] and store.get("Organization", "O1").props["name"] == "甲"
+
+
+def test_an_unrecognised_sheet_names_the_missing_column_and_the_closest_header(tmp_path):
+    f = write_xlsx(tmp_path / "o.xlsx", {"党组织": [["组织编码", "组织名字", "组织类别"], ["O1", "甲", "党委"]]})
+    report = Loader(MemoryStore()).load([f])
+    (issue,) = report.rejected
+    assert "「党组织」台账" in issue.reason and "「组织名称」" in issue.reason
+    assert "最接近的表头是「组织名字」" in issue.reason
+
+
+# --- a street office's workbook --------------------------------------------------------------
+def _street_ledgers(messy: bool) -> dict[str, list[list]]:
+    """The same data, written as a street office does (messy) or as the template asks."""
+    def d(clean: str, dotted, serial=None):
+        return (serial if serial is not None else dotted) if messy else clean
+
+    def yes(v: bool):
+        return ("√" if v else "×") if messy else ("是" if v else "否")
+
+    title = [["北镇街道党组织台账（2025年）"], []] if messy else []
+    seq = ["序号"] if messy else []
+
+    def rows(head: list[str], body: list[list], total: bool = False) -> list[list]:
+        out = title + [seq + head]
+        for i, r in enumerate(body, 1):
+            out.append(([i] if messy else []) + r)
+            if messy and i == 2:
+                out.append([None] * (len(head) + 1))  # a spacer row
+        if messy and total:
+            out.append(["合计", None, f"{len(body)}个"])
+        if messy:
+            out += [[], ["填表人：王芳", None, "填表日期：2025.6.1"]]
+        return out
+
+    org_head = (["组织编码", "党组织名称（全称）", "组织类型", "上级党组织编码", "所属领域", "所在单位编码",
+                 "区划编码", "成立日期", "届满日期"] if messy else
+                ["组织编码", "组织名称", "组织类别", "上级组织编码", "所属领域", "所在单位编码",
+                 "区划代码", "成立日期", "届满日期"])
+    orgs = [
+        ["BZ01", "北镇街道党工委", "党工委", "", "社区", "", "510101001", d("2019-03-01", "2019.3.1"), d("2024-02-28", "2024.2.28")],
+        ["BZ02", "秦街社区党委", d("党委", "基层党委"), "BZ01", "社区", "", "510101001001", d("2021-06-30", "2021.6.30", 44377), d("2026-06-29", "2026/6/29 0:00")],
+        ["BZ03", "秦街社区第一党支部", d("党支部", "支部"), "BZ02", "社区", "", "510101001001", "", ""],
+        ["BZ04", "华兴科技党支部", d("党支部", "支部"), "BZ01", d("非公企业", "民营企业"), "DW01", "510101001001", d("2022-01-10", "20220110"), ""],
+        ["BZ05", "街道机关党支部", d("党支部", "党支部委员会"), "BZ01", "机关", "", "510101001", "", ""],
+    ]
+    unit_head = (["单位编码", "单位全称", "单位类型", "信用代码", "区划代码", "职工人数", "党员人数"] if messy else
+                 ["单位编码", "单位名称", "单位类别", "统一社会信用代码", "区划代码", "从业人员数", "党员数"])
+    units = [
+        ["DW01", "华兴科技有限公司", d("非公企业", "私营企业"), "91350100M000100Y43", "510101001001", d("35", "35人"), d("4", "四")],
+        ["DW02", "北镇物业服务中心", "物业企业", "", "510101001001", d("12", "１２"), d("2", "2人")],
+        ["DW03", "秦街养老协会", d("社会组织", "社会团体"), "", "510101001001", "", d("0", 0.0 if messy else "0")],
+    ]
+    mem_head = (["党员编码", "党员姓名", "党员类别", "所在支部编码", "身份证号码", "工作单位编码", "是否流动",
+                 "最近联系日期", "是否离退休", "手机号码"] if messy else
+                ["党员编码", "姓名", "党员类别", "所在党组织编码", "身份证号", "工作单位编码", "是否流动",
+                 "最近联系日期", "是否离退休", "联系电话"])
+    members = [
+        ["DY01", "张伟", d("正式", "正式党员"), "BZ03", d("11010519491231002X", "11010519491231002x"), "DW01", yes(False), "", yes(True), d("13812345678", "138-1234-5678")],
+        ["DY02", "李娜", d("正式", "正式党员"), "BZ03", "", "DW01", yes(False), "", yes(False), ""],
+        ["DY03", "王强", d("预备", "预备党员"), "BZ03", "", "DW02", yes(True), d("2024-11-05", "2024.11.5"), yes(False), ""],
+        ["DY04", "刘洋", "正式", "BZ04", "", "DW01", yes(True), "", yes(False), ""],
+        ["DY05", "陈静", "正式", "BZ05", "", "", yes(False), "", yes(False), d("028-85551234", "028 8555 1234")],
+    ]
+    pair_head = ["甲方组织编码", "乙方组织编码", "结对形式", "开始日期", "结束日期"]
+    pairs = [
+        ["BZ05", "BZ02", "结对共建", d("2024-01-01", "2024.1.1"), d("", "长期")],
+        ["BZ05", "BZ04", d("结对共建", "共建"), d("2023-01-01", "2023.1.1"), d("2024-12-31", "2024年12月31日")],
+    ]
+    region_head = ["区划代码", "名称", "层级", "上级区划代码"]
+    regions = [
+        ["510101000000", "锦城区", d("区县", "区"), ""],
+        ["510101001000", "北镇街道", d("街道乡镇", "街道"), "510101000000"],
+        ["510101001001", "秦街社区", d("社区村", "社区居委会"), "510101001000"],
+    ]
+    return {"行政区划": rows(region_head, regions), "党组织": rows(org_head, orgs, total=True),
+            "单位": rows(unit_head, units, total=True), "党员": rows(mem_head, members, total=True),
+            "结对共建": rows(pair_head, pairs)}
+
+
+def _snapshot(store) -> tuple:
+    nodes = sorted((n.label, n.key, sorted((k, str(v)) for k, v in n.props.items() if k not in PROVENANCE))
+                   for label in LABELS for n in store.iter_nodes(label))
+    rels = sorted((r.type, r.start.key, r.end.key,
+                   sorted((k, str(v)) for k, v in r.props.items() if k not in PROVENANCE))
+                  for t in RELATIONSHIPS for r in store.iter_relationships(t))
+    gaps = [(g.rule, g.id, g.message, g.responsible.id if g.responsible else None)
+            for g in find_gaps(store, as_of=AS_OF)]
+    return nodes, rels, gaps
+
+
+def test_a_street_office_workbook_gives_the_graph_and_gaps_of_the_clean_ledgers(tmp_path, store):
+    messy = _street_ledgers(messy=True)
+    messy["填表说明"] = [["填表说明"], ["1. 组织编码由街道统一编制"], ["2. 日期格式：2025.1.1"]]
+    messy = {"填表说明": messy.pop("填表说明"), **messy}
+    f = write_xlsx(tmp_path / "北镇街道台账.xlsx", messy)
+    # serial dates as Excel stores a date typed into a General cell
+    report = Loader(store).load([f])
+    assert report.rejected == [], report.rejected
+    assert report.warnings == [], report.warnings
+    assert {i.reason for i in report.skipped} == {
+        "工作表「填表说明」不是台账（说明或选项表），已跳过", "合计/小计行，已跳过"}
+    assert report.counts("党员").landed == 5 and report.counts("结对共建").landed == 2
+    got = _snapshot(store)
+
+    store.clear()
+    clean = tmp_path / "clean"
+    clean.mkdir()
+    files = [write_csv(clean / f"{name}.csv", rows) for name, rows in _street_ledgers(messy=False).items()]
+    clean_report = Loader(store).load(files)
+    assert clean_report.rejected == [] and clean_report.warnings == []
+    want = _snapshot(store)
+    assert got[0] == want[0]
+    assert got[1] == want[1]
+    assert got[2] == want[2]
+    assert any(g[0] == "O1" and g[1] == "BZ03" for g in want[2])  # the gaps are real ones
+
+
+# --- a rejected row's consequences -----------------------------------------------------------
+def test_a_rejected_branch_row_shows_in_its_members_gaps(tmp_path, store):
+    org = write_csv(tmp_path / "党组织.csv", [
+        ["组织编码", "组织名称", "组织类别", "上级组织编码", "所在单位编码"],
+        ["P1", "街道党工委", "党工委", "", ""],
+        ["B1", "华兴党支部", "党小队", "P1", "U1"],  # 3: rejected (unknown kind)
+    ])
+    unit = write_csv(tmp_path / "单位.csv", [["单位编码", "单位名称", "单位类别", "党员数"],
+                                             ["U1", "华兴公司", "非公企业", "3"]])
+    mem = write_csv(tmp_path / "党员.csv", [
+        ["党员编码", "姓名", "党员类别", "所在党组织编码"],
+        ["M1", "张三", "正式", "B1"], ["M2", "李四", "正式", "P1"],
+    ])
+    report = Loader(store).load([org, unit, mem])
+    assert [(i.row, i.column) for i in report.rejected] == [(3, "组织类别")]
+    assert any("所在行（党组织.csv 第3行）未载入" in w.reason for w in report.warnings)
+    gaps = {(g.rule, g.id): g for g in find_gaps(store, as_of=AS_OF)}
+    m2 = gaps[("M2", "M1")]
+    assert m2.message.startswith("所在党组织（党组织.csv 第3行）未载入：不在可选值中")
+    assert m2.data_problems and ("M2", "M2") not in gaps
+    u1 = gaps[("U1", "U1")]  # the unit looks unestablished because its branch's row was rejected
+    assert "数据问题：党组织（党组织.csv 第3行）未载入" in u1.message
+    # fixed and loaded again: the problems are gone with the gaps
+    write_csv(tmp_path / "党组织.csv", [
+        ["组织编码", "组织名称", "组织类别", "上级组织编码", "所在单位编码"],
+        ["P1", "街道党工委", "党工委", "", ""], ["B1", "华兴党支部", "党支部", "P1", "U1"]])
+    Loader(store).load([org, unit, mem])
+    gaps = {(g.rule, g.id): g for g in find_gaps(store, as_of=AS_OF)}
+    assert ("M2", "M1") not in gaps and ("U1", "U1") not in gaps
+    assert not any(g.data_problems for g in gaps.values())
+
+
+# --- the return list -------------------------------------------------------------------------
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_the_return_workbook_marks_and_explains_each_cell(tmp_path, fmt):
+    head = ["党员编码", "姓名", "党员类别", "所在党组织编码", "身份证号"]
+    rows = [["某街道党员台账"], head,
+            ["M1", "张三", "正式", "O1", "110105194912310021"],   # 3: ID check -> warning
+            ["M2", "李四", "团员", "O1", ""],                      # 4: category -> rejected
+            ["合计", "2人"]]
+    if fmt == "xlsx":
+        f = write_xlsx(tmp_path / "党员.xlsx", {"党员": rows})
+    else:
+        f = write_csv(tmp_path / "党员.csv", rows)
+    report = Loader(MemoryStore()).load([f])
+    (path,) = write_returns(report, tmp_path / "退回")
+    assert path.name == "党员_退回清单.xlsx"
+    wb = load_workbook(path)
+    assert wb.sheetnames[0] == "退回清单"
+    listing = [[c.value for c in r] for r in wb["退回清单"].iter_rows(min_row=2)]
+    kinds = {(r[3], r[4]): r[1] for r in listing}
+    assert kinds[(3, "身份证号")].startswith("警告") and kinds[(4, "党员类别")].startswith("拒绝")
+    assert kinds[(5, None)] == "已跳过"
+    id_row = next(r for r in listing if r[4] == "身份证号")
+    assert id_row[6] == "1101**********0021" and id_row[5] == "E3"  # masked, with its cell
+    sheet = wb[wb.sheetnames[1]]
+    assert sheet["E3"].fill.fgColor.rgb.endswith("FFE699") and "校验位" in sheet["E3"].comment.text
+    assert sheet["C4"].fill.fgColor.rgb.endswith("F4B6B6") and "不在可选值中" in sheet["C4"].comment.text
+    assert sheet["A3"].comment is None
+    assert sheet["B3"].value == "张三"  # the copy keeps the data to correct
+
+
+def test_the_cli_writes_the_return_list_and_groups_warnings(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from api.cli import app
+
+    monkeypatch.setenv("TUPU_DATA", str(tmp_path / "g.pickle"))
+    monkeypatch.setenv("TUPU_HOME", str(tmp_path / "home"))
+    f = write_csv(tmp_path / "单位.csv", [["单位编码", "单位名称", "单位类别", "统一社会信用代码"],
+                                          ["U1", "甲", "非公企业", "91350100M000100Y44"],
+                                          ["U2", "乙", "非公企业", "91350100M000100Y45"]])
+    r = CliRunner().invoke(app, ["ingest", str(f), "--return", str(tmp_path / "退回")])
+    assert r.exit_code == 0, r.output
+    assert "统一社会信用代码：统一社会信用代码校验位错误  2 条" in r.output
+    assert (tmp_path / "退回" / "单位_退回清单.xlsx").exists()
+    assert "Traceback" not in r.output
+
+
+# --- template rows ---------------------------------------------------------------------------
+def test_template_example_rows_are_marked_and_never_loaded(tmp_path):
+    from ingest.templates import write_templates
+
+    paths = write_templates(tmp_path / "t")
+    ws = load_workbook(tmp_path / "t" / "党组织.xlsx").active
+    assert ws["A1"].value == "序号" and ws["A2"].value == "示例" and ws["B2"].font.i
+    store = MemoryStore()
+    report = Loader(store).load(paths)
+    assert report.rejected == [] and sum(store.counts().values()) == 0
+    assert len([i for i in report.skipped if i.reason == "模板示例行，未载入"]) == len(paths)
+
+
+# --- no silent mis-reads ---------------------------------------------------------------------
+@pytest.mark.parametrize("value,expected", [("2023/5/15 9:30", "2023-05-15"), ("2026/6/30 0:00", "2026-06-30"),
+                                            ("2023-05-15 09:30:00", "2023-05-15"),
+                                            ("2023年5月15日 9:30", "2023-05-15")])
+def test_a_date_with_a_time_is_the_right_day(value, expected):
+    assert LEDGERS["members"].column("最近联系日期").parse(value) == expected
+
+
+@pytest.mark.parametrize("value,why", [
+    ("110105199002300016", "出生日期"),  # 1990-02-30
+    ("110105208801010013", "出生日期"),  # born in 2088
+    ("110105180001010018", "出生日期"),  # born in 1800
+    ("١١٠١٠٥١٩٤٩١٢٣١٠٠٢X", "17位数字"),
+])
+def test_impossible_id_numbers_are_not_read(tmp_path, value, why):
+    store, report = _load_cell(tmp_path, "csv", ["党员编码", "姓名", "党员类别", "所在党组织编码", "身份证号"],
+                               ["M1", "张三", "正式", "O1", value])
+    (w,) = [w for w in report.warnings if w.column == "身份证号"]
+    assert why in w.reason and "id_card" not in store.get("Member", "M1").props
+    assert value not in w.reason  # the reason never quotes the number
+
+
+@pytest.mark.parametrize("column,value", [("区划代码", "١١٠١٠١"), ("联系电话", "١٣٨١٢٣٤٥٦٧٨")])
+def test_non_ascii_digits_are_not_stored(column, value):
+    ledger = "members" if column == "联系电话" else "organizations"
+    from ingest.checks import BadValue
+
+    with pytest.raises(BadValue):
+        LEDGERS[ledger].column(column).parse(value)
+
+
+@pytest.mark.parametrize("value", ["9135A100M000100Y43", "91350100M000100Y4", "Z1350100M000100Y43",
+                                   "9B350100M000100Y43"])
+def test_uscc_structure_is_checked(value):
+    from ingest.checks import uscc_ok
+
+    assert not uscc_ok(value)
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_long_numbers_in_number_cells_say_store_as_text(tmp_path, fmt):
+    head = ["党员编码", "姓名", "党员类别", "所在党组织编码", "身份证号"]
+    value = 110105194912310000 if fmt == "xlsx" else "1.10105E+17"
+    store, report = _load_cell(tmp_path, fmt, head, ["M1", "张三", "正式", "O1", value])
+    (w,) = [w for w in report.warnings if w.column == "身份证号"]
+    assert "请把该列单元格设为“文本”格式" in w.reason
+    assert store.get("Member", "M1") is not None  # the member still lands
