@@ -66,6 +66,39 @@ class TokenCookie:
         await self.app(scope, receive, send_with_cookie)
 
 
+class BodyLimit:
+    """Refuse a request body over ``max_bytes`` before it is read (an upload is spooled to disk
+    whole before the route runs): by its Content-Length, and by counting what arrives in case
+    it sends more than it said."""
+
+    def __init__(self, app, max_bytes: int) -> None:
+        self.app, self.max_bytes = app, max_bytes
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http" or scope["method"] not in ("POST", "PUT", "PATCH"):
+            await self.app(scope, receive, send)
+            return
+        length = dict(scope["headers"]).get(b"content-length")
+        mb = self.max_bytes // (1024 * 1024)
+        if length is None or not length.isdigit() or int(length) > self.max_bytes:
+            status = 411 if length is None else 413
+            text = ("上传须带 Content-Length" if status == 411 else
+                    f"上传过大：每次最多 {mb} MB（TUPU_MAX_UPLOAD_MB），请分批上传")
+            await JSONResponse({"detail": text}, status_code=status)(scope, receive, send)
+            return
+        seen = 0
+
+        async def counted():
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > int(length):  # more than it said: stop reading
+                return {"type": "http.disconnect"}
+            return message
+
+        await self.app(scope, counted, send)
+
+
 GC_YOUNG_THRESHOLD = 50_000
 
 
@@ -110,10 +143,13 @@ def create_app(store_factory: Callable[[], GraphStore] = open_store,
         lifespan=lifespan,
     )
 
+    app.state.settings = settings
+    app.state.load_slots = threading.BoundedSemaphore(settings.limits.concurrent_loads)
     app.state.tokens = tokens or TokenStore(settings.home / "tokens.json")
     app.state.audit = audit or AuditLog(settings.home / "audit.jsonl")
 
     app.add_middleware(TokenCookie)
+    app.add_middleware(BodyLimit, max_bytes=settings.limits.upload_mb * 1024 * 1024)
 
     @app.exception_handler(StoreUnavailable)
     async def store_unavailable(request: Request, exc: StoreUnavailable) -> JSONResponse:

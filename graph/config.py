@@ -9,12 +9,53 @@
 | ``TUPU_NEO4J_USER`` / ``TUPU_NEO4J_PASSWORD`` | credentials; no user means auth off | none |
 | ``TUPU_NEO4J_DATABASE`` | database name | ``neo4j`` |
 | ``TUPU_POLICY`` | a policy file of gap thresholds laid over the default | none |
+
+Limits on what one load may read (:class:`Limits`; the API and the CLI alike):
+
+| variable | meaning | default |
+| --- | --- | --- |
+| ``TUPU_MAX_UPLOAD_MB`` | size of one upload request (all its files) | 50 |
+| ``TUPU_MAX_UNZIPPED_MB`` | an xlsx's size once unpacked (zip bombs) | 300 |
+| ``TUPU_MAX_ROWS`` | rows read from one sheet or CSV | 2000000 |
+| ``TUPU_MAX_CELL_CHARS`` | characters in one cell | 2000 |
+| ``TUPU_MAX_REPORT_ISSUES`` | issues listed per kind in a report (the rest are counted) | 10000 |
+| ``TUPU_MAX_CONCURRENT_LOADS`` | uploads the API loads at once (others answer 429) | 2 |
 """
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
 from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds on one load, so that a small hostile file cannot hold a worker for hours or fill
+    its memory. Fixed bounds: columns past 256 are not read; 10,000 blank rows in a row end a
+    table (``ingest.readers``)."""
+
+    upload_mb: int = 50
+    unzipped_mb: int = 300
+    rows: int = 2_000_000
+    cell_chars: int = 2_000
+    report_issues: int = 10_000
+    concurrent_loads: int = 2
+
+    _ENV = {"upload_mb": "TUPU_MAX_UPLOAD_MB", "unzipped_mb": "TUPU_MAX_UNZIPPED_MB",
+            "rows": "TUPU_MAX_ROWS", "cell_chars": "TUPU_MAX_CELL_CHARS",
+            "report_issues": "TUPU_MAX_REPORT_ISSUES", "concurrent_loads": "TUPU_MAX_CONCURRENT_LOADS"}
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | os._Environ[str]) -> "Limits":
+        values = {}
+        for field_name, var in cls._ENV.items():
+            text = (env.get(var) or "").strip()
+            if not text:
+                continue
+            if not text.isdigit() or int(text) < 1:
+                raise ValueError(f"{var} 应为正整数，实为 {text!r}")
+            values[field_name] = int(text)
+        return cls(**values)
 
 
 @dataclass(frozen=True)
@@ -27,6 +68,7 @@ class Settings:
     neo4j_password: str | None = None
     neo4j_database: str = "neo4j"
     policy: Path | None = None
+    limits: Limits = Limits()
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
@@ -47,4 +89,5 @@ class Settings:
             neo4j_password=e.get("TUPU_NEO4J_PASSWORD") or None,
             neo4j_database=e.get("TUPU_NEO4J_DATABASE") or cls.neo4j_database,
             policy=Path(e["TUPU_POLICY"]) if e.get("TUPU_POLICY") else None,
+            limits=Limits.from_env(e),
         )

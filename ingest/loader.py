@@ -23,8 +23,10 @@ from openpyxl.utils import get_column_letter
 from graph.model import LABELS
 from graph.store import GraphStore, RelRow, StoreUnavailable, batched
 from ingest.ledgers import LEDGERS, LOAD_ORDER, Ledger
+from ingest.guard import OUTSIDE, WriteScope
 from ingest.problems import PROBLEMS, DataProblems
-from ingest.readers import Table, expand_paths, read_tables
+from graph.config import Limits
+from ingest.readers import Table, TooLarge, expand_paths, read_tables
 from ingest.report import IngestReport, Issue
 from ingest.rows import ParsedRow, parse_row
 from ingest.scratch import GroupedSpool, SeenKeys, Spool
@@ -103,8 +105,11 @@ class _Writer:
 class Loader:
     def __init__(self, store: GraphStore, *, batch_size: int = DEFAULT_BATCH,
                  dry_run: bool = False, progress: Progress | None = None,
-                 now: dt.datetime | None = None) -> None:
+                 now: dt.datetime | None = None, guard: WriteScope | None = None,
+                 limits: Limits | None = None) -> None:
         self.store = store
+        self.limits = limits or Limits()
+        self.guard = guard  # a scoped writer's limits (ingest.guard); None: may write anything
         self.writer = _Writer()
         self.batch_size = batch_size
         self.dry_run = dry_run
@@ -122,7 +127,7 @@ class Loader:
 
     # --- entry point -----------------------------------------------------------------------
     def load(self, paths: Iterable[Path | str]) -> IngestReport:
-        report = IngestReport(dry_run=self.dry_run)
+        report = IngestReport(dry_run=self.dry_run, limit=self.limits.report_issues)
         tables = self._open(expand_paths([Path(p) for p in paths]), report)
         spool, seen, needs = Spool(self.batch_size), SeenKeys(), GroupedSpool()
         try:
@@ -157,7 +162,10 @@ class Loader:
                 report.rejected.append(Issue(str(f), None, None, None, None, "文件不存在"))
                 continue
             try:
-                found = list(read_tables(f))
+                found = list(read_tables(f, self.limits))
+            except TooLarge as e:
+                report.rejected.append(Issue(str(f), None, None, None, None, str(e)))
+                continue
             except Exception as e:  # a damaged workbook: report it, load the other files
                 report.rejected.append(Issue(str(f), None, None, None, None,
                                              f"无法读取文件（文件损坏或格式不符）：{type(e).__name__}"))
@@ -207,6 +215,15 @@ class Loader:
                 report.rejected.extend(rejects)
                 self.problems.rejected_row(t, parsed, rejects)
                 continue
+            if self.guard is not None and (column := self.guard.check(ledger, parsed)) is not None:
+                counts.rejected += 1
+                value = parsed.values.get(column)
+                letter = _letters(t).get(column)
+                report.rejected.append(Issue(t.file, t.sheet, row_no, column,
+                                             None if value is None else "；".join(map(str, value))
+                                             if isinstance(value, list) else str(value), OUTSIDE,
+                                             cell=f"{letter}{row_no}" if letter else None))
+                continue
             key = "\x1f".join(map(str, parsed.key(ledger.key)))
             if key in batch:
                 self._reject_duplicate(t, report, row_no, key, source, batch[key].row)
@@ -218,8 +235,8 @@ class Loader:
         self._flush(t, batch, source, report, spool, seen, needs)
         report.skipped.extend(Issue(t.file, t.sheet, row, None, None, why) for row, why in t.passed)
         if t.stopped:
-            report.warnings.append(Issue(t.file, t.sheet, None, None, None, t.stopped))
-            counts.warnings += 1
+            (report.rejected if t.truncated else report.warnings).append(
+                Issue(t.file, t.sheet, None, None, None, t.stopped))
         if self.progress:
             self.progress.end()
 
@@ -335,7 +352,8 @@ class Loader:
         for label, found in self.problems.by_label().items():
             key = LABELS[label].key
             known = self._existing(label, set(found), seen)
-            rows = [{key: k, PROBLEMS: texts} for k, texts in sorted(found.items()) if k in known]
+            rows = [{key: k, PROBLEMS: texts} for k, texts in sorted(found.items())
+                    if k in known and (self.guard is None or self.guard.allows(label, k))]
             if rows:
                 self.store.upsert_nodes(label, rows)
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from graph.config import Limits
 from ingest import synonyms
 from ingest.ledgers import LEDGERS, NOTE_PREFIXES, Column, Ledger
 
@@ -47,6 +48,12 @@ class Table:
     marker: int | None = None  # the 序号 column's index, where a template marks its example
     passed: list[tuple[int, str]] = field(default_factory=list)  # rows passed over, and why
     stopped: str | None = None  # why reading stopped before the end (a long blank run)
+    truncated: bool = False  # and whether rows were lost by it (the row limit)
+    limits: Limits = Limits()
+
+
+class TooLarge(ValueError):
+    """A file over one of the :class:`~graph.config.Limits`; the message is in Chinese."""
 
 
 _BRACKETED_SUFFIX = re.compile(r"[(（\[【][^()（）\[\]【】]*[)）\]】]$")
@@ -159,7 +166,7 @@ def _skips_by_name(sheet: str | None) -> bool:
 
 
 def _table(file: str, sheet: str | None, rows: Iterator[tuple[int, list[Any]]],
-           size_hint: int | None = None) -> Table:
+           size_hint: int | None = None, limits: Limits = Limits()) -> Table:
     """Find the header row in ``rows`` and return the table positioned after it."""
     saw_content = False
     closest: tuple[int, str] | None = None
@@ -186,7 +193,7 @@ def _table(file: str, sheet: str | None, rows: Iterator[tuple[int, list[Any]]],
         marker = next((i for i, h in headers.items()
                        if normalize_header(h).upper() in synonyms.IGNORED_HEADERS), None)
         table = Table(file, sheet, ledger, row_no, cols, headers, ignored, size_hint=size_hint,
-                      marker=marker)
+                      marker=marker, limits=limits)
         table.rows = _body(table, rows)
         return table
     if not saw_content:
@@ -202,7 +209,7 @@ def _table(file: str, sheet: str | None, rows: Iterator[tuple[int, list[Any]]],
 
 
 def _body(table: Table, rows: Iterator[tuple[int, list[Any]]]) -> Iterator[tuple[int, list[Any]]]:
-    blank_run = 0
+    blank_run = read = 0
     for row_no, cells in rows:
         if _is_blank(cells):
             blank_run += 1
@@ -219,6 +226,11 @@ def _body(table: Table, rows: Iterator[tuple[int, list[Any]]]) -> Iterator[tuple
         if _is_example(cells, table.marker):
             table.passed.append((row_no, "模板示例行，未载入"))
             continue
+        read += 1
+        if read > table.limits.rows:
+            table.stopped = f"超过行数上限（{table.limits.rows} 行，TUPU_MAX_ROWS），第{row_no}行起未读取"
+            table.truncated = True
+            return
         yield row_no, cells
 
 
@@ -249,7 +261,7 @@ def sniff_delimiter(sample: str) -> str:
     return best if counts[best] else ","
 
 
-def read_csv(path: Path) -> Iterator[Table]:
+def read_csv(path: Path, limits: Limits = Limits()) -> Iterator[Table]:
     enc = sniff_encoding(path)
 
     def rows() -> Iterator[tuple[int, list[Any]]]:
@@ -260,7 +272,7 @@ def read_csv(path: Path) -> Iterator[Table]:
             for cells in reader:
                 yield reader.line_num, cells[:MAX_COLUMNS]
 
-    yield _table(str(path), None, rows())
+    yield _table(str(path), None, rows(), limits=limits)
 
 
 # --- XLSX --------------------------------------------------------------------------------------
@@ -278,9 +290,21 @@ def _cell_value(cell: Any) -> Any:
     return value
 
 
-def read_xlsx(path: Path) -> Iterator[Table]:
+def check_unzipped(path: Path, limits: Limits) -> None:
+    """Refuse an xlsx whose parts would unpack past the limit (a zip bomb), before reading it."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        total = sum(i.file_size for i in z.infolist())
+    if total > limits.unzipped_mb * 1024 * 1024:
+        raise TooLarge(f"文件解压后约 {total // (1024 * 1024)} MB，超过上限 {limits.unzipped_mb} MB"
+                       f"（TUPU_MAX_UNZIPPED_MB），未读取")
+
+
+def read_xlsx(path: Path, limits: Limits = Limits()) -> Iterator[Table]:
     from openpyxl import load_workbook
 
+    check_unzipped(path, limits)
     # Read-only mode streams rows from the archive: the workbook stays open until every table
     # of it is closed.
     wb = load_workbook(path, read_only=True, data_only=True)
@@ -303,7 +327,7 @@ def read_xlsx(path: Path) -> Iterator[Table]:
                 yield i, [_cell_value(c) for c in row[:MAX_COLUMNS]]
 
         size = (ws.max_row - start + 1) if ws.max_row else None
-        table = _table(str(path), ws.title, rows(), size)
+        table = _table(str(path), ws.title, rows(), size, limits)
         table.close = _once(close_one)
         yield table
 
@@ -319,12 +343,12 @@ def _once(fn: Callable[[], None]) -> Callable[[], None]:
     return call
 
 
-def read_tables(path: Path) -> Iterator[Table]:
+def read_tables(path: Path, limits: Limits = Limits()) -> Iterator[Table]:
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        yield from read_csv(path)
+        yield from read_csv(path, limits)
     elif suffix in (".xlsx", ".xlsm"):
-        yield from read_xlsx(path)
+        yield from read_xlsx(path, limits)
     else:
         yield Table(str(path), None, None, None,
                     problem=f"不支持的文件类型 {suffix}（支持 .xlsx 与 .csv）")

@@ -38,6 +38,32 @@ class Issue:
                 + (f" 第{self.row}行" if self.row else "") + (f" 「{self.column}」" if self.column else ""))
 
 
+class Capped(list):
+    """A list that keeps its first ``limit`` items and counts the rest (``dropped``): a file of
+    a million bad rows must not make a report of gigabytes.
+
+    >>> c = Capped(limit=2)
+    >>> c.extend([1, 2, 3]); c.append(4)
+    >>> (list(c), c.dropped)
+    ([1, 2], 2)
+    """
+
+    def __init__(self, items: Any = (), limit: int = 10_000) -> None:
+        super().__init__()
+        self.limit, self.dropped = limit, 0
+        self.extend(items)
+
+    def append(self, item: Any) -> None:
+        if len(self) < self.limit:
+            super().append(item)
+        else:
+            self.dropped += 1
+
+    def extend(self, items: Any) -> None:
+        for item in items:
+            self.append(item)
+
+
 @dataclass
 class LedgerCounts:
     read: int = 0
@@ -57,6 +83,11 @@ class IngestReport:
     skipped: list[Issue] = field(default_factory=list)  # sheets and rows passed over, and why
     return_files: list[str] = field(default_factory=list)  # the 退回清单 written for this load
     error: str | None = None  # a failure that stopped the load (e.g. Neo4j went away)
+    limit: int = 10_000  # issues listed per kind (TUPU_MAX_REPORT_ISSUES); the rest are counted
+
+    def __post_init__(self) -> None:
+        for name in ("rejected", "warnings", "ignored_columns", "skipped"):
+            setattr(self, name, Capped(getattr(self, name), limit=self.limit))
 
     def counts(self, ledger_zh: str) -> LedgerCounts:
         return self.ledgers.setdefault(ledger_zh, LedgerCounts())
@@ -77,6 +108,8 @@ class IngestReport:
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["landed"] = self.landed
+        d["not_listed"] = {name: getattr(self, name).dropped
+                           for name in ("rejected", "warnings", "ignored_columns", "skipped")}
         d["warning_summary"] = [{"column": c, "reason": k, "count": n} for c, k, n in self.grouped(self.warnings)]
         d["rejected_summary"] = [{"column": c, "reason": k, "count": n} for c, k, n in self.grouped(self.rejected)]
         return d

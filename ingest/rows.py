@@ -59,6 +59,10 @@ def parse_row(table: Table, row_no: int, cells: list[Any]
     width = len(cells)
     for i, col in table.columns.items():
         raw = cells[i] if i < width else None
+        if raw.__class__ is str and len(raw) > table.limits.cell_chars:
+            issue(rejects if col.required else warnings, i, col, raw[:50] + "…",
+                  f"单元格内容过长（{len(raw)} 字，上限 {table.limits.cell_chars}，TUPU_MAX_CELL_CHARS）")
+            continue
         if _blank(raw):
             if col.required:
                 issue(rejects, i, col, None, f"缺少必填项：{col.zh}")

@@ -40,6 +40,8 @@ def test_every_route_but_health_needs_a_token(city):
     for path in routes_of(app):
         if path in ("/health", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"):
             continue
+        if path.startswith("/ingest/returns/"):  # a download: its own test (test_security.py)
+            continue
         ids = dict(samples, id="LM519901001") if path.startswith("/views/alliance") else samples
         url = re.sub(r"\{(\w+)\}", lambda m: ids[m.group(1)], path)
         params = {"q": "社区", "a": "SQ519901001001", "b": "JD519901001"}

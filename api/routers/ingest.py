@@ -1,45 +1,112 @@
-"""Upload ledgers: the same loader and report as ``tupu ingest``."""
+"""Upload ledgers: the same loader, limits and report as ``tupu ingest``, and the return lists
+(退回清单) to download.
+
+A scoped token writes only inside its scope (``ingest.guard``). An upload is bounded (size, rows,
+unpacked size: ``graph.config.Limits``) and at most ``concurrent_loads`` are loaded at once, in
+the thread pool, so the event loop (``/health``, reads) keeps answering while they run."""
 from __future__ import annotations
 
+import re
+import secrets
 import shutil
 import tempfile
+import time
 from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, File, HTTPException, Query, Request, UploadFile
+from fastapi.responses import FileResponse
 
-from api.auth import require
+from api.auth import ScopeDep, require
 from api.deps import Store
 from graph.access import TokenEntry
+from ingest.guard import WriteScope
 from ingest.loader import Loader
 from ingest.readers import SUPPORTED
+from ingest.returns import write_returns
 
 router = APIRouter(tags=["载入"])
+RETURNS_KEPT_DAYS = 7
+_RETURN_ID = re.compile(r"[0-9a-f]{32}")
 
 
-@router.post("/ingest", summary="上传台账（xlsx / csv，可多个）并载入，返回载入报告（管理员、分析员）")
-def ingest(store: Store, request: Request,
+def safe_name(filename: str | None, i: int) -> str:
+    """The upload's own file name, without folders, short enough for any file system.
+
+    >>> safe_name("../../x/" + "长" * 200 + ".xlsx", 0)[-5:]
+    '.xlsx'
+    """
+    name = Path((filename or "").replace("\\", "/")).name or f"file{i}"
+    stem, suffix = Path(name).stem, Path(name).suffix[:10]
+    while len((stem + suffix).encode("utf-8")) > 180:
+        stem = stem[:-1]
+    return (stem or f"file{i}") + suffix
+
+
+def _returns_home(request: Request) -> Path:
+    return request.app.state.settings.home / "returns"
+
+
+def _forget_old_returns(folder: Path) -> None:
+    cutoff = time.time() - RETURNS_KEPT_DAYS * 86400
+    for d in folder.glob("*") if folder.exists() else ():
+        if d.is_dir() and d.stat().st_mtime < cutoff:
+            shutil.rmtree(d, ignore_errors=True)
+
+
+@router.post("/ingest", summary="上传台账（xlsx / csv，可多个）并载入，返回载入报告与退回清单下载链接（管理员、分析员）",
+             responses={413: {"description": "上传过大"}, 429: {"description": "正在处理其他载入"}})
+def ingest(store: Store, request: Request, scope: ScopeDep,
            token: Annotated[TokenEntry, require("admin", "analyst")],
            files: Annotated[list[UploadFile], File(description="台账文件")],
            dry_run: Annotated[bool, Query(description="只检查，不写入")] = False):
-    with tempfile.TemporaryDirectory(prefix="tupu-upload-") as tmp:
-        paths = []
-        for i, f in enumerate(files):
-            name = Path(f.filename or f"file{i}").name
-            if Path(name).suffix.lower() not in SUPPORTED:
-                raise HTTPException(422, f"不支持的文件类型：{name}（支持 .xlsx 与 .csv）")
-            # a folder per upload keeps two files of the same name apart
-            target = Path(tmp) / str(i) / name
-            target.parent.mkdir()
-            with open(target, "wb") as out:
-                shutil.copyfileobj(f.file, out)
-            paths.append(target)
-        report = Loader(store, dry_run=dry_run).load(paths)
+    limits = request.app.state.settings.limits
+    slots = request.app.state.load_slots
+    if not slots.acquire(blocking=False):
+        raise HTTPException(429, "服务器正在处理其他台账载入，请稍后再试")
+    try:
+        with tempfile.TemporaryDirectory(prefix="tupu-upload-") as tmp:
+            paths, shown = [], {}
+            for i, f in enumerate(files):
+                name = safe_name(f.filename, i)
+                if Path(name).suffix.lower() not in SUPPORTED:
+                    raise HTTPException(422, f"不支持的文件类型：{name}（支持 .xlsx 与 .csv）")
+                # a folder per upload keeps two files of the same name apart
+                target = Path(tmp) / str(i) / name
+                target.parent.mkdir()
+                with open(target, "wb") as out:
+                    shutil.copyfileobj(f.file, out)
+                paths.append(target)
+                shown[str(target)] = name
+            guard = None if scope.everything else WriteScope(store, scope)
+            report = Loader(store, dry_run=dry_run, guard=guard, limits=limits).load(paths)
+            rid = secrets.token_hex(16)
+            home = _returns_home(request)
+            _forget_old_returns(home)
+            returned = write_returns(report, home / rid, shown) if report.rejected or report.warnings else []
+    finally:
+        slots.release()
     d = report.to_dict()
     # report uploaded files by their own names, not the temporary folder
-    for issue in d["rejected"] + d["warnings"] + d["ignored_columns"]:
-        issue["file"] = Path(issue["file"]).name
-    d["files"] = [Path(f).name for f in d["files"]]
+    for issue in d["rejected"] + d["warnings"] + d["ignored_columns"] + d["skipped"]:
+        issue["file"] = shown.get(issue["file"], Path(issue["file"]).name)
+    d["files"] = [shown.get(f, Path(f).name) for f in d["files"]]
+    d["return_files"] = [{"name": p.name, "url": f"/ingest/returns/{rid}/{p.name}"} for p in returned]
     if not dry_run:
         request.app.state.audit.record(token.who, "载入台账", "、".join(d["files"]), d["landed"])
     return d
+
+
+@router.get("/ingest/returns/{rid}/{name}", summary="下载退回清单（标出问题单元格的工作簿）",
+            response_class=FileResponse)
+def download_return(rid: str, name: str, request: Request,
+                    token: Annotated[TokenEntry, require("admin", "analyst")]):
+    path = _returns_home(request) / rid / name
+    if not _RETURN_ID.fullmatch(rid) or "/" in name or "\\" in name or not name.endswith(".xlsx") \
+            or not path.is_file():
+        raise HTTPException(404, "未找到该退回清单（保留 7 天）")
+    return FileResponse(path, filename=name, media_type=(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
+
+
+__all__ = ["router", "safe_name"]
