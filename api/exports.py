@@ -16,6 +16,7 @@ from graph.analyses.coverage import MEASURES, CoverageRow
 from graph.analyses.gaps import Gap
 from graph.analyses.pairing import Proposal
 from graph.analyses.rules import RULES
+from ingest.cells import as_text, csv_cell
 
 FORMATS = ("table", "json", "csv", "xlsx")
 MEDIA = {
@@ -57,7 +58,7 @@ def to_csv(rows: list[dict[str, Any]]) -> bytes:
     if rows:
         w = csv.DictWriter(buf, fieldnames=list(rows[0]))
         w.writeheader()
-        w.writerows(rows)
+        w.writerows({k: csv_cell(v) for k, v in r.items()} for r in rows)
     return buf.getvalue().encode("utf-8-sig")  # BOM: Excel opens it without garbling Chinese
 
 
@@ -74,6 +75,8 @@ def to_xlsx(sheets: dict[str, list[dict[str, Any]]]) -> bytes:
             c.font = Font(bold=True)
         for r in rows:
             ws.append([r.get(h) for h in headers])
+            for c in ws[ws.max_row]:
+                as_text(c)  # a name that starts with = stays a name
         for i, h in enumerate(headers, start=1):
             longest = max([len(str(h))] + [len(str(r.get(h) or "")) for r in rows[:200]])
             ws.column_dimensions[get_column_letter(i)].width = min(60, max(8, longest * 2))

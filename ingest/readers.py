@@ -22,6 +22,7 @@ from typing import Any
 
 from graph.config import Limits
 from ingest import synonyms
+from ingest.cells import unescape_csv
 from ingest.ledgers import LEDGERS, NOTE_PREFIXES, Column, Ledger
 
 HEADER_SCAN_ROWS = 30
@@ -270,7 +271,7 @@ def read_csv(path: Path, limits: Limits = Limits()) -> Iterator[Table]:
             f.seek(0)
             reader = csv.reader(f, delimiter=delimiter)
             for cells in reader:
-                yield reader.line_num, cells[:MAX_COLUMNS]
+                yield reader.line_num, [unescape_csv(c) for c in cells[:MAX_COLUMNS]]
 
     yield _table(str(path), None, rows(), limits=limits)
 

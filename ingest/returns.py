@@ -19,6 +19,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import quote_sheetname
 from openpyxl.workbook.workbook import Workbook as WorkbookType
 
+from ingest.cells import as_text, unescape_csv
 from ingest.readers import RETURN_SUFFIX as SUFFIX
 from ingest.readers import sniff_delimiter, sniff_encoding
 from ingest.report import IngestReport, Issue
@@ -75,17 +76,14 @@ def _copy(source: Path) -> WorkbookType:
                 delimiter = sniff_delimiter(f.read(64 * 1024))
                 f.seek(0)
                 for cells in csv.reader(f, delimiter=delimiter):
-                    ws.append([_as_text(c) for c in cells])
+                    ws.append([unescape_csv(c) for c in cells])
+                    for cell in ws[ws.max_row]:
+                        as_text(cell)  # the copy shows what was typed, never a live formula
             return empty
     except Exception:  # noqa: BLE001 - a source that cannot be copied still gets its list
         empty = Workbook()
         empty.remove(empty.active)
     return empty
-
-
-def _as_text(value: str) -> str:
-    # a CSV cell stays text in the copy: a leading = is not turned into a formula
-    return "'" + value if value[:1] in ("=", "+", "-", "@") and len(value) > 1 else value
 
 
 def _list_sheet(wb: WorkbookType, issues: list[tuple[int, Issue]], has_copy: bool,
@@ -98,6 +96,7 @@ def _list_sheet(wb: WorkbookType, issues: list[tuple[int, Issue]], has_copy: boo
     for n, (kind, i) in enumerate(rows, start=1):
         ws.append([n, KINDS[kind][0], i.sheet or csv_sheet or "", i.row, i.column, i.cell,
                    i.value, i.reason])
+        as_text(ws.cell(row=n + 1, column=7))
         fill = KINDS[kind][1]
         if fill is not None:
             ws.cell(row=n + 1, column=2).fill = fill

@@ -7,6 +7,7 @@ import csv
 from pathlib import Path
 from typing import Any
 
+from ingest.cells import csv_cell, xlsx_row
 from ingest.ledgers import LEDGERS
 
 
@@ -32,9 +33,10 @@ class LedgerWriter:
             self._start(ledger)
         values = ["" if row.get(h) is None else row.get(h) for h in self._headers(ledger)]
         if self.fmt == "csv":
-            self._open[ledger][1].writerow(values)
+            self._open[ledger][1].writerow([csv_cell(v) for v in values])
         else:
-            self._open[ledger][1].append(values)
+            ws = self._open[ledger][1]
+            ws.append(xlsx_row(ws, values))
         self.counts[ledger] = self.counts.get(ledger, 0) + 1
 
     def _start(self, ledger: str) -> None:

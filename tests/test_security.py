@@ -226,3 +226,39 @@ def test_health_answers_while_the_worst_upload_runs(tmp_path, monkeypatch):
             time.sleep(0.05)
         t.join()
         assert slowest < 1.0
+
+
+# --- formula injection -----------------------------------------------------------------------
+HOSTILE_NAMES = ["=HYPERLINK(\"http://x\",\"点我\")", "+1+1", "-2+3", "@SUM(1)", "=1+1"]
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_names_that_look_like_formulas_stay_text_and_backups_round_trip(tmp_path, fmt):
+    from openpyxl import load_workbook
+
+    from api.exports import gap_rows, gaps_xlsx, to_csv
+    from graph.analyses.gaps import find_gaps
+    from ingest.export import export_ledgers
+
+    rows = [["组织编码", "组织名称", "组织类别", "所属领域"]] + [
+        [f"O{i}", name, "党支部", "机关"] for i, name in enumerate(HOSTILE_NAMES)]
+    store = MemoryStore()
+    assert Loader(store).load([write_csv(tmp_path / "o.csv", rows)]).rejected == []
+    assert [store.get("Organization", f"O{i}").props["name"] for i in range(len(HOSTILE_NAMES))] == HOSTILE_NAMES
+    gaps = find_gaps(store, rules=["O1"])
+    wb = load_workbook(io.BytesIO(gaps_xlsx(gaps)))
+    cells = [c for ws in wb for row in ws.iter_rows() for c in row]
+    assert not [c for c in cells if c.data_type == "f"]
+    assert set(HOSTILE_NAMES) <= {c.value for c in cells}
+    import csv
+
+    names = {r["名称"] for r in csv.DictReader(io.StringIO(to_csv(gap_rows(gaps)).decode("utf-8-sig")))}
+    assert names == {"'" + n for n in HOSTILE_NAMES}  # Excel shows them as text
+    # a backup (tupu export) loads back exactly
+    export_ledgers(store, tmp_path / "backup", fmt=fmt)
+    if fmt == "xlsx":
+        ws = load_workbook(tmp_path / "backup" / "党组织.xlsx").active
+        assert not [c for row in ws.iter_rows() for c in row if c.data_type == "f"]
+    again = MemoryStore()
+    assert Loader(again).load([tmp_path / "backup"]).rejected == []
+    assert [again.get("Organization", f"O{i}").props["name"] for i in range(len(HOSTILE_NAMES))] == HOSTILE_NAMES

@@ -1,0 +1,52 @@
+"""Cells that stay text in the spreadsheets Tupu writes (OWASP's CSV injection rule).
+
+A name such as ``=HYPERLINK(...)`` or ``@SUM(1)`` must not become a live formula when a user
+opens an export. In xlsx such a value is written as a text cell (``data_type = "s"``); in CSV a
+text value beginning with ``=``, ``+``, ``-``, ``@``, tab or carriage return gets a leading
+apostrophe, which Excel shows as text, and which the ledger reader takes off again
+(:func:`unescape_csv`), so a CSV backup loads back exactly.
+
+>>> csv_cell("=1+1"), csv_cell(-5), csv_cell("北镇")
+("'=1+1", -5, '北镇')
+>>> unescape_csv(csv_cell("@SUM(A1)"))
+'@SUM(A1)'
+"""
+from __future__ import annotations
+
+from typing import Any
+
+_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> Any:
+    if isinstance(value, str) and value.startswith(_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def unescape_csv(text: str) -> str:
+    if text.startswith("'") and text[1:].startswith(_TRIGGERS):
+        return text[1:]
+    return text
+
+
+def as_text(cell: Any) -> Any:
+    """Make an openpyxl cell holding a would-be formula a text cell; return the cell."""
+    if cell.data_type == "f":
+        cell.data_type = "s"
+    return cell
+
+
+def xlsx_row(ws: Any, values: list[Any]) -> list[Any]:
+    """``values`` as cells of a write-only sheet, formulas kept as text."""
+    from openpyxl.cell import WriteOnlyCell
+
+    out = []
+    for v in values:
+        if isinstance(v, str) and v.startswith("="):
+            cell = WriteOnlyCell(ws, value=v)
+            cell.data_type = "s"
+            out.append(cell)
+        else:
+            out.append(v)
+    return out
