@@ -32,9 +32,18 @@ def _assets() -> tuple[str, str]:
 _env = Environment(loader=FileSystemLoader(HERE), autoescape=select_autoescape(["html"]))
 
 
+_SCRIPT_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
+                              "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
 def _js(value) -> str:
-    """JSON safe to put inside a <script> element."""
-    return json.dumps(value, ensure_ascii=False).replace("</", "<\\/")
+    r"""JSON safe to put inside a <script> element: no ``<``, ``>`` or ``&`` (a name holding
+    ``<!--<script>`` would otherwise end or swallow the script), no line separators.
+
+    >>> _js({"name": "<!--<script>&"})
+    '{"name": "\\u003c!--\\u003cscript\\u003e\\u0026"}'
+    """
+    return json.dumps(value, ensure_ascii=False).translate(_SCRIPT_SAFE)
 
 
 def options(view: View) -> dict:

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query
 from fastapi.responses import HTMLResponse
 
-from api.auth import ScopeDep
+from api.auth import ScopeDep, Token
 from api.deps import PolicyDep, Store
 from graph.analyses.rules import RULES
 from graph.analyses.trace import NotFound, find_entity
@@ -30,8 +30,8 @@ def _page(scope, root: tuple[str, str] | None, build, *args, **kwargs) -> HTMLRe
 
 
 @router.get("/", summary="首页：总量、缺口、覆盖率、联盟")
-def home(store: Store, policy: PolicyDep, scope: ScopeDep, as_of: AsOf = None):
-    return HTMLResponse(home_html(store, policy, as_of, scope))
+def home(store: Store, policy: PolicyDep, scope: ScopeDep, token: Token, as_of: AsOf = None):
+    return HTMLResponse(home_html(store, policy, as_of, scope, can_upload=token.role in ("admin", "analyst")))
 
 
 @router.get("/views/gaps/{rule}", summary="某条规则的缺口清单")
