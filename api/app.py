@@ -12,6 +12,7 @@ from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api import access_log
 from api.auth import COOKIE, current_token
 from api.routers import admin, analyses, entities, health, ingest, search, views
 from graph.access import AuditLog, TokenStore
@@ -123,6 +124,7 @@ def create_app(store_factory: Callable[[], GraphStore] = open_store,
                policy: Policy | None = None, tokens: TokenStore | None = None,
                audit: AuditLog | None = None, warm: bool = False) -> FastAPI:
     settings = Settings.from_env()
+    access_log.install()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -59,3 +59,16 @@ def mask_text(text: str) -> str:
     """
     text = _ID_IN_TEXT.sub(lambda m: mask_id_card(m.group(0)), text)
     return _PHONE_IN_TEXT.sub(lambda m: mask_phone(m.group(0)), text)
+
+
+_SECRET_PARAM = re.compile(r"(?i)([?&](?:token|access_token)=)[^&#\s]*")
+
+
+def mask_url(url: str) -> str:
+    """A request's path and query as a log may show it: the token parameter hidden, ID and mobile
+    numbers masked.
+
+    >>> mask_url("/trace/51010519900101123X?token=tupu_abc&q=13812345678")
+    '/trace/5101**********123X?token=***&q=138****5678'
+    """
+    return mask_text(_SECRET_PARAM.sub(r"\1***", url))

@@ -262,3 +262,42 @@ def test_names_that_look_like_formulas_stay_text_and_backups_round_trip(tmp_path
     again = MemoryStore()
     assert Loader(again).load([tmp_path / "backup"]).rejected == []
     assert [again.get("Organization", f"O{i}").props["name"] for i in range(len(HOSTILE_NAMES))] == HOSTILE_NAMES
+
+
+# --- clean logs ------------------------------------------------------------------------------
+def test_the_access_log_shows_no_token_and_no_id_number(tmp_path, monkeypatch):
+    import logging
+
+    import httpx
+    import uvicorn
+
+    from neo4j_local.launcher import free_port
+
+    app, admin, store = _app(tmp_path, monkeypatch)
+    log_file = tmp_path / "access.log"
+    handler = logging.FileHandler(log_file, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    port = free_port()
+    # (uvicorn's Config sets up its loggers: the test's handler is added after it)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="info", access_log=True))
+    access = logging.getLogger("uvicorn.access")
+    access.addHandler(handler)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        while not server.started:
+            time.sleep(0.05)
+        base = f"http://127.0.0.1:{port}"
+        id_number = "11010519491231002X"
+        for url in (f"/?token={admin}", f"/trace/{id_number}", f"/search?q={id_number}&token={admin}",
+                    f"/entities/Member/{id_number}", "/search?q=13812345678"):
+            httpx.get(base + url, headers=bearer(admin))
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        access.removeHandler(handler)
+        handler.close()
+    text = log_file.read_text(encoding="utf-8")
+    assert text.count("GET ") == 5, text
+    assert admin not in text and id_number not in text and "13812345678" not in text
+    assert "token=***" in text and "1101**********002X" in text
