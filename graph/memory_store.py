@@ -12,6 +12,7 @@ import os
 import pickle
 import tempfile
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ from graph.store import (
     NodeRef,
     Rel,
     RelRow,
+    SaveFailed,
     Subgraph,
     bfs_rings,
     check_identity,
@@ -46,6 +48,8 @@ class MemoryStore(GraphStore):
         # label -> set of keys, so listing one label does not walk the whole graph
         self._keys: dict[str, set[str]] = {label: set() for label in LABELS}
         self._sorted: dict[str, tuple[int, list[str]]] = {}  # label -> (generation, sorted keys)
+        if self.path and self.path.parent.exists():
+            self._remove_stale_temporaries()
         if self.path and self.path.exists():
             self._load()
 
@@ -82,10 +86,36 @@ class MemoryStore(GraphStore):
                     f.flush()
                     os.fsync(f.fileno())
                 os.replace(tmp, self.path)
+            except OSError as e:  # a full disk: serve what is on disk, not what was not saved
+                Path(tmp).unlink(missing_ok=True)
+                self._revert()
+                raise SaveFailed(f"无法保存图谱文件（{e.strerror or e}）：本次写入已撤销，"
+                                 f"图谱保持上次保存时的状态；请腾出磁盘空间后重新载入") from e
             except BaseException:
                 Path(tmp).unlink(missing_ok=True)
                 raise
             self._dirty = False
+
+    def _revert(self) -> None:
+        """Back to the last saved state (or empty, if nothing was ever saved)."""
+        self.g = nx.MultiDiGraph()
+        self._keys = {label: set() for label in LABELS}
+        if self.path is not None and self.path.exists():
+            self._load()
+        self._dirty = False
+        self._touch()
+
+    def _remove_stale_temporaries(self) -> None:
+        """Temporary files a killed process left beside the store (older than ten minutes: a
+        save under way in another process is younger)."""
+        assert self.path is not None
+        cutoff = time.time() - 600
+        for tmp in self.path.parent.glob(".tupu-*.tmp"):
+            try:
+                if tmp.stat().st_mtime < cutoff:
+                    tmp.unlink()
+            except OSError:
+                pass
 
     def close(self) -> None:
         self.save()

@@ -10,7 +10,7 @@ from functools import cached_property
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 DEFAULT_POLICY = Path(__file__).with_name("policy.yaml")
 
@@ -20,22 +20,22 @@ class Policy(BaseModel):
 
     coverable_kinds: list[str]
     pairable_kinds: list[str]
-    u1_min_members: int
-    g2_min_residents: int
-    g3_min_residents: int
+    u1_min_members: int = Field(ge=1)
+    g2_min_residents: int = Field(ge=1)
+    g3_min_residents: int = Field(ge=1)
     branch_kinds: list[str]
-    o1_min_formal: int
-    o2_max_members: int
-    o4_max_covered: int
+    o1_min_formal: int = Field(ge=0)
+    o2_max_members: int = Field(ge=1)
+    o4_max_covered: int = Field(ge=1)
     m3_work_kinds: list[str]
-    m4_lost_contact_days: int
+    m4_lost_contact_days: int = Field(ge=1, le=36500)
     p1_sectors: list[str]
     p2_sectors: list[str]
-    p4_min_activities: int
-    p4_window_days: int
+    p4_min_activities: int = Field(ge=0)
+    p4_window_days: int = Field(ge=1, le=36500)
     industry_unit_kinds: list[str]
     committee_kinds: list[str]
-    pair_capacity: int
+    pair_capacity: int = Field(ge=1)
 
     @cached_property
     def fingerprint(self) -> str:
@@ -48,12 +48,30 @@ class PolicyError(ValueError):
     pass
 
 
+MAX_POLICY_BYTES = 64 * 1024  # a policy is a page of thresholds
+
+
+class _PlainYaml(yaml.SafeLoader):
+    """YAML without anchors and aliases: a policy needs none, and nested aliases ("billion
+    laughs") make a few bytes expand without end."""
+
+    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
+        if self.check_event(yaml.AliasEvent):
+            raise PolicyError("策略文件不能使用 YAML 别名（* 与 &）")
+        return super().compose_node(parent, index)
+
+
 def load_policy(path: Path | str | None = None) -> Policy:
     """The default policy, with the values of ``path`` (if given) laid over it."""
     data = yaml.safe_load(DEFAULT_POLICY.read_text(encoding="utf-8"))
     if path is not None:
         try:
-            override = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+            raw = Path(path).read_bytes()
+            if len(raw) > MAX_POLICY_BYTES:
+                raise PolicyError(f"策略文件 {path} 过大（{len(raw)} 字节，上限 {MAX_POLICY_BYTES}）")
+            override = yaml.load(raw.decode("utf-8"), Loader=_PlainYaml) or {}  # noqa: S506 - a SafeLoader
+        except UnicodeDecodeError:
+            raise PolicyError(f"策略文件 {path} 不是 UTF-8 编码的文本，请另存为 UTF-8") from None
         except (OSError, yaml.YAMLError) as e:
             raise PolicyError(f"无法读取策略文件 {path}: {e}") from e
         if not isinstance(override, dict):

@@ -26,6 +26,11 @@ class StoreUnavailable(RuntimeError):
     """The store cannot be reached (Neo4j down). The API answers 503."""
 
 
+class SaveFailed(StoreUnavailable):
+    """The writes could not be made durable (a full disk); the store went back to its last saved
+    state, so what it serves is what it has on disk."""
+
+
 @dataclass(frozen=True, order=True)
 class NodeRef:
     label: str

@@ -21,7 +21,7 @@ from typing import Any, NamedTuple, Protocol
 from openpyxl.utils import get_column_letter
 
 from graph.model import LABELS
-from graph.store import GraphStore, RelRow, StoreUnavailable, batched
+from graph.store import GraphStore, RelRow, SaveFailed, StoreUnavailable, batched
 from ingest.ledgers import LEDGERS, LOAD_ORDER, Ledger
 from ingest.guard import OUTSIDE, WriteScope
 from ingest.problems import PROBLEMS, DataProblems
@@ -143,6 +143,8 @@ class Loader:
                 self._write_problems(seen)
                 self._prune(seen)
                 self.store.save()
+        except SaveFailed as e:
+            report.error = str(e)
         except StoreUnavailable as e:
             report.error = (f"图数据库中断，载入未完成；已写入的数据保持一致，恢复后重新运行同一命令即可补齐"
                             f"（不会重复）。{e}")

@@ -9,6 +9,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from graph.privacy import mask_text
+
 
 @dataclass
 class Issue:
@@ -22,6 +24,12 @@ class Issue:
     value: str | None
     reason: str
     cell: str | None = None
+
+    def __post_init__(self) -> None:
+        # an ID or phone number typed into another column, or quoted by an error, is masked too
+        if self.value:
+            self.value = mask_text(self.value)
+        self.reason = mask_text(self.reason)
 
     @property
     def kind(self) -> str:

@@ -301,3 +301,63 @@ def test_the_access_log_shows_no_token_and_no_id_number(tmp_path, monkeypatch):
     assert text.count("GET ") == 5, text
     assert admin not in text and id_number not in text and "13812345678" not in text
     assert "token=***" in text and "1101**********002X" in text
+
+
+# --- smaller things --------------------------------------------------------------------------
+@pytest.mark.parametrize("content,says", [
+    ("u1_min_members: 3\n".encode("gbk") + "注释：阈值".encode("gbk"), "UTF-8"),
+    (b"a: &a [x, x]\nb: &b [*a, *a]\nc: &c [*b, *b]\nd: [*c, *c]\n", "别名"),
+    (b"u1_min_members: -1\n", "u1_min_members"),
+    (b"m4_lost_contact_days: 0\n", "m4_lost_contact_days"),
+    (b"x: " + b"a" * 70_000, "过大"),
+])
+def test_a_bad_policy_file_is_a_clear_error(tmp_path, content, says):
+    from graph.policy import PolicyError, load_policy
+
+    p = tmp_path / "policy.yaml"
+    p.write_bytes(content)
+    with pytest.raises(PolicyError) as e:
+        load_policy(p)
+    assert says in str(e.value)
+
+
+def test_a_full_disk_leaves_the_saved_graph_served_and_reported(tmp_path, monkeypatch):
+    import errno
+    import pickle
+
+    path = tmp_path / "g.pickle"
+    store = MemoryStore(path)
+    head = ["组织编码", "组织名称", "组织类别"]
+    assert Loader(store).load([write_csv(tmp_path / "a.csv", [head, ["O1", "甲", "党委"]])]).error is None
+    real_dump = pickle.dump
+
+    def full(*a, **k):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(pickle, "dump", full)
+    report = Loader(store).load([write_csv(tmp_path / "b.csv", [head, ["O2", "乙", "党委"]])])
+    assert "无法保存图谱文件" in report.error and "撤销" in report.error
+    assert store.get("Organization", "O2") is None and store.get("Organization", "O1") is not None
+    monkeypatch.setattr(pickle, "dump", real_dump)
+    assert MemoryStore(path).get("Organization", "O1") is not None
+    assert not list(tmp_path.glob(".tupu-*.tmp"))
+
+
+def test_stale_temporary_files_are_cleaned_on_start(tmp_path):
+    import os
+
+    stale, fresh = tmp_path / ".tupu-old.tmp", tmp_path / ".tupu-new.tmp"
+    for f in (stale, fresh):
+        f.write_bytes(b"half a pickle")
+    os.utime(stale, (time.time() - 3600, time.time() - 3600))
+    MemoryStore(tmp_path / "g.pickle")
+    assert not stale.exists() and fresh.exists()  # another process may still be writing it
+
+
+def test_issues_never_quote_an_id_number_in_full(tmp_path):
+    f = write_csv(tmp_path / "党员.csv", [["党员编码", "姓名", "党员类别", "所在党组织编码"],
+                                          ["11010519491231002X", "张三", "正式", "O1"],
+                                          ["11010519491231002X", "张三", "正式", "O1"]])  # an ID as the code
+    report = Loader(MemoryStore()).load([f])
+    text = str(report.to_dict())
+    assert "11010519491231002X" not in text and "1101**********002X" in text
