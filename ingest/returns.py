@@ -50,6 +50,10 @@ def write_returns(report: IngestReport, folder: Path,
         _list_sheet(wb, issues, has_copy=len(wb.worksheets) > 0, csv_sheet=_csv_title(source))
         if len(wb.worksheets) > 1:
             _mark(wb, issues, csv_sheet=_csv_title(source))
+        for ws in wb.worksheets:  # printed, each sheet fits the width of a landscape page
+            ws.page_setup.orientation = "landscape"
+            ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+            ws.sheet_properties.pageSetUpPr.fitToPage = True
         target = folder / (name.stem[:100] + SUFFIX)
         wb.save(target)
         written.append(target)

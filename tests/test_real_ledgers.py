@@ -404,3 +404,13 @@ def test_long_numbers_in_number_cells_say_store_as_text(tmp_path, fmt):
     (w,) = [w for w in report.warnings if w.column == "身份证号"]
     assert "请把该列单元格设为“文本”格式" in w.reason
     assert store.get("Member", "M1") is not None  # the member still lands
+
+
+def test_the_ledger_guide_lists_every_accepted_spelling():
+    from pathlib import Path
+
+    guide = (Path(__file__).resolve().parent.parent / "docs" / "ledgers.md").read_text(encoding="utf-8")
+    missing = [w for w in synonyms.HEADERS if w not in guide]
+    missing += [w for table in synonyms.ENUM_SYNONYMS.values() for w in table if w not in guide]
+    missing += [c.zh for lg in LEDGERS.values() for c in lg.columns if c.zh not in guide]
+    assert missing == []
