@@ -67,3 +67,17 @@ def store(request, tmp_path) -> Iterator[GraphStore]:
         s = request.getfixturevalue("neo4j_store")
         s.clear()
         yield s
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright (never a downloaded browser), one per session."""
+    from tests.browser import CHROMIUM_FLAGS, chromium_path
+
+    exe = chromium_path()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=exe, args=CHROMIUM_FLAGS)
+        yield b
+        b.close()

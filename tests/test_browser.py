@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.apps import app_with_admin, demo_store
-from tests.browser import CHROMIUM_FLAGS, Watch, chromium_path, serve
+from tests.browser import Watch, serve
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 TODAY = dt.date(2025, 11, 22)
@@ -22,17 +22,6 @@ def site(tmp_path_factory):
     app, token = app_with_admin(lambda: store)
     with serve(app) as url:
         yield url, store, token
-
-
-@pytest.fixture(scope="module")
-def browser():
-    exe = chromium_path()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=exe, args=CHROMIUM_FLAGS)
-        yield b
-        b.close()
 
 
 def open_page(browser, url: str, token: str):

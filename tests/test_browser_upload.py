@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.apps import app_with_admin, demo_store
-from tests.browser import CHROMIUM_FLAGS, Watch, chromium_path, serve
+from tests.browser import Watch, serve
 from tests.ledger_files import write_xlsx
 from tests.test_browser import VIEWS
 
@@ -27,17 +27,6 @@ def site(tmp_path_factory):
     app, token = app_with_admin(lambda: store)
     with serve(app) as url:
         yield url, store, token
-
-
-@pytest.fixture(scope="module")
-def browser():
-    exe = chromium_path()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=exe, args=CHROMIUM_FLAGS)
-        yield b
-        b.close()
 
 
 def _page(browser, token: str):
