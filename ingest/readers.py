@@ -153,7 +153,9 @@ def _is_note(cells: list[Any]) -> bool:
 
 
 def _is_total(cells: list[Any]) -> bool:
-    return any(re.sub(r"\s+", "", c).rstrip(":：") in synonyms.TOTAL_ROWS for c in _first_filled(cells, 2))
+    # runs for every row: a length test first, the normalising only for short cells
+    return any(len(c) <= 8 and re.sub(r"\s+", "", c).rstrip(":：") in synonyms.TOTAL_ROWS
+               for c in _first_filled(cells, 2))
 
 
 def _is_example(cells: list[Any], marker: int | None) -> bool:
