@@ -29,6 +29,7 @@ browser:
 	  echo "!!! could not install chromium (not root?): browser tests will be skipped outside CI"
 
 test: neo4j-jars browser
+	$(PY) -m ruff check .
 	$(PY) -m pytest
 
 clean:

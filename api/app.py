@@ -20,8 +20,8 @@ from graph.analyses.gaps import UnknownRule, find_gaps
 from graph.analyses.trace import NotFound
 from graph.config import Settings
 from graph.factory import open_store
-from graph.policy import Policy, load_policy
 from graph.model import UnknownLabel
+from graph.policy import Policy, load_policy
 from graph.privacy import mask_text
 from graph.store import GraphStore, StoreUnavailable
 

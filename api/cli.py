@@ -5,19 +5,16 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from api.cli_app import app, console
 from graph.config import Settings
 from graph.model import LABELS, RELATIONSHIPS
 
-app = typer.Typer(help="党建图谱 Tupu：基层党组织图谱知识库", no_args_is_help=True,
-                  pretty_exceptions_show_locals=False)
 token_app = typer.Typer(help="访问令牌：create / list / revoke", no_args_is_help=True)
 neo4j_app = typer.Typer(help="本地 Neo4j 5.26（无需 Docker）：start / stop / status", no_args_is_help=True)
 app.add_typer(neo4j_app, name="neo4j")
 app.add_typer(token_app, name="token")
-console = Console()
 
 
 def _access():
@@ -121,7 +118,7 @@ def neo4j_start(port: Annotated[int, typer.Option(help="Bolt 端口")] = 7687,
             uri = _local_neo4j().start(port=port, heap=heap, pagecache_mb=pagecache)
     except Neo4jLaunchError as e:
         console.print(f"[red]启动失败：{e}[/red]")
-        raise typer.Exit(1)
+        raise typer.Exit(1) from None
     console.print(f"Neo4j 已就绪：{uri}")
     console.print(f"使用方法：export TUPU_BACKEND=neo4j TUPU_NEO4J_URI={uri}")
     print(uri)
@@ -136,7 +133,7 @@ def neo4j_fetch() -> None:
             _local_neo4j().prepare()
     except Neo4jLaunchError as e:
         console.print(f"[red]{e}[/red]")
-        raise typer.Exit(1)
+        raise typer.Exit(1) from None
     console.print("Neo4j 依赖已就绪")
 
 
@@ -324,6 +321,7 @@ def stats() -> None:
 
 
 from api import cli_analyses as _analyses  # noqa: E402,F401  (registers the analysis commands)
+from api import cli_views as _views  # noqa: E402,F401  (registers `tupu view`)
 
 
 def main() -> None:  # pragma: no cover
@@ -332,4 +330,3 @@ def main() -> None:  # pragma: no cover
 
 if __name__ == "__main__":  # pragma: no cover
     main()
-from api import cli_views as _views  # noqa: E402,F401  (registers `tupu view`)

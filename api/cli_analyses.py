@@ -1,7 +1,6 @@
 """The analysis commands of ``tupu``: gaps, unpaired, coverage, trace, path, pair suggest."""
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -9,33 +8,13 @@ import typer
 from rich.table import Table
 
 from api import exports
-from api.cli import app, console
+from api.cli_app import AsOf, Fmt, Out, PolicyOpt, app, console
+from api.cli_app import parse_date_option as _date
+from api.cli_app import policy_option as _policy
 from graph.factory import open_store
-from graph.policy import PolicyError, load_policy
 
 pair_app = typer.Typer(help="结对：suggest 为未结对的基层党组织推荐机关党组织", no_args_is_help=True)
 app.add_typer(pair_app, name="pair")
-
-AsOf = Annotated[str | None, typer.Option("--as-of", help="按哪一天判定（YYYY-MM-DD），默认今天")]
-PolicyOpt = Annotated[Path | None, typer.Option("--policy", help="阈值策略文件（YAML）")]
-Fmt = Annotated[str, typer.Option("--format", "-f", help="table / json / csv / xlsx")]
-Out = Annotated[Path | None, typer.Option("-o", "--output", help="写入文件（json、csv、xlsx）")]
-
-
-def _date(text: str | None) -> dt.date | None:
-    if text is None:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise typer.BadParameter(f"日期应为 YYYY-MM-DD：{text}", param_hint="--as-of") from None
-
-
-def _policy(path: Path | None):
-    try:
-        return load_policy(path)
-    except PolicyError as e:
-        raise typer.BadParameter(str(e), param_hint="--policy") from None
 
 
 def _emit(fmt: str, out: Path | None, rows: list[dict[str, Any]], data: Any, title: str,
@@ -115,7 +94,8 @@ def coverage(
     scope: Annotated[str, typer.Option(help="region（区划）/ org（党组织）/ all")] = "all",
     as_of: AsOf = None, policy: PolicyOpt = None, fmt: Fmt = "table", out: Out = None,
 ) -> None:
-    from graph.analyses.coverage import MEASURES, coverage as compute
+    from graph.analyses.coverage import MEASURES
+    from graph.analyses.coverage import coverage as compute
 
     if scope not in ("region", "org", "all"):
         raise typer.BadParameter("scope 应为 region、org 或 all", param_hint="--scope")

@@ -6,8 +6,9 @@ from typing import Annotated
 
 import typer
 
-from api.cli import app, console
-from api.cli_analyses import AsOf, PolicyOpt, _date, _policy
+from api.cli_app import AsOf, PolicyOpt, app, console
+from api.cli_app import parse_date_option as _date
+from api.cli_app import policy_option as _policy
 from graph.factory import open_store
 
 KINDS = ("alliance", "tree", "coverage", "pairings", "neighbourhood")
@@ -15,7 +16,8 @@ KINDS = ("alliance", "tree", "coverage", "pairings", "neighbourhood")
 
 @app.command(help="网络图：alliance / tree / coverage / pairings / neighbourhood，写成离线 HTML")
 def view(
-    kind: Annotated[str, typer.Argument(help="alliance（联盟）tree（组织体系）coverage（覆盖）pairings（结对）neighbourhood（关联）")],
+    kind: Annotated[str, typer.Argument(
+        help="alliance（联盟）tree（组织体系）coverage（覆盖）pairings（结对）neighbourhood（关联）")],
     id: Annotated[str | None, typer.Argument(help="联盟、组织、区划或实体编码（pairings 可省略）")] = None,
     out: Annotated[Path, typer.Option("-o", "--output", help="HTML 文件")] = Path("view.html"),
     png: Annotated[Path | None, typer.Option("--png", help="同时用 Chromium 导出 PNG")] = None,
@@ -40,7 +42,7 @@ def view(
                 v = build(store, id, **kw)
         except views.ViewNotFound as e:
             console.print(f"[red]{e}[/red]")
-            raise typer.Exit(1)
+            raise typer.Exit(1) from None
     out.write_text(render_html(v), encoding="utf-8")
     console.print(f"已写入 {out}（{len(v.nodes)} 个节点，{len(v.edges)} 条连线）")
     if png:
@@ -50,5 +52,5 @@ def view(
             html_to_png(out, png)
         except NoBrowser as e:
             console.print(f"[red]{e}[/red]")
-            raise typer.Exit(1)
+            raise typer.Exit(1) from None
         console.print(f"图片已写入 {png}")

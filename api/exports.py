@@ -39,7 +39,7 @@ def coverage_rows(rows: Iterable[CoverageRow]) -> list[dict[str, Any]]:
     out = []
     for r in rows:
         row: dict[str, Any] = {"范围": r.scope, "编码": r.id, "名称": r.name, "层级/类别": r.level}
-        for key, (title, denominator) in MEASURES.items():
+        for key, (title, _denominator) in MEASURES.items():
             m = r.measures[key]
             row[f"{title}"] = f"{m.done}/{m.total}"
             row[f"{title}率"] = "—" if m.rate is None else f"{m.rate:.1%}"

@@ -52,11 +52,11 @@ def main() -> None:
                 for s in (neo, mem):
                     engine = engine_for(s)
                     engine.rule_rows(rule, params)  # warm: plan cache
-                    t, rows = median_time(lambda e=engine: e.rule_rows(rule, params))
+                    t, rows = median_time(lambda e=engine, r=rule: e.rule_rows(r, params))
                     row.append((t, len(rows)))
                 print(f"{rule:>5} {row[0][1]:>7} {row[0][0]:>8.3f} {row[1][0]:>8.3f}")
-            tn, gaps = median_time(lambda: find_gaps(neo, as_of=TODAY, policy=policy), runs=1)
-            tm, _ = median_time(lambda: find_gaps(mem, as_of=TODAY, policy=policy), runs=1)
+            tn, gaps = median_time(lambda s=neo: find_gaps(s, as_of=TODAY, policy=policy), runs=1)
+            tm, _ = median_time(lambda s=mem: find_gaps(s, as_of=TODAY, policy=policy), runs=1)
             print(f"  all {len(gaps):>7} {tn:>8.2f} {tm:>8.2f}   (every rule, with who must act and paths)")
             neo.close()
         from benchmarks.views_bench import pairing_store

@@ -12,20 +12,20 @@ by running it again, and loading the same ledgers twice leaves the same graph.
 from __future__ import annotations
 
 import datetime as dt
-from concurrent.futures import Future, ThreadPoolExecutor
 from collections import defaultdict, deque
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
 from openpyxl.utils import get_column_letter
 
+from graph.config import Limits
 from graph.model import LABELS
 from graph.store import GraphStore, RelRow, SaveFailed, StoreUnavailable, batched
-from ingest.ledgers import LEDGERS, LOAD_ORDER, Ledger
 from ingest.guard import OUTSIDE, WriteScope
+from ingest.ledgers import LEDGERS, LOAD_ORDER, Ledger
 from ingest.problems import PROBLEMS, DataProblems
-from graph.config import Limits
 from ingest.readers import Table, TooLarge, expand_paths, read_tables
 from ingest.report import IngestReport, Issue
 from ingest.rows import ParsedRow, parse_row

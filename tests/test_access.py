@@ -43,7 +43,7 @@ def test_every_route_but_health_needs_a_token(city):
         if path.startswith("/ingest/returns/"):  # a download: its own test (test_security.py)
             continue
         ids = dict(samples, id="LM519901001") if path.startswith("/views/alliance") else samples
-        url = re.sub(r"\{(\w+)\}", lambda m: ids[m.group(1)], path)
+        url = re.sub(r"\{(\w+)\}", lambda m, ids=ids: ids[m.group(1)], path)
         params = {"q": "社区", "a": "SQ519901001001", "b": "JD519901001"}
         assert c.get(url, params=params).status_code == 401, url
         assert c.get(url, params=params, headers=bearer("tupu_forged")).status_code == 401, url
@@ -106,8 +106,9 @@ def test_an_organisation_scope_sees_its_subtree(city):
 def test_roles_gate_writes_and_writes_are_audited(city, tmp_path):
     c, store, admin, viewer, app = city
     f = write_csv(tmp_path / "o.csv", [["组织编码", "组织名称", "组织类别"], ["NEW1", "新建党支部", "党支部"]])
-    upload = lambda tok: c.post("/ingest", files=[("files", ("o.csv", f.read_bytes(), "text/csv"))],
-                                headers=bearer(tok))
+    def upload(tok):
+        return c.post("/ingest", files=[("files", ("o.csv", f.read_bytes(), "text/csv"))], headers=bearer(tok))
+
     assert upload(viewer).status_code == 403
     analyst, _ = app.state.tokens.create("analyst", name="分析员甲")
     assert upload(analyst).status_code == 200

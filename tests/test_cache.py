@@ -120,5 +120,5 @@ def test_gates_are_forgotten_once_their_answer_is_in():
 
     store = MemoryStore()
     for i in range(50):
-        cached(store, ("search", i), lambda: i)
+        cached(store, ("search", i), lambda i=i: i)
     assert not [k for k in cache._inflight if k[0] == id(store)]

@@ -10,10 +10,10 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.apps import app_with_admin, bearer
 from graph.memory_store import MemoryStore
 from ingest.ledgers import LEDGERS
 from ingest.loader import Loader
+from tests.apps import app_with_admin, bearer
 from tests.ledger_files import write_xlsx
 
 HEADERS = [[c.zh for c in lg.columns] for lg in LEDGERS.values()]

@@ -24,7 +24,7 @@ from graph.analyses.trees import load_trees
 from graph.model import LABELS, RELATIONSHIPS
 from graph.policy import Policy, load_policy
 from graph.store import GraphStore, Node, NodeRef
-from viz.model import LABEL_COLORS, OK_GRAY, RULE_COLORS, SECTOR_COLORS, View, VEdge, VNode
+from viz.model import LABEL_COLORS, OK_GRAY, RULE_COLORS, SECTOR_COLORS, VEdge, View, VNode
 
 GapIndex = dict[tuple[str, str], list[dict[str, str]]]
 
@@ -140,7 +140,8 @@ def alliance_view(store: GraphStore, alliance_id: str, *, as_of: dt.date | None 
         edges.append(VEdge(v.id, a_node.id, color="#f5b041", width=1, dashes=True))
     outer: list[tuple[str, Node, str, dict]] = []
     for org in lead + rest:
-        for rel, other in store.neighbours("Organization", org.key, ["PAIRED_WITH", "ON_GRID", "ESTABLISHED_IN", "COVERS"]):
+        for rel, other in store.neighbours("Organization", org.key,
+                                           ["PAIRED_WITH", "ON_GRID", "ESTABLISHED_IN", "COVERS"]):
             if rel.type == "PAIRED_WITH" and other.key in inside:
                 a, b = f"Organization:{rel.start.key}", f"Organization:{rel.end.key}"
                 if not any(e.source == a and e.target == b for e in edges):
@@ -224,7 +225,8 @@ def tree_view(store: GraphStore, org_id: str, *, as_of: dt.date | None = None,
             edges.append(VEdge(f"Organization:{orgs.parent[o]}", v.id, color="#78909c"))
     return View(title=f"{orgs.name[org_id]} 组织体系", subtitle=_subtitle(as_of, nodes), nodes=nodes,
                 edges=edges, legend=_sector_legend(nodes),
-                notes=[f"共 {len(order)} 个党组织" + ("（超出部分未展开）" if len(order) < len(orgs.subtree(org_id)) else "")])
+                notes=[f"共 {len(order)} 个党组织"
+                       + ("（超出部分未展开）" if len(order) < len(orgs.subtree(org_id)) else "")])
 
 
 # --- (c) coverage of a street or community -------------------------------------------------------

@@ -32,7 +32,8 @@ def list_entities(
     scope: ScopeDep,
     skip: Annotated[int, Query(ge=0, description="跳过条数")] = 0,
     limit: Annotated[int, Query(ge=1, le=500, description="每页条数")] = 50,
-    format: Annotated[Literal["json", "xlsx"], Query(description="json 或 xlsx（xlsx 导出全部，最多 10 万条）")] = "json",
+    format: Annotated[Literal["json", "xlsx"],
+                      Query(description="json 或 xlsx（xlsx 导出全部，最多 10 万条）")] = "json",
 ):
     name = resolve_label(label)
     if format == "xlsx":

@@ -72,7 +72,8 @@ _MESSAGES = {
     "O3": lambda f, p: f"届满日期 {f['term_ends']}，换届已逾期 {_days(f['as_of'], f['term_ends'])} 天",
     "O4": lambda f, p: f"覆盖单位 {f['covered']} 个，超过 {p.o4_max_covered} 个",
     "P1": lambda f, p: "机关党组织，无在期结对" + (f"（已有结对 {f['lapsed']} 个均不在期）" if f.get("lapsed") else ""),
-    "P2": lambda f, p: f"{f.get('sector') or ''}党组织，无在期结对" + (f"（已有结对 {f['lapsed']} 个均不在期）" if f.get("lapsed") else ""),
+    "P2": lambda f, p: f"{f.get('sector') or ''}党组织，无在期结对"
+                       + (f"（已有结对 {f['lapsed']} 个均不在期）" if f.get("lapsed") else ""),
     "P3": lambda f, p: f"{f['form']}于 {f['until']} 到期，已过期 {_days(f['as_of'], f['until'])} 天",
     "P4": lambda f, p: f"近 {p.p4_window_days} 天共同开展活动 {f['activities']} 次，少于 {p.p4_min_activities} 次",
 }
