@@ -27,11 +27,11 @@ import json, resource, time, sys
 from pathlib import Path
 from ingest.loader import Loader
 if {backend!r} == "neo4j":
-    from graph.neo4j_store import Neo4jStore
+    from graph.neo4j.store import Neo4jStore
     store = Neo4jStore({uri!r}, batch_size={batch})
     store.clear()
 else:
-    from graph.memory_store import MemoryStore
+    from graph.memory.store import MemoryStore
     store = MemoryStore({str(data) if data else None!r})
 t = time.perf_counter()
 report = Loader(store, batch_size={batch}).load([Path({str(folder)!r})])
@@ -58,7 +58,7 @@ def per_row_vs_batched(uri: str, folder: Path, n: int = 3000) -> tuple[float, fl
     """The first n member rows written one MERGE per row, then the same rows batched."""
     import csv
 
-    from graph.neo4j_store import Neo4jStore
+    from graph.neo4j.store import Neo4jStore
 
     with open(folder / "党员.csv", encoding="utf-8-sig") as f:
         rows = list(csv.DictReader(f))[:n]

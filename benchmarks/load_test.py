@@ -33,8 +33,8 @@ from neo4j_local.launcher import free_port
 
 
 def load_data(backend: str, uri: str | None, data: str, members: int) -> tuple[list[str], list[str]]:
-    from graph.memory_store import MemoryStore
-    from graph.neo4j_store import Neo4jStore
+    from graph.memory.store import MemoryStore
+    from graph.neo4j.store import Neo4jStore
     from ingest.loader import Loader
 
     store = Neo4jStore(uri) if backend == "neo4j" else MemoryStore(data)

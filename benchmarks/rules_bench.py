@@ -15,8 +15,8 @@ from graph.analyses.engine import engine_for
 from graph.analyses.gaps import find_gaps
 from graph.analyses.pairing import suggest_pairings
 from graph.analyses.rules import RULES, rule_params
-from graph.memory_store import MemoryStore
-from graph.neo4j_store import Neo4jStore
+from graph.memory.store import MemoryStore
+from graph.neo4j.store import Neo4jStore
 from graph.policy import load_policy
 from ingest.loader import Loader
 

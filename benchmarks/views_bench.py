@@ -15,7 +15,7 @@ from pathlib import Path
 
 from pyvis.network import Network
 
-from graph.memory_store import MemoryStore
+from graph.memory.store import MemoryStore
 from graph.store import RelRow
 from viz.render import render_html
 from viz.views import pairings_view

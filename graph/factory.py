@@ -14,9 +14,9 @@ def open_store(settings: Settings | None = None) -> GraphStore:
     """
     s = settings or Settings.from_env()
     if s.backend == "neo4j":
-        from graph.neo4j_store import Neo4jStore
+        from graph.neo4j.store import Neo4jStore
 
         return Neo4jStore(s.neo4j_uri, s.neo4j_user, s.neo4j_password, s.neo4j_database)
-    from graph.memory_store import MemoryStore
+    from graph.memory.store import MemoryStore
 
     return MemoryStore(s.data)

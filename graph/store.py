@@ -141,6 +141,10 @@ class GraphStore(ABC):
     def close(self) -> None:
         """Release resources (and save, for the embedded store)."""
 
+    @abstractmethod
+    def engine(self) -> Any:
+        """The analyses' engine of this backend (``graph.analyses.engine.Engine``)."""
+
     # --- writes ----------------------------------------------------------------------------
     @abstractmethod
     def upsert_nodes(self, label: str, rows: Iterable[dict[str, Any]]) -> int:

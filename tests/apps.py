@@ -7,7 +7,7 @@ from pathlib import Path
 
 from api.app import create_app
 from graph.access import AuditLog, TokenStore
-from graph.memory_store import MemoryStore
+from graph.memory.store import MemoryStore
 from ingest.demo import generate
 from ingest.loader import Loader
 

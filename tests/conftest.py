@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from graph.memory_store import MemoryStore
+from graph.memory.store import MemoryStore
 from graph.store import GraphStore
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,7 +49,7 @@ def neo4j_uri(local_neo4j) -> str:
 
 @pytest.fixture(scope="session")
 def neo4j_store(neo4j_uri):
-    from graph.neo4j_store import Neo4jStore
+    from graph.neo4j.store import Neo4jStore
 
     store = Neo4jStore(neo4j_uri)
     yield store

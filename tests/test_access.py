@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from graph.memory_store import MemoryStore
+from graph.memory.store import MemoryStore
 from tests.apps import app_with_admin, bearer, demo_store
 from tests.ledger_files import write_csv
 

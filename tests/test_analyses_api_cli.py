@@ -46,7 +46,7 @@ def test_api_analyses(store):
 
 
 def test_cli_analyses(tmp_path, monkeypatch):
-    from graph.memory_store import MemoryStore
+    from graph.memory.store import MemoryStore
 
     data = tmp_path / "g.pickle"
     s = MemoryStore(data)

@@ -5,7 +5,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.schemas import EntityOut
-from graph.neo4j_store import Neo4jStore
+from graph.neo4j.store import Neo4jStore
 from neo4j_local.launcher import free_port
 from tests.apps import app_with_admin, bearer
 from tests.test_store_contract import seed

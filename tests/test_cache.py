@@ -7,7 +7,7 @@ import time
 import pytest
 
 from graph.analyses.cache import cached
-from graph.memory_store import MemoryStore
+from graph.memory.store import MemoryStore
 
 
 def test_concurrent_callers_share_one_computation():
@@ -93,8 +93,8 @@ def test_the_served_app_warms_every_rules_gaps_at_start(tmp_path):
 @pytest.mark.neo4j
 def test_a_write_by_another_process_is_seen_within_seconds(neo4j_uri, monkeypatch):
     """Two stores on one Neo4j stand for two processes (the API, and `tupu ingest`)."""
-    from graph import neo4j_store
-    from graph.neo4j_store import Neo4jStore
+    from graph.neo4j import store as neo4j_store
+    from graph.neo4j.store import Neo4jStore
 
     monkeypatch.setattr(neo4j_store, "VERSION_CHECK_SECONDS", 0.2)
     server, ingest = Neo4jStore(neo4j_uri), Neo4jStore(neo4j_uri)

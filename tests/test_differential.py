@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from graph.analyses.coverage import coverage
 from graph.analyses.gaps import find_gaps
 from graph.analyses.pairing import suggest_pairings
-from graph.memory_store import MemoryStore
+from graph.memory.store import MemoryStore
 from graph.model import OrgKind, PairingForm, Sector, UnitKind
 from graph.store import RelRow
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from graph.memory_store import MemoryStore
+from graph.memory.store import MemoryStore
 from graph.model import LABELS, RELATIONSHIPS
 from ingest.demo import generate
 from ingest.export import export_ledgers

@@ -216,7 +216,7 @@ def test_policy_file_changes_thresholds(city, tmp_path):
 
 def test_both_stores_give_identical_gaps_and_coverage(city, tmp_path):
     """The same graph, built in a fresh embedded store, gives the same answers."""
-    from graph.memory_store import MemoryStore
+    from graph.memory.store import MemoryStore
 
     ref = MemoryStore()
     build(ref)

@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from api.cli import app
-from graph.memory_store import MemoryStore
+from graph.memory.store import MemoryStore
 from ingest.demo import generate
 from ingest.loader import Loader
 from ingest.templates import write_templates
@@ -130,7 +130,7 @@ def test_cli_exit_codes_and_json_report(tmp_path, monkeypatch):
 def test_load_interrupted_by_a_stopped_neo4j_completes_on_rerun(tmp_path, local_neo4j):
     if local_neo4j is None:
         pytest.skip("an outside Neo4j is in use (TUPU_TEST_NEO4J_URI)")
-    from graph.neo4j_store import Neo4jStore
+    from graph.neo4j.store import Neo4jStore
     from neo4j_local.launcher import LocalNeo4j, free_port
 
     generate(tmp_path / "demo", scale=1, fmt="csv", today=TODAY)

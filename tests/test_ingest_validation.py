@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from graph.memory_store import MemoryStore
+from graph.memory.store import MemoryStore
 from ingest.loader import Loader
 from tests.ledger_files import write_ledger
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from graph.neo4j_store import Neo4jStore
+from graph.neo4j.store import Neo4jStore
 from neo4j_local.launcher import LocalNeo4j, free_port
 
 ROOT = Path(__file__).resolve().parent.parent

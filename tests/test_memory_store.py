@@ -7,7 +7,7 @@ import subprocess
 import sys
 import time
 
-from graph.memory_store import MemoryStore
+from graph.memory.store import MemoryStore
 from graph.store import RelRow
 
 
@@ -38,7 +38,7 @@ def test_unsaved_writes_do_not_touch_the_file(tmp_path):
 
 WRITER = """
 import sys
-from graph.memory_store import MemoryStore
+from graph.memory.store import MemoryStore
 s = MemoryStore(sys.argv[1])
 i = 0
 print("ready", flush=True)

@@ -10,7 +10,7 @@ import pytest
 from openpyxl import load_workbook
 
 from graph.analyses.gaps import find_gaps
-from graph.memory_store import MemoryStore
+from graph.memory.store import MemoryStore
 from graph.model import LABELS, RELATIONSHIPS
 from ingest import synonyms
 from ingest.ledgers import LEDGERS

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from graph.memory_store import MemoryStore
+from graph.memory.store import MemoryStore
 from ingest.ledgers import LEDGERS
 from ingest.loader import Loader
 from tests.apps import app_with_admin, bearer
@@ -83,7 +83,7 @@ def test_injection_strings_are_stored_and_searched_literally(store):
 def test_api_recovers_by_itself_when_neo4j_returns(local_neo4j):
     if local_neo4j is None:
         pytest.skip("an outside Neo4j is in use (TUPU_TEST_NEO4J_URI)")
-    from graph.neo4j_store import Neo4jStore
+    from graph.neo4j.store import Neo4jStore
     from neo4j_local.launcher import LocalNeo4j, free_port
 
     inst = LocalNeo4j(local_neo4j.home, instance=local_neo4j.instance + "-recover")

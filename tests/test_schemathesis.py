@@ -4,7 +4,7 @@ from __future__ import annotations
 import schemathesis
 from hypothesis import HealthCheck, settings
 
-from graph.memory_store import MemoryStore
+from graph.memory.store import MemoryStore
 from tests.apps import app_with_admin, bearer
 from tests.test_gap_rules import build
 

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from openpyxl import Workbook
 
 from graph.analyses.scope import Scope
-from graph.memory_store import MemoryStore
+from graph.memory.store import MemoryStore
 from ingest.demo import generate
 from ingest.guard import OUTSIDE, WriteScope
 from ingest.loader import Loader

@@ -5,7 +5,7 @@ one background thread computes the new one. Repeated questions — a meeting cli
 views, fifty clients asking for the same rule — are answered from memory and never wait behind
 a recomputation.
 
->>> from graph.memory_store import MemoryStore
+>>> from graph.memory.store import MemoryStore
 >>> s = MemoryStore()
 >>> calls = []
 >>> cached(s, "k", lambda: calls.append(1) or len(calls)), cached(s, "k", lambda: 99)

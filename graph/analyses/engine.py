@@ -50,10 +50,5 @@ class Engine(Protocol):
         pairable organisation: the facts coverage rates are counted from."""
 
 def engine_for(store: GraphStore) -> Engine:
-    if store.backend == "neo4j":
-        from graph.analyses.neo4j_engine import Neo4jEngine
-
-        return Neo4jEngine(store)  # type: ignore[arg-type]
-    from graph.analyses.memory_engine import MemoryEngine
-
-    return MemoryEngine(store)  # type: ignore[arg-type]
+    """The engine the store hands out (each backend keeps its own beside its store)."""
+    return store.engine()

@@ -9,7 +9,7 @@ Who must act:
 - an organisation gap (O and P1/P2): its parent organisation;
 - a pairing gap (P3/P4): the parent of the pairing's first organisation.
 
->>> from graph.memory_store import MemoryStore
+>>> from graph.memory.store import MemoryStore
 >>> s = MemoryStore()
 >>> _ = s.upsert_nodes("Organization", [{"id": "A", "name": "甲支部", "kind": "党支部", "term_ends": "2020-01-01"}])
 >>> [(g.rule, g.message) for g in find_gaps(s, rules=["O3"], as_of=dt.date(2020, 1, 11))]

@@ -1,7 +1,7 @@
 """Trace one entity (its chain up to the root, pairings, alliances, grid, region and open
 gaps), and the shortest connection between two entities — on either store.
 
->>> from graph.memory_store import MemoryStore
+>>> from graph.memory.store import MemoryStore
 >>> from graph.store import RelRow
 >>> s = MemoryStore()
 >>> _ = s.upsert_nodes("Organization", [{"id": "A", "name": "甲党委", "kind": "党委"},

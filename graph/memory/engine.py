@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from graph.analyses.rules import pairing_current
-from graph.memory_store import MemoryStore
+from graph.memory.store import MemoryStore
 
 Row = dict[str, Any]
 N = tuple[str, str]
@@ -20,7 +20,7 @@ class MemoryEngine:
 
     # --- graph helpers ---------------------------------------------------------------------
     def nodes(self, label: str) -> Iterator[tuple[N, dict[str, Any]]]:
-        for key in sorted(self.store._keys[label]):
+        for key in sorted(self.store.keys_by_label[label]):
             yield (label, key), self.g.nodes[(label, key)]
 
     def ins(self, n: N, rel: str, label: str | None = None) -> Iterator[tuple[N, dict[str, Any]]]:
@@ -120,7 +120,7 @@ class MemoryEngine:
                 yield {"id": n[1], "name": a.get("name")}
 
     def M2(self, p: Row) -> Iterable[Row]:
-        orgs = self.store._keys["Organization"]
+        orgs = self.store.keys_by_label["Organization"]
         for n, a in self.nodes("Member"):
             if a.get("org_code") is None or a["org_code"] not in orgs:
                 yield {"id": n[1], "name": a.get("name"), "org_code": a.get("org_code")}
@@ -204,7 +204,7 @@ class MemoryEngine:
                     yield {**self._pair_row(a, b, r), "activities": n}
 
     def rule_rows(self, rule: str, params: Row) -> list[Row]:
-        with self.store._lock:
+        with self.store.lock:
             return list(getattr(self, rule)(params))
 
     # --- who must act ----------------------------------------------------------------------
@@ -221,7 +221,7 @@ class MemoryEngine:
         return None
 
     def regions_of(self, label: str, ids: list[str] | None) -> list[Row]:
-        with self.store._lock:
+        with self.store.lock:
             if ids is None:
                 ids = [n[1] for n, _ in self.nodes(label)]
             out = []
@@ -237,13 +237,13 @@ class MemoryEngine:
         return min((v[1] for v, _ in self.outs(n, rel, label)), default=None)
 
     def region_tree(self) -> list[Row]:
-        with self.store._lock:
+        with self.store.lock:
             return [{"code": n[1], "name": a.get("name"), "level": a.get("level"),
                      "parent": self._min_out(n, "PART_OF", "Region")}
                     for n, a in self.nodes("Region")]
 
     def org_tree(self) -> list[Row]:
-        with self.store._lock:
+        with self.store.lock:
             return [{"id": n[1], "name": a.get("name"), "kind": a.get("kind"), "sector": a.get("sector"),
                      "region": self._min_out(n, "IN_REGION", "Region"),
                      "parent": self._min_out(n, "SUBORDINATE_TO", "Organization"),
@@ -251,26 +251,26 @@ class MemoryEngine:
                     for n, a in self.nodes("Organization")]
 
     def home_orgs(self, ids: list[str]) -> dict[str, str | None]:
-        with self.store._lock:
+        with self.store.lock:
             return {k: self._min_out(("Member", k), "MEMBER_OF", "Organization")
                     for k in ids if ("Member", k) in self.g}
 
     def members_at_home_in(self, orgs: list[str]) -> list[str]:
         wanted = set(orgs)
-        with self.store._lock:
+        with self.store.lock:
             candidates = {m[1] for o in wanted if ("Organization", o) in self.g
                           for m, _, k in self.g.in_edges(("Organization", o), keys=True)
                           if k[0] == "MEMBER_OF" and m[0] == "Member"}
         return [m for m, home in self.home_orgs(sorted(candidates)).items() if home in wanted]
 
     def linked_from_orgs(self, orgs: list[str], rel: str, label: str, role: str | None) -> list[str]:
-        with self.store._lock:
+        with self.store.lock:
             return sorted({v[1] for o in orgs if ("Organization", o) in self.g
                            for v, props in self.outs(("Organization", o), rel, label)
                            if role is None or props.get("role") == role})
 
     def coverage_facts(self, params: Row) -> dict[str, list[Row]]:
-        with self.store._lock:
+        with self.store.lock:
             units = []
             for n, a in self.nodes("Unit"):
                 if a.get("kind") in params["coverable"]:
@@ -301,7 +301,7 @@ class MemoryEngine:
 
     def pairing_counts(self, as_of: str) -> dict[str, int]:
         out: dict[str, int] = {}
-        with self.store._lock:
+        with self.store.lock:
             for a, b, r in self.pairings():
                 if self.current(r, as_of):
                     for o in (a[1], b[1]):
@@ -310,7 +310,7 @@ class MemoryEngine:
 
     def entities_in_regions(self, codes: list[str]) -> list[Row]:
         out: set[tuple[str, str]] = set()
-        with self.store._lock:
+        with self.store.lock:
             for c in codes:
                 r = ("Region", c)
                 if r not in self.g:
@@ -325,12 +325,12 @@ class MemoryEngine:
         return [{"label": label, "id": key} for label, key in sorted(out)]
 
     def pairing_rels(self) -> list[Row]:
-        with self.store._lock:
+        with self.store.lock:
             rows = [{"from": a[1], "to": b[1], "form": r.get("form"), "since": r.get("since"),
                      "until": r.get("until")} for a, b, r in self.pairings()]
         return sorted(rows, key=lambda r: (r["from"], r["to"], r["form"] or ""))
 
     def data_problems(self) -> dict[tuple[str, str], list[str]]:
-        with self.store._lock:
+        with self.store.lock:
             return {n: list(a["data_problems"]) for n, a in self.g.nodes(data=True)
                     if a.get("data_problems") and n[0] in ("Unit", "Grid", "Member", "Organization")}

@@ -1,11 +1,11 @@
 """The gap rules on Neo4j: each rule is one Cypher query run in the database
-(``graph.analyses.neo4j_cypher``); only the gaps come back."""
+(``graph.neo4j.analysis_queries``); only the gaps come back."""
 from __future__ import annotations
 
 from typing import Any
 
-from graph.analyses import neo4j_cypher as cy
-from graph.neo4j_store import Neo4jStore
+from graph.neo4j import analysis_queries as aq
+from graph.neo4j.store import Neo4jStore
 
 Row = dict[str, Any]
 
@@ -18,42 +18,42 @@ class Neo4jEngine:
         return [dict(r) for r in self.store._run(query, read=True, **params)]
 
     def rule_rows(self, rule: str, params: Row) -> list[Row]:
-        return self._rows(cy.RULES[rule], **params)
+        return self._rows(aq.RULES[rule], **params)
 
     def regions_of(self, label: str, ids: list[str] | None) -> list[Row]:
-        return self._rows(cy.regions_of(label, every=ids is None), ids=ids)
+        return self._rows(aq.regions_of(label, every=ids is None), ids=ids)
 
     def region_tree(self) -> list[Row]:
-        return self._rows(cy.REGION_TREE)
+        return self._rows(aq.REGION_TREE)
 
     def org_tree(self) -> list[Row]:
-        return self._rows(cy.ORG_TREE)
+        return self._rows(aq.ORG_TREE)
 
     def home_orgs(self, ids: list[str]) -> dict[str, str | None]:
-        return {r["id"]: r["org"] for r in self._rows(cy.HOME_ORGS, ids=ids)}
+        return {r["id"]: r["org"] for r in self._rows(aq.HOME_ORGS, ids=ids)}
 
     def members_at_home_in(self, orgs: list[str]) -> list[str]:
-        return [r["id"] for r in self._rows(cy.MEMBERS_AT_HOME_IN, orgs=orgs)]
+        return [r["id"] for r in self._rows(aq.MEMBERS_AT_HOME_IN, orgs=orgs)]
 
     def linked_from_orgs(self, orgs: list[str], rel: str, label: str, role: str | None) -> list[str]:
-        return [r["id"] for r in self._rows(cy.linked_from_orgs(rel, label), orgs=orgs, role=role)]
+        return [r["id"] for r in self._rows(aq.linked_from_orgs(rel, label), orgs=orgs, role=role)]
 
     def coverage_facts(self, params: Row) -> dict[str, list[Row]]:
         return {
-            "units": self._rows(cy.UNIT_FACTS, **params),
-            "grids": self._rows(cy.GRID_FACTS, **params),
-            "mobile": self._rows(cy.MOBILE_FACTS, **params),
-            "pairable": self._rows(cy.PAIRABLE_FACTS, **params),
+            "units": self._rows(aq.UNIT_FACTS, **params),
+            "grids": self._rows(aq.GRID_FACTS, **params),
+            "mobile": self._rows(aq.MOBILE_FACTS, **params),
+            "pairable": self._rows(aq.PAIRABLE_FACTS, **params),
         }
 
     def pairing_counts(self, as_of: str) -> dict[str, int]:
-        return {r["id"]: r["n"] for r in self._rows(cy.PAIRING_COUNTS, as_of=as_of)}
+        return {r["id"]: r["n"] for r in self._rows(aq.PAIRING_COUNTS, as_of=as_of)}
 
     def entities_in_regions(self, codes: list[str]) -> list[Row]:
-        return self._rows(cy.ENTITIES_IN_REGIONS, codes=codes)
+        return self._rows(aq.ENTITIES_IN_REGIONS, codes=codes)
 
     def data_problems(self) -> dict[tuple[str, str], list[str]]:
-        return {(r["label"], r["id"]): list(r["problems"]) for r in self._rows(cy.DATA_PROBLEMS)}
+        return {(r["label"], r["id"]): list(r["problems"]) for r in self._rows(aq.DATA_PROBLEMS)}
 
     def pairing_rels(self) -> list[Row]:
-        return self._rows(cy.PAIRING_RELS)
+        return self._rows(aq.PAIRING_RELS)

@@ -42,11 +42,11 @@ class MemoryStore(GraphStore):
 
     def __init__(self, path: Path | str | None = None) -> None:
         self.path = Path(path) if path else None
-        self._lock = threading.RLock()
+        self.lock = threading.RLock()
         self._dirty = False
         self.g: nx.MultiDiGraph = nx.MultiDiGraph()
         # label -> set of keys, so listing one label does not walk the whole graph
-        self._keys: dict[str, set[str]] = {label: set() for label in LABELS}
+        self.keys_by_label: dict[str, set[str]] = {label: set() for label in LABELS}
         self._sorted: dict[str, tuple[int, list[str]]] = {}  # label -> (generation, sorted keys)
         if self.path and self.path.parent.exists():
             self._remove_stale_temporaries()
@@ -58,7 +58,7 @@ class MemoryStore(GraphStore):
         through it (sorting a million keys on every request took a second)."""
         hit = self._sorted.get(label)
         if hit is None or hit[0] != self.generation:
-            hit = self._sorted[label] = (self.generation, sorted(self._keys[label]))
+            hit = self._sorted[label] = (self.generation, sorted(self.keys_by_label[label]))
         return hit[1]
 
     # --- persistence -----------------------------------------------------------------------
@@ -70,12 +70,12 @@ class MemoryStore(GraphStore):
             raise RuntimeError(f"{self.path}: 不支持的数据文件版本 {payload.get('format')!r}")
         self.g = payload["graph"]
         for label, key in self.g.nodes:
-            self._keys[label].add(key)
+            self.keys_by_label[label].add(key)
 
     def save(self) -> None:
         if self.path is None:
             return
-        with self._lock:
+        with self.lock:
             if not self._dirty and self.path.exists():
                 return
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -99,7 +99,7 @@ class MemoryStore(GraphStore):
     def _revert(self) -> None:
         """Back to the last saved state (or empty, if nothing was ever saved)."""
         self.g = nx.MultiDiGraph()
-        self._keys = {label: set() for label in LABELS}
+        self.keys_by_label = {label: set() for label in LABELS}
         if self.path is not None and self.path.exists():
             self._load()
         self._dirty = False
@@ -123,18 +123,23 @@ class MemoryStore(GraphStore):
     def ping(self) -> bool:
         return True
 
+    def engine(self) -> Any:
+        from graph.memory.engine import MemoryEngine
+
+        return MemoryEngine(self)
+
     # --- writes ----------------------------------------------------------------------------
     def upsert_nodes(self, label: str, rows: Iterable[dict[str, Any]]) -> int:
         self._touch()
         label_spec(label)
         n = 0
-        with self._lock:
+        with self.lock:
             for row in rows:
                 key = self._node_key(label, row)
                 node = (label, key)
                 if node not in self.g:
                     self.g.add_node(node)
-                    self._keys[label].add(key)
+                    self.keys_by_label[label].add(key)
                 attrs = self.g.nodes[node]
                 for prop, value in row.items():
                     if value is None:
@@ -152,7 +157,7 @@ class MemoryStore(GraphStore):
         self._touch()
         identity = check_rel_ends(rel_type, start_label, end_label)
         n = 0
-        with self._lock:
+        with self.lock:
             for row in rows:
                 check_identity(rel_type, identity, row)
                 u, v = (start_label, str(row.start)), (end_label, str(row.end))
@@ -178,7 +183,7 @@ class MemoryStore(GraphStore):
         rel_spec(rel_type), label_spec(label)
         self._touch()
         n = 0
-        with self._lock:
+        with self.lock:
             for key in keys:
                 node = (label, str(key))
                 if node not in self.g:
@@ -198,21 +203,21 @@ class MemoryStore(GraphStore):
         self._touch()
         label_spec(label)
         n = 0
-        with self._lock:
+        with self.lock:
             for key in keys:
                 node = (label, str(key))
                 if node in self.g:
                     self.g.remove_node(node)
-                    self._keys[label].discard(str(key))
+                    self.keys_by_label[label].discard(str(key))
                     n += 1
             self._dirty = True
         return n
 
     def clear(self) -> None:
         self._touch()
-        with self._lock:
+        with self.lock:
             self.g.clear()
-            for keys in self._keys.values():
+            for keys in self.keys_by_label.values():
                 keys.clear()
             self._dirty = True
 
@@ -223,30 +228,30 @@ class MemoryStore(GraphStore):
     def get(self, label: str, key: str) -> Node | None:
         label_spec(label)
         node = (label, str(key))
-        with self._lock:
+        with self.lock:
             return self._node(node) if node in self.g else None
 
     def iter_nodes(self, label: str) -> Iterator[Node]:
         label_spec(label)
-        with self._lock:
+        with self.lock:
             nodes = [self._node((label, k)) for k in self._sorted_keys(label)]
         yield from nodes
 
     def iter_relationships(self, rel_type: str) -> Iterator[Rel]:
         rel_spec(rel_type)
-        with self._lock:
+        with self.lock:
             rels = [Rel(k[0], NodeRef(*u), NodeRef(*v), dict(d["props"]))
                     for u, v, k, d in self.g.edges(keys=True, data=True) if k[0] == rel_type]
         yield from sorted(rels, key=Rel.sort_key)
 
     def existing_keys(self, label: str, keys: Iterable[str]) -> set[str]:
         label_spec(label)
-        with self._lock:
-            return {str(k) for k in keys} & self._keys[label]
+        with self.lock:
+            return {str(k) for k in keys} & self.keys_by_label[label]
 
     def list_nodes(self, label: str, skip: int = 0, limit: int = 50) -> list[Node]:
         label_spec(label)
-        with self._lock:
+        with self.lock:
             keys = self._sorted_keys(label)[skip : skip + limit]
             return [self._node((label, k)) for k in keys]
 
@@ -269,7 +274,7 @@ class MemoryStore(GraphStore):
         for t in rel_types or []:
             rel_spec(t)
         node = (label, str(key))
-        with self._lock:
+        with self.lock:
             if node not in self.g:
                 return []
             out = [
@@ -280,7 +285,7 @@ class MemoryStore(GraphStore):
         return sorted(out, key=lambda p: (p[0].sort_key(), p[1].label, p[1].key))
 
     def subgraph(self, refs: list[NodeRef], hops: int = 1, max_nodes: int = 5000) -> Subgraph:
-        with self._lock:
+        with self.lock:
             start = {(r.label, str(r.key)) for r in refs} & set(self.g.nodes)
 
             def ring(frontier: set) -> set:
@@ -296,7 +301,7 @@ class MemoryStore(GraphStore):
 
     def shortest_path(self, a: NodeRef, b: NodeRef, max_hops: int = 8) -> Subgraph | None:
         u, v = (a.label, str(a.key)), (b.label, str(b.key))
-        with self._lock:
+        with self.lock:
             if u not in self.g or v not in self.g:
                 return None
             try:
@@ -321,7 +326,7 @@ class MemoryStore(GraphStore):
         for label in wanted:
             label_spec(label)
         hits: list[Node] = []
-        with self._lock:
+        with self.lock:
             for label in sorted(wanted):
                 for key in self._sorted_keys(label):
                     name = self.g.nodes[(label, key)].get("name")
@@ -332,12 +337,12 @@ class MemoryStore(GraphStore):
         return hits
 
     def counts(self) -> dict[str, int]:
-        with self._lock:
-            return {label: len(keys) for label, keys in self._keys.items()}
+        with self.lock:
+            return {label: len(keys) for label, keys in self.keys_by_label.items()}
 
     def rel_counts(self) -> dict[str, int]:
         out = dict.fromkeys(RELATIONSHIPS, 0)
-        with self._lock:
+        with self.lock:
             for _, _, key in self.g.edges(keys=True):
                 out[key[0]] += 1
         return out

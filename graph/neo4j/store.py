@@ -2,7 +2,7 @@
 
 One driver per store (one store per process); ``execute_query`` opens a session per call and
 retries transient errors, so every write below is idempotent (MERGE on keys). The statements
-themselves live in ``graph.neo4j_cypher``. A Neo4j that cannot be reached surfaces as
+themselves live in ``graph.neo4j.queries``. A Neo4j that cannot be reached surfaces as
 :class:`~graph.store.StoreUnavailable`; the schema is applied on first contact and again after
 the server was unreachable, so a store opened while Neo4j is down recovers by itself.
 """
@@ -19,8 +19,8 @@ import neo4j
 from neo4j import GraphDatabase, RoutingControl
 from neo4j.exceptions import DriverError, ServiceUnavailable, SessionExpired
 
-from graph import neo4j_cypher as cy
 from graph.model import LABELS, RELATIONSHIPS, label_spec, rel_spec
+from graph.neo4j import queries as cy
 from graph.store import (
     Direction,
     GraphStore,
@@ -124,6 +124,11 @@ class Neo4jStore(GraphStore):
             with self.driver.session(database=self.database) as s:
                 s.run(cy.AWAIT_INDEXES).consume()
         self._schema_ready = True
+
+    def engine(self) -> Any:
+        from graph.neo4j.engine import Neo4jEngine
+
+        return Neo4jEngine(self)
 
     def ping(self) -> bool:
         try:
