@@ -30,6 +30,7 @@ browser:
 
 test: neo4j-jars browser
 	$(PY) -m ruff check .
+	$(PY) -m mypy
 	$(PY) -m pytest
 
 clean:

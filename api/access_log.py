@@ -14,7 +14,7 @@ class MaskedAccessLog(logging.Filter):
         # uvicorn: args = (client address, method, path with query, HTTP version, status)
         if isinstance(record.args, tuple) and len(record.args) >= 3 and isinstance(record.args[2], str):
             args = list(record.args)
-            args[2] = mask_url(args[2])
+            args[2] = mask_url(record.args[2])
             record.args = tuple(args)
         return True
 

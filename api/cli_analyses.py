@@ -12,6 +12,7 @@ from api.cli_app import AsOf, Fmt, Out, PolicyOpt, app, console
 from api.cli_app import parse_date_option as _date
 from api.cli_app import policy_option as _policy
 from graph.factory import open_store
+from graph.rules import rules_of_group
 
 pair_app = typer.Typer(help="结对：suggest 为未结对的基层党组织推荐机关党组织", no_args_is_help=True)
 app.add_typer(pair_app, name="pair")
@@ -85,7 +86,7 @@ def unpaired(
     org: Annotated[str | None, typer.Option(help="只看该组织负责的（含下级）")] = None,
     as_of: AsOf = None, policy: PolicyOpt = None, fmt: Fmt = "table", out: Out = None,
 ) -> None:
-    _gaps(["P1", "P2", "P3", "P4"], region, org, as_of, policy, fmt, out, "未结对与结对问题")
+    _gaps(rules_of_group("结对"), region, org, as_of, policy, fmt, out, "未结对与结对问题")
 
 
 @app.command(help="覆盖率：按区划和党委/党工委逐级汇总")

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -35,10 +35,10 @@ def view(
     with open_store() as store:
         try:
             if kind == "neighbourhood":
-                v = views.neighbourhood_view(store, id, hops, **kw)
+                v = views.neighbourhood_view(store, id or "", hops, **kw)
             else:
-                build = {"alliance": views.alliance_view, "tree": views.tree_view,
-                         "coverage": views.coverage_view, "pairings": views.pairings_view}[kind]
+                build: Any = {"alliance": views.alliance_view, "tree": views.tree_view,
+                              "coverage": views.coverage_view, "pairings": views.pairings_view}[kind]
                 v = build(store, id, **kw)
         except views.ViewNotFound as e:
             console.print(f"[red]{e}[/red]")

@@ -15,7 +15,7 @@ from openpyxl.utils import get_column_letter
 from graph.analyses.coverage import MEASURES, CoverageRow
 from graph.analyses.gaps import Gap
 from graph.analyses.pairing import Proposal
-from graph.analyses.rules import RULES
+from graph.rules import RULES
 from ingest.cells import as_text, csv_cell
 
 FORMATS = ("table", "json", "csv", "xlsx")

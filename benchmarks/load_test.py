@@ -28,7 +28,7 @@ import httpx
 
 from benchmarks.common import HOME, ROOT, ledgers, start_neo4j
 from graph.access import TokenStore
-from graph.analyses.rules import RULES
+from graph.rules import RULES
 from neo4j_local.launcher import free_port
 
 

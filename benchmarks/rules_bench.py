@@ -14,10 +14,10 @@ from benchmarks.common import TODAY, ledgers, start_neo4j
 from graph.analyses.engine import engine_for
 from graph.analyses.gaps import find_gaps
 from graph.analyses.pairing import suggest_pairings
-from graph.analyses.rules import RULES, rule_params
 from graph.memory.store import MemoryStore
 from graph.neo4j.store import Neo4jStore
 from graph.policy import load_policy
+from graph.rules import RULES, rule_params
 from ingest.loader import Loader
 
 

@@ -1,4 +1,4 @@
-"""The graph model of domain.md: node labels, relationship types, enumerations, Chinese names.
+"""The graph model of docs/domain.md: node labels, relationship types, enumerations, Chinese names.
 
 Everything a user sees is Chinese; everything in code is English. Each node label has one key
 property (``code`` for :class:`Region`, ``id`` for the rest). Dates are ISO strings

@@ -10,13 +10,17 @@ from functools import cached_property
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 DEFAULT_POLICY = Path(__file__).with_name("policy.yaml")
 
 
 class Policy(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    """Every threshold of the gap rules. Besides these fields, a policy may set the thresholds
+    that rules declare in their entries (``graph.rules``, ``Rule.thresholds``); any other key is
+    an error."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
 
     coverable_kinds: list[str]
     pairable_kinds: list[str]
@@ -36,6 +40,26 @@ class Policy(BaseModel):
     industry_unit_kinds: list[str]
     committee_kinds: list[str]
     pair_capacity: int = Field(ge=1)
+
+    @model_validator(mode="after")
+    def _known_extras(self) -> "Policy":
+        from graph.rules.base import declared_thresholds  # the rules import the policy
+
+        declared = declared_thresholds()
+        for key, value in (self.model_extra or {}).items():
+            if key not in declared:
+                raise ValueError(f"未知的策略项：{key}")
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                raise ValueError(f"策略项 {key} 应为非负整数，实为 {value!r}")
+        return self
+
+    def threshold(self, name: str) -> int:
+        """A threshold by its name: a field, a value the policy file set, or the rule's default."""
+        from graph.rules.base import declared_thresholds
+
+        if name in type(self).model_fields:
+            return int(getattr(self, name))
+        return int((self.model_extra or {}).get(name, declared_thresholds()[name]))
 
     @cached_property
     def fingerprint(self) -> str:

@@ -59,7 +59,7 @@ class Rel:
     end: NodeRef
     props: dict[str, Any]
 
-    def sort_key(self) -> tuple:
+    def sort_key(self) -> tuple[Any, ...]:
         return (self.type, self.start, self.end, sorted(self.props.items(), key=str))
 
 
@@ -99,7 +99,8 @@ def check_identity(rel_type: str, identity: tuple[str, ...], row: RelRow) -> Non
             raise ValueError(f"{rel_type} {row.start}→{row.end} 缺少 {prop}")
 
 
-def bfs_rings(start: set, hops: int, max_nodes: int, ring: Callable[[set], set]) -> set:
+def bfs_rings(start: set[Any], hops: int, max_nodes: int,
+              ring: Callable[[set[Any]], set[Any]]) -> set[Any]:
     """Breadth-first growth one ring at a time: ``ring(frontier)`` gives the frontier's
     neighbours. When a ring would pass ``max_nodes`` the nearest nodes are kept, in sorted order,
     so both backends cut the same nodes."""

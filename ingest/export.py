@@ -28,9 +28,9 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def _links(store: GraphStore, ledger: Ledger) -> dict[tuple[str, str], dict[str, list[str]]]:
-    """(column, own key) -> the codes at the other end, for every link column of a node ledger."""
-    out: dict[tuple[str, str], dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+def _links(store: GraphStore, ledger: Ledger) -> dict[str, dict[str, list[str]]]:
+    """column -> own key -> the codes at the other end, for every link column of a node ledger."""
+    out: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     for col in ledger.columns:
         if not col.rel or col.prop:  # a column that is also a property is written from it
             continue
@@ -68,6 +68,7 @@ def export_ledgers(store: GraphStore, folder: Path, fmt: str = "xlsx", mask: boo
 
 
 def _node_ledger(store: GraphStore, ledger: Ledger, w: LedgerWriter, mask: bool) -> None:
+    assert ledger.label is not None
     links = _links(store, ledger)
     for node in store.iter_nodes(ledger.label):
         props = mask_props(node.props) if mask else node.props

@@ -1,4 +1,4 @@
-"""The ledgers users hand over (domain.md, "The ledgers users hand over"): their columns, which
+"""The ledgers users hand over (docs/ledgers.md): their columns, which
 are required, how each value is parsed, and what each row becomes in the graph.
 
 A column is a :class:`Column`: its Chinese header, its English snake_case alias, the property it

@@ -185,7 +185,7 @@ class Loader:
                 report.rejected.append(Issue(str(f), None, None, None, None,
                                              "文件中没有可识别的台账（各工作表均无台账表头）"))
             tables.extend(ledgers)
-        return sorted(tables, key=lambda t: LOAD_ORDER.index(t.ledger.name))
+        return sorted(tables, key=lambda t: LOAD_ORDER.index(t.ledger.name if t.ledger else ""))
 
     # --- phase 1: nodes --------------------------------------------------------------------
     def _load_table(self, t: Table, report: IngestReport, spool: Spool, seen: SeenKeys,
@@ -300,6 +300,7 @@ class Loader:
         return self._kind_ids[ident]
 
     def _node_links(self, ledger: Ledger, t: Table, parsed: ParsedRow) -> list[tuple]:
+        assert ledger.label is not None
         own = str(parsed.props[LABELS[ledger.label].key])
         lead = parsed.values.get("牵头组织编码")
         here = (ledger.label,)

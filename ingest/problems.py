@@ -64,9 +64,9 @@ class DataProblems:
                 self._add(col.target, code, text)
         else:
             for column in ledger.key:
-                code = parsed.values.get(column)
-                if isinstance(code, str) and column.endswith("编码"):
-                    self._add(_ROW_ENDS.get(ledger.name, ()), code, text)
+                value = parsed.values.get(column)
+                if isinstance(value, str) and column.endswith("编码"):
+                    self._add(_ROW_ENDS.get(ledger.name, ()), value, text)
 
     def why_missing(self, labels: tuple[str, ...], code: str) -> tuple[str, str] | None:
         """(where, reason) when ``code`` is missing because its row was rejected."""

@@ -43,13 +43,13 @@ def write_returns(report: IngestReport, folder: Path,
             by_file[issue.file].append((kind, issue))
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    for file, issues in by_file.items():
+    for file, located in by_file.items():
         source = Path(file)
         name = Path((shown_names or {}).get(file, source.name))
         wb = _copy(source)
-        _list_sheet(wb, issues, has_copy=len(wb.worksheets) > 0, csv_sheet=_csv_title(source))
+        _list_sheet(wb, located, has_copy=len(wb.worksheets) > 0, csv_sheet=_csv_title(source))
         if len(wb.worksheets) > 1:
-            _mark(wb, issues, csv_sheet=_csv_title(source))
+            _mark(wb, located, csv_sheet=_csv_title(source))
         for ws in wb.worksheets:  # printed, each sheet fits the width of a landscape page
             ws.page_setup.orientation = "landscape"
             ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
@@ -124,7 +124,7 @@ def _mark(wb: WorkbookType, issues: list[tuple[int, Issue]], csv_sheet: str | No
     worst: dict[tuple[str, str], int] = {}
     for kind, i in issues:
         sheet = i.sheet or csv_sheet
-        if kind == 2 or not i.cell or sheet not in wb.sheetnames:
+        if kind == 2 or not i.cell or sheet is None or sheet not in wb.sheetnames:
             continue
         notes[(sheet, i.cell)].append(i.reason)
         worst[(sheet, i.cell)] = min(worst.get((sheet, i.cell), kind), kind)

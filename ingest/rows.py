@@ -1,7 +1,7 @@
 """Turn one spreadsheet row into clean values, the reasons it is rejected, and its warnings.
 
-A row is rejected only for what must reject it (docs/domain.md, "What is rejected, and what
-lands with a warning"): a missing or unreadable required value (the key among them) or a link of
+A row is rejected only for what must reject it (docs/ledgers.md, "Rejected, or landed with a
+warning"): a missing or unreadable required value (the key among them) or a link of
 a thing to itself. Any other value that cannot be read or fails its check is dropped from the row
 with a warning, and the row lands. Every failing column is reported (not only the first), each
 with the value as typed (personal data masked), its cell and a reason in Chinese.
@@ -98,7 +98,8 @@ def parse_row(table: Table, row_no: int, cells: list[Any]
             parsed.refs.append((col, value))
 
     ledger = table.ledger
-    for first, second in (ledger.self_links if ledger is not None else ()):
+    assert ledger is not None
+    for first, second in ledger.self_links:
         b = parsed.values.get(second)
         if b is None or parsed.values.get(first) != b:
             continue

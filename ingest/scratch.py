@@ -97,7 +97,8 @@ class GroupedSpool:
         self._db.execute("INSERT INTO items VALUES (?, ?)", (key, pickle.dumps(item, protocol=5)))
 
     def groups(self) -> Iterator[tuple[str, list[Any]]]:
-        key, items = None, []
+        key: str = ""
+        items: list[Any] = []
         for k, blob in self._db.execute("SELECT key, item FROM items ORDER BY key, rowid"):
             if k != key and items:
                 yield key, items

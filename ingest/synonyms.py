@@ -1,5 +1,5 @@
 """What people write in their ledgers, and what it means: the one table of synonyms for headers,
-enumerations, yes/no answers and open-ended dates (docs/domain.md, "Headers as people write
+enumerations, yes/no answers and open-ended dates (docs/ledgers.md, "Headers as people write
 them" and "Values as people write them"). Data only: the parsers in :mod:`ingest.checks` and the
 header matching in :mod:`ingest.readers` look things up here, so accepting a new spelling is one
 line in this file.

@@ -6,9 +6,11 @@ import importlib
 
 import pytest
 
-MODULES = ["graph.access", "graph.analyses.cache", "graph.analyses.gaps", "graph.analyses.rules",
+MODULES = ["graph.access", "graph.analyses.cache", "graph.analyses.gaps", "graph.rules.base",
            "graph.analyses.trace", "graph.factory", "graph.model", "graph.policy", "graph.privacy",
-           "ingest.checks", "ingest.demo", "ingest.scratch", "neo4j_local.launcher", "viz.labels"]
+           "ingest.checks", "ingest.demo", "ingest.scratch", "neo4j_local.launcher", "viz.labels",
+           "ingest.cells", "ingest.problems", "ingest.readers", "ingest.report", "ingest.synonyms",
+           "viz.render", "api.routers.ingest"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -1,4 +1,4 @@
-"""Ledgers as street offices really fill them: every header and value form of docs/domain.md in a
+"""Ledgers as street offices really fill them: every header and value form of docs/ledgers.md in a
 real xlsx and csv cell, a messy street workbook that must give exactly the graph and gaps of the
 same data written cleanly (on both stores), rejected rows shown as data problems in the gaps,
 the return list, and no silent mis-reads."""

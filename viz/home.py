@@ -10,10 +10,10 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from graph.analyses.coverage import MEASURES, coverage
 from graph.analyses.gaps import find_gaps
-from graph.analyses.rules import RULES
 from graph.analyses.scope import Scope
 from graph.model import LABELS
 from graph.policy import Policy
+from graph.rules import RULES
 from graph.store import GraphStore
 
 _env = Environment(loader=FileSystemLoader(Path(__file__).resolve().parent),
@@ -38,8 +38,9 @@ def home_html(store: GraphStore, policy: Policy, as_of: dt.date | None = None, s
     alliances = [a for a in alliances if a.key in ok]
     first_region = next((r.id for r in rates if r.level == "街道乡镇"), None)
     first_org = [o for o in store.list_nodes("Organization", limit=1) if scope.allows("Organization", o.key)]
-    if scope.kind == "org":
-        first_org = [store.get("Organization", scope.value)] if store.get("Organization", scope.value) else []
+    if scope.kind == "org" and scope.value:
+        root = store.get("Organization", scope.value)
+        first_org = [root] if root else []
     return _env.get_template("home.html").render(
         as_of=as_of.isoformat(), backend=store.backend,
         totals=[(LABELS[k].zh, v) for k, v in counts.items() if k not in ("Activity",)],

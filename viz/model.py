@@ -16,12 +16,7 @@ SECTOR_COLORS = {
 }
 LABEL_COLORS = {"Organization": "#c0392b", "Unit": "#2980b9", "Grid": "#6d4c41", "Member": "#7f8c8d",
                 "Alliance": "#f39c12", "Activity": "#95a5a6", "Region": "#1abc9c"}
-RULE_COLORS = {
-    "U1": "#e53935", "U2": "#fb8c00", "U3": "#fdd835", "G1": "#8e24aa", "G2": "#d81b60", "G3": "#ab47bc",
-    "M1": "#6d4c41", "M2": "#546e7a", "M3": "#00897b", "M4": "#5e35b1",
-    "O1": "#f4511e", "O2": "#c62828", "O3": "#ef6c00", "O4": "#ad1457",
-    "P1": "#1565c0", "P2": "#0277bd", "P3": "#37474f", "P4": "#4e342e",
-}
+# (each gap rule's colour is in its entry: graph.rules)
 GAP_BORDER = "#ff1744"
 OK_GRAY = "#b0bec5"
 

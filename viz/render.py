@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import pyvis
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -69,7 +70,7 @@ def render_html(view: View) -> str:
     net = Network(directed=False, cdn_resources="in_line", height="100%", width="100%")
     details = {}
     for n in view.nodes:
-        extra = {}
+        extra: dict[str, Any] = {}
         if n.x is not None and n.y is not None:
             extra.update(x=n.x, y=n.y)
         if n.level is not None:

@@ -18,13 +18,13 @@ from typing import Any
 
 from graph.analyses.engine import engine_for
 from graph.analyses.gaps import find_gaps
-from graph.analyses.rules import RULES, pairing_current
 from graph.analyses.trace import find_entity
 from graph.analyses.trees import load_trees
 from graph.model import LABELS, RELATIONSHIPS
 from graph.policy import Policy, load_policy
+from graph.rules import RULES, pairing_current
 from graph.store import GraphStore, Node, NodeRef
-from viz.model import LABEL_COLORS, OK_GRAY, RULE_COLORS, SECTOR_COLORS, VEdge, View, VNode
+from viz.model import LABEL_COLORS, OK_GRAY, SECTOR_COLORS, VEdge, View, VNode
 
 GapIndex = dict[tuple[str, str], list[dict[str, str]]]
 
@@ -39,7 +39,8 @@ def _gap_index(store: GraphStore, as_of: dt.date, policy: Policy) -> GapIndex:
         entry = {"rule": g.rule, "title": g.title, "message": g.message}
         if g.entity == "Pairing":
             for o in (g.from_, g.to):
-                idx[("Organization", o)].append(entry)
+                if o is not None:
+                    idx[("Organization", o)].append(entry)
         else:
             idx[(g.entity, g.id)].append(entry)
     return idx
@@ -88,7 +89,7 @@ def vedge(rel_type: str, a: str, b: str, props: dict[str, Any] | None = None, *,
 
 
 def _sector_legend(nodes: list[VNode]) -> list[tuple[str, str, str]]:
-    seen = {}
+    seen: dict[str, str] = {}
     for n in nodes:
         kind = n.facts.get("所属领域") or n.facts.get("单位类别") or n.label_zh
         seen.setdefault(kind, n.color)
@@ -124,7 +125,7 @@ def alliance_view(store: GraphStore, alliance_id: str, *, as_of: dt.date | None 
     edges: list[VEdge] = []
     R = 220 + 18 * len(rest)
 
-    def size_of(org: Node) -> float:
+    def size_of(org: Node) -> tuple[float, int]:
         n = len(store.neighbours("Organization", org.key, ["MEMBER_OF"], "in"))
         return 14 + min(30, 3 * math.sqrt(n)), n
 
@@ -182,7 +183,7 @@ def tree_view(store: GraphStore, org_id: str, *, as_of: dt.date | None = None,
         if len(order) + len(nxt) > max_nodes:
             break
         for c in nxt:
-            depth[c] = depth[orgs.parent[c]] + 1
+            depth[c] = depth[orgs.parent[c] or c] + 1
         order += nxt
         frontier = nxt
     shown = set(order)
@@ -214,7 +215,7 @@ def tree_view(store: GraphStore, org_id: str, *, as_of: dt.date | None = None,
     for o in order:
         node = Node("Organization", o, {"name": orgs.name[o], "kind": orgs.kind[o], "sector": orgs.sector[o]})
         hidden = len([c for c in children[o] if c not in shown])
-        extra = {"下级组织": len(children[o])} if children[o] else {}
+        extra: dict[str, object] = {"下级组织": len(children[o])} if children[o] else {}
         if hidden:
             extra["未展开"] = f"{hidden} 个（点击“查看它自己的网络图”）"
         x, y = xy(o)
@@ -248,13 +249,13 @@ def coverage_view(store: GraphStore, region: str, *, as_of: dt.date | None = Non
     for n in sub.nodes:
         g = gaps.get((n.label, n.key), [])
         rules_seen |= {x["rule"] for x in g}
-        color = RULE_COLORS[g[0]["rule"]] if g else ("#43a047" if n.label in ("Unit", "Grid") else None)
+        color = RULES[g[0]["rule"]].color if g else ("#43a047" if n.label in ("Unit", "Grid") else None)
         size = 22 if n.label in ("Region", "Organization") else 13
         nodes.append(vnode(n, gaps, size=size, color=color))
     edges = [vedge(r.type, f"{r.start.label}:{r.start.key}", f"{r.end.label}:{r.end.key}", r.props,
                    as_of=iso, label=False) for r in sub.rels]
     legend = [("#43a047", "单位、网格：无缺口", "box")] + [
-        (RULE_COLORS[r], f"{r} {RULES[r].title}", "box") for r in RULES if r in rules_seen]
+        (RULES[r].color, f"{r} {RULES[r].title}", "box") for r in RULES if r in rules_seen]
     legend += [(LABEL_COLORS["Region"], "行政区划", ""), ("#ff1744", "红框：有缺口", "ring")]
     return View(title=f"{regions.name[region]} 覆盖情况", subtitle=_subtitle(as_of, nodes), nodes=nodes,
                 edges=edges, legend=legend,

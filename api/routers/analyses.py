@@ -16,6 +16,7 @@ from graph.analyses.coverage import CoverageRow, coverage
 from graph.analyses.gaps import Gap, find_gaps
 from graph.analyses.pairing import Proposal, suggest_pairings
 from graph.analyses.trace import NotFound, Path, Trace, find_entity, path_between, trace
+from graph.rules import rules_of_group
 
 router = APIRouter(tags=["分析"])
 
@@ -74,7 +75,7 @@ def gaps(store: Store, policy: PolicyDep, scope: ScopeDep,
             responses={200: {"content": {m: {} for m in exports.MEDIA.values()}}})
 def unpaired(store: Store, policy: PolicyDep, scope: ScopeDep, region: Region = None, org: Org = None,
              as_of: AsOf = None, format: Format = "json", skip: Skip = 0, limit: Limit = 100):
-    return _gaps_response(store, policy, scope, ["P1", "P2", "P3", "P4"], region, org, as_of, format,
+    return _gaps_response(store, policy, scope, rules_of_group("结对"), region, org, as_of, format,
                           "未结对", skip, limit)
 
 

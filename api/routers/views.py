@@ -9,8 +9,8 @@ from fastapi.responses import HTMLResponse
 
 from api.auth import ScopeDep, Token
 from api.deps import PolicyDep, Store
-from graph.analyses.rules import RULES
 from graph.analyses.trace import NotFound, find_entity
+from graph.rules import RULES
 from viz import views
 from viz.home import gap_list_html, home_html
 from viz.render import render_html

@@ -17,9 +17,9 @@ from collections.abc import Iterable
 from pydantic import BaseModel, Field
 
 from graph.analyses.engine import engine_for
-from graph.analyses.rules import rule_params
 from graph.analyses.trees import Responsibility, load_trees
 from graph.policy import Policy, load_policy
+from graph.rules import rule_params
 from graph.store import GraphStore
 
 MEASURES = {

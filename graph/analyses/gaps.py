@@ -1,4 +1,4 @@
-"""Coverage gaps: every rule of domain.md evaluated as of a date, each gap with why (its
+"""Coverage gaps: every rule of docs/domain.md evaluated as of a date, each gap with why (its
 message and figures) and who must act (the responsible organisation and the path up to the root).
 
 Who must act:
@@ -25,10 +25,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from graph.analyses.cache import cached, cached_if_present
 from graph.analyses.engine import Engine, engine_for
-from graph.analyses.rules import RULES, rule_params
 from graph.analyses.trees import Responsibility, load_trees
 from graph.model import LABELS
 from graph.policy import Policy, load_policy
+from graph.rules import RULES, rule_params
 from graph.store import GraphStore
 
 ENTITY_ZH = {**{k: v.zh for k, v in LABELS.items()}, "Pairing": "结对"}
@@ -106,20 +106,23 @@ def find_gaps(
             rows += [(rule, row) for row in engine.rule_rows(rule, params)]
         return _explain(engine, Responsibility(regions, orgs, policy), policy, params, rows)
 
-    def key(rules: list[str]) -> tuple:
+    def key(rules: list[str]) -> tuple[Any, ...]:
         return ("gaps", tuple(rules), as_of, policy.fingerprint)
 
     everything = list(RULES)
     # every rule's answer at hand (the API warms it at start): a rule's gaps are a slice of it
+    every: list[Gap] | None
     if share:
-        gaps = cached(store, key(everything), lambda: compute(everything))
+        every = cached(store, key(everything), lambda: compute(everything))
     else:
-        gaps = cached_if_present(store, key(everything), lambda: compute(everything))
-    if gaps is None:
+        every = cached_if_present(store, key(everything), lambda: compute(everything))
+    if every is None:
         gaps = cached(store, key(wanted), lambda: compute(wanted))
     elif wanted != everything:
         keep = set(wanted)
-        gaps = [g for g in gaps if g.rule in keep]
+        gaps = [g for g in every if g.rule in keep]
+    else:
+        gaps = every
     if region:
         subtree = regions.subtree(region)
         gaps = [g for g in gaps if g.region in subtree]
@@ -177,18 +180,19 @@ def _explain(engine: Engine, who: Responsibility, policy: Policy, params: dict[s
     for rule_id, row in rows:
         rule = RULES[rule_id]
         figures = {k: v for k, v in row.items() if k not in ("id", "name", "from_name", "to_name")}
+        name: str | None
         if rule.entity == "Pairing":
             key = ("Pairing", row["from"])
             gid = f"{row['from']}→{row['to']}/{row.get('form')}"
             name = f"{row['from_name']} ↔ {row['to_name']}（{row.get('form')}）"
         else:
             key = (rule.entity, row["id"])
-            gid, name = row["id"], row.get("name")
+            gid, name = str(row["id"]), row.get("name")
         chief = resp.get(key)
         found = problems.get(key, []) if problems else []
         gaps.append(Gap(
             rule=rule_id, title=rule.title, entity=rule.entity, entity_zh=ENTITY_ZH[rule.entity],
-            id=gid, name=name, message=_with_problems(rule.message({**row, "as_of": params["as_of"]}, policy),
+            id=gid, name=name, message=_with_problems(rule.message({**row, "as_of": params["as_of"]}, params),
                                                       rule_id, found),
             data_problems=found,
             responsible=OrgRef(id=chief, name=orgs.name.get(chief)) if chief else None,

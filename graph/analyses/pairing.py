@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import heapq
+from typing import Any
 
 import networkx as nx
 from pydantic import BaseModel, Field
@@ -66,7 +67,7 @@ def suggest_pairings(store: GraphStore, *, as_of: dt.date | None = None,
         return {lvl: _area(regions, orgs.region.get(o), lvl) for lvl, _, _ in LOCALITY}
 
     organ_areas = {o: areas(o) for o in spare}
-    g = nx.DiGraph()
+    g: nx.DiGraph[Any] = nx.DiGraph()
     chosen: dict[tuple[str, str], tuple[int, str, list[str]]] = {}
     for gr in unpaired:
         ga = areas(gr)

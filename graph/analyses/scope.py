@@ -48,13 +48,13 @@ class Scope:
 
     @cached_property
     def org_set(self) -> set[str]:
-        return self.orgs.subtree(self.value) if self.kind == "org" else set()
+        return self.orgs.subtree(self.value) if self.kind == "org" and self.value else set()
 
     @cached_property
     def region_set(self) -> set[str]:
-        if self.kind == "region":
+        if self.kind == "region" and self.value:
             return self.regions.subtree(self.value)
-        if self.kind == "org":
+        if self.kind == "org" and self.value:
             home = self.orgs.region.get(self.value)
             return self.regions.subtree(home) if home else set()
         return set()
@@ -96,7 +96,7 @@ class Scope:
         if label == "Member":
             return {m for m, home in self.engine.home_orgs(sorted(keys)).items() if self._org_ok(home)}
         if label in _SEEN_THROUGH_ORGS:
-            return keys & self.visible_keys(label)
+            return keys & (self.visible_keys(label) or frozenset())
         return set()
 
     def visible_keys(self, label: str) -> frozenset[str] | None:
@@ -145,7 +145,7 @@ class Scope:
         by: dict[str, set[str]] = defaultdict(set)
         for g in gaps:
             if g.entity == "Pairing":
-                by["Organization"] |= {g.from_, g.to} - {None}
+                by["Organization"] |= {x for x in (g.from_, g.to) if x is not None}
             else:
                 by[g.entity].add(g.id)
         ok = {label: self.allowed(label, keys) for label, keys in by.items()}

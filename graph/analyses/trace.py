@@ -19,11 +19,11 @@ from pydantic import BaseModel, Field
 
 from graph.analyses.engine import engine_for
 from graph.analyses.gaps import Gap, find_gaps
-from graph.analyses.rules import pairing_current
 from graph.analyses.trees import Responsibility, load_trees
 from graph.model import LABELS, RELATIONSHIPS
 from graph.policy import Policy, load_policy
 from graph.privacy import mask_props
+from graph.rules import pairing_current
 from graph.store import GraphStore, Node, NodeRef
 
 LOOKUP_ORDER = ("Organization", "Unit", "Grid", "Member", "Alliance", "Activity", "Region")

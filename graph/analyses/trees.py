@@ -68,7 +68,7 @@ class RegionTree:
 
 @dataclass
 class OrgTree:
-    name: dict[str, str] = field(default_factory=dict)
+    name: dict[str, str | None] = field(default_factory=dict)
     kind: dict[str, str | None] = field(default_factory=dict)
     sector: dict[str, str | None] = field(default_factory=dict)
     region: dict[str, str | None] = field(default_factory=dict)
@@ -108,8 +108,9 @@ class OrgTree:
     def committees_by_region(self, kinds: list[str]) -> dict[str, list[str]]:
         by: dict[str, list[str]] = defaultdict(list)
         for o, k in self.kind.items():
-            if k in kinds and self.region.get(o):
-                by[self.region[o]].append(o)
+            region = self.region.get(o)
+            if k in kinds and region:
+                by[region].append(o)
         return {r: sorted(v) for r, v in by.items()}
 
 

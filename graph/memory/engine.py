@@ -1,13 +1,13 @@
-"""The gap rules on the embedded store: the same definitions as ``neo4j_cypher.RULES``, walked
-over the networkx graph. Each rule yields the same rows as its Cypher twin (the contract tests
-compare them)."""
+"""The analyses on the embedded store, walked over the networkx graph: each gap rule's entry
+(``graph.rules``) walks it with the helpers here, and yields the same rows as its Cypher twin
+(the contract tests compare them); trees, regions and coverage facts likewise."""
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
-from graph.analyses.rules import pairing_current
 from graph.memory.store import MemoryStore
+from graph.rules import RULES, pairing_current
 
 Row = dict[str, Any]
 N = tuple[str, str]
@@ -35,7 +35,7 @@ class MemoryEngine:
                 yield v, d["props"]
 
     def has_in(self, n: N, rel: str, label: str | None = None,
-               where: Callable[[N, dict], bool] | None = None) -> bool:
+               where: Callable[[N, dict[str, Any]], bool] | None = None) -> bool:
         return any(where is None or where(u, p) for u, p in self.ins(n, rel, label))
 
     def prop(self, n: N, key: str) -> Any:
@@ -61,151 +61,10 @@ class MemoryEngine:
             units |= frontier
         return len({m for u in units for m, _ in self.ins(u, "LIVES_IN", "Member")})
 
-    # --- rules -----------------------------------------------------------------------------
-    def _units(self, p: Row) -> Iterator[tuple[N, dict, int, bool, bool]]:
-        for n, a in self.nodes("Unit"):
-            if a.get("kind") not in p["coverable"]:
-                continue
-            workers = sum(1 for _ in self.ins(n, "WORKS_AT", "Member"))
-            members = max(a.get("members_reported") or 0, workers)
-            yield (n, a, members, self.has_in(n, "ESTABLISHED_IN", "Organization"),
-                   self.has_in(n, "COVERS", "Organization"))
-
-    def U1(self, p: Row) -> Iterable[Row]:
-        for n, a, members, est, cov in self._units(p):
-            if members >= p["u1_min"] and not est:
-                yield {"id": n[1], "name": a.get("name"), "members": members, "covered": cov}
-
-    def U2(self, p: Row) -> Iterable[Row]:
-        for n, a, members, est, cov in self._units(p):
-            if 1 <= members < p["u1_min"] and not est and not cov:
-                yield {"id": n[1], "name": a.get("name"), "members": members}
-
-    def U3(self, p: Row) -> Iterable[Row]:
-        for n, a, members, est, cov in self._units(p):
-            if members == 0 and not est and not cov and not self.has_in(
-                    n, "HOLDS_ROLE", "Member", lambda u, r: r.get("role") == p["instructor"]):
-                yield {"id": n[1], "name": a.get("name"), "members": members}
-
-    def G1(self, p: Row) -> Iterable[Row]:
-        for n, a in self.nodes("Grid"):
-            if a.get("level") == p["general_grid"] and not self.has_in(n, "ON_GRID", "Organization"):
-                yield {"id": n[1], "name": a.get("name")}
-
-    def G2(self, p: Row) -> Iterable[Row]:
-        def is_group(u: N, _: dict) -> bool:
-            return self.prop(u, "kind") == p["group_kind"]
-
-        for n, a in self.nodes("Unit"):
-            if a.get("kind") != p["building"]:
-                continue
-            residents = self.residents(n)
-            if residents >= p["g2_min"] and not (
-                    self.has_in(n, "ESTABLISHED_IN", "Organization", is_group)
-                    or self.has_in(n, "COVERS", "Organization", is_group)):
-                yield {"id": n[1], "name": a.get("name"), "residents": residents}
-
-    def G3(self, p: Row) -> Iterable[Row]:
-        for n, a in self.nodes("Unit"):
-            if a.get("kind") != p["compound"]:
-                continue
-            residents = self.residents(n)
-            if residents >= p["g3_min"] and not (self.has_in(n, "ESTABLISHED_IN", "Organization")
-                                                  or self.has_in(n, "COVERS", "Organization")):
-                yield {"id": n[1], "name": a.get("name"), "residents": residents}
-
-    def M1(self, p: Row) -> Iterable[Row]:
-        for n, a in self.nodes("Member"):
-            if a.get("mobile") is True and not any(self.outs(n, "MOBILE_TO", "Organization")):
-                yield {"id": n[1], "name": a.get("name")}
-
-    def M2(self, p: Row) -> Iterable[Row]:
-        orgs = self.store.keys_by_label["Organization"]
-        for n, a in self.nodes("Member"):
-            if a.get("org_code") is None or a["org_code"] not in orgs:
-                yield {"id": n[1], "name": a.get("name"), "org_code": a.get("org_code")}
-
-    def M3(self, p: Row) -> Iterable[Row]:
-        for n, a in self.nodes("Member"):
-            if (a.get("retired") or False) is not False or any(self.outs(n, "REPORTS_TO", "Organization")):
-                continue
-            units = sorted(u for u, _ in self.outs(n, "WORKS_AT", "Unit")
-                           if self.prop(u, "kind") in p["m3_kinds"])
-            if units:
-                u = self.g.nodes[units[0]]
-                yield {"id": n[1], "name": a.get("name"), "work_kind": u.get("kind"),
-                       "work_name": u.get("name")}
-
-    def M4(self, p: Row) -> Iterable[Row]:
-        for n, a in self.nodes("Member"):
-            if a.get("mobile") is True and (a.get("last_contact") is None
-                                           or a["last_contact"] < p["m4_cutoff"]):
-                yield {"id": n[1], "name": a.get("name"), "last_contact": a.get("last_contact")}
-
-    def O1(self, p: Row) -> Iterable[Row]:
-        for n, a in self.nodes("Organization"):
-            if a.get("kind") in p["branch_kinds"]:
-                formal = sum(1 for m, _ in self.ins(n, "MEMBER_OF", "Member")
-                             if self.prop(m, "category") == p["formal"])
-                if formal < p["o1_min"]:
-                    yield {"id": n[1], "name": a.get("name"), "formal": formal}
-
-    def O2(self, p: Row) -> Iterable[Row]:
-        for n, a in self.nodes("Organization"):
-            if a.get("kind") in p["branch_kinds"]:
-                members = sum(1 for _ in self.ins(n, "MEMBER_OF", "Member"))
-                if members > p["o2_max"]:
-                    yield {"id": n[1], "name": a.get("name"), "members": members}
-
-    def O3(self, p: Row) -> Iterable[Row]:
-        for n, a in self.nodes("Organization"):
-            if a.get("term_ends") is not None and a["term_ends"] < p["as_of"]:
-                yield {"id": n[1], "name": a.get("name"), "term_ends": a["term_ends"]}
-
-    def O4(self, p: Row) -> Iterable[Row]:
-        for n, a in self.nodes("Organization"):
-            if a.get("kind") == p["joint_kind"]:
-                covered = sum(1 for _ in self.outs(n, "COVERS", "Unit"))
-                if covered > p["o4_max"]:
-                    yield {"id": n[1], "name": a.get("name"), "covered": covered}
-
-    def _unpaired(self, p: Row, sectors: list[str]) -> Iterable[Row]:
-        for n, a in self.nodes("Organization"):
-            if a.get("kind") not in p["pairable"] or a.get("sector") not in sectors:
-                continue
-            rels = self.pairings_of(n)
-            if not any(self.current(r, p["as_of"]) for r in rels):
-                yield {"id": n[1], "name": a.get("name"), "sector": a.get("sector"), "lapsed": len(rels)}
-
-    def P1(self, p: Row) -> Iterable[Row]:
-        return self._unpaired(p, p["p1_sectors"])
-
-    def P2(self, p: Row) -> Iterable[Row]:
-        return self._unpaired(p, p["p2_sectors"])
-
-    def _pair_row(self, a: N, b: N, r: dict[str, Any]) -> Row:
-        return {"from": a[1], "to": b[1], "from_name": self.prop(a, "name"),
-                "to_name": self.prop(b, "name"), "form": r.get("form")}
-
-    def P3(self, p: Row) -> Iterable[Row]:
-        for a, b, r in self.pairings():
-            if r.get("until") is not None and r["until"] < p["as_of"]:
-                yield {**self._pair_row(a, b, r), "until": r["until"]}
-
-    def P4(self, p: Row) -> Iterable[Row]:
-        def acts(o: N) -> set[N]:
-            return {x for x, _ in self.outs(o, "TOOK_PART_IN", "Activity")
-                    if p["p4_from"] <= (self.prop(x, "date") or "") <= p["as_of"]}
-
-        for a, b, r in self.pairings():
-            if self.current(r, p["as_of"]):
-                n = len(acts(a) & acts(b))
-                if n < p["p4_min"]:
-                    yield {**self._pair_row(a, b, r), "activities": n}
-
     def rule_rows(self, rule: str, params: Row) -> list[Row]:
+        """The rows of a rule's gaps, from its entry's walk (``graph.rules``)."""
         with self.store.lock:
-            return list(getattr(self, rule)(params))
+            return list(RULES[rule].walk(self, params))
 
     # --- who must act ----------------------------------------------------------------------
     def _region(self, n: N) -> N | None:

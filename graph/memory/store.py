@@ -44,7 +44,8 @@ class MemoryStore(GraphStore):
         self.path = Path(path) if path else None
         self.lock = threading.RLock()
         self._dirty = False
-        self.g: nx.MultiDiGraph = nx.MultiDiGraph()
+        # nodes are (label, key); an edge's key is (type, identity...) and its data {"props": ...}
+        self.g: nx.MultiDiGraph[tuple[str, str]] = nx.MultiDiGraph()
         # label -> set of keys, so listing one label does not walk the whole graph
         self.keys_by_label: dict[str, set[str]] = {label: set() for label in LABELS}
         self._sorted: dict[str, tuple[int, list[str]]] = {}  # label -> (generation, sorted keys)
@@ -255,7 +256,8 @@ class MemoryStore(GraphStore):
             keys = self._sorted_keys(label)[skip : skip + limit]
             return [self._node((label, k)) for k in keys]
 
-    def _edges(self, node: tuple[str, str], direction: Direction):
+    def _edges(self, node: tuple[str, str], direction: Direction
+               ) -> Iterator[tuple[tuple[str, str], tuple[str, str], str, dict[str, Any], tuple[str, str]]]:
         if direction in ("out", "both"):
             for _, other, key, data in self.g.out_edges(node, keys=True, data=True):
                 yield node, other, key[0], data["props"], other
@@ -288,7 +290,7 @@ class MemoryStore(GraphStore):
         with self.lock:
             start = {(r.label, str(r.key)) for r in refs} & set(self.g.nodes)
 
-            def ring(frontier: set) -> set:
+            def ring(frontier: set[Any]) -> set[Any]:
                 return {o for n in frontier for o in (*self.g.successors(n), *self.g.predecessors(n))}
 
             seen = bfs_rings(start, hops, max_nodes, ring)
@@ -314,8 +316,8 @@ class MemoryStore(GraphStore):
             for x, y in zip(hops, hops[1:]):
                 edges = [(x, y, k, d) for k, d in (self.g.get_edge_data(x, y) or {}).items()]
                 edges += [(y, x, k, d) for k, d in (self.g.get_edge_data(y, x) or {}).items()]
-                s, e, k, d = min(edges, key=lambda t: (t[2][0], t[0], t[1]))
-                rels.append(Rel(k[0], NodeRef(*s), NodeRef(*e), dict(d["props"])))
+                s, e, k, d = min(edges, key=lambda t: (t[2][0], t[0], t[1]))  # type: ignore[index]
+                rels.append(Rel(k[0], NodeRef(*s), NodeRef(*e), dict(d["props"])))  # type: ignore[index]
             return Subgraph([self._node(n) for n in hops], rels)
 
     def search(self, text: str, labels: list[str] | None = None, limit: int = 20) -> list[Node]:

@@ -6,6 +6,7 @@ from typing import Any
 
 from graph.neo4j import analysis_queries as aq
 from graph.neo4j.store import Neo4jStore
+from graph.rules import RULES
 
 Row = dict[str, Any]
 
@@ -18,7 +19,8 @@ class Neo4jEngine:
         return [dict(r) for r in self.store._run(query, read=True, **params)]
 
     def rule_rows(self, rule: str, params: Row) -> list[Row]:
-        return self._rows(aq.RULES[rule], **params)
+        """The rows of a rule's gaps, from its entry's Cypher (``graph.rules``)."""
+        return self._rows(RULES[rule].cypher, **params)
 
     def regions_of(self, label: str, ids: list[str] | None) -> list[Row]:
         return self._rows(aq.regions_of(label, every=ids is None), ids=ids)

@@ -41,7 +41,7 @@ VERSION_CHECK_SECONDS = 2.0  # how stale another process's write may look to thi
 _CJK = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{2,}$")
 
 
-class _Rows(list):
+class _Rows(list[Any]):
     """A list parameter that shows only its length. The driver formats every query's parameters
     for its debug log whether or not that log is on: for a batch of 10,000 rows the ``repr``
     cost twice the packing itself (~10% of a load's Python), and with debug logging on it would
@@ -198,7 +198,7 @@ class Neo4jStore(GraphStore):
                             incoming: bool = False, role: str | None = None) -> int:
         self._touch()
         query = cy.prune_relationships(rel_type, label, incoming)
-        n = sum(
+        n: int = sum(
             self._run(query, keys=[str(k) for k in chunk], stamp=keep_stamp, role=role)[0]["n"]
             for chunk in batched(keys, self.batch_size)
         )
@@ -208,7 +208,7 @@ class Neo4jStore(GraphStore):
     def delete_nodes(self, label: str, keys: Iterable[str]) -> int:
         self._touch()
         query = cy.delete_nodes(label)
-        n = sum(
+        n: int = sum(
             self._run(query, keys=[str(k) for k in chunk])[0]["n"]
             for chunk in batched(keys, self.batch_size)
         )
@@ -300,7 +300,7 @@ class Neo4jStore(GraphStore):
             for rec in self._run(cy.nodes_by_keys(label), read=True, keys=keys)
         }
 
-        def ring(frontier: set) -> set:
+        def ring(frontier: set[Any]) -> set[Any]:
             return {
                 (rec["label"], str(rec["key"]))
                 for label, keys in self._by_label(frontier).items()

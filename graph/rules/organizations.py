@@ -1,0 +1,84 @@
+"""Organisation rules (O1–O4): branches too small or too large, terms overdue, joint branches
+covering too many units (支部工作条例, 2018)."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from graph.rules.base import Row, Rule, days_between, register
+
+
+def _o1(g: Any, p: Row) -> Iterator[Row]:
+    for n, a in g.nodes("Organization"):
+        if a.get("kind") in p["branch_kinds"]:
+            formal = sum(1 for m, _ in g.ins(n, "MEMBER_OF", "Member") if g.prop(m, "category") == p["formal"])
+            if formal < p["o1_min_formal"]:
+                yield {"id": n[1], "name": a.get("name"), "formal": formal}
+
+
+register(Rule(
+    "O1", "党支部不足三名正式党员", "Organization", "党组织", "#f4511e",
+    message=lambda f, p: f"正式党员 {f['formal']} 名，不足 {p['o1_min_formal']} 名",
+    cypher="""
+MATCH (o:Organization) WHERE o.kind IN $branch_kinds
+WITH o, COUNT { (:Member {category: $formal})-[:MEMBER_OF]->(o) } AS formal
+WHERE formal < $o1_min_formal
+RETURN o.id AS id, o.name AS name, formal""",
+    walk=_o1,
+))
+
+
+def _o2(g: Any, p: Row) -> Iterator[Row]:
+    for n, a in g.nodes("Organization"):
+        if a.get("kind") in p["branch_kinds"]:
+            members = sum(1 for _ in g.ins(n, "MEMBER_OF", "Member"))
+            if members > p["o2_max_members"]:
+                yield {"id": n[1], "name": a.get("name"), "members": members}
+
+
+register(Rule(
+    "O2", "党支部规模超限", "Organization", "党组织", "#c62828",
+    message=lambda f, p: f"党员 {f['members']} 名，超过 {p['o2_max_members']} 名",
+    cypher="""
+MATCH (o:Organization) WHERE o.kind IN $branch_kinds
+WITH o, COUNT { (:Member)-[:MEMBER_OF]->(o) } AS members
+WHERE members > $o2_max_members
+RETURN o.id AS id, o.name AS name, members""",
+    walk=_o2,
+))
+
+
+def _o3(g: Any, p: Row) -> Iterator[Row]:
+    for n, a in g.nodes("Organization"):
+        if a.get("term_ends") is not None and a["term_ends"] < p["as_of"]:
+            yield {"id": n[1], "name": a.get("name"), "term_ends": a["term_ends"]}
+
+
+register(Rule(
+    "O3", "换届逾期", "Organization", "党组织", "#ef6c00",
+    message=lambda f, p: f"届满日期 {f['term_ends']}，换届已逾期 {days_between(f['as_of'], f['term_ends'])} 天",
+    cypher="""
+MATCH (o:Organization) WHERE o.term_ends < $as_of
+RETURN o.id AS id, o.name AS name, o.term_ends AS term_ends""",
+    walk=_o3,
+))
+
+
+def _o4(g: Any, p: Row) -> Iterator[Row]:
+    for n, a in g.nodes("Organization"):
+        if a.get("kind") == p["joint_kind"]:
+            covered = sum(1 for _ in g.outs(n, "COVERS", "Unit"))
+            if covered > p["o4_max_covered"]:
+                yield {"id": n[1], "name": a.get("name"), "covered": covered}
+
+
+register(Rule(
+    "O4", "联合党支部覆盖过多", "Organization", "党组织", "#ad1457",
+    message=lambda f, p: f"覆盖单位 {f['covered']} 个，超过 {p['o4_max_covered']} 个",
+    cypher="""
+MATCH (o:Organization {kind: $joint_kind})
+WITH o, COUNT { (o)-[:COVERS]->(:Unit) } AS covered
+WHERE covered > $o4_max_covered
+RETURN o.id AS id, o.name AS name, covered""",
+    walk=_o4,
+))
