@@ -16,14 +16,13 @@ from api import access_log
 from api.auth import COOKIE, current_token
 from api.routers import admin, analyses, entities, health, ingest, search, views
 from graph.access import AuditLog, TokenStore
-from graph.analyses.gaps import UnknownRule, find_gaps
-from graph.analyses.trace import NotFound
+from graph.analyses.gaps import find_gaps
 from graph.config import Settings
+from graph.errors import TupuError
 from graph.factory import open_store
-from graph.model import UnknownLabel
 from graph.policy import Policy, load_policy
 from graph.privacy import mask_text
-from graph.store import GraphStore, StoreUnavailable
+from graph.store import GraphStore
 
 log = logging.getLogger("tupu.api")
 
@@ -35,7 +34,6 @@ h1{color:#b71c1c}code{background:#f5f5f5;padding:.1em .3em}</style></head><body>
 <p>管理员可运行 <code>tupu token create --role viewer --scope 组织编码或区划代码</code> 生成令牌；
 演示环境（<code>make demo</code>）启动时会打印一个可直接打开的链接。</p></body></html>"""
 
-UNAVAILABLE = "图数据库暂时无法连接，请稍后再试 (the graph store is unavailable, try again later)"
 
 
 class TokenCookie:
@@ -153,10 +151,12 @@ def create_app(store_factory: Callable[[], GraphStore] = open_store,
     app.add_middleware(TokenCookie)
     app.add_middleware(BodyLimit, max_bytes=settings.limits.upload_mb * 1024 * 1024)
 
-    @app.exception_handler(StoreUnavailable)
-    async def store_unavailable(request: Request, exc: StoreUnavailable) -> JSONResponse:
-        log.warning("store unavailable: %s", mask_text(str(exc)))
-        return JSONResponse({"detail": UNAVAILABLE}, status_code=503)
+    @app.exception_handler(TupuError)
+    async def tupu_error(request: Request, exc: TupuError) -> JSONResponse:
+        """Every error of Tupu's own, answered with its kind's status and its Chinese message."""
+        if exc.status >= 500:
+            log.warning("%s: %s", type(exc).__name__, mask_text(str(exc)))
+        return JSONResponse({"detail": exc.public_message()}, status_code=exc.status)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
@@ -164,18 +164,6 @@ def create_app(store_factory: Callable[[], GraphStore] = open_store,
         if exc.status_code == 401 and "text/html" in request.headers.get("accept", ""):
             return HTMLResponse(LOGIN_PAGE, status_code=401)
         return await http_exception_handler(request, exc)
-
-    @app.exception_handler(UnknownLabel)
-    async def unknown_label(request: Request, exc: UnknownLabel) -> JSONResponse:
-        return JSONResponse({"detail": str(exc)}, status_code=404)
-
-    @app.exception_handler(NotFound)
-    async def not_found(request: Request, exc: NotFound) -> JSONResponse:
-        return JSONResponse({"detail": str(exc)}, status_code=404)
-
-    @app.exception_handler(UnknownRule)
-    async def unknown_rule(request: Request, exc: UnknownRule) -> JSONResponse:
-        return JSONResponse({"detail": str(exc)}, status_code=422)
 
     app.include_router(health.router)  # the only route without a token
     for router in (entities.router, search.router, analyses.router, ingest.router, views.router,

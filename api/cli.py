@@ -7,12 +7,11 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from api.cli_app import app, console
-from graph.config import Settings
+from api.cli_app import TupuTyper, app, console, settings
 from graph.model import LABELS, RELATIONSHIPS
 
-token_app = typer.Typer(help="访问令牌：create / list / revoke", no_args_is_help=True)
-neo4j_app = typer.Typer(help="本地 Neo4j 5.26（无需 Docker）：start / stop / status", no_args_is_help=True)
+token_app = TupuTyper(help="访问令牌：create / list / revoke", no_args_is_help=True)
+neo4j_app = TupuTyper(help="本地 Neo4j 5.26（无需 Docker）：start / stop / status", no_args_is_help=True)
 app.add_typer(neo4j_app, name="neo4j")
 app.add_typer(token_app, name="token")
 
@@ -20,7 +19,7 @@ app.add_typer(token_app, name="token")
 def _access():
     from graph.access import AuditLog, TokenStore
 
-    home = Settings.from_env().home
+    home = settings().home
     return TokenStore(home / "tokens.json"), AuditLog(home / "audit.jsonl")
 
 
@@ -37,7 +36,7 @@ def _resolve_scope(scope: str | None) -> tuple[str, str | None]:
     from graph.factory import open_store
     from ingest.checks import BadValue, region_code
 
-    with open_store() as store:
+    with open_store(settings()) as store:
         if store.get("Organization", scope):
             return "org", scope
         try:
@@ -103,7 +102,7 @@ def audit(limit: Annotated[int, typer.Option(help="最近多少条")] = 50) -> N
 def _local_neo4j():
     from neo4j_local.launcher import LocalNeo4j
 
-    return LocalNeo4j(Settings.from_env().home)
+    return LocalNeo4j(settings().home)
 
 
 @neo4j_app.command("start", help="启动本地 Neo4j，Bolt 可用后返回并打印 bolt:// 地址")
@@ -111,14 +110,8 @@ def neo4j_start(port: Annotated[int, typer.Option(help="Bolt 端口")] = 7687,
                 heap: Annotated[str, typer.Option(help="JVM 堆大小")] = "768m",
                 pagecache: Annotated[int, typer.Option(
                     help="页缓存（MB）：省级数据（百万党员）宜 2048 以上", min=64)] = 256) -> None:
-    from neo4j_local.launcher import Neo4jLaunchError
-
-    try:
-        with console.status("正在启动 Neo4j 5.26 …"):
-            uri = _local_neo4j().start(port=port, heap=heap, pagecache_mb=pagecache)
-    except Neo4jLaunchError as e:
-        console.print(f"[red]启动失败：{e}[/red]")
-        raise typer.Exit(1) from None
+    with console.status("正在启动 Neo4j 5.26 …"):
+        uri = _local_neo4j().start(port=port, heap=heap, pagecache_mb=pagecache)
     console.print(f"Neo4j 已就绪：{uri}")
     console.print(f"使用方法：export TUPU_BACKEND=neo4j TUPU_NEO4J_URI={uri}")
     print(uri)
@@ -126,14 +119,8 @@ def neo4j_start(port: Annotated[int, typer.Option(help="Bolt 端口")] = 7687,
 
 @neo4j_app.command("fetch", help="下载 Neo4j 5.26 的 Maven 依赖并编译启动器（只需一次）")
 def neo4j_fetch() -> None:
-    from neo4j_local.launcher import Neo4jLaunchError
-
-    try:
-        with console.status("正在获取 Neo4j 5.26 依赖 (Maven) …"):
-            _local_neo4j().prepare()
-    except Neo4jLaunchError as e:
-        console.print(f"[red]{e}[/red]")
-        raise typer.Exit(1) from None
+    with console.status("正在获取 Neo4j 5.26 依赖 (Maven) …"):
+        _local_neo4j().prepare()
     console.print("Neo4j 依赖已就绪")
 
 
@@ -159,7 +146,7 @@ def serve(host: Annotated[str, typer.Option(help="监听地址")] = "127.0.0.1",
           workers: Annotated[int, typer.Option(help="进程数（Neo4j 后端可设为 CPU 核数）", min=1)] = 1) -> None:
     import uvicorn
 
-    s = Settings.from_env()
+    s = settings()
     if workers > 1 and s.backend != "neo4j":
         console.print("[yellow]内置存储只支持单进程：已改为 1 个进程[/yellow]")
         workers = 1
@@ -194,7 +181,7 @@ def run_ingest(paths: list[Path], dry_run: bool = False, report_file: Path | Non
     from ingest.loader import Loader
 
     own = store is None
-    store = store or open_store()
+    store = store or open_store(settings())
     try:
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                       TimeElapsedColumn(), console=console, transient=False) as p:
@@ -231,7 +218,7 @@ def run_ingest(paths: list[Path], dry_run: bool = False, report_file: Path | Non
         from ingest.returns import write_returns
 
         folder = return_dir or (report_file.parent if report_file else
-                                Settings.from_env().home / "退回清单" / dt.datetime.now().strftime("%Y%m%d-%H%M%S"))
+                                settings().home / "退回清单" / dt.datetime.now().strftime("%Y%m%d-%H%M%S"))
         for path in write_returns(report, folder):
             console.print(f"退回清单：{path}（标出了要修改的单元格，修改后可重新载入）")
     if report_file:
@@ -272,7 +259,7 @@ def demo(
 ) -> None:
     from ingest.demo import generate
 
-    folder = out or Settings.from_env().home / "demo-ledgers"
+    folder = out or settings().home / "demo-ledgers"
     with console.status(f"正在生成示范市台账（规模 {scale}）…"):
         counts = generate(folder, scale=scale, fmt=fmt)
     console.print(f"台账已写入 {folder}：" + "，".join(f"{k} {v} 行" for k, v in counts.items()))
@@ -298,7 +285,7 @@ def export(
 
     if fmt not in ("xlsx", "csv"):
         raise typer.BadParameter("格式应为 xlsx 或 csv", param_hint="--format")
-    with open_store() as store, console.status("正在导出台账 …"):
+    with open_store(settings()) as store, console.status("正在导出台账 …"):
         counts = export_ledgers(store, out, fmt=fmt, mask=mask)
     console.print(f"已导出到 {out}：" + "，".join(f"{k} {v} 行" for k, v in counts.items()))
     _access()[1].record(_cli_user(), "导出备份" if not mask else "导出（脱敏）", str(out), counts)
@@ -310,7 +297,7 @@ def export(
 def stats() -> None:
     from graph.factory import open_store
 
-    with open_store() as store:
+    with open_store(settings()) as store:
         counts, rels = store.counts(), store.rel_counts()
     table = Table("类型", "数量", title=f"图谱统计（{store.backend}）")
     for label, n in counts.items():

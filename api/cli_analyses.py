@@ -8,13 +8,13 @@ import typer
 from rich.table import Table
 
 from api import exports
-from api.cli_app import AsOf, Fmt, Out, PolicyOpt, app, console
+from api.cli_app import AsOf, Fmt, Out, PolicyOpt, TupuTyper, app, console, settings
 from api.cli_app import parse_date_option as _date
 from api.cli_app import policy_option as _policy
 from graph.factory import open_store
 from graph.rules import rules_of_group
 
-pair_app = typer.Typer(help="结对：suggest 为未结对的基层党组织推荐机关党组织", no_args_is_help=True)
+pair_app = TupuTyper(help="结对：suggest 为未结对的基层党组织推荐机关党组织", no_args_is_help=True)
 app.add_typer(pair_app, name="pair")
 
 
@@ -41,23 +41,18 @@ def _emit(fmt: str, out: Path | None, rows: list[dict[str, Any]], data: Any, tit
         console.print(f"已写入 {out}（{len(rows)} 条）")
 
 
-def _answer(compute, *args, **kwargs):
-    """Run an analysis on the configured store; an unknown code ends the command with exit 1."""
-    from graph.analyses.trace import NotFound
-
-    with open_store() as store:
-        try:
-            return compute(store, *args, **kwargs)
-        except NotFound as e:
-            console.print(f"[red]{e}[/red]")
-            raise typer.Exit(1) from None
+def _answer(compute: Any, *args: Any, **kwargs: Any) -> Any:
+    """Run an analysis on the configured store (an unknown code ends the command with exit 1:
+    the CLI's error handler, api.cli_app.TupuTyper)."""
+    with open_store(settings()) as store:
+        return compute(store, *args, **kwargs)
 
 
 def _gaps(rules: list[str] | None, region: str | None, org: str | None, as_of: str | None,
           policy: Path | None, fmt: str, out: Path | None, title: str) -> None:
     from graph.analyses.gaps import UnknownRule, find_gaps
 
-    with open_store() as store:
+    with open_store(settings()) as store:
         try:
             gaps = find_gaps(store, rules=rules, region=region, org=org, as_of=_date(as_of),
                              policy=_policy(policy))
@@ -100,7 +95,7 @@ def coverage(
 
     if scope not in ("region", "org", "all"):
         raise typer.BadParameter("scope 应为 region、org 或 all", param_hint="--scope")
-    with open_store() as store:
+    with open_store(settings()) as store:
         rows = compute(store, as_of=_date(as_of), policy=_policy(policy), region=region, scope=scope)
     table = exports.coverage_rows(rows)
     if fmt == "table":
@@ -168,6 +163,6 @@ def path(
 def pair_suggest(as_of: AsOf = None, policy: PolicyOpt = None, fmt: Fmt = "table", out: Out = None) -> None:
     from graph.analyses.pairing import suggest_pairings
 
-    with open_store() as store:
+    with open_store(settings()) as store:
         ps = suggest_pairings(store, as_of=_date(as_of), policy=_policy(policy))
     _emit(fmt, out, exports.proposal_rows(ps), [p.model_dump() for p in ps], f"结对推荐（{len(ps)} 对）")

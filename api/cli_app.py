@@ -4,17 +4,54 @@ none of them imports another and ``python -m api.cli`` works."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 
-from graph.policy import PolicyError, load_policy
+from graph.config import Settings
+from graph.errors import TupuError
+from graph.policy import Policy, PolicyError, load_policy
 
-app = typer.Typer(help="党建图谱 Tupu：基层党组织图谱知识库", no_args_is_help=True,
-                  pretty_exceptions_show_locals=False)
 console = Console()
+_settings: Settings | None = None
+
+
+def settings() -> Settings:
+    """The configuration of this run of the CLI (the environment, read once per command)."""
+    return _settings or Settings.from_env()
+
+
+class TupuTyper(typer.Typer):
+    """A Typer whose commands end on a :class:`~graph.errors.TupuError` with its message in red
+    and its kind's exit code (the CLI's one handler), instead of a traceback."""
+
+    def command(  # type: ignore[override]
+            self, *args: Any, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        register = super().command(*args, **kwargs)
+
+        def decorator(fn: Callable[..., Any]) -> Callable[..., Any]:
+            @functools.wraps(fn)
+            def handled(*a: Any, **kw: Any) -> Any:
+                global _settings
+                _settings = Settings.from_env()  # read once for the command, handed to all it does
+                try:
+                    return fn(*a, **kw)
+                except TupuError as e:
+                    console.print(f"[red]{e.public_message()}[/red]")
+                    raise typer.Exit(e.exit_code) from None
+
+            register(handled)
+            return fn
+
+        return decorator
+
+
+app = TupuTyper(help="党建图谱 Tupu：基层党组织图谱知识库", no_args_is_help=True,
+                pretty_exceptions_show_locals=False)
 
 AsOf = Annotated[str | None, typer.Option("--as-of", help="按哪一天判定（YYYY-MM-DD），默认今天")]
 PolicyOpt = Annotated[Path | None, typer.Option("--policy", help="阈值策略文件（YAML）")]
@@ -31,8 +68,9 @@ def parse_date_option(text: str | None) -> dt.date | None:
         raise typer.BadParameter(f"日期应为 YYYY-MM-DD：{text}", param_hint="--as-of") from None
 
 
-def policy_option(path: Path | None):
+def policy_option(path: Path | None) -> Policy:
+    """``--policy FILE``, else ``TUPU_POLICY``, else the default thresholds."""
     try:
-        return load_policy(path)
+        return load_policy(path or settings().policy)
     except PolicyError as e:
         raise typer.BadParameter(str(e), param_hint="--policy") from None

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from api.cli_app import AsOf, PolicyOpt, app, console
+from api.cli_app import AsOf, PolicyOpt, app, console, settings
 from api.cli_app import parse_date_option as _date
 from api.cli_app import policy_option as _policy
 from graph.factory import open_store
@@ -31,8 +31,8 @@ def view(
         raise typer.BadParameter(f"应为 {' / '.join(KINDS)}", param_hint="KIND")
     if id is None and kind != "pairings":
         raise typer.BadParameter(f"{kind} 需要编码", param_hint="ID")
-    kw = {"as_of": _date(as_of), "policy": _policy(policy)}
-    with open_store() as store:
+    kw: dict[str, Any] = {"as_of": _date(as_of), "policy": _policy(policy)}
+    with open_store(settings()) as store:
         try:
             if kind == "neighbourhood":
                 v = views.neighbourhood_view(store, id or "", hops, **kw)

@@ -3,7 +3,7 @@
 | variable | meaning | default |
 | --- | --- | --- |
 | ``TUPU_BACKEND`` | ``memory`` (embedded networkx) or ``neo4j`` | ``memory`` |
-| ``TUPU_HOME`` | Tupu's working folder (local Neo4j, caches) | ``./.tupu`` |
+| ``TUPU_HOME`` | Tupu's working folder (Neo4j, tokens, audit) | the user's data folder (``~/.local/share/tupu``) |
 | ``TUPU_DATA`` | the embedded store's file | ``$TUPU_HOME/tupu-graph.pickle`` |
 | ``TUPU_NEO4J_URI`` | Bolt URI | ``bolt://127.0.0.1:7687`` |
 | ``TUPU_NEO4J_USER`` / ``TUPU_NEO4J_PASSWORD`` | credentials; no user means auth off | none |
@@ -26,6 +26,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+
+import platformdirs
 
 
 @dataclass(frozen=True)
@@ -61,8 +63,8 @@ class Limits:
 @dataclass(frozen=True)
 class Settings:
     backend: str = "memory"
-    home: Path = Path(".tupu")
-    data: Path = Path(".tupu/tupu-graph.pickle")
+    home: Path = Path(platformdirs.user_data_dir("tupu", appauthor=False))
+    data: Path = Path(platformdirs.user_data_dir("tupu", appauthor=False)) / "tupu-graph.pickle"
     neo4j_uri: str = "bolt://127.0.0.1:7687"
     neo4j_user: str | None = None
     neo4j_password: str | None = None
@@ -73,7 +75,8 @@ class Settings:
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
         e = os.environ if env is None else env
-        home = Path(e.get("TUPU_HOME") or ".tupu")
+        # not the current folder: the CLI run from anywhere finds the same store
+        home = Path(e.get("TUPU_HOME") or platformdirs.user_data_dir("tupu", appauthor=False))
         backend = (e.get("TUPU_BACKEND") or "memory").strip().lower()
         if backend not in ("memory", "neo4j"):
             raise ValueError(f"TUPU_BACKEND 只能是 memory 或 neo4j, got {backend!r}")

@@ -19,6 +19,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from graph.errors import NotFoundError
+
 
 class ZhEnum(str, Enum):
     """An enumeration whose values are the Chinese terms users type in their ledgers."""
@@ -285,7 +287,7 @@ INDEXED_PROPERTIES: dict[str, tuple[str, ...]] = {
 PERSONAL_PROPERTIES = ("id_card", "phone")
 
 
-class UnknownLabel(ValueError):
+class UnknownLabel(NotFoundError, ValueError):
     """A label or relationship type that is not in the model (a 404 at the API)."""
 
 

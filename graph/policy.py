@@ -12,6 +12,8 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from graph.errors import InvalidInput
+
 DEFAULT_POLICY = Path(__file__).with_name("policy.yaml")
 
 
@@ -68,7 +70,7 @@ class Policy(BaseModel):
         return self.model_dump_json()
 
 
-class PolicyError(ValueError):
+class PolicyError(InvalidInput, ValueError):
     pass
 
 

@@ -17,18 +17,26 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any, Literal
 
+from graph.errors import Unavailable
 from graph.model import label_spec, rel_spec
 
 Direction = Literal["out", "in", "both"]
 
 
-class StoreUnavailable(RuntimeError):
-    """The store cannot be reached (Neo4j down). The API answers 503."""
+class StoreUnavailable(Unavailable, RuntimeError):
+    """The store cannot be reached (Neo4j down). The API answers 503 with a plain message (the
+    driver's own text stays in the log)."""
+
+    def public_message(self) -> str:
+        return "图数据库暂时无法连接，请稍后再试 (the graph store is unavailable, try again later)"
 
 
 class SaveFailed(StoreUnavailable):
     """The writes could not be made durable (a full disk); the store went back to its last saved
     state, so what it serves is what it has on disk."""
+
+    def public_message(self) -> str:
+        return str(self)
 
 
 @dataclass(frozen=True, order=True)

@@ -28,10 +28,11 @@ import re
 import unicodedata
 from typing import Any
 
+from graph.errors import InvalidInput
 from ingest import synonyms
 
 
-class BadValue(ValueError):
+class BadValue(InvalidInput, ValueError):
     """A value that fails its check; the message is the reason shown to the user."""
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from graph.config import Limits
+from graph.errors import TooLargeInput
 from ingest import synonyms
 from ingest.cells import unescape_csv
 from ingest.ledgers import LEDGERS, NOTE_PREFIXES, Column, Ledger
@@ -53,7 +54,7 @@ class Table:
     limits: Limits = Limits()
 
 
-class TooLarge(ValueError):
+class TooLarge(TooLargeInput, ValueError):
     """A file over one of the :class:`~graph.config.Limits`; the message is in Chinese."""
 
 

@@ -20,6 +20,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from graph.errors import Unavailable
+
 HERE = Path(__file__).resolve().parent
 POM = HERE / "pom.xml"
 LAUNCHER = HERE / "Launcher.java"
@@ -42,7 +44,7 @@ JVM_FLAGS = [
 ]
 
 
-class Neo4jLaunchError(RuntimeError):
+class Neo4jLaunchError(Unavailable, RuntimeError):
     pass
 
 

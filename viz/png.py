@@ -6,11 +6,13 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from graph.errors import Unavailable
+
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run", "--hide-scrollbars"]
 
 
-class NoBrowser(RuntimeError):
+class NoBrowser(Unavailable, RuntimeError):
     pass
 
 

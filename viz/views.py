@@ -20,6 +20,7 @@ from graph.analyses.engine import engine_for
 from graph.analyses.gaps import find_gaps
 from graph.analyses.trace import find_entity
 from graph.analyses.trees import load_trees
+from graph.errors import NotFoundError
 from graph.model import LABELS, RELATIONSHIPS
 from graph.policy import Policy, load_policy
 from graph.rules import RULES, pairing_current
@@ -29,7 +30,7 @@ from viz.model import LABEL_COLORS, OK_GRAY, SECTOR_COLORS, VEdge, View, VNode
 GapIndex = dict[tuple[str, str], list[dict[str, str]]]
 
 
-class ViewNotFound(LookupError):
+class ViewNotFound(NotFoundError, LookupError):
     pass
 
 

@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from graph.analyses.cache import cached, cached_if_present
 from graph.analyses.engine import Engine, engine_for
 from graph.analyses.trees import Responsibility, load_trees
+from graph.errors import InvalidInput
 from graph.model import LABELS
 from graph.policy import Policy, load_policy
 from graph.rules import RULES, rule_params
@@ -62,7 +63,7 @@ class Gap(BaseModel):
         return self.model_dump(by_alias=True)
 
 
-class UnknownRule(ValueError):
+class UnknownRule(InvalidInput, ValueError):
     pass
 
 

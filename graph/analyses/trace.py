@@ -20,6 +20,7 @@ from pydantic import BaseModel, Field
 from graph.analyses.engine import engine_for
 from graph.analyses.gaps import Gap, find_gaps
 from graph.analyses.trees import Responsibility, load_trees
+from graph.errors import NotFoundError
 from graph.model import LABELS, RELATIONSHIPS
 from graph.policy import Policy, load_policy
 from graph.privacy import mask_props
@@ -29,7 +30,7 @@ from graph.store import GraphStore, Node, NodeRef
 LOOKUP_ORDER = ("Organization", "Unit", "Grid", "Member", "Alliance", "Activity", "Region")
 
 
-class NotFound(LookupError):
+class NotFound(NotFoundError, LookupError):
     pass
 
 

@@ -1,0 +1,47 @@
+"""One error root: every error Tupu reports is a TupuError whose kind gives the API's status and
+the CLI's exit code, handled once in the app and once in the CLI."""
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from api.cli import app as cli
+from graph.analyses.gaps import UnknownRule
+from graph.analyses.trace import NotFound
+from graph.errors import TupuError
+from graph.memory.store import MemoryStore
+from graph.model import UnknownLabel
+from graph.policy import PolicyError
+from graph.store import SaveFailed, StoreUnavailable
+from ingest.checks import BadValue
+from ingest.readers import TooLarge
+from neo4j_local.launcher import Neo4jLaunchError
+from tests.apps import app_with_admin, bearer
+from viz.png import NoBrowser
+from viz.views import ViewNotFound
+
+
+def test_every_error_kind_has_one_root_and_a_status():
+    kinds = {UnknownRule: 422, NotFound: 404, UnknownLabel: 404, PolicyError: 422, StoreUnavailable: 503,
+             SaveFailed: 503, BadValue: 422, TooLarge: 413, Neo4jLaunchError: 503, NoBrowser: 503,
+             ViewNotFound: 404}
+    for kind, status in kinds.items():
+        assert issubclass(kind, TupuError) and kind.status == status, kind
+    # the built-in bases stay, so callers that caught ValueError or LookupError still do
+    assert issubclass(BadValue, ValueError) and issubclass(NotFound, LookupError)
+
+
+def test_the_api_answers_each_kind_with_its_status():
+    store = MemoryStore()
+    app, token = app_with_admin(lambda: store)
+    with TestClient(app, headers=bearer(token)) as c:
+        assert c.get("/trace/NOPE").status_code == 404
+        r = c.get("/gaps", params={"rule": "X9"})
+        assert r.status_code == 422 and "未知的规则" in r.json()["detail"]
+        assert c.get("/entities/Nothing").status_code == 404
+
+
+def test_the_cli_prints_the_message_and_exits_with_the_kind_code(tmp_path, monkeypatch):
+    monkeypatch.setenv("TUPU_DATA", str(tmp_path / "g.pickle"))
+    r = CliRunner().invoke(cli, ["trace", "NOPE"])
+    assert r.exit_code == 1 and "未找到编码为 NOPE 的实体" in r.output and "Traceback" not in r.output
