@@ -9,11 +9,14 @@ from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import access_log
 from api.auth import COOKIE, current_token
+from api.deps import NonEmpty
+from api.pages import LOGIN_PAGE, error_page, wants_page
 from api.routers import admin, analyses, entities, health, ingest, search, views
 from graph.access import AuditLog, TokenStore
 from graph.analyses.gaps import find_gaps
@@ -26,13 +29,7 @@ from graph.store import GraphStore
 
 log = logging.getLogger("tupu.api")
 
-LOGIN_PAGE = """<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>党建图谱 · 需要令牌</title>
-<style>body{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;font-size:20px;margin:3em;color:#212121}
-h1{color:#b71c1c}code{background:#f5f5f5;padding:.1em .3em}</style></head><body>
-<h1>党建图谱：需要访问令牌</h1>
-<p>请用管理员发给您的链接打开（链接末尾带有 <code>?token=…</code>）。</p>
-<p>管理员可运行 <code>tupu token create --role viewer --scope 组织编码或区划代码</code> 生成令牌；
-演示环境（<code>make demo</code>）启动时会打印一个可直接打开的链接。</p></body></html>"""
+
 
 
 
@@ -136,7 +133,8 @@ def create_app(store_factory: Callable[[], GraphStore] = open_store,
         finally:
             app.state.store.close()
 
-    app = FastAPI(
+    # /docs and /redoc with their scripts served from the package (fastapi-offline), not a CDN
+    app = FastAPIOffline(
         title="党建图谱 Tupu",
         description="基层党组织及其联系的图谱知识库：找未结对单位、查覆盖缺口、展示党建联盟网络。",
         version="0.1.0",
@@ -152,21 +150,31 @@ def create_app(store_factory: Callable[[], GraphStore] = open_store,
     app.add_middleware(BodyLimit, max_bytes=settings.limits.upload_mb * 1024 * 1024)
 
     @app.exception_handler(TupuError)
-    async def tupu_error(request: Request, exc: TupuError) -> JSONResponse:
-        """Every error of Tupu's own, answered with its kind's status and its Chinese message."""
+    async def tupu_error(request: Request, exc: TupuError) -> Response:
+        """Every error of Tupu's own, answered with its kind's status and its Chinese message
+        (a page for a browser, JSON for the API)."""
         if exc.status >= 500:
             log.warning("%s: %s", type(exc).__name__, mask_text(str(exc)))
-        return JSONResponse({"detail": exc.public_message()}, status_code=exc.status)
+        details = exc.details()
+        if wants_page(request):
+            cands = details.get("candidates")
+            return HTMLResponse(error_page(exc.status, exc.public_message(),
+                                           cands if isinstance(cands, list) else None), status_code=exc.status)
+        return JSONResponse({"detail": exc.public_message(), **details}, status_code=exc.status)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
         """Pages opened in a browser get a page in Chinese, the API its JSON."""
-        if exc.status_code == 401 and "text/html" in request.headers.get("accept", ""):
-            return HTMLResponse(LOGIN_PAGE, status_code=401)
+        if wants_page(request):
+            if exc.status_code == 401:
+                return HTMLResponse(LOGIN_PAGE, status_code=401)
+            if exc.status_code in (403, 404, 405, 409, 413, 422, 429):
+                return HTMLResponse(error_page(exc.status_code, str(exc.detail)), status_code=exc.status_code)
         return await http_exception_handler(request, exc)
 
     app.include_router(health.router)  # the only route without a token
-    for router in (entities.router, search.router, analyses.router, ingest.router, views.router,
-                   admin.router):
+    for router in (entities.router, search.router, analyses.router):  # answers about the data
+        app.include_router(router, dependencies=[Depends(current_token), NonEmpty])
+    for router in (ingest.router, views.router, admin.router):  # (views: each but the home page)
         app.include_router(router, dependencies=[Depends(current_token)])
     return app

@@ -8,6 +8,7 @@ import typer
 from rich.table import Table
 
 from api.cli_app import TupuTyper, app, console, settings
+from graph.errors import EmptyGraph
 from graph.model import LABELS, RELATIONSHIPS
 
 token_app = TupuTyper(help="访问令牌：create / list / revoke", no_args_is_help=True)
@@ -297,8 +298,13 @@ def export(
 def stats() -> None:
     from graph.factory import open_store
 
-    with open_store(settings()) as store:
+    s = settings()
+    with open_store(s) as store:
         counts, rels = store.counts(), store.rel_counts()
+    where = f"Neo4j {s.neo4j_uri}" if s.backend == "neo4j" else f"内置存储 {s.data}"
+    console.print(f"数据：{where}（TUPU_HOME={s.home}）")
+    if not any(counts.values()):
+        raise EmptyGraph()
     table = Table("类型", "数量", title=f"图谱统计（{store.backend}）")
     for label, n in counts.items():
         table.add_row(LABELS[label].zh, str(n))

@@ -11,6 +11,7 @@ from api import exports
 from api.cli_app import AsOf, Fmt, Out, PolicyOpt, TupuTyper, app, console, settings
 from api.cli_app import parse_date_option as _date
 from api.cli_app import policy_option as _policy
+from graph.analyses.nonempty import require_data
 from graph.factory import open_store
 from graph.rules import rules_of_group
 
@@ -45,7 +46,17 @@ def _answer(compute: Any, *args: Any, **kwargs: Any) -> Any:
     """Run an analysis on the configured store (an unknown code ends the command with exit 1:
     the CLI's error handler, api.cli_app.TupuTyper)."""
     with open_store(settings()) as store:
+        require_data(store)
         return compute(store, *args, **kwargs)
+
+
+def _place(store: Any, region: str | None, org: str | None) -> tuple[str | None, str | None]:
+    """``--region`` and ``--org`` as codes, from a code or a name (unknown: exit 1 with the
+    closest names; ambiguous: exit 2 with the candidates)."""
+    from graph.analyses.trace import find_entity
+
+    return (find_entity(store, region, "Region").key if region else None,
+            find_entity(store, org, "Organization").key if org else None)
 
 
 def _gaps(rules: list[str] | None, region: str | None, org: str | None, as_of: str | None,
@@ -53,6 +64,8 @@ def _gaps(rules: list[str] | None, region: str | None, org: str | None, as_of: s
     from graph.analyses.gaps import UnknownRule, find_gaps
 
     with open_store(settings()) as store:
+        require_data(store)
+        region, org = _place(store, region, org)
         try:
             gaps = find_gaps(store, rules=rules, region=region, org=org, as_of=_date(as_of),
                              policy=_policy(policy))
@@ -68,8 +81,8 @@ def _gaps(rules: list[str] | None, region: str | None, org: str | None, as_of: s
 @app.command(help="覆盖缺口：每个缺口的原因与负责补齐的组织")
 def gaps(
     rule: Annotated[list[str] | None, typer.Option("--rule", "-r", help="只看这些规则，如 U1、P3")] = None,
-    region: Annotated[str | None, typer.Option(help="只看该区划（含下级）")] = None,
-    org: Annotated[str | None, typer.Option(help="只看该组织负责的（含下级）")] = None,
+    region: Annotated[str | None, typer.Option(help="只看该区划（含下级）：区划代码或名称，如“北镇街道”")] = None,
+    org: Annotated[str | None, typer.Option(help="只看该组织负责的（含下级）：组织编码或名称")] = None,
     as_of: AsOf = None, policy: PolicyOpt = None, fmt: Fmt = "table", out: Out = None,
 ) -> None:
     _gaps(rule, region, org, as_of, policy, fmt, out, "覆盖缺口")
@@ -77,8 +90,8 @@ def gaps(
 
 @app.command(help="未结对：机关与基层党组织未结对、结对到期、结对有名无实（P1–P4）")
 def unpaired(
-    region: Annotated[str | None, typer.Option(help="只看该区划（含下级）")] = None,
-    org: Annotated[str | None, typer.Option(help="只看该组织负责的（含下级）")] = None,
+    region: Annotated[str | None, typer.Option(help="只看该区划（含下级）：区划代码或名称，如“北镇街道”")] = None,
+    org: Annotated[str | None, typer.Option(help="只看该组织负责的（含下级）：组织编码或名称")] = None,
     as_of: AsOf = None, policy: PolicyOpt = None, fmt: Fmt = "table", out: Out = None,
 ) -> None:
     _gaps(rules_of_group("结对"), region, org, as_of, policy, fmt, out, "未结对与结对问题")
@@ -86,7 +99,7 @@ def unpaired(
 
 @app.command(help="覆盖率：按区划和党委/党工委逐级汇总")
 def coverage(
-    region: Annotated[str | None, typer.Option(help="只看该区划（含下级）")] = None,
+    region: Annotated[str | None, typer.Option(help="只看该区划（含下级）：区划代码或名称，如“北镇街道”")] = None,
     scope: Annotated[str, typer.Option(help="region（区划）/ org（党组织）/ all")] = "all",
     as_of: AsOf = None, policy: PolicyOpt = None, fmt: Fmt = "table", out: Out = None,
 ) -> None:
@@ -96,6 +109,8 @@ def coverage(
     if scope not in ("region", "org", "all"):
         raise typer.BadParameter("scope 应为 region、org 或 all", param_hint="--scope")
     with open_store(settings()) as store:
+        require_data(store)
+        region, _ = _place(store, region, None)
         rows = compute(store, as_of=_date(as_of), policy=_policy(policy), region=region, scope=scope)
     table = exports.coverage_rows(rows)
     if fmt == "table":
@@ -106,7 +121,7 @@ def coverage(
 
 @app.command(help="追溯一个实体：上级链、结对、联盟、网格、区划与缺口")
 def trace(
-    id: Annotated[str, typer.Argument(help="实体编码")],
+    id: Annotated[str, typer.Argument(help="实体编码或名称")],
     as_of: AsOf = None, policy: PolicyOpt = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="table / json")] = "table",
 ) -> None:
@@ -140,8 +155,8 @@ def trace(
 
 @app.command(help="两个实体之间的最短联系")
 def path(
-    a: Annotated[str, typer.Argument(help="起点编码")],
-    b: Annotated[str, typer.Argument(help="终点编码")],
+    a: Annotated[str, typer.Argument(help="起点编码或名称")],
+    b: Annotated[str, typer.Argument(help="终点编码或名称")],
     max_hops: Annotated[int, typer.Option(help="最多几步", min=1, max=12)] = 8,
     fmt: Annotated[str, typer.Option("--format", "-f", help="table / json")] = "table",
 ) -> None:
@@ -164,5 +179,28 @@ def pair_suggest(as_of: AsOf = None, policy: PolicyOpt = None, fmt: Fmt = "table
     from graph.analyses.pairing import suggest_pairings
 
     with open_store(settings()) as store:
+        require_data(store)
         ps = suggest_pairings(store, as_of=_date(as_of), policy=_policy(policy))
     _emit(fmt, out, exports.proposal_rows(ps), [p.model_dump() for p in ps], f"结对推荐（{len(ps)} 对）")
+
+
+@app.command(help="按名称或编码搜索整个图谱（党组织、单位、网格、区划、党员、联盟）")
+def search(
+    text: Annotated[str, typer.Argument(help="名称的一部分或编码，如“秦街”")],
+    limit: Annotated[int, typer.Option(help="最多列出几个", min=1, max=500)] = 20,
+    fmt: Fmt = "table", out: Out = None,
+) -> None:
+    from graph.analyses.resolve import LOOKUP_ORDER, NotFound, candidates
+
+    with open_store(settings()) as store:
+        require_data(store)
+        hits = [n for n in (store.get(lb, text.strip()) for lb in LOOKUP_ORDER) if n is not None]
+        hits += [n for n in store.search(text, limit=limit) if n not in hits]
+        if not hits:
+            from graph.analyses.resolve import resolve
+
+            resolve(store, text)  # says "未找到" with the closest names (exit 1)
+            raise NotFound(f"未找到“{text}”")
+        rows = [{"名称": c["name"], "类型": c["kind"], "编码": c["code"], "所在区划": c["region"] or ""}
+                for c in candidates(store, hits[:limit])]
+    _emit(fmt, out, rows, rows, f"“{text}”的搜索结果（{len(rows)} 个）")

@@ -9,40 +9,35 @@ import typer
 from api.cli_app import AsOf, PolicyOpt, app, console, settings
 from api.cli_app import parse_date_option as _date
 from api.cli_app import policy_option as _policy
+from graph.analyses.nonempty import require_data
 from graph.factory import open_store
-
-KINDS = ("alliance", "tree", "coverage", "pairings", "neighbourhood")
 
 
 @app.command(help="网络图：alliance / tree / coverage / pairings / neighbourhood，写成离线 HTML")
 def view(
     kind: Annotated[str, typer.Argument(
         help="alliance（联盟）tree（组织体系）coverage（覆盖）pairings（结对）neighbourhood（关联）")],
-    id: Annotated[str | None, typer.Argument(help="联盟、组织、区划或实体编码（pairings 可省略）")] = None,
+    id: Annotated[str | None, typer.Argument(help="联盟、组织、区划或实体的编码或名称（pairings 可省略）")] = None,
     out: Annotated[Path, typer.Option("-o", "--output", help="HTML 文件")] = Path("view.html"),
     png: Annotated[Path | None, typer.Option("--png", help="同时用 Chromium 导出 PNG")] = None,
     hops: Annotated[int, typer.Option(help="neighbourhood：几步以内", min=1, max=3)] = 1,
     as_of: AsOf = None, policy: PolicyOpt = None,
 ) -> None:
-    from viz import views
+    from graph.analyses.trace import find_entity
+    from viz.registry import VIEWS
     from viz.render import render_html
 
-    if kind not in KINDS:
-        raise typer.BadParameter(f"应为 {' / '.join(KINDS)}", param_hint="KIND")
-    if id is None and kind != "pairings":
-        raise typer.BadParameter(f"{kind} 需要编码", param_hint="ID")
+    if kind not in VIEWS:
+        raise typer.BadParameter(f"应为 {' / '.join(VIEWS)}", param_hint="KIND")
+    spec = VIEWS[kind]
+    if id is None and not spec.root_optional:
+        raise typer.BadParameter(f"{kind} 需要编码或名称", param_hint="ID")
     kw: dict[str, Any] = {"as_of": _date(as_of), "policy": _policy(policy)}
     with open_store(settings()) as store:
-        try:
-            if kind == "neighbourhood":
-                v = views.neighbourhood_view(store, id or "", hops, **kw)
-            else:
-                build: Any = {"alliance": views.alliance_view, "tree": views.tree_view,
-                              "coverage": views.coverage_view, "pairings": views.pairings_view}[kind]
-                v = build(store, id, **kw)
-        except views.ViewNotFound as e:
-            console.print(f"[red]{e}[/red]")
-            raise typer.Exit(1) from None
+        require_data(store)
+        key = find_entity(store, id, spec.root).key if id else None  # a code or a name
+        args = (key, hops) if kind == "neighbourhood" else (key,)
+        v = spec.build(store, *args, **kw)
     out.write_text(render_html(v), encoding="utf-8")
     console.print(f"已写入 {out}（{len(v.nodes)} 个节点，{len(v.edges)} 条连线）")
     if png:

@@ -9,6 +9,7 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 
+from graph.analyses.nonempty import require_data
 from graph.model import LABELS, UnknownLabel
 from graph.policy import Policy
 from graph.store import GraphStore
@@ -38,4 +39,11 @@ def resolve_label(label: str) -> str:
     return name
 
 
-__all__ = ["Store", "PolicyDep", "get_store", "get_policy", "resolve_label", "UnknownLabel"]
+async def nonempty(store: Store) -> None:
+    """Routes that answer about the data say so when nothing has been loaded (never zeros)."""
+    require_data(store)
+
+
+NonEmpty = Depends(nonempty)
+
+__all__ = ["NonEmpty", "Store", "PolicyDep", "get_store", "get_policy", "resolve_label", "UnknownLabel"]

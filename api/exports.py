@@ -16,7 +16,7 @@ from graph.analyses.coverage import MEASURES, CoverageRow
 from graph.analyses.gaps import Gap
 from graph.analyses.pairing import Proposal
 from graph.rules import RULES
-from ingest.cells import as_text, csv_cell
+from ingest.cells import csv_cell, put_row
 
 FORMATS = ("table", "json", "csv", "xlsx")
 MEDIA = {
@@ -73,10 +73,8 @@ def to_xlsx(sheets: dict[str, list[dict[str, Any]]]) -> bytes:
         ws.append(headers)
         for c in ws[1]:
             c.font = Font(bold=True)
-        for r in rows:
-            ws.append([r.get(h) for h in headers])
-            for c in ws[ws.max_row]:
-                as_text(c)  # a name that starts with = stays a name
+        for n, r in enumerate(rows, start=2):
+            put_row(ws, n, [r.get(h) for h in headers])  # a name that starts with = stays a name
         for i, h in enumerate(headers, start=1):
             longest = max([len(str(h))] + [len(str(r.get(h) or "")) for r in rows[:200]])
             ws.column_dimensions[get_column_letter(i)].width = min(60, max(8, longest * 2))

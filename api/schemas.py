@@ -66,3 +66,4 @@ class Health(BaseModel):
     backend: str = Field(description="memory 或 neo4j")
     reachable: bool = Field(description="存储是否可连接")
     message: str
+    home: str = Field(description="数据文件夹（TUPU_HOME）")

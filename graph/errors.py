@@ -17,6 +17,10 @@ class TupuError(Exception):
         """What a user is shown (the message itself unless a kind hides its details)."""
         return str(self)
 
+    def details(self) -> dict[str, object]:
+        """More for an API client than the message (e.g. the candidates of an ambiguous name)."""
+        return {}
+
 
 class NotFoundError(TupuError):
     """Something asked for that is not there (or not visible to the asker): 404."""
@@ -41,3 +45,23 @@ class Unavailable(TupuError):
     """A service Tupu needs is not there (Neo4j, the browser): 503."""
 
     status = 503
+
+
+class Ambiguous(InvalidInput):
+    """A name that fits several entities: 409, with the candidates to choose from."""
+
+    status = 409
+
+    def __init__(self, message: str, candidates: list[dict[str, str | None]]) -> None:
+        super().__init__(message)
+        self.candidates = candidates
+
+    def details(self) -> dict[str, object]:
+        return {"candidates": self.candidates}
+
+
+class EmptyGraph(NotFoundError):
+    """No ledger has been loaded yet: said, never shown as zeros."""
+
+    def __init__(self, message: str = "图谱为空：请先载入台账（tupu ingest 或 tupu demo）") -> None:
+        super().__init__(message)

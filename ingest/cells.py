@@ -37,6 +37,13 @@ def as_text(cell: Any) -> Any:
     return cell
 
 
+def put_row(ws: Any, row: int, values: list[Any]) -> None:
+    """Write ``values`` as row ``row`` of an (ordinary) sheet, would-be formulas kept as text.
+    Cell by cell: ``ws[row]`` and ``ws.max_row`` walk every cell of the sheet each time."""
+    for column, value in enumerate(values, start=1):
+        as_text(ws.cell(row=row, column=column, value=value))
+
+
 def xlsx_row(ws: Any, values: list[Any]) -> list[Any]:
     """``values`` as cells of a write-only sheet, formulas kept as text."""
     from openpyxl.cell import WriteOnlyCell

@@ -19,12 +19,16 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import quote_sheetname
 from openpyxl.workbook.workbook import Workbook as WorkbookType
 
-from ingest.cells import as_text, unescape_csv
+from graph.config import Limits
+from ingest.cells import as_text, put_row, unescape_csv
+from ingest.readers import MAX_COLUMNS, check_unzipped, sniff_delimiter, sniff_encoding
 from ingest.readers import RETURN_SUFFIX as SUFFIX
-from ingest.readers import sniff_delimiter, sniff_encoding
 from ingest.report import IngestReport, Issue
 
-MAX_COPY_BYTES = 20 * 1024 * 1024  # sources larger than this get the list sheet only
+# sources larger than this get the list sheet only (a street office's ledger is far smaller;
+# copying a province-size file cell by cell would hold a load for minutes)
+MAX_COPY_BYTES = 5 * 1024 * 1024
+MAX_COPY_ROWS = 50_000
 REJECTED_FILL = PatternFill("solid", fgColor="F4B6B6")
 WARNING_FILL = PatternFill("solid", fgColor="FFE699")
 HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
@@ -73,16 +77,18 @@ def _copy(source: Path) -> WorkbookType:
         if not source.exists() or source.stat().st_size > MAX_COPY_BYTES:
             return empty
         if source.suffix.lower() in (".xlsx", ".xlsm"):
+            check_unzipped(source, Limits(unzipped_mb=MAX_COPY_BYTES * 8 // (1024 * 1024)))  # no bomb
             return load_workbook(source)
         if source.suffix.lower() == ".csv":
             ws = empty.create_sheet(source.stem[:31])
             with open(source, encoding=sniff_encoding(source), errors="replace", newline="") as f:
                 delimiter = sniff_delimiter(f.read(64 * 1024))
                 f.seek(0)
-                for cells in csv.reader(f, delimiter=delimiter):
-                    ws.append([unescape_csv(c) for c in cells])
-                    for cell in ws[ws.max_row]:
-                        as_text(cell)  # the copy shows what was typed, never a live formula
+                for row, cells in enumerate(csv.reader(f, delimiter=delimiter), start=1):
+                    if row > MAX_COPY_ROWS:
+                        raise ValueError("too many rows to copy")
+                    # the copy shows what was typed, never a live formula
+                    put_row(ws, row, [unescape_csv(c) for c in cells[:MAX_COLUMNS]])
             return empty
     except Exception:  # noqa: BLE001 - a source that cannot be copied still gets its list
         empty = Workbook()

@@ -185,3 +185,14 @@ def test_tokens_made_or_revoked_by_another_process_are_seen(tmp_path, monkeypatc
     time.sleep(0.25)
     assert api_side.lookup(second) is None
     assert api_side.lookup(first) is not None
+
+
+def test_one_scope_filter_for_every_answer_and_unknown_labels_are_never_seen(city):
+    c, store, admin, viewer, app = city
+    from graph.analyses.scope import Scope
+
+    scope = Scope(store, "region", MINE)
+    items = [("Organization", "SQ519901001001"), ("Organization", "SQ519901002001"), ("Nothing", "X")]
+    assert scope.keep(items, lambda r: [r]) == [items[0]]
+    pairs = [[("Organization", "SQ519901001001"), ("Organization", "SQ519901002001")]]
+    assert scope.keep(pairs, lambda p: p, need="any") == pairs and scope.keep(pairs, lambda p: p) == []

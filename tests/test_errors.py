@@ -44,4 +44,4 @@ def test_the_api_answers_each_kind_with_its_status():
 def test_the_cli_prints_the_message_and_exits_with_the_kind_code(tmp_path, monkeypatch):
     monkeypatch.setenv("TUPU_DATA", str(tmp_path / "g.pickle"))
     r = CliRunner().invoke(cli, ["trace", "NOPE"])
-    assert r.exit_code == 1 and "未找到编码为 NOPE 的实体" in r.output and "Traceback" not in r.output
+    assert r.exit_code == 1 and "未找到“NOPE”" in r.output and "Traceback" not in r.output

@@ -10,6 +10,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from graph.analyses.coverage import MEASURES, coverage
 from graph.analyses.gaps import find_gaps
+from graph.analyses.nonempty import has_data
 from graph.analyses.scope import Scope
 from graph.model import LABELS
 from graph.policy import Policy
@@ -47,7 +48,7 @@ def home_html(store: GraphStore, policy: Policy, as_of: dt.date | None = None, s
         rules=[(rid, r.title, r.group, per_rule.get(rid, 0)) for rid, r in RULES.items()],
         total_gaps=len(gaps), rates=rates, measures=MEASURES, alliances=alliances,
         first_region=first_region, first_org=first_org[0].key if first_org else None,
-        can_upload=can_upload,
+        can_upload=can_upload, empty=not has_data(store),
     )
 
 

@@ -358,13 +358,11 @@ def filter_view(view: View, scope) -> View:
     """Only what the scope may see: other nodes, and the edges that touch them, are dropped."""
     if scope.everything:
         return view
-    by: dict[str, set[str]] = defaultdict(set)
-    for n in view.nodes:
+    def refs(n: VNode) -> list[tuple[str, str]]:
         label, _, key = n.id.partition(":")
-        by["Region" if label == "Group" else label].add(key)
-    ok = {label: scope.allowed(label, keys) for label, keys in by.items()}
-    keep = [n for n in view.nodes
-            if n.id.partition(":")[2] in ok["Region" if n.id.startswith("Group:") else n.id.partition(":")[0]]]
+        return [("Region" if label == "Group" else label, key)]  # a group node stands for a region
+
+    keep = scope.keep(view.nodes, refs)
     ids = {n.id for n in keep}
     view.nodes = keep
     view.edges = [e for e in view.edges if e.source in ids and e.target in ids]

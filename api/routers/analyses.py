@@ -9,20 +9,20 @@ from fastapi.responses import Response
 from pydantic import TypeAdapter
 
 from api import exports
-from api.auth import ScopeDep, not_found
+from api.auth import ScopeDep
 from api.deps import PolicyDep, Store
 from graph.analyses.cache import cached
 from graph.analyses.coverage import CoverageRow, coverage
 from graph.analyses.gaps import Gap, find_gaps
 from graph.analyses.pairing import Proposal, suggest_pairings
-from graph.analyses.trace import NotFound, Path, Trace, find_entity, path_between, trace
+from graph.analyses.trace import Path, Trace, find_entity, path_between, trace
 from graph.rules import rules_of_group
 
 router = APIRouter(tags=["分析"])
 
 AsOf = Annotated[dt.date | None, Query(description="按哪一天判定，默认今天")]
-Region = Annotated[str | None, Query(description="只看该区划（含下级），12 位区划代码")]
-Org = Annotated[str | None, Query(description="只看该组织负责的（含下级）")]
+Region = Annotated[str | None, Query(description="只看该区划（含下级）：区划代码或名称")]
+Org = Annotated[str | None, Query(description="只看该组织负责的（含下级）：组织编码或名称")]
 Format = Annotated[Literal["json", "csv", "xlsx"], Query(description="json / csv / xlsx")]
 Skip = Annotated[int, Query(ge=0, description="JSON：跳过条数")]
 Limit = Annotated[int, Query(ge=1, le=10_000, description="JSON：每页条数（共多少条见响应头 X-Total-Count；"
@@ -39,8 +39,18 @@ def _file(body: bytes, fmt: str, name: str) -> Response:
 _GAP_LIST = TypeAdapter(list[Gap])
 
 
+def place(store, scope, region: str | None, org: str | None) -> tuple[str | None, str | None]:
+    """The region and organisation filters as codes, from a code or a name: an unknown one is a
+    404 (with the closest names), an ambiguous one a 409 with the candidates, never an empty
+    answer."""
+    return (find_entity(store, region, "Region", visible=scope.nodes).key if region else None,
+            find_entity(store, org, "Organization", visible=scope.nodes).key if org else None)
+
+
 def _gaps_response(store, policy, scope, rules: list[str] | None, region: str | None, org: str | None,
                    as_of: dt.date | None, fmt: str, name: str, skip: int = 0, limit: int = 100):
+    region, org = place(store, scope, region, org)
+
     def found() -> list[Gap]:
         return scope.gaps(find_gaps(store, rules=rules, region=region, org=org, as_of=as_of, policy=policy,
                                     share=True))
@@ -85,6 +95,7 @@ def coverage_rates(store: Store, policy: PolicyDep, scope: ScopeDep, region: Reg
                    scope_: Annotated[Literal["region", "org", "all"],
                                      Query(alias="scope", description="区划 / 党组织 / 全部")] = "all",
                    as_of: AsOf = None, format: Format = "json"):
+    region, _ = place(store, scope, region, None)
     rows = scoped_coverage(scope, coverage(store, as_of=as_of, policy=policy, region=region, scope=scope_))
     if format == "json":
         return rows
@@ -95,15 +106,11 @@ def coverage_rates(store: Store, policy: PolicyDep, scope: ScopeDep, region: Reg
 
 @router.get("/trace/{id}", response_model=Trace, summary="追溯：上级链、结对、联盟、网格、区划与缺口")
 def trace_entity(id: str, store: Store, policy: PolicyDep, scope: ScopeDep, as_of: AsOf = None):
-    t = trace(store, id, as_of=as_of, policy=policy)
-    if not scope.allows(t.entity.label, t.entity.id):
-        raise not_found(f"未找到编码为 {id} 的实体 (no entity with id {id})")
+    node = find_entity(store, id, visible=scope.nodes)  # a code or a name, among what it may see
+    t = trace(store, node.key, as_of=as_of, policy=policy)
     if not scope.everything:
         for field in ("pairings", "alliances", "grids", "organisations"):
-            links = getattr(t, field)
-            ok = {lb: scope.allowed(lb, [l.other.id for l in links if l.other.label == lb])
-                  for lb in {l.other.label for l in links}}
-            setattr(t, field, [l for l in links if l.other.id in ok[l.other.label]])
+            setattr(t, field, scope.keep(getattr(t, field), lambda l: [(l.other.label, l.other.id)]))
         t.gaps = scope.gaps(t.gaps)
     return t
 
@@ -113,15 +120,12 @@ def shortest(store: Store, scope: ScopeDep,
              a: Annotated[str, Query(min_length=1, description="起点编码")],
              b: Annotated[str, Query(min_length=1, description="终点编码")],
              max_hops: Annotated[int, Query(ge=1, le=12)] = 8):
-    if not scope.everything:
-        for key in (a, b):  # outside the scope answers exactly as missing
-            node = find_entity(store, key)
-            if not scope.allows(node.label, node.key):
-                raise NotFound(f"未找到编码为 {key} 的实体 (no entity with id {key})")
+    # codes or names, among what the scope may see (outside answers exactly as missing)
+    a, b = (find_entity(store, key, visible=scope.nodes).key for key in (a, b))
     p = path_between(store, a, b, max_hops)
     if p is not None and not scope.everything:
-        refs = [p.start] + [s.end for s in p.steps]
-        if any(not scope.allows(r.label, r.id) for r in refs):
+        refs = [(r.label, r.id) for r in [p.start] + [s.end for s in p.steps]]
+        if not scope.keep([refs], lambda rs: rs):
             p = None  # a connection through what the scope may not see is no answer
     if p is None:
         raise HTTPException(404, f"{a} 与 {b} 之间在 {max_hops} 步内没有联系")
@@ -133,8 +137,7 @@ def shortest(store: Store, scope: ScopeDep,
 def pairing_suggestions(store: Store, policy: PolicyDep, scope: ScopeDep, as_of: AsOf = None,
                         format: Format = "json"):
     ps = suggest_pairings(store, as_of=as_of, policy=policy)
-    ok = scope.allowed("Organization", [p.grassroots_id for p in ps])
-    ps = [p for p in ps if p.grassroots_id in ok]
+    ps = scope.keep(ps, lambda p: [("Organization", p.grassroots_id)])
     if format == "json":
         return ps
     table = exports.proposal_rows(ps)
@@ -143,8 +146,4 @@ def pairing_suggestions(store: Store, policy: PolicyDep, scope: ScopeDep, as_of:
 
 
 def scoped_coverage(scope, rows: list[CoverageRow]) -> list[CoverageRow]:
-    if scope.everything:
-        return rows
-    regions = scope.allowed("Region", [r.id for r in rows if r.scope == "区划"])
-    orgs = scope.allowed("Organization", [r.id for r in rows if r.scope == "党组织"])
-    return [r for r in rows if r.id in (regions if r.scope == "区划" else orgs)]
+    return scope.keep(rows, lambda r: [("Region" if r.scope == "区划" else "Organization", r.id)])

@@ -1,16 +1,19 @@
+import datetime as dt
 from typing import Annotated, Literal
 from urllib.parse import quote
 
-from fastapi import APIRouter, HTTPException, Query
-from fastapi.responses import Response
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, Response
 from pydantic_core import to_json
 
 from api import exports
 from api.auth import ScopeDep
-from api.deps import Store, resolve_label
+from api.deps import PolicyDep, Store, resolve_label
 from api.schemas import EntityOut, NodeOut, Page, link_json, node_json
+from graph.analyses.gaps import find_gaps
 from graph.model import LABELS
 from graph.privacy import mask_props
+from viz.entity import entity_html
 
 router = APIRouter(tags=["实体"])
 EXPORT_LIMIT = 100_000
@@ -49,13 +52,17 @@ def list_entities(
 
 
 @router.get("/entities/{label}/{id}", response_model=EntityOut, summary="查看一个实体及其关系")
-def get_entity(label: str, id: str, store: Store, scope: ScopeDep):
+def get_entity(label: str, id: str, store: Store, scope: ScopeDep, policy: PolicyDep, request: Request,
+               as_of: Annotated[dt.date | None, Query(description="按哪一天判定缺口与结对，默认今天")] = None):
     name = resolve_label(label)
     node, pairs = store.node_with_neighbours(name, id)
     if node is None or not scope.allows(name, id):
         raise HTTPException(404, f"未找到{LABELS[name].zh} {id} (not found)")
-    ok: dict[str, set[str]] = {}
-    for lb in {o.label for _, o in pairs}:
-        ok[lb] = scope.allowed(lb, [o.key for _, o in pairs if o.label == lb])
-    links = [link_json(name, node.key, r, o) for r, o in pairs if o.key in ok[o.label]]
+    pairs = scope.keep(pairs, lambda p: [(p[1].label, p[1].key)])
+    if "text/html" in request.headers.get("accept", ""):  # a browser: the entity's own page
+        day = as_of or dt.date.today()
+        mine = [g for g in scope.gaps(find_gaps(store, as_of=day, policy=policy, share=True))
+                if (g.entity == name and g.id == id) or (name == "Organization" and id in (g.from_, g.to))]
+        return HTMLResponse(entity_html(node, pairs, mine, day))
+    links = [link_json(name, node.key, r, o) for r, o in pairs]
     return Response(to_json({**node_json(node), "links": links}), media_type="application/json")

@@ -1,4 +1,4 @@
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from api.deps import Store
@@ -9,12 +9,13 @@ router = APIRouter(tags=["系统"])
 
 @router.get("/health", response_model=Health, summary="健康检查：后端类型与可连接性",
             responses={503: {"model": Health, "description": "存储不可连接"}})
-def health(store: Store):
+def health(store: Store, request: Request):
     ok = store.ping()
     body = Health(
         status="ok" if ok else "unavailable",
         backend=store.backend,
         reachable=ok,
         message="运行正常" if ok else "图数据库无法连接 (graph store unreachable)",
+        home=str(request.app.state.settings.home),
     )
     return body if ok else JSONResponse(body.model_dump(), status_code=503)

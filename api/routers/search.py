@@ -27,5 +27,4 @@ def search(
     hits = cached(store, ("search", q.strip(), tuple(labels or ()), wanted), find)
     if scope.everything:
         return [NodeOut.of(n) for n in hits]
-    ok = {lb: scope.allowed(lb, [n.key for n in hits if n.label == lb]) for lb in {n.label for n in hits}}
-    return [NodeOut.of(n) for n in hits if n.key in ok[n.label]][:limit]
+    return [NodeOut.of(n) for n in scope.keep(hits, lambda n: [(n.label, n.key)])][:limit]

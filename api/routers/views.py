@@ -8,11 +8,12 @@ from fastapi import APIRouter, HTTPException, Query
 from fastapi.responses import HTMLResponse
 
 from api.auth import ScopeDep, Token
-from api.deps import PolicyDep, Store
-from graph.analyses.trace import NotFound, find_entity
+from api.deps import NonEmpty, PolicyDep, Store
+from graph.analyses.trace import find_entity
 from graph.rules import RULES
 from viz import views
 from viz.home import gap_list_html, home_html
+from viz.registry import VIEWS
 from viz.render import render_html
 
 router = APIRouter(tags=["网络图"], default_response_class=HTMLResponse)
@@ -34,57 +35,52 @@ def home(store: Store, policy: PolicyDep, scope: ScopeDep, token: Token, as_of: 
     return HTMLResponse(home_html(store, policy, as_of, scope, can_upload=token.role in ("admin", "analyst")))
 
 
-@router.get("/views/gaps/{rule}", summary="某条规则的缺口清单")
+@router.get("/views/gaps/{rule}", summary="某条规则的缺口清单", dependencies=[NonEmpty])
 def gap_list(rule: str, store: Store, policy: PolicyDep, scope: ScopeDep, as_of: AsOf = None):
     if rule.upper() not in RULES:
         raise HTTPException(404, f"未知的规则 {rule}")
     return HTMLResponse(gap_list_html(store, policy, rule.upper(), as_of, scope))
 
 
-@router.get("/views/alliance/{id}", summary="党建联盟网络图")
+@router.get("/views/alliance/{id}", summary="党建联盟网络图", dependencies=[NonEmpty])
 def alliance(id: str, store: Store, policy: PolicyDep, scope: ScopeDep, as_of: AsOf = None):
-    return _page(scope, ("Alliance", id), views.alliance_view, store, id, as_of=as_of, policy=policy)
+    return _view(store, scope, "alliance", id, as_of=as_of, policy=policy)
 
 
-@router.get("/views/tree/{id}", summary="组织体系图")
+@router.get("/views/tree/{id}", summary="组织体系图", dependencies=[NonEmpty])
 def tree(id: str, store: Store, policy: PolicyDep, scope: ScopeDep, as_of: AsOf = None):
-    return _page(scope, ("Organization", id), views.tree_view, store, id, as_of=as_of, policy=policy)
+    return _view(store, scope, "tree", id, as_of=as_of, policy=policy)
 
 
-@router.get("/views/coverage/{region}", summary="街道或社区覆盖情况图")
+@router.get("/views/coverage/{region}", summary="街道或社区覆盖情况图", dependencies=[NonEmpty])
 def coverage(region: str, store: Store, policy: PolicyDep, scope: ScopeDep, as_of: AsOf = None):
-    return _page(scope, ("Region", region), views.coverage_view, store, region, as_of=as_of, policy=policy)
+    return _view(store, scope, "coverage", region, as_of=as_of, policy=policy)
 
 
-@router.get("/views/pairings", summary="结对网络图（按街道分组）")
+@router.get("/views/pairings", summary="结对网络图（按街道分组）", dependencies=[NonEmpty])
 def pairings(store: Store, policy: PolicyDep, scope: ScopeDep,
              region: Annotated[str | None, Query(description="区划代码，默认全域")] = None,
              as_of: AsOf = None):
-    root = ("Region", region) if region else None
-    return _page(scope, root, views.pairings_view, store, region, as_of=as_of, policy=policy)
+    return _view(store, scope, "pairings", region, as_of=as_of, policy=policy)
 
 
-@router.get("/views/neighbourhood/{id}", summary="实体的关联网络")
+@router.get("/views/neighbourhood/{id}", summary="实体的关联网络", dependencies=[NonEmpty])
 def neighbourhood(id: str, store: Store, policy: PolicyDep, scope: ScopeDep,
                   hops: Annotated[int, Query(ge=1, le=3, description="几步以内")] = 1,
                   as_of: AsOf = None):
-    return _page(scope, _root(store, id), views.neighbourhood_view, store, id, hops, as_of=as_of, policy=policy)
+    return _view(store, scope, "neighbourhood", id, hops, as_of=as_of, policy=policy)
 
 
-@router.get("/views/path", summary="两个实体之间的最短联系图")
+@router.get("/views/path", summary="两个实体之间的最短联系图", dependencies=[NonEmpty])
 def path(store: Store, policy: PolicyDep, scope: ScopeDep, a: Annotated[str, Query(min_length=1)],
          b: Annotated[str, Query(min_length=1)], as_of: AsOf = None):
-    for key in (a, b):
-        root = _root(store, key)
-        if not scope.allows(*root):
-            raise HTTPException(404, "未找到")
-    page = _page(scope, None, views.path_view, store, a, b, as_of=as_of, policy=policy)
-    return page
+    a, b = (find_entity(store, key, visible=scope.nodes).key for key in (a, b))
+    return _page(scope, None, views.path_view, store, a, b, as_of=as_of, policy=policy)
 
 
-def _root(store, key: str) -> tuple[str, str]:
-    try:
-        node = find_entity(store, key)
-    except NotFound:
-        raise HTTPException(404, "未找到") from None
-    return node.label, node.key
+def _view(store, scope, kind: str, root: str | None, *args, **kwargs) -> HTMLResponse:
+    """A registered view (viz.registry) whose root, a code or a name, is resolved among what the
+    scope may see (outside answers exactly as missing)."""
+    spec = VIEWS[kind]
+    key = find_entity(store, root, spec.root, visible=scope.nodes).key if root else None
+    return _page(scope, None, spec.build, store, key, *args, **kwargs)

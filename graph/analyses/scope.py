@@ -15,13 +15,17 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from functools import cached_property
+from typing import TypeVar
 
 from graph.analyses.cache import cached, cached_if_present
 from graph.analyses.engine import engine_for
 from graph.analyses.gaps import Gap
 from graph.analyses.trees import OrgTree, RegionTree, Responsibility, load_trees
+from graph.model import LABELS
 from graph.policy import Policy, load_policy
-from graph.store import GraphStore
+from graph.store import GraphStore, Node
+
+T = TypeVar("T")
 
 # An alliance is seen through its lead organisation, an activity through any organisation in it.
 _SEEN_THROUGH_ORGS = {"Alliance": ("IN_ALLIANCE", "牵头"), "Activity": ("TOOK_PART_IN", None)}
@@ -139,16 +143,37 @@ class Scope:
     def allows(self, label: str, key: str) -> bool:
         return key in self.allowed(label, [key])
 
-    def gaps(self, gaps: list[Gap]) -> list[Gap]:
+    def keep(self, items: Iterable[T], refs: Callable[[T], Iterable[tuple[str, str]]],
+             need: str = "all") -> list[T]:
+        """The one scope filter: the items whose entities (``refs``: an item's ``(label, key)``
+        pairs) the scope may see — ``all`` of them, or ``any`` (a pairing, seen from either
+        side). One question per label for the whole list; a label the model does not know is
+        never seen (it cannot answer 500).
+
+        >>> from graph.memory.store import MemoryStore
+        >>> Scope(MemoryStore()).keep([("Unit", "U1")], lambda r: [r])
+        [('Unit', 'U1')]
+        """
+        items = list(items)
         if self.everything:
-            return gaps
-        by: dict[str, set[str]] = defaultdict(set)
-        for g in gaps:
-            if g.entity == "Pairing":
-                by["Organization"] |= {x for x in (g.from_, g.to) if x is not None}
-            else:
-                by[g.entity].add(g.id)
-        ok = {label: self.allowed(label, keys) for label, keys in by.items()}
-        return [g for g in gaps
-                if (g.entity == "Pairing" and (g.from_ in ok["Organization"] or g.to in ok["Organization"]))
-                or (g.entity != "Pairing" and g.id in ok[g.entity])]
+            return items
+        wanted: dict[str, set[str]] = defaultdict(set)
+        for item in items:
+            for label, key in refs(item):
+                wanted[label].add(key)
+        ok = {label: self.allowed(label, keys) if label in LABELS else set() for label, keys in wanted.items()}
+        test = all if need == "all" else any
+        return [item for item in items if test(key in ok[label] for label, key in refs(item))]
+
+    def gaps(self, gaps: list[Gap]) -> list[Gap]:
+        return self.keep(gaps, _gap_refs, need="any")
+
+    def nodes(self, nodes: list[Node]) -> list[Node]:
+        """The nodes the scope may see (a name is resolved among these only: no leak)."""
+        return self.keep(nodes, lambda n: [(n.label, n.key)])
+
+
+def _gap_refs(g: Gap) -> list[tuple[str, str]]:
+    if g.entity == "Pairing":
+        return [("Organization", x) for x in (g.from_, g.to) if x is not None]
+    return [(g.entity, g.id)]

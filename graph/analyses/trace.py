@@ -19,28 +19,20 @@ from pydantic import BaseModel, Field
 
 from graph.analyses.engine import engine_for
 from graph.analyses.gaps import Gap, find_gaps
+from graph.analyses.resolve import NotFound as NotFound  # re-exported: callers catch it from here
+from graph.analyses.resolve import Visible, resolve
 from graph.analyses.trees import Responsibility, load_trees
-from graph.errors import NotFoundError
 from graph.model import LABELS, RELATIONSHIPS
 from graph.policy import Policy, load_policy
 from graph.privacy import mask_props
 from graph.rules import pairing_current
 from graph.store import GraphStore, Node, NodeRef
 
-LOOKUP_ORDER = ("Organization", "Unit", "Grid", "Member", "Alliance", "Activity", "Region")
 
-
-class NotFound(NotFoundError, LookupError):
-    pass
-
-
-def find_entity(store: GraphStore, key: str, label: str | None = None) -> Node:
-    """The entity with this code; labels are tried in a fixed order unless one is given."""
-    for lb in ([label] if label else LOOKUP_ORDER):
-        node = store.get(lb, key)
-        if node is not None:
-            return node
-    raise NotFound(f"未找到编码为 {key} 的实体 (no entity with id {key})")
+def find_entity(store: GraphStore, key: str, label: str | None = None,
+                visible: Visible | None = None) -> Node:
+    """The entity a code or a name stands for (:func:`graph.analyses.resolve.resolve`)."""
+    return resolve(store, key, [label] if label else None, visible)
 
 
 class Ref(BaseModel):

@@ -1,0 +1,66 @@
+"""An entity's own page (LittleSis-style), for a browser at ``/entities/{label}/{id}``: its
+name, kind and key facts, every relationship grouped by type with the other end linked, its
+gaps with messages and who must act, its pairings with dates, its alliances, where it came from
+(file, row, load time) and links to its network views. Personal data is masked."""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from graph.analyses.gaps import Gap
+from graph.model import LABELS, RELATIONSHIPS
+from graph.privacy import mask_props
+from graph.rules import pairing_current
+from graph.store import Node, Rel
+
+_env = Environment(loader=FileSystemLoader(Path(__file__).resolve().parent),
+                   autoescape=select_autoescape(["html"]))
+PROVENANCE = ("src_file", "src_row", "loaded_at")
+# the views an entity of each kind opens in (viz.registry names and the URL of each)
+_VIEWS = {
+    "Organization": [("组织体系图", "/views/tree/{key}"), ("关联网络", "/views/neighbourhood/{key}")],
+    "Alliance": [("党建联盟网络图", "/views/alliance/{key}"), ("关联网络", "/views/neighbourhood/{key}")],
+    "Region": [("覆盖情况图", "/views/coverage/{key}"), ("结对网络图", "/views/pairings?region={key}")],
+}
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, list):
+        return "；".join(map(str, value))
+    return str(value)
+
+
+def entity_html(node: Node, links: list[tuple[Rel, Node]], gaps: list[Gap], as_of: dt.date) -> str:
+    spec = LABELS[node.label]
+    props = mask_props(node.props)
+    facts = [(spec.field_zh(k), _shown(v)) for k, v in props.items()
+             if k not in PROVENANCE and k not in ("name", "data_problems") and v not in (None, "", [])]
+    groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    pairings, alliances = [], []
+    for rel, other in links:
+        outgoing = rel.start.label == node.label and rel.start.key == node.key
+        rp = mask_props(rel.props)
+        entry = {"name": other.name, "kind": LABELS[other.label].zh, "key": other.key,
+                 "href": f"/entities/{other.label}/{other.key}",
+                 "props": [(k, _shown(v)) for k, v in rp.items() if k not in PROVENANCE and v not in (None, "")]}
+        title = RELATIONSHIPS[rel.type].zh + ("" if outgoing else "（对方指向本实体）")
+        if rel.type == "PAIRED_WITH":
+            pairings.append({**entry, "form": rp.get("form"), "since": rp.get("since"), "until": rp.get("until"),
+                             "current": pairing_current(rel.props, as_of.isoformat())})
+        elif rel.type == "IN_ALLIANCE":
+            alliances.append({**entry, "role": rp.get("role")})
+        else:
+            groups[title].append(entry)
+    views = [(t, url.format(key=node.key)) for t, url in _VIEWS.get(node.label, [])] or \
+        [("关联网络", f"/views/neighbourhood/{node.key}")]
+    return _env.get_template("entity.html").render(
+        name=node.name, kind=spec.zh, key=node.key, facts=facts, groups=sorted(groups.items()),
+        pairings=pairings, alliances=alliances, gaps=gaps, views=views, as_of=as_of.isoformat(),
+        problems=node.props.get("data_problems") or [],
+        provenance=[(spec.field_zh(k), _shown(node.props[k])) for k in PROVENANCE if k in node.props])
