@@ -190,12 +190,12 @@ def search(
     limit: Annotated[int, typer.Option(help="最多列出几个", min=1, max=500)] = 20,
     fmt: Fmt = "table", out: Out = None,
 ) -> None:
-    from graph.analyses.resolve import LOOKUP_ORDER, NotFound, candidates
+    from graph.analyses.resolve import LOOKUP_ORDER, NotFound, candidates, rank
 
     with open_store(settings()) as store:
         require_data(store)
         hits = [n for n in (store.get(lb, text.strip()) for lb in LOOKUP_ORDER) if n is not None]
-        hits += [n for n in store.search(text, limit=limit) if n not in hits]
+        hits += rank([n for n in store.search(text, limit=max(limit, 200)) if n not in hits], text)
         if not hits:
             from graph.analyses.resolve import resolve
 

@@ -84,3 +84,51 @@ def test_home_page_in_a_real_browser(site, browser):
     page.wait_for_function("document.body.dataset.drawn === '1'", timeout=20_000)
     assert watch.external == [] and watch.failed == [] and watch.errors == []
     page.close()
+
+
+def test_search_from_the_home_page_open_an_entity_page_and_a_view(site, browser):
+    base, store, token = site
+    page, watch = open_page(browser, base + f"/?as_of={TODAY}", token)
+    page.fill("#find", "社区党委")
+    page.wait_for_selector("#suggest li a", timeout=10_000)
+    first = page.locator("#suggest li a").first
+    name = first.inner_text().split("党组织")[0].strip()
+    first.click()
+    page.wait_for_load_state("load")
+    assert "/entities/Organization/" in page.url
+    assert page.locator("h1").inner_text() == name
+    assert page.locator("text=基本情况").is_visible() and page.locator("text=数据来源").is_visible()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "entity-page.png"), full_page=True)
+    page.click("text=组织体系图")
+    page.wait_for_function("document.body.dataset.drawn === '1'", timeout=20_000)
+    # the details panel of a view links back to entity pages
+    node = page.evaluate("Object.keys(DETAILS).find(id => id.startsWith('Organization:'))")
+    page.evaluate(f"window.tupu.network.selectNodes([{node!r}])")
+    page.evaluate(f"document.getElementById('search').value = DETAILS[{node!r}].name")
+    page.press("#search", "Enter")
+    assert page.locator("#details a.entity-page").count() == 1
+    assert watch.external == [] and watch.failed == [] and watch.errors == []
+    page.close()
+
+
+def test_api_docs_render_offline(site, browser):
+    base, _, token = site
+    page, watch = open_page(browser, base + "/docs", token)
+    page.wait_for_selector(".swagger-ui .info", timeout=20_000)
+    assert "党建图谱" in page.locator(".swagger-ui .info").inner_text()
+    assert watch.external == [] and watch.failed == [] and watch.errors == []
+    page.close()
+
+
+def test_a_browser_gets_pages_not_json(site, browser):
+    base, _, token = site
+    page = browser.new_page()
+    page.goto(base + "/gaps")
+    assert "需要访问令牌" in page.content() and page.locator("input[name=token]").count() == 1
+    page.fill("input[name=token]", token)
+    page.click("button[type=submit]")
+    page.wait_for_load_state("load")
+    page.goto(base + "/views/tree/没有这个组织")
+    assert page.locator("h1").inner_text() == "未找到" and page.locator("a[href='/']").count() == 1
+    page.close()

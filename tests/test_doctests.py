@@ -10,7 +10,7 @@ MODULES = ["graph.access", "graph.analyses.cache", "graph.analyses.gaps", "graph
            "graph.analyses.trace", "graph.factory", "graph.model", "graph.policy", "graph.privacy",
            "ingest.checks", "ingest.demo", "ingest.scratch", "neo4j_local.launcher", "viz.labels",
            "ingest.cells", "ingest.problems", "ingest.readers", "ingest.report", "ingest.synonyms",
-           "viz.render", "api.routers.ingest", "graph.analyses.scope", "graph.errors"]
+           "viz.render", "api.routers.ingest", "graph.analyses.scope", "graph.errors", "graph.analyses.resolve", "graph.analyses.nonempty"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -35,6 +35,9 @@ def test_the_api_answers_each_kind_with_its_status():
     store = MemoryStore()
     app, token = app_with_admin(lambda: store)
     with TestClient(app, headers=bearer(token)) as c:
+        assert c.get("/gaps").status_code == 404  # an empty store is said: EmptyGraph
+    store.upsert_nodes("Organization", [{"id": "O1", "name": "甲党支部", "kind": "党支部"}])
+    with TestClient(app, headers=bearer(token)) as c:
         assert c.get("/trace/NOPE").status_code == 404
         r = c.get("/gaps", params={"rule": "X9"})
         assert r.status_code == 422 and "未知的规则" in r.json()["detail"]
@@ -42,6 +45,9 @@ def test_the_api_answers_each_kind_with_its_status():
 
 
 def test_the_cli_prints_the_message_and_exits_with_the_kind_code(tmp_path, monkeypatch):
+    store = MemoryStore(tmp_path / "g.pickle")
+    store.upsert_nodes("Organization", [{"id": "O1", "name": "甲党支部", "kind": "党支部"}])
+    store.close()
     monkeypatch.setenv("TUPU_DATA", str(tmp_path / "g.pickle"))
     r = CliRunner().invoke(cli, ["trace", "NOPE"])
     assert r.exit_code == 1 and "未找到“NOPE”" in r.output and "Traceback" not in r.output

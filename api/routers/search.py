@@ -6,6 +6,7 @@ from api.auth import ScopeDep
 from api.deps import Store, resolve_label
 from api.schemas import NodeOut
 from graph.analyses.cache import cached
+from graph.analyses.resolve import rank
 
 router = APIRouter(tags=["实体"])
 
@@ -19,12 +20,12 @@ def search(
     limit: Annotated[int, Query(ge=1, le=200)] = 20,
 ):
     labels = [resolve_label(x) for x in label] if label else None
-    wanted = limit if scope.everything else 5000  # a scope keeps what it may see of the first 5000
+    # enough to rank (the best match first, not the first label's); a scope keeps what it may
+    # see of the first 5000
+    wanted = max(limit, 200) if scope.everything else 5000
 
     def find():  # a common word (社区) matches thousands of names: kept like the analyses' answers
         return store.search(q, labels=labels, limit=wanted)
 
     hits = cached(store, ("search", q.strip(), tuple(labels or ()), wanted), find)
-    if scope.everything:
-        return [NodeOut.of(n) for n in hits]
-    return [NodeOut.of(n) for n in scope.keep(hits, lambda n: [(n.label, n.key)])][:limit]
+    return [NodeOut.of(n) for n in rank(scope.keep(hits, lambda n: [(n.label, n.key)]), q)][:limit]

@@ -61,6 +61,25 @@ def resolve(store: GraphStore, text: str, labels: Iterable[str] | None = None,
     raise NotFound(f"未找到“{t}”" + (f"，最接近的有：{'、'.join(near)}" if near else ""))
 
 
+# the kinds staff look for first, when a search lists several
+_KIND_RANK = {label: i for i, label in enumerate(("Region", "Organization", "Unit", "Alliance", "Grid",
+                                                   "Member", "Activity"))}
+
+
+def rank(nodes: list[Node], text: str) -> list[Node]:
+    """Search hits in the order a person wants them: the exact name, then names that begin
+    with the text, then by kind (区划, 党组织, 单位, 联盟, 网格, 党员, 活动) and shorter names.
+
+    >>> from graph.store import Node
+    >>> [n.key for n in rank([Node("Grid", "G", {"name": "天津路社区第1网格"}),
+    ...                       Node("Organization", "O", {"name": "天津路社区党委"})], "天津")]
+    ['O', 'G']
+    """
+    t = text.strip()
+    return sorted(nodes, key=lambda n: (n.name != t, not n.name.startswith(t),
+                                        _KIND_RANK.get(n.label, 9), len(n.name), n.key))
+
+
 def _by_code(store: GraphStore, label: str, text: str) -> Node | None:
     if label == "Region" and text.isdigit() and len(text) in (6, 9):
         text = text.ljust(12, "0")  # a short 区划代码
