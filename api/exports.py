@@ -31,7 +31,7 @@ def gap_rows(gaps: Iterable[Gap]) -> list[dict[str, Any]]:
         "规则": g.rule, "缺口": g.title, "类型": g.entity_zh, "编码": g.id, "名称": g.name,
         "说明": g.message, "负责组织": g.responsible.name if g.responsible else "",
         "负责组织编码": g.responsible.id if g.responsible else "", "区划代码": g.region or "",
-        "路径": " → ".join(g.path),
+        "路径": " → ".join(g.path_names or g.path),
     } for g in gaps]
 
 

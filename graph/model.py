@@ -162,6 +162,10 @@ class Organization(_Node):
     sector: Sector | None = Field(None, title="所属领域")
     founded: IsoDate | None = Field(None, title="成立日期")
     term_ends: IsoDate | None = Field(None, title="届满日期")
+    needs: list[str] | None = Field(None, title="需求类别")
+    resources: list[str] | None = Field(None, title="资源类别")
+    needs_detail: list[str] | None = Field(None, title="需求清单")
+    resources_detail: list[str] | None = Field(None, title="资源清单")
 
 
 class Unit(_Node):

@@ -12,6 +12,7 @@ by running it again, and loading the same ledgers twice leaves the same graph.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections import defaultdict, deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -22,6 +23,7 @@ from openpyxl.utils import get_column_letter
 
 from graph.config import Limits
 from graph.model import LABELS
+from graph.privacy import mask_text
 from graph.store import GraphStore, RelRow, SaveFailed, StoreUnavailable, batched
 from ingest.guard import OUTSIDE, WriteScope
 from ingest.ledgers import LEDGERS, LOAD_ORDER, Ledger
@@ -31,6 +33,7 @@ from ingest.report import IngestReport, Issue
 from ingest.rows import ParsedRow, parse_row
 from ingest.scratch import GroupedSpool, SeenKeys, Spool
 
+log = logging.getLogger("tupu.ingest")
 DEFAULT_BATCH = 10_000  # see benchmarks/ingest_bench.py for the measurement behind it
 ROLE_TARGETS = ("Organization", "Unit", "Grid")
 _LEDGER_OF_LABEL = {lg.label: lg.name for lg in LEDGERS.values() if lg.label}
@@ -170,7 +173,8 @@ class Loader:
                 continue
             except Exception as e:  # a damaged workbook: report it, load the other files
                 report.rejected.append(Issue(str(f), None, None, None, None,
-                                             f"无法读取文件（文件损坏或格式不符）：{type(e).__name__}"))
+                                             "无法读取文件：文件损坏，或不是有效的 xlsx / csv 文件"))
+                log.warning("unreadable ledger %s: %s", f.name, mask_text(repr(e)))
                 continue
             ledgers = [t for t in found if t.ledger is not None]
             for t in found:
@@ -463,7 +467,8 @@ def _guarded(t: Table, report: IngestReport) -> Iterator[tuple[int, list[Any]]]:
             yield row_no, cells
     except Exception as e:  # noqa: BLE001 - any reader failure becomes a line in the report
         report.rejected.append(Issue(t.file, t.sheet, last, None, None,
-                                     f"第{last}行之后无法继续读取，其余行未载入：{type(e).__name__}: {e}"))
+                                     f"第{last}行之后无法继续读取（文件损坏或格式异常），其余行未载入"))
+        log.warning("reading %s stopped after row %s: %s", t.file, last, mask_text(repr(e)))
 
 
 def _first_known(labels: tuple[str, ...], key: str, known: dict[str, set[str]]) -> str | None:

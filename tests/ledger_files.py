@@ -37,3 +37,24 @@ def write_ledger(path: Path, rows: list[list[Any]], fmt: str) -> Path:
         return write_xlsx(path.with_suffix(".xlsx"), {path.stem: rows})
     enc = {"csv-utf8": "utf-8", "csv-bom": "utf-8-sig", "csv-gbk": "gbk"}[fmt]
     return write_csv(path.with_suffix(".csv"), rows, enc)
+
+
+def forged_xlsx(sheet_xml: str, dimension: str | None = None) -> bytes:
+    """A valid xlsx whose first sheet's XML is ``sheet_xml`` (rows as given, a ``<dimension>``
+    only if given): for files that openpyxl would never write (far-away rows, forged sizes)."""
+    import zipfile
+
+    buf = io.BytesIO()
+    Workbook().save(buf)
+    src = zipfile.ZipFile(io.BytesIO(buf.getvalue()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                dim = f'<dimension ref="{dimension}"/>' if dimension else ""
+                data = ('<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns='
+                        '"http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                        f"{dim}<sheetData>{sheet_xml}</sheetData></worksheet>").encode()
+            z.writestr(item, data)
+    return out.getvalue()

@@ -7,11 +7,9 @@ from __future__ import annotations
 import io
 import threading
 import time
-import zipfile
 
 import pytest
 from fastapi.testclient import TestClient
-from openpyxl import Workbook
 
 from graph.analyses.scope import Scope
 from graph.memory.store import MemoryStore
@@ -19,7 +17,7 @@ from ingest.demo import generate
 from ingest.guard import OUTSIDE, WriteScope
 from ingest.loader import Loader
 from tests.apps import DEMO_DAY, app_with_admin, bearer
-from tests.ledger_files import write_csv
+from tests.ledger_files import forged_xlsx, write_csv
 
 MINE, OTHER = "519901001000", "519901002000"
 MY_STREET, OTHER_STREET = "JD519901001", "JD519901002"
@@ -111,23 +109,6 @@ def _post(c, token, name: str, data: bytes):
     return c.post("/ingest", files=[("files", (name, data, "application/octet-stream"))], headers=bearer(token))
 
 
-def _xlsx_with_sheet_xml(body: str) -> bytes:
-    """A valid xlsx whose first sheet's XML is replaced (no <dimension>, rows as given)."""
-    buf = io.BytesIO()
-    Workbook().save(buf)
-    src = zipfile.ZipFile(io.BytesIO(buf.getvalue()))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-        for item in src.infolist():
-            data = src.read(item.filename)
-            if item.filename == "xl/worksheets/sheet1.xml":
-                data = ('<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns='
-                        '"http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
-                        + body + "</sheetData></worksheet>").encode()
-            z.writestr(item, data)
-    return out.getvalue()
-
-
 def _row(n: int, *values: str) -> str:
     cells = "".join(f'<c r="{chr(65 + i)}{n}" t="inlineStr"><is><t>{v}</t></is></c>' for i, v in enumerate(values))
     return f'<row r="{n}">{cells}</row>'
@@ -141,7 +122,7 @@ def test_uploads_over_the_limits_are_refused_in_chinese(tmp_path, monkeypatch):
         r = _post(c, admin, "big.csv", (head + "O1,甲,党委\n" * 80_000).encode())
         assert r.status_code == 413 and "上传过大" in r.json()["detail"]
         # a zip bomb: a small file that unpacks to tens of MB
-        bomb = _xlsx_with_sheet_xml(_row(1, "组织编码", "组织名称", "组织类别")
+        bomb = forged_xlsx(_row(1, "组织编码", "组织名称", "组织类别")
                                     + "".join(_row(i, f"O{i}", "x" * 2000, "党委") for i in range(2, 4000)))
         assert len(bomb) < 1024 * 1024
         r = _post(c, admin, "bomb.xlsx", bomb)
@@ -160,7 +141,7 @@ def test_uploads_over_the_limits_are_refused_in_chinese(tmp_path, monkeypatch):
 
 def test_hostile_files_are_read_in_bounded_time(tmp_path, monkeypatch):
     app, admin, store = _app(tmp_path, monkeypatch)
-    far = _xlsx_with_sheet_xml(_row(1, "组织编码", "组织名称", "组织类别") + _row(99_999_999_999, "O1", "甲", "党委"))
+    far = forged_xlsx(_row(1, "组织编码", "组织名称", "组织类别") + _row(99_999_999_999, "O1", "甲", "党委"))
     quotes = ("组织编码,组织名称,组织类别\n" + ',"a' * 21_000).encode()
     with TestClient(app) as c:
         for name, data in (("far.xlsx", far), ("quotes.csv", quotes)):
@@ -204,7 +185,7 @@ def test_a_long_file_name_and_the_return_list_download(tmp_path, monkeypatch):
 
 def test_health_answers_while_the_worst_upload_runs(tmp_path, monkeypatch):
     app, admin, store = _app(tmp_path, monkeypatch)
-    far = _xlsx_with_sheet_xml(_row(1, "组织编码", "组织名称", "组织类别")
+    far = forged_xlsx(_row(1, "组织编码", "组织名称", "组织类别")
                                + "".join(_row(i, f"O{i}", "甲", "党委") for i in range(2, 3000))
                                + _row(99_999_999_999, "O1", "甲", "党委"))
     with TestClient(app) as c:

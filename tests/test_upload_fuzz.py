@@ -5,24 +5,22 @@ upload has a time cap; the server must answer every /health in under a second an
 in time, and still be alive at the end."""
 from __future__ import annotations
 
-import io
 import os
 import resource
 import subprocess
 import sys
 import threading
 import time
-import zipfile
 from pathlib import Path
 
 import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from openpyxl import Workbook
 
 from graph.access import TokenStore
 from neo4j_local.launcher import free_port
+from tests.ledger_files import forged_xlsx
 
 ROOT = Path(__file__).resolve().parent.parent
 MEMORY_CAP = 3 * 1024 ** 3  # the server process's address space
@@ -60,23 +58,6 @@ def server(tmp_path_factory):
     proc.wait(timeout=20)
 
 
-def _xlsx(sheet_xml: str, dimension: str | None) -> bytes:
-    buf = io.BytesIO()
-    Workbook().save(buf)
-    src = zipfile.ZipFile(io.BytesIO(buf.getvalue()))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-        for item in src.infolist():
-            data = src.read(item.filename)
-            if item.filename == "xl/worksheets/sheet1.xml":
-                dim = f'<dimension ref="{dimension}"/>' if dimension else ""
-                data = ('<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns='
-                        '"http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-                        f"{dim}<sheetData>{sheet_xml}</sheetData></worksheet>").encode()
-            z.writestr(item, data)
-    return out.getvalue()
-
-
 def _cell(ref: str, text: str) -> str:
     return f'<c r="{ref}" t="inlineStr"><is><t>{text}</t></is></c>'
 
@@ -94,7 +75,7 @@ def hostile_xlsx(draw) -> bytes:
         col = draw(st.sampled_from(["A", "XFD", "ZZ"]))
         rows.append(f'<row r="{far}">' + _cell(f"{col}{far}", "远处") + "</row>")
     dimension = draw(st.sampled_from([None, "A1:C3", "A1:XFD1048576", "A1:C99999999999"]))
-    return _xlsx("".join(rows), dimension)
+    return forged_xlsx("".join(rows), dimension)
 
 
 @st.composite

@@ -20,6 +20,9 @@ from graph.store import Node, Rel
 _env = Environment(loader=FileSystemLoader(Path(__file__).resolve().parent),
                    autoescape=select_autoescape(["html"]))
 PROVENANCE = ("src_file", "src_row", "loaded_at")
+# how a relationship pointing at this entity reads: "报到本组织的党员", "隶属本组织的党组织"
+_HERE = {"Organization": "本组织", "Unit": "本单位", "Grid": "本网格", "Region": "本区划",
+         "Alliance": "本联盟", "Member": "本人", "Activity": "本活动"}
 # the views an entity of each kind opens in (viz.registry names and the URL of each)
 _VIEWS = {
     "Organization": [("组织体系图", "/views/tree/{key}"), ("关联网络", "/views/neighbourhood/{key}")],
@@ -49,7 +52,8 @@ def entity_html(node: Node, links: list[tuple[Rel, Node]], gaps: list[Gap], as_o
         entry = {"name": other.name, "kind": LABELS[other.label].zh, "key": other.key,
                  "href": f"/entities/{other.label}/{other.key}",
                  "props": [(k, _shown(v)) for k, v in rp.items() if k not in PROVENANCE and v not in (None, "")]}
-        title = RELATIONSHIPS[rel.type].zh + ("" if outgoing else "（对方指向本实体）")
+        title = (RELATIONSHIPS[rel.type].zh if outgoing
+                 else f"{RELATIONSHIPS[rel.type].zh}{_HERE.get(node.label, '本实体')}的{LABELS[other.label].zh}")
         if rel.type == "PAIRED_WITH":
             pairings.append({**entry, "form": rp.get("form"), "since": rp.get("since"), "until": rp.get("until"),
                              "current": pairing_current(rel.props, as_of.isoformat())})

@@ -52,6 +52,7 @@ class Gap(BaseModel):
     message: str = Field(description="说明（含判定依据的数字）")
     responsible: OrgRef | None = Field(None, description="负责补齐缺口的党组织")
     path: list[str] = Field(default_factory=list, description="从实体到根组织的编码链")
+    path_names: list[str] = Field(default_factory=list, description="同一条链的名称")
     from_: str | None = Field(None, alias="from", description="结对甲方组织编码（P3/P4）")
     to: str | None = Field(None, description="结对乙方组织编码（P3/P4）")
     figures: dict[str, Any] = Field(default_factory=dict, description="判定用到的数字")
@@ -198,6 +199,7 @@ def _explain(engine: Engine, who: Responsibility, policy: Policy, params: dict[s
             data_problems=found,
             responsible=OrgRef(id=chief, name=orgs.name.get(chief)) if chief else None,
             path=[gid] + (orgs.chain(chief) if chief else []),
+            path_names=[name or gid] + [orgs.name.get(o) or o for o in (orgs.chain(chief) if chief else [])],
             from_=row.get("from"), to=row.get("to"), figures=figures, region=region.get(key),
         ))
     return sorted(gaps, key=lambda g: (list(RULES).index(g.rule), g.id))

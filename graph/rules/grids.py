@@ -4,7 +4,7 @@ A unit's resident members live in it or in a unit PART_OF it, up to three steps 
 小区)."""
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from graph.rules.base import Row, Rule, register
@@ -28,18 +28,24 @@ RETURN g.id AS id, g.name AS name""",
 ))
 
 
+def _resident_gaps(g: Any, kind: str, minimum: int,
+                   counts: Callable[[tuple[str, str], dict[str, Any]], bool] | None) -> Iterator[Row]:
+    """Units of ``kind`` with at least ``minimum`` resident members and no organisation (that
+    ``counts``) established in or covering them."""
+    for n, a in g.nodes("Unit"):
+        if a.get("kind") != kind:
+            continue
+        residents = g.residents(n)
+        if residents >= minimum and not (g.has_in(n, "ESTABLISHED_IN", "Organization", counts)
+                                         or g.has_in(n, "COVERS", "Organization", counts)):
+            yield {"id": n[1], "name": a.get("name"), "residents": residents}
+
+
 def _g2(g: Any, p: Row) -> Iterator[Row]:
     def is_group(u: tuple[str, str], _: dict[str, Any]) -> bool:
         return bool(g.prop(u, "kind") == p["group_kind"])
 
-    for n, a in g.nodes("Unit"):
-        if a.get("kind") != p["building"]:
-            continue
-        residents = g.residents(n)
-        if residents >= p["g2_min_residents"] and not (
-                g.has_in(n, "ESTABLISHED_IN", "Organization", is_group)
-                or g.has_in(n, "COVERS", "Organization", is_group)):
-            yield {"id": n[1], "name": a.get("name"), "residents": residents}
+    return _resident_gaps(g, p["building"], p["g2_min_residents"], is_group)
 
 
 register(Rule(
@@ -56,13 +62,7 @@ RETURN x.id AS id, x.name AS name, residents""",
 
 
 def _g3(g: Any, p: Row) -> Iterator[Row]:
-    for n, a in g.nodes("Unit"):
-        if a.get("kind") != p["compound"]:
-            continue
-        residents = g.residents(n)
-        if residents >= p["g3_min_residents"] and not (g.has_in(n, "ESTABLISHED_IN", "Organization")
-                                                      or g.has_in(n, "COVERS", "Organization")):
-            yield {"id": n[1], "name": a.get("name"), "residents": residents}
+    return _resident_gaps(g, p["compound"], p["g3_min_residents"], None)
 
 
 register(Rule(

@@ -2,18 +2,25 @@
 covering too many units (支部工作条例, 2018)."""
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from graph.rules.base import Row, Rule, days_between, register
 
 
-def _o1(g: Any, p: Row) -> Iterator[Row]:
+def _branches(g: Any, p: Row, field: str, counted: Callable[[tuple[str, str]], bool],
+              is_gap: Callable[[int], bool]) -> Iterator[Row]:
+    """Branches whose count of members (those ``counted``) ``is_gap``, with that count as ``field``."""
     for n, a in g.nodes("Organization"):
         if a.get("kind") in p["branch_kinds"]:
-            formal = sum(1 for m, _ in g.ins(n, "MEMBER_OF", "Member") if g.prop(m, "category") == p["formal"])
-            if formal < p["o1_min_formal"]:
-                yield {"id": n[1], "name": a.get("name"), "formal": formal}
+            count = sum(1 for m, _ in g.ins(n, "MEMBER_OF", "Member") if counted(m))
+            if is_gap(count):
+                yield {"id": n[1], "name": a.get("name"), field: count}
+
+
+def _o1(g: Any, p: Row) -> Iterator[Row]:
+    return _branches(g, p, "formal", lambda m: bool(g.prop(m, "category") == p["formal"]),
+                     lambda n: n < p["o1_min_formal"])
 
 
 register(Rule(
@@ -29,11 +36,7 @@ RETURN o.id AS id, o.name AS name, formal""",
 
 
 def _o2(g: Any, p: Row) -> Iterator[Row]:
-    for n, a in g.nodes("Organization"):
-        if a.get("kind") in p["branch_kinds"]:
-            members = sum(1 for _ in g.ins(n, "MEMBER_OF", "Member"))
-            if members > p["o2_max_members"]:
-                yield {"id": n[1], "name": a.get("name"), "members": members}
+    return _branches(g, p, "members", lambda m: True, lambda n: n > p["o2_max_members"])
 
 
 register(Rule(
