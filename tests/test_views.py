@@ -79,3 +79,19 @@ def test_views_and_home_are_served(store):
             assert r.headers["content-type"].startswith("text/html") and "vis.Network" in r.text
         assert c.get("/views/tree/NOPE").status_code == 404
         assert c.get("/views/alliance/NOPE").status_code == 404
+
+
+def test_a_streets_pairing_view_includes_the_other_ends_and_agrees_with_coverage(store):
+    """The organ branches a street's organisations pair with sit at district level: the view of
+    the street draws them (in their own group) and its figures are the home page's."""
+    from graph.analyses.coverage import coverage
+
+    build(store)
+    v = views.pairings_view(store, S, as_of=AS_OF)
+    ids = {n.id for n in v.nodes}
+    assert "Organization:ORGAN5" in ids and "Organization:ENT_BR" in ids  # ENT_BR (street) ↔ ORGAN5 (district)
+    assert any(e.source == "Organization:ORGAN5" or e.target == "Organization:ORGAN5" for e in v.edges)
+    assert any("区外结对方" in n.name for n in v.nodes if n.id.startswith("Group:"))
+    m = next(r for r in coverage(store, as_of=AS_OF, region=S, scope="region") if r.id == S).measures["pairable_paired"]
+    assert f"应结对的党组织 {m.total} 个，其中 {m.done} 个有在期结对" in v.notes
+    assert m.total > 0

@@ -16,6 +16,7 @@ import math
 from collections import defaultdict
 from typing import Any
 
+from graph.analyses.coverage import coverage
 from graph.analyses.engine import engine_for
 from graph.analyses.gaps import find_gaps
 from graph.analyses.trace import find_entity
@@ -267,7 +268,10 @@ def coverage_view(store: GraphStore, region: str, *, as_of: dt.date | None = Non
 def pairings_view(store: GraphStore, region: str | None = None, *, as_of: dt.date | None = None,
                   policy: Policy | None = None) -> View:
     """Organisations the P rules watch (and any that are paired), grouped by street (or by
-    district for organisations above streets), each group a sunflower around its centre."""
+    district for organisations above streets), each group a sunflower around its centre. For a
+    region, its organisations and the other end of each of their pairings (an organ branch sits
+    at district level: without it a street shows no pairing at all), drawn in their own groups;
+    the counts in the notes are those of the home page and ``tupu coverage``."""
     as_of, policy = as_of or dt.date.today(), policy or load_policy()
     engine = engine_for(store)
     regions, orgs = load_trees(store)
@@ -278,8 +282,12 @@ def pairings_view(store: GraphStore, region: str | None = None, *, as_of: dt.dat
     watched = {o for o, k in orgs.kind.items()
                if k in policy.pairable_kinds and orgs.sector.get(o) in policy.p1_sectors + policy.p2_sectors}
     ids = watched | {p["from"] for p in pairs} | {p["to"] for p in pairs}
+    partners: set[str] = set()
     if keep is not None:
         ids = {o for o in ids if orgs.region.get(o) in keep}
+        partners = {o for p in pairs for a, o in ((p["from"], p["to"]), (p["to"], p["from"]))
+                    if a in ids and o not in ids}
+        ids |= partners
     gaps = _gap_index(store, as_of, policy)
     iso = as_of.isoformat()
 
@@ -298,7 +306,8 @@ def pairings_view(store: GraphStore, region: str | None = None, *, as_of: dt.dat
     for gi, g in enumerate(names):
         cx, cy = _ring(len(names), ring if len(names) > 1 else 0, gi)
         members = groups[g]
-        label = regions.name.get(g, "未登记区划")
+        outside = bool(partners) and all(o in partners for o in members)
+        label = regions.name.get(g, "未登记区划") + ("（区外结对方）" if outside else "")
         hub = VNode(id=f"Group:{g}", name=label, label_zh="分组（街道/区县）", color="#eceff1", size=30,
                     shape="box", x=cx, y=cy, facts={"党组织数": len(members)},
                     link=f"/views/pairings?region={g}" if g else None)
@@ -312,9 +321,17 @@ def pairings_view(store: GraphStore, region: str | None = None, *, as_of: dt.dat
     edges = [vedge("PAIRED_WITH", f"Organization:{p['from']}", f"Organization:{p['to']}", p, as_of=iso, label=False)
              for p in pairs if f"Organization:{p['from']}" in shown and f"Organization:{p['to']}" in shown]
     title = f"{regions.name[region]} 结对网络" if region else "结对网络（全域）"
+    current = sum(1 for p in pairs if f"Organization:{p['from']}" in shown and f"Organization:{p['to']}" in shown
+                  and pairing_current(p, iso))
+    notes = [f"{len(ids) - len(partners)} 个党组织" + (f"（另有区外结对方 {len(partners)} 个）" if partners else "")
+             + f"，{len(edges)} 对结对（在期 {current} 对）；按街道分组，位置已预先计算"]
+    if region:  # the same figure as the home page and `tupu coverage`
+        rates = coverage(store, as_of=as_of, policy=policy, region=region, scope="region")
+        m = next(r for r in rates if r.id == region).measures["pairable_paired"]
+        notes.append(f"应结对的党组织 {m.total} 个，其中 {m.done} 个有在期结对")
     return View(title=title, subtitle=_subtitle(as_of, nodes), nodes=nodes, edges=edges,
                 legend=_sector_legend(nodes) + [("#eceff1", "方框：街道或区县分组（点击进入）", "box")],
-                notes=[f"{len(ids)} 个党组织，{len(edges)} 对结对；按街道分组，位置已预先计算"])
+                notes=notes)
 
 
 # --- (e) neighbourhood and path --------------------------------------------------------------------
