@@ -21,6 +21,7 @@ from collections import defaultdict
 from typing import TYPE_CHECKING
 
 from graph.model import LABELS
+from ingest.problems import row_ends
 
 if TYPE_CHECKING:
     from graph.analyses.scope import Scope
@@ -40,12 +41,6 @@ ANCHORS: dict[str, dict[str, tuple[str, ...]]] = {
     "Alliance": {"*": ("牵头组织编码",)},
     "Activity": {"*": ("参与组织编码",)},
 }
-# Rows of link-only ledgers: each key column names an entity of one of these labels.
-_ROW_ENDS = {"甲方组织编码": ("Organization",), "乙方组织编码": ("Organization",),
-             "党员编码": ("Member",), "对象编码": ("Organization", "Unit", "Grid"),
-             "组织编码": ("Organization",)}
-
-
 class WriteScope:
     """Decides, row by row, whether a scoped writer may land it (see the module docstring)."""
 
@@ -61,9 +56,9 @@ class WriteScope:
         """The column that takes the row outside the scope, or ``None`` when it may land."""
         links = [(col.zh, col.target, code) for col, code in parsed.refs]
         if ledger.label is None:  # the row is a link: both ends must be seen
-            for column in ledger.key:
+            for column, labels in row_ends(ledger):
                 code = parsed.values.get(column)
-                if column in _ROW_ENDS and isinstance(code, str) and not self.sees(_ROW_ENDS[column], code):
+                if isinstance(code, str) and not self.sees(labels, code):
                     return column
             return next((c for c, target, code in links if not self.sees(target, code)), None)
         key_column = ledger.key[0]

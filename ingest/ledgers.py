@@ -41,10 +41,38 @@ class Column:
     fixed_props: dict[str, Any] = field(default_factory=dict)
     choices: tuple[str, ...] = ()  # for templates' drop-down lists
     personal: bool = False
+    skip_if_same_as: str | None = None  # a code also given in that column is not linked again
     is_link: bool = field(init=False)  # set once: read for every cell of every row
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "is_link", self.rel is not None)
+
+
+@dataclass(frozen=True)
+class RowLink:
+    """A ledger whose every row is one relationship (结对共建, 职务): from the entity its
+    ``start`` column names to the one its ``end`` column names, with properties from columns."""
+
+    rel: str
+    start: str  # column zh
+    start_labels: tuple[str, ...]
+    end: str  # column zh
+    end_labels: tuple[str, ...]
+    props: dict[str, str] = field(default_factory=dict)  # rel prop -> column zh
+
+
+@dataclass(frozen=True)
+class ListsOf:
+    """A ledger whose rows are list entries of an entity (需求资源清单): each row adds its
+    ``category`` (and ``content``) to the list its ``kind`` column names (``lists``: kind ->
+    property; the entry's text goes to ``<property>_detail``)."""
+
+    owner: str  # column zh: the entity the lists belong to
+    owner_label: str
+    kind: str  # column zh
+    category: str
+    content: str
+    lists: dict[str, str]
 
 
 @dataclass(frozen=True)
@@ -57,6 +85,8 @@ class Ledger:
     example: dict[str, str] = field(default_factory=dict)
     # pairs of columns that must not name the same thing (a pairing with itself, its own parent)
     self_links: tuple[tuple[str, str], ...] = ()
+    row_link: RowLink | None = None  # every row is a relationship
+    lists_of: ListsOf | None = None  # every row is an entry of an entity's lists
 
     def column(self, zh: str) -> Column:
         return next(c for c in self.columns if c.zh == zh)
@@ -146,6 +176,8 @@ LEDGERS: dict[str, Ledger] = {
             Column("结束日期", "until", parse=checks.parse_end_date, prop="until"),
         ), key=("甲方组织编码", "乙方组织编码", "结对形式"),
             self_links=(("甲方组织编码", "乙方组织编码"),),
+            row_link=RowLink("PAIRED_WITH", "甲方组织编码", _ORG, "乙方组织编码", _ORG,
+                             {"form": "结对形式", "since": "开始日期", "until": "结束日期"}),
             example={"甲方组织编码": "DZZ0101", "乙方组织编码": "DZZ0001", "结对形式": "结对共建",
                      "开始日期": "2024-01-01", "结束日期": "2026-12-31"}),
         Ledger("alliances", "党建联盟", "Alliance", (
@@ -153,8 +185,10 @@ LEDGERS: dict[str, Ledger] = {
             Column("联盟名称", "alliance_name", True, _text, prop="name"),
             Column("牵头组织编码", "lead_org_id", True, rel="IN_ALLIANCE", target=_ORG, incoming=True,
                    fixed_props={"role": m.AllianceRole.LEAD.value}),
+            # the lead listed among the members too stays the lead
             Column("成员组织编码", "member_org_ids", rel="IN_ALLIANCE", target=_ORG, incoming=True,
-                   multi=True, fixed_props={"role": m.AllianceRole.MEMBER.value}),
+                   multi=True, fixed_props={"role": m.AllianceRole.MEMBER.value},
+                   skip_if_same_as="牵头组织编码"),
             Column("联盟类型", "kind", parse=_text, prop="kind"),
             Column("成立日期", "founded", parse=checks.parse_date, prop="founded"),
         ), key=("联盟编码",), example={"联盟编码": "LM001", "联盟名称": "某某街道区域化党建联盟",
@@ -164,6 +198,8 @@ LEDGERS: dict[str, Ledger] = {
             _enum_col("职务", "role", m.Role, "role", required=True),
             Column("对象编码", "target_id", True),
         ), key=("党员编码", "职务", "对象编码"),
+            row_link=RowLink("HOLDS_ROLE", "党员编码", ("Member",), "对象编码", (*_ORG, *_UNIT, *_GRID),
+                             {"role": "职务"}),
             example={"党员编码": "DY000001", "职务": "书记", "对象编码": "DZZ0001"}),
         Ledger("activities", "活动", "Activity", (
             Column("活动编码", "activity_id", True, prop="id"),
@@ -182,6 +218,8 @@ LEDGERS: dict[str, Ledger] = {
                    choices=("法律", "医疗", "就业", "助老", "托幼", "教育", "金融", "环境", "文化", "安全")),
             Column("内容", "content", parse=_text, prop="content"),
         ), key=("组织编码", "清单类型", "类别", "内容"),
+            lists_of=ListsOf("组织编码", "Organization", "清单类型", "类别", "内容",
+                             {m.ListKind.NEED.value: "needs", m.ListKind.RESOURCE.value: "resources"}),
             example={"组织编码": "DZZ0001", "清单类型": "需求", "类别": "助老", "内容": "独居老人探访"}),
     )
 }

@@ -35,7 +35,6 @@ from ingest.scratch import GroupedSpool, SeenKeys, Spool
 
 log = logging.getLogger("tupu.ingest")
 DEFAULT_BATCH = 10_000  # see benchmarks/ingest_bench.py for the measurement behind it
-ROLE_TARGETS = ("Organization", "Unit", "Grid")
 _LEDGER_OF_LABEL = {lg.label: lg.name for lg in LEDGERS.values() if lg.label}
 
 
@@ -251,8 +250,9 @@ class Loader:
             node = {**parsed.props, **prov, "src_row": parsed.row, PROBLEMS: None}
             return _Pending(parsed.row, node, self._node_links(ledger, t, parsed), None)
         v = parsed.values
-        if ledger.name == "needs":
-            need = (v["组织编码"], v["清单类型"], v["类别"], v.get("内容"), parsed.row)
+        if ledger.lists_of is not None:
+            lo = ledger.lists_of
+            need = (v[lo.owner], v[lo.kind], v[lo.category], v.get(lo.content), parsed.row)
             return _Pending(parsed.row, None, [], need)
         return _Pending(parsed.row, None, [self._row_link(ledger, t, parsed)], None)
 
@@ -306,12 +306,11 @@ class Loader:
     def _node_links(self, ledger: Ledger, t: Table, parsed: ParsedRow) -> list[tuple]:
         assert ledger.label is not None
         own = str(parsed.props[LABELS[ledger.label].key])
-        lead = parsed.values.get("牵头组织编码")
         here = (ledger.label,)
         links = []
         for col, code in parsed.refs:
-            if ledger.name == "alliances" and col.zh == "成员组织编码" and code == lead:
-                continue  # the lead is listed among the members too: it stays the lead
+            if col.skip_if_same_as and code == parsed.values.get(col.skip_if_same_as):
+                continue  # (a lead listed among the members too stays the lead)
             extra = {p: parsed.values[c] for p, c in col.rel_props.items()
                      if parsed.values.get(c) is not None} or None
             if col.incoming:
@@ -326,18 +325,14 @@ class Loader:
         return links
 
     def _row_link(self, ledger: Ledger, t: Table, parsed: ParsedRow) -> tuple:
+        """The relationship a row of a relationship ledger is (its ``row_link``)."""
+        link = ledger.row_link
+        assert link is not None, ledger.name
         v = parsed.values
-        if ledger.name == "pairings":
-            extra = {k: v[c] for k, c in (("form", "结对形式"), ("since", "开始日期"), ("until", "结束日期"))
-                     if v.get(c) is not None}
-            kind = self._kind(t, "乙方组织编码", rel="PAIRED_WITH", start_labels=("Organization",),
-                              end_labels=("Organization",), fixed_props={}, check_start=True,
-                              start_column="甲方组织编码", whole_row=True)
-            return (kind, parsed.row, v["甲方组织编码"], v["乙方组织编码"], extra)
-        # roles: a member holds a role on an organization, a unit or a grid
-        kind = self._kind(t, "对象编码", rel="HOLDS_ROLE", start_labels=("Member",), end_labels=ROLE_TARGETS,
-                          fixed_props={}, check_start=True, start_column="党员编码", whole_row=True)
-        return (kind, parsed.row, v["党员编码"], v["对象编码"], {"role": v["职务"]})
+        extra = {k: v[c] for k, c in link.props.items() if v.get(c) is not None}
+        kind = self._kind(t, link.end, rel=link.rel, start_labels=link.start_labels, end_labels=link.end_labels,
+                          fixed_props={}, check_start=True, start_column=link.start, whole_row=True)
+        return (kind, parsed.row, v[link.start], v[link.end], extra)
 
     def _prune(self, seen: SeenKeys) -> None:
         """A row loaded again is the truth for its links: the links of its columns that this load
@@ -430,23 +425,31 @@ class Loader:
                 self.problems.link_lost(other_labels, other, column, why)
 
     def _load_needs(self, needs: GroupedSpool, seen: SeenKeys, report: IngestReport) -> None:
-        """需求资源清单 become properties of their organization: ``needs`` / ``resources`` (the
-        categories) and ``needs_detail`` / ``resources_detail`` (category：content)."""
+        """Rows of a ledger of lists (``lists_of``: 需求资源清单) become properties of their owner:
+        each list's categories (``needs``) and entries (``needs_detail``, category：content)."""
+        for ledger in LEDGERS.values():
+            if ledger.lists_of is not None:
+                self._load_lists(ledger, needs, seen, report)
+
+    def _load_lists(self, ledger: Ledger, needs: GroupedSpool, seen: SeenKeys, report: IngestReport) -> None:
+        lo = ledger.lists_of
+        assert lo is not None
+        owner_zh, key = LABELS[lo.owner_label].zh, LABELS[lo.owner_label].key
         for group in batched(needs.groups(), self.batch_size):
-            counts = report.counts(LEDGERS["needs"].zh)
-            known = self._existing("Organization", {org for org, _ in group}, seen)
+            counts = report.counts(ledger.zh)
+            known = self._existing(lo.owner_label, {owner for owner, _ in group}, seen)
             updates = []
-            for org, rows in group:
-                if org not in known:
+            for owner, rows in group:
+                if owner not in known:
                     for source, _, _, _, row in rows:
                         file, sheet = self._sources[source]
-                        report.warnings.append(Issue(file, sheet, row, "组织编码", org,
-                                                     f"引用的党组织编码不存在：{org}，该条清单未载入",
-                                                     cell=self._letters[source].get("组织编码", "") + str(row)))
+                        report.warnings.append(Issue(file, sheet, row, lo.owner, owner,
+                                                     f"引用的{owner_zh}编码不存在：{owner}，该条清单未载入",
+                                                     cell=self._letters[source].get(lo.owner, "") + str(row)))
                         counts.warnings += 1
                     continue
-                props: dict[str, Any] = {"id": org}
-                for kind, prop in (("需求", "needs"), ("资源", "resources")):
+                props: dict[str, Any] = {key: owner}
+                for kind, prop in lo.lists.items():
                     mine = [(category, content) for _, k, category, content, _ in rows if k == kind]
                     props[prop] = sorted({category for category, _ in mine})
                     props[f"{prop}_detail"] = [category + (f"：{content}" if content else "")
@@ -454,7 +457,7 @@ class Loader:
                 counts.landed += len(rows)
                 updates.append(props)
             if updates and not self.dry_run:
-                self.writer.submit(self.store.upsert_nodes, "Organization", updates, parallel=True)
+                self.writer.submit(self.store.upsert_nodes, lo.owner_label, updates, parallel=True)
 
 
 def _guarded(t: Table, report: IngestReport) -> Iterator[tuple[int, list[Any]]]:

@@ -22,15 +22,23 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from ingest.ledgers import Ledger
     from ingest.readers import Table
     from ingest.report import Issue
     from ingest.rows import ParsedRow
 
 PROBLEMS = "data_problems"  # the node property
 LIMIT = 100_000  # entries kept (rejections are few; a wholly broken file must not fill memory)
-# Ledgers whose rows are links, not nodes: the labels their key columns' codes name.
-_ROW_ENDS = {"pairings": ("Organization",), "roles": ("Member", "Organization", "Unit", "Grid"),
-             "needs": ("Organization",)}
+
+
+def row_ends(ledger: Ledger) -> list[tuple[str, tuple[str, ...]]]:
+    """The entities a row of a relationship or list ledger names: (column, its labels)."""
+    if ledger.row_link is not None:
+        link = ledger.row_link
+        return [(link.start, link.start_labels), (link.end, link.end_labels)]
+    if ledger.lists_of is not None:
+        return [(ledger.lists_of.owner, (ledger.lists_of.owner_label,))]
+    return []
 
 
 class DataProblems:
@@ -63,10 +71,10 @@ class DataProblems:
             for col, code in parsed.refs:
                 self._add(col.target, code, text)
         else:
-            for column in ledger.key:
+            for column, labels in row_ends(ledger):
                 value = parsed.values.get(column)
-                if isinstance(value, str) and column.endswith("编码"):
-                    self._add(_ROW_ENDS.get(ledger.name, ()), value, text)
+                if isinstance(value, str):
+                    self._add(labels, value, text)
 
     def why_missing(self, labels: tuple[str, ...], code: str) -> tuple[str, str] | None:
         """(where, reason) when ``code`` is missing because its row was rejected."""
