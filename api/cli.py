@@ -282,7 +282,7 @@ def export(
     mask: Annotated[bool, typer.Option("--mask", help="身份证号、联系电话脱敏（供分享；备份请勿使用）")] = False,
 ) -> None:
     from graph.factory import open_store
-    from ingest.export import export_ledgers
+    from ingest.backup import export_ledgers
 
     if fmt not in ("xlsx", "csv"):
         raise typer.BadParameter("格式应为 xlsx 或 csv", param_hint="--format")

@@ -5,8 +5,8 @@ import datetime as dt
 
 from graph.memory.store import MemoryStore
 from graph.model import LABELS, RELATIONSHIPS
+from ingest.backup import export_ledgers
 from ingest.demo import generate
-from ingest.export import export_ledgers
 from ingest.loader import Loader
 
 PROVENANCE = {"src_file", "src_row", "loaded_at"}

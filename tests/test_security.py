@@ -219,7 +219,7 @@ def test_names_that_look_like_formulas_stay_text_and_backups_round_trip(tmp_path
 
     from api.exports import gap_rows, gaps_xlsx, to_csv
     from graph.analyses.gaps import find_gaps
-    from ingest.export import export_ledgers
+    from ingest.backup import export_ledgers
 
     rows = [["组织编码", "组织名称", "组织类别", "所属领域"]] + [
         [f"O{i}", name, "党支部", "机关"] for i, name in enumerate(HOSTILE_NAMES)]

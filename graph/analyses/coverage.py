@@ -17,7 +17,8 @@ from collections.abc import Iterable
 from pydantic import BaseModel, Field
 
 from graph.analyses.engine import engine_for
-from graph.analyses.trees import Responsibility, load_trees
+from graph.analyses.responsibility import Responsibility
+from graph.analyses.trees import load_trees
 from graph.policy import Policy, load_policy
 from graph.rules import rule_params
 from graph.store import GraphStore

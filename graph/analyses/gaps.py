@@ -25,7 +25,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from graph.analyses.cache import cached, cached_if_present
 from graph.analyses.engine import Engine, engine_for
-from graph.analyses.trees import Responsibility, load_trees
+from graph.analyses.responsibility import Responsibility
+from graph.analyses.trees import load_trees
 from graph.errors import InvalidInput
 from graph.model import LABELS
 from graph.policy import Policy, load_policy

@@ -20,7 +20,8 @@ from typing import TypeVar
 from graph.analyses.cache import cached, cached_if_present
 from graph.analyses.engine import engine_for
 from graph.analyses.gaps import Gap
-from graph.analyses.trees import OrgTree, RegionTree, Responsibility, load_trees
+from graph.analyses.responsibility import Responsibility
+from graph.analyses.trees import OrgTree, RegionTree, load_trees
 from graph.model import LABELS
 from graph.policy import Policy, load_policy
 from graph.store import GraphStore, Node

@@ -21,7 +21,8 @@ from graph.analyses.engine import engine_for
 from graph.analyses.gaps import Gap, find_gaps
 from graph.analyses.resolve import NotFound as NotFound  # re-exported: callers catch it from here
 from graph.analyses.resolve import Visible, resolve
-from graph.analyses.trees import Responsibility, load_trees
+from graph.analyses.responsibility import Responsibility
+from graph.analyses.trees import load_trees
 from graph.model import LABELS, RELATIONSHIPS
 from graph.policy import Policy, load_policy
 from graph.privacy import mask_props

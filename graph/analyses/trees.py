@@ -13,8 +13,6 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from graph.policy import Policy
-
 
 def children_of(parent: dict[str, str | None]) -> dict[str, list[str]]:
     """A tree given as child -> parent, turned into parent -> children."""
@@ -112,28 +110,6 @@ class OrgTree:
             if k in kinds and region:
                 by[region].append(o)
         return {r: sorted(v) for r, v in by.items()}
-
-
-class Responsibility:
-    """Who must act on a unit or grid gap, from the region it lies in (see gaps.py)."""
-
-    def __init__(self, regions: RegionTree, orgs: OrgTree, policy: Policy) -> None:
-        self.regions, self.orgs, self.policy = regions, orgs, policy
-        self.by_region = orgs.committees_by_region(policy.committee_kinds)
-
-    def committee(self, region: str | None, unit_kind: str | None = None) -> str | None:
-        cs = [c for r in self.regions.ancestors(region) for c in self.by_region.get(r, [])]
-        o = self.orgs
-
-        def first(pred) -> str | None:
-            return next((c for c in cs if pred(c)), None)
-
-        if unit_kind in self.policy.industry_unit_kinds:
-            industry = first(lambda c: o.kind[c] == "党工委" and o.sector[c] == "行业")
-            if industry:
-                return industry
-        street = first(lambda c: o.kind[c] == "党工委" and o.sector[c] != "行业")
-        return street or (cs[0] if cs else None)
 
 
 def load_trees(store) -> tuple[RegionTree, OrgTree]:
