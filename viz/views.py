@@ -22,7 +22,7 @@ from graph.analyses.gaps import find_gaps
 from graph.analyses.trace import find_entity
 from graph.analyses.trees import load_trees
 from graph.errors import NotFoundError
-from graph.model import LABELS, RELATIONSHIPS
+from graph.model import LABELS, RELATIONSHIPS, AllianceRole
 from graph.policy import Policy, load_policy
 from graph.rules import RULES, pairing_current
 from graph.store import GraphStore, Node, NodeRef
@@ -120,8 +120,8 @@ def alliance_view(store: GraphStore, alliance_id: str, *, as_of: dt.date | None 
     gaps = _gap_index(store, as_of, policy)
     iso = as_of.isoformat()
     members = store.neighbours("Alliance", alliance_id, ["IN_ALLIANCE"], "in")
-    lead = [o for r, o in members if r.props.get("role") == "牵头"]
-    rest = sorted((o for r, o in members if r.props.get("role") != "牵头"), key=lambda o: o.key)
+    lead = [o for r, o in members if r.props.get("role") == AllianceRole.LEAD.value]
+    rest = sorted((o for r, o in members if r.props.get("role") != AllianceRole.LEAD.value), key=lambda o: o.key)
     inside = {o.key for _, o in members}
     nodes: dict[str, VNode] = {}
     edges: list[VEdge] = []
@@ -138,7 +138,8 @@ def alliance_view(store: GraphStore, alliance_id: str, *, as_of: dt.date | None 
         size, n_members = size_of(org)
         x, y = (0.0, 0.0) if is_lead else _ring(len(rest), R, i - len(lead), -math.pi / 2)
         v = vnode(org, gaps, size=size * (1.5 if is_lead else 1), x=x, y=y,
-                  extra={"联盟角色": "牵头" if is_lead else "成员", "党员数": n_members})
+                  extra={"联盟角色": AllianceRole.LEAD.value if is_lead else AllianceRole.MEMBER.value,
+                         "党员数": n_members})
         nodes[v.id] = v
         edges.append(VEdge(v.id, a_node.id, color="#f5b041", width=1, dashes=True))
     outer: list[tuple[str, Node, str, dict]] = []

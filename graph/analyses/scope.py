@@ -22,14 +22,14 @@ from graph.analyses.engine import engine_for
 from graph.analyses.gaps import Gap
 from graph.analyses.responsibility import Responsibility
 from graph.analyses.trees import OrgTree, RegionTree, load_trees
-from graph.model import LABELS
+from graph.model import LABELS, AllianceRole
 from graph.policy import Policy, load_policy
 from graph.store import GraphStore, Node
 
 T = TypeVar("T")
 
 # An alliance is seen through its lead organisation, an activity through any organisation in it.
-_SEEN_THROUGH_ORGS = {"Alliance": ("IN_ALLIANCE", "牵头"), "Activity": ("TOOK_PART_IN", None)}
+_SEEN_THROUGH_ORGS = {"Alliance": ("IN_ALLIANCE", AllianceRole.LEAD.value), "Activity": ("TOOK_PART_IN", None)}
 
 
 class Scope:
