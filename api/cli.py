@@ -31,22 +31,16 @@ def _cli_user() -> str:
 
 
 def _resolve_scope(scope: str | None) -> tuple[str, str | None]:
-    """An organisation id or a region code → ("org", id) / ("region", code); none → all."""
+    """An organisation or a region, by its code or its name → ("org", id) / ("region", code);
+    none → all (unknown: exit 1 with the closest names; ambiguous: exit 2 with the candidates)."""
     if not scope or scope == "all":
         return "all", None
+    from graph.analyses.resolve import resolve
     from graph.factory import open_store
-    from ingest.checks import BadValue, region_code
 
     with open_store(settings()) as store:
-        if store.get("Organization", scope):
-            return "org", scope
-        try:
-            code = region_code(scope)
-        except BadValue:
-            code = None
-        if code and store.get("Region", code):
-            return "region", code
-    raise typer.BadParameter(f"{scope} 既不是已载入的组织编码，也不是已载入的区划代码", param_hint="--scope")
+        node = resolve(store, scope, ["Organization", "Region"])
+    return ("org" if node.label == "Organization" else "region"), node.key
 
 
 def create_token(role: str, scope: str | None, name: str) -> str:
@@ -63,7 +57,8 @@ def create_token(role: str, scope: str | None, name: str) -> str:
 @token_app.command("create", help="创建令牌（只显示这一次，请妥善保存）")
 def token_create(
     role: Annotated[str, typer.Option(help="admin（管理员）/ analyst（分析员）/ viewer（查看者）")] = "viewer",
-    scope: Annotated[str | None, typer.Option(help="范围：组织编码（含下级）或区划代码（含下级）；不填为全部")] = None,
+    scope: Annotated[str | None, typer.Option(
+        help="范围：党组织或区划（含下级），编码或名称，如“叶路街道”；不填为全部")] = None,
     name: Annotated[str, typer.Option(help="持有人或用途，如“幸福街道书记”")] = "",
 ) -> None:
     secret = create_token(role, scope, name)

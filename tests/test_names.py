@@ -103,3 +103,11 @@ def test_an_empty_store_is_said(tmp_path, monkeypatch):
             assert r.status_code == 404 and "图谱为空" in r.json()["detail"], url
         home = c.get("/")
         assert home.status_code == 200 and "图谱为空" in home.text
+
+
+def test_a_token_scope_is_given_by_name(cli_env):
+    r = cli_env.invoke(cli, ["token", "create", "--role", "viewer", "--scope", "东街道", "--name", "街道书记"])
+    assert r.exit_code == 0, r.output
+    listed = cli_env.invoke(cli, ["token", "list"])
+    assert f"region:{S}" in listed.output
+    assert cli_env.invoke(cli, ["token", "create", "--scope", "东"]).exit_code == 2  # ambiguous
