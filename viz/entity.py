@@ -16,6 +16,7 @@ from graph.model import LABELS, RELATIONSHIPS
 from graph.privacy import mask_props
 from graph.rules import pairing_current
 from graph.store import Node, Rel
+from viz.registry import VIEWS
 
 _env = Environment(loader=FileSystemLoader(Path(__file__).resolve().parent),
                    autoescape=select_autoescape(["html"]))
@@ -23,12 +24,6 @@ PROVENANCE = ("src_file", "src_row", "loaded_at")
 # how a relationship pointing at this entity reads: "报到本组织的党员", "隶属本组织的党组织"
 _HERE = {"Organization": "本组织", "Unit": "本单位", "Grid": "本网格", "Region": "本区划",
          "Alliance": "本联盟", "Member": "本人", "Activity": "本活动"}
-# the views an entity of each kind opens in (viz.registry names and the URL of each)
-_VIEWS = {
-    "Organization": [("组织体系图", "/views/tree/{key}"), ("关联网络", "/views/neighbourhood/{key}")],
-    "Alliance": [("党建联盟网络图", "/views/alliance/{key}"), ("关联网络", "/views/neighbourhood/{key}")],
-    "Region": [("覆盖情况图", "/views/coverage/{key}"), ("结对网络图", "/views/pairings?region={key}")],
-}
 
 
 def _shown(value: Any) -> str:
@@ -61,8 +56,8 @@ def entity_html(node: Node, links: list[tuple[Rel, Node]], gaps: list[Gap], as_o
             alliances.append({**entry, "role": rp.get("role")})
         else:
             groups[title].append(entry)
-    views = [(t, url.format(key=node.key)) for t, url in _VIEWS.get(node.label, [])] or \
-        [("关联网络", f"/views/neighbourhood/{node.key}")]
+    # the views rooted at an entity of its kind, and the neighbourhood every entity has
+    views = [(v.zh, v.url.format(key=node.key)) for v in VIEWS.values() if v.root in (node.label, None)]
     return _env.get_template("entity.html").render(
         name=node.name, kind=spec.zh, key=node.key, facts=facts, groups=sorted(groups.items()),
         pairings=pairings, alliances=alliances, gaps=gaps, views=views, as_of=as_of.isoformat(),

@@ -20,10 +20,9 @@ router = APIRouter(tags=["网络图"], default_response_class=HTMLResponse)
 AsOf = Annotated[dt.date | None, Query(description="按哪一天判定，默认今天")]
 
 
-def _page(scope, root: tuple[str, str] | None, build, *args, **kwargs) -> HTMLResponse:
-    """Build a view whose root entity the scope may see, and keep only what it may see."""
-    if root is not None and not scope.allows(*root):
-        raise HTTPException(404, "未找到")
+def _page(scope, build, *args, **kwargs) -> HTMLResponse:
+    """Build a view (its root already resolved among what the scope may see) and keep only what
+    the scope may see."""
     try:
         return HTMLResponse(render_html(views.filter_view(build(*args, **kwargs), scope)))
     except views.ViewNotFound:
@@ -75,7 +74,7 @@ def neighbourhood(id: str, store: Store, policy: PolicyDep, scope: ScopeDep,
 def path(store: Store, policy: PolicyDep, scope: ScopeDep, a: Annotated[str, Query(min_length=1)],
          b: Annotated[str, Query(min_length=1)], as_of: AsOf = None):
     a, b = (find_entity(store, key, visible=scope.nodes).key for key in (a, b))
-    return _page(scope, None, views.path_view, store, a, b, as_of=as_of, policy=policy)
+    return _page(scope, views.path_view, store, a, b, as_of=as_of, policy=policy)
 
 
 def _view(store, scope, kind: str, root: str | None, *args, **kwargs) -> HTMLResponse:
@@ -83,4 +82,4 @@ def _view(store, scope, kind: str, root: str | None, *args, **kwargs) -> HTMLRes
     scope may see (outside answers exactly as missing)."""
     spec = VIEWS[kind]
     key = find_entity(store, root, spec.root, visible=scope.nodes).key if root else None
-    return _page(scope, None, spec.build, store, key, *args, **kwargs)
+    return _page(scope, spec.build, store, key, *args, **kwargs)
