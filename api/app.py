@@ -115,7 +115,7 @@ def _warm(store: GraphStore, policy: Policy) -> None:
         log.warning("warm-up skipped: %s", mask_text(str(e)))
 
 
-def create_app(store_factory: Callable[[], GraphStore] = open_store,
+def create_app(store_factory: Callable[[], GraphStore] | None = None,
                policy: Policy | None = None, tokens: TokenStore | None = None,
                audit: AuditLog | None = None, warm: bool = False) -> FastAPI:
     settings = Settings.from_env()
@@ -124,7 +124,8 @@ def create_app(store_factory: Callable[[], GraphStore] = open_store,
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.policy = policy or load_policy(settings.policy)
-        app.state.store = store_factory()
+        # the store of this process's one settings object (not the environment read again)
+        app.state.store = store_factory() if store_factory else open_store(settings)
         if warm:
             threading.Thread(target=_warm, args=(app.state.store, app.state.policy), daemon=True,
                              name="tupu-warm").start()

@@ -101,14 +101,16 @@ def _local_neo4j():
     return LocalNeo4j(settings().home)
 
 
-@neo4j_app.command("start", help="启动本地 Neo4j，Bolt 可用后返回并打印 bolt:// 地址")
+@neo4j_app.command("start", help="启动本地 Neo4j，Bolt 可用后返回并打印 bolt:// 地址；"
+                  "设了 TUPU_NEO4J_PASSWORD 则开启认证（用户 neo4j）")
 def neo4j_start(port: Annotated[int, typer.Option(help="Bolt 端口")] = 7687,
                 heap: Annotated[str, typer.Option(help="JVM 堆大小")] = "768m",
                 pagecache: Annotated[int, typer.Option(
                     help="页缓存（MB）：省级数据（百万党员）宜 2048 以上", min=64)] = 256) -> None:
     with console.status("正在启动 Neo4j 5.26 …"):
-        uri = _local_neo4j().start(port=port, heap=heap, pagecache_mb=pagecache)
-    console.print(f"Neo4j 已就绪：{uri}")
+        uri = _local_neo4j().start(port=port, heap=heap, pagecache_mb=pagecache,
+                                   password=settings().neo4j_password)
+    console.print(f"Neo4j 已就绪：{uri}" + ("（已开启认证）" if settings().neo4j_password else ""))
     console.print(f"使用方法：export TUPU_BACKEND=neo4j TUPU_NEO4J_URI={uri}")
     print(uri)
 
@@ -181,7 +183,8 @@ def run_ingest(paths: list[Path], dry_run: bool = False, report_file: Path | Non
     try:
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                       TimeElapsedColumn(), console=console, transient=False) as p:
-            report = Loader(store, dry_run=dry_run, progress=_RichProgress(p)).load(paths)
+            report = Loader(store, dry_run=dry_run, progress=_RichProgress(p),
+                            limits=settings().limits).load(paths)
     finally:
         if own:
             store.close()

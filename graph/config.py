@@ -6,7 +6,7 @@
 | ``TUPU_HOME`` | Tupu's working folder (Neo4j, tokens, audit) | the user's data folder (``~/.local/share/tupu``) |
 | ``TUPU_DATA`` | the embedded store's file | ``$TUPU_HOME/tupu-graph.pickle`` |
 | ``TUPU_NEO4J_URI`` | Bolt URI | ``bolt://127.0.0.1:7687`` |
-| ``TUPU_NEO4J_USER`` / ``TUPU_NEO4J_PASSWORD`` | credentials; no user means auth off | none |
+| ``TUPU_NEO4J_USER`` / ``TUPU_NEO4J_PASSWORD`` | credentials (no user: auth off); see ``tupu neo4j start`` | none |
 | ``TUPU_NEO4J_DATABASE`` | database name | ``neo4j`` |
 | ``TUPU_POLICY`` | a policy file of gap thresholds laid over the default | none |
 

@@ -31,6 +31,14 @@ class StoreUnavailable(Unavailable, RuntimeError):
         return "图数据库暂时无法连接，请稍后再试 (the graph store is unavailable, try again later)"
 
 
+class StoreMisconfigured(StoreUnavailable):
+    """The store answers but refuses this configuration (a wrong password, a database that is
+    not there): the message names the setting to mend, never the secret."""
+
+    def public_message(self) -> str:
+        return str(self)
+
+
 class SaveFailed(StoreUnavailable):
     """The writes could not be made durable (a full disk); the store went back to its last saved
     state, so what it serves is what it has on disk."""
@@ -129,6 +137,8 @@ class GraphStore(ABC):
     backend: str
     # Bumped by every write of this process (part of version(), which caches key on).
     generation: int = 0
+    # Why the last ping failed, in Chinese (None when it answered).
+    last_error: str | None = None
 
     def _touch(self) -> None:
         self.generation += 1

@@ -146,8 +146,11 @@ class LocalNeo4j:
         return None
 
     def start(self, port: int = 7687, heap: str = "768m", pagecache_mb: int = 256,
-              timeout: float = 120.0) -> str:
-        """Start Neo4j (or find it running) and return its Bolt URI once Bolt answers."""
+              timeout: float = 120.0, password: str | None = None) -> str:
+        """Start Neo4j (or find it running) and return its Bolt URI once Bolt answers.
+
+        With a ``password`` auth is on and the user ``neo4j`` has it (handed to Java through
+        the environment, not the command line); without one auth is off."""
         running = self.status()
         if running:
             return running
@@ -159,7 +162,10 @@ class LocalNeo4j:
         cmd = ["java", f"-Xmx{heap}", *JVM_FLAGS, "-cp", os.pathsep.join(cp),
                "Launcher", str(data.resolve()), str(port), str(pagecache_mb)]
         with open(self.dir / "neo4j.log", "ab") as log:
-            proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT,
+            env = {k: v for k, v in os.environ.items() if k != "TUPU_NEO4J_PASSWORD"}
+            if password:
+                env["TUPU_NEO4J_PASSWORD"] = password
+            proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env,
                                     stdin=subprocess.DEVNULL, start_new_session=True)
         (self.dir / "neo4j.pid").write_text(str(proc.pid))
         (self.dir / "neo4j.port").write_text(str(port))
@@ -168,19 +174,20 @@ class LocalNeo4j:
             if proc.poll() is not None:
                 tail = (self.dir / "neo4j.log").read_text(errors="replace")[-3000:]
                 raise Neo4jLaunchError(f"Neo4j 启动失败 (exited {proc.returncode}):\n{tail}")
-            if _port_open(port) and self._bolt_answers(port):
+            if _port_open(port) and self._bolt_answers(port, password):
                 return self.uri(port)
             time.sleep(0.3)
         self.stop()
         raise Neo4jLaunchError(f"Neo4j 在 {timeout:.0f} 秒内未就绪 (not up within {timeout:.0f}s)")
 
     @staticmethod
-    def _bolt_answers(port: int) -> bool:
+    def _bolt_answers(port: int, password: str | None = None) -> bool:
         from neo4j import GraphDatabase
         from neo4j.exceptions import Neo4jError, ServiceUnavailable
 
         try:
-            with GraphDatabase.driver(LocalNeo4j.uri(port), auth=None) as d:
+            auth = ("neo4j", password) if password else None
+            with GraphDatabase.driver(LocalNeo4j.uri(port), auth=auth) as d:
                 d.execute_query("RETURN 1")
             return True
         except (ServiceUnavailable, Neo4jError, OSError):

@@ -15,7 +15,7 @@ def health(store: Store, request: Request):
         status="ok" if ok else "unavailable",
         backend=store.backend,
         reachable=ok,
-        message="运行正常" if ok else "图数据库无法连接 (graph store unreachable)",
+        message="运行正常" if ok else (store.last_error or "图数据库无法连接 (graph store unreachable)"),
         home=str(request.app.state.settings.home),
     )
     return body if ok else JSONResponse(body.model_dump(), status_code=503)

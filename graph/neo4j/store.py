@@ -17,7 +17,7 @@ from typing import Any
 
 import neo4j
 from neo4j import GraphDatabase, RoutingControl
-from neo4j.exceptions import DriverError, ServiceUnavailable, SessionExpired
+from neo4j.exceptions import AuthError, ClientError, DriverError, ServiceUnavailable, SessionExpired
 
 from graph.model import LABELS, RELATIONSHIPS, label_spec, rel_spec
 from graph.neo4j import queries as cy
@@ -28,6 +28,7 @@ from graph.store import (
     NodeRef,
     Rel,
     RelRow,
+    StoreMisconfigured,
     StoreUnavailable,
     Subgraph,
     batched,
@@ -82,6 +83,7 @@ class Neo4jStore(GraphStore):
             notifications_min_severity=neo4j.NotificationMinimumSeverity.OFF,
         )
         self._schema_ready = False
+        self.last_error: str | None = None
         self._fulltext_seen = -1  # the generation the full-text index was last refreshed at
         self._data_version: tuple[float, str | None] | None = None  # (read at, value)
 
@@ -93,6 +95,16 @@ class Neo4jStore(GraphStore):
         except (ServiceUnavailable, SessionExpired, OSError) as e:
             self._schema_ready = False
             raise StoreUnavailable(f"Neo4j 无法连接 unreachable at {self.uri}: {e}") from e
+        except AuthError as e:
+            self._schema_ready = False
+            raise StoreMisconfigured(f"Neo4j 拒绝登录：用户名或密码不对（TUPU_NEO4J_USER / TUPU_NEO4J_PASSWORD，"
+                                   f"{self.uri}）") from e
+        except ClientError as e:
+            if e.code != "Neo.ClientError.Database.DatabaseNotFound":
+                raise
+            self._schema_ready = False
+            raise StoreMisconfigured(f"Neo4j 上没有名为“{self.database}”的数据库（TUPU_NEO4J_DATABASE，"
+                                   f"{self.uri}）") from e
         except DriverError as e:  # e.g. a closed driver
             raise StoreUnavailable(f"Neo4j 驱动错误 driver error: {e}") from e
 
@@ -131,11 +143,15 @@ class Neo4jStore(GraphStore):
         return Neo4jEngine(self)
 
     def ping(self) -> bool:
+        """Whether the configured database answers a query (reachable, logged in, present);
+        why not is kept in :attr:`last_error`."""
         try:
             with self._guard():
-                self.driver.verify_connectivity()
+                self.driver.execute_query("RETURN 1", database_=self.database)
+            self.last_error = None
             return True
-        except StoreUnavailable:
+        except StoreUnavailable as e:
+            self.last_error = str(e)
             return False
 
     def close(self) -> None:
