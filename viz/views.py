@@ -12,10 +12,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
+from graph.analyses.context import names_in_context
 from graph.analyses.coverage import coverage
 from graph.analyses.engine import engine_for
 from graph.analyses.gaps import find_gaps
@@ -33,6 +36,20 @@ GapIndex = dict[tuple[str, str], list[dict[str, str]]]
 
 class ViewNotFound(NotFoundError, LookupError):
     pass
+
+
+def _in_context(build: Callable[..., View]) -> Callable[..., View]:
+    """A view builder whose grids and buildings are named with what they are in ("蒋路社区
+    第2网格", "幸福小区 3号楼"; ``graph.analyses.context``)."""
+    @functools.wraps(build)
+    def built(store: GraphStore, *args: Any, **kwargs: Any) -> View:
+        view = build(store, *args, **kwargs)
+        ids = [(*n.id.split(":", 1), n.name) for n in view.nodes]
+        full = names_in_context(engine_for(store), [(label, key, name) for label, key, name in ids])
+        for n, (label, key, _) in zip(view.nodes, ids):
+            n.name = full.get((label, key), n.name)
+        return view
+    return built
 
 
 def _gap_index(store: GraphStore, as_of: dt.date, policy: Policy) -> GapIndex:
@@ -111,6 +128,7 @@ def _ring(n: int, radius: float, i: int, phase: float = 0.0) -> tuple[float, flo
 
 
 # --- (a) an alliance ---------------------------------------------------------------------------
+@_in_context
 def alliance_view(store: GraphStore, alliance_id: str, *, as_of: dt.date | None = None,
                   policy: Policy | None = None, reach_limit: int = 160) -> View:
     as_of, policy = as_of or dt.date.today(), policy or load_policy()
@@ -167,6 +185,7 @@ def alliance_view(store: GraphStore, alliance_id: str, *, as_of: dt.date | None 
 
 
 # --- (b) the organisation tree -------------------------------------------------------------------
+@_in_context
 def tree_view(store: GraphStore, org_id: str, *, as_of: dt.date | None = None,
               policy: Policy | None = None, max_nodes: int = 1500) -> View:
     as_of, policy = as_of or dt.date.today(), policy or load_policy()
@@ -234,6 +253,7 @@ def tree_view(store: GraphStore, org_id: str, *, as_of: dt.date | None = None,
 
 
 # --- (c) coverage of a street or community -------------------------------------------------------
+@_in_context
 def coverage_view(store: GraphStore, region: str, *, as_of: dt.date | None = None,
                   policy: Policy | None = None) -> View:
     as_of, policy = as_of or dt.date.today(), policy or load_policy()
@@ -266,6 +286,7 @@ def coverage_view(store: GraphStore, region: str, *, as_of: dt.date | None = Non
 
 
 # --- (d) the pairing network --------------------------------------------------------------------
+@_in_context
 def pairings_view(store: GraphStore, region: str | None = None, *, as_of: dt.date | None = None,
                   policy: Policy | None = None) -> View:
     """Organisations the P rules watch (and any that are paired), grouped by street (or by
@@ -336,6 +357,7 @@ def pairings_view(store: GraphStore, region: str | None = None, *, as_of: dt.dat
 
 
 # --- (e) neighbourhood and path --------------------------------------------------------------------
+@_in_context
 def neighbourhood_view(store: GraphStore, key: str, hops: int = 1, *, as_of: dt.date | None = None,
                        policy: Policy | None = None, max_nodes: int = 400) -> View:
     as_of, policy = as_of or dt.date.today(), policy or load_policy()
@@ -354,6 +376,7 @@ def neighbourhood_view(store: GraphStore, key: str, hops: int = 1, *, as_of: dt.
                 legend=_sector_legend(nodes), notes=notes)
 
 
+@_in_context
 def path_view(store: GraphStore, a: str, b: str, *, as_of: dt.date | None = None,
               policy: Policy | None = None) -> View:
     as_of, policy = as_of or dt.date.today(), policy or load_policy()

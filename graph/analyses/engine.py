@@ -49,6 +49,10 @@ class Engine(Protocol):
         """Per coverable unit, per 一般网格, per home organisation of mobile members, per
         pairable organisation: the facts coverage rates are counted from."""
 
+    def contexts(self, label: str, ids: list[str], kinds: list[str]) -> dict[str, list[str]]:
+        """Of the grids (or the units of ``kinds``) in ``ids``: the names, outer first, that tell
+        them apart (``graph.analyses.context``); an entity with none is left out."""
+
 def engine_for(store: GraphStore) -> Engine:
     """The engine the store hands out (each backend keeps its own beside its store)."""
     return store.engine()

@@ -24,6 +24,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from graph.analyses.cache import cached, cached_if_present
+from graph.analyses.context import names_in_context
 from graph.analyses.engine import Engine, engine_for
 from graph.analyses.responsibility import Responsibility
 from graph.analyses.trees import load_trees
@@ -178,6 +179,7 @@ def _explain(engine: Engine, who: Responsibility, policy: Policy, params: dict[s
              rows: list[tuple[str, dict[str, Any]]]) -> list[Gap]:
     resp, region = _responsible(engine, who, rows)
     problems = engine.data_problems()
+    full_names = names_in_context(engine, [(RULES[r].entity, str(row.get("id")), row.get("name")) for r, row in rows])
     orgs = who.orgs
     gaps = []
     for rule_id, row in rows:
@@ -190,7 +192,7 @@ def _explain(engine: Engine, who: Responsibility, policy: Policy, params: dict[s
             name = f"{row['from_name']} ↔ {row['to_name']}（{row.get('form')}）"
         else:
             key = (rule.entity, row["id"])
-            gid, name = str(row["id"]), row.get("name")
+            gid, name = str(row["id"]), full_names.get(key, row.get("name"))
         chief = resp.get(key)
         found = problems.get(key, []) if problems else []
         gaps.append(Gap(

@@ -193,3 +193,30 @@ class MemoryEngine:
         with self.store.lock:
             return {n: list(a["data_problems"]) for n, a in self.g.nodes(data=True)
                     if a.get("data_problems") and n[0] in ("Unit", "Grid", "Member", "Organization")}
+
+    def contexts(self, label: str, ids: list[str], kinds: list[str]) -> dict[str, list[str]]:
+        def first(n: N, rel: str, to: str) -> N | None:
+            found = sorted(v for v, _ in self.outs(n, rel, to))
+            return found[0] if found else None
+
+        def name(n: N | None) -> str | None:
+            return self.prop(n, "name") if n is not None else None
+
+        out: dict[str, list[str]] = {}
+        with self.store.lock:
+            for key in ids:
+                n = (label, key)
+                if n not in self.g:
+                    continue
+                if label == "Grid":
+                    parent = first(n, "PART_OF", "Grid")
+                    region = first(n, "IN_REGION", "Region") or (
+                        first(parent, "IN_REGION", "Region") if parent else None)
+                    context = [name(region), name(parent)]
+                elif self.prop(n, "kind") in kinds:
+                    context = [name(first(n, "PART_OF", "Unit")) or name(first(n, "IN_REGION", "Region"))]
+                else:
+                    continue
+                if any(context):
+                    out[key] = [c for c in context if c]
+        return out

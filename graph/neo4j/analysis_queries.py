@@ -121,3 +121,31 @@ MATCH (a:Organization)-[r:PAIRED_WITH]->(b:Organization)
 RETURN a.id AS from, b.id AS to, r.form AS form, r.since AS since, r.until AS until
 ORDER BY a.id, b.id, r.form
 """
+
+# What a grid's or a building's name needs to be told apart (graph.analyses.context): a grid's
+# region (its own, else its parent grid's) and its parent grid; a 楼栋's compound, else region.
+GRID_CONTEXT = """
+UNWIND $ids AS id MATCH (e:Grid {id: id})
+OPTIONAL MATCH (e)-[:PART_OF]->(p:Grid)
+WITH e, p ORDER BY p.id
+WITH e, collect(p)[0] AS p
+OPTIONAL MATCH (e)-[:IN_REGION]->(r:Region)
+WITH e, p, r ORDER BY r.code
+WITH e, p, collect(r)[0] AS r
+OPTIONAL MATCH (p)-[:IN_REGION]->(pr:Region)
+WITH e, p, r, pr ORDER BY pr.code
+WITH e, p, r, collect(pr)[0] AS pr
+WITH e, p, coalesce(r, pr) AS r
+RETURN e.id AS id, [x IN [r.name, p.name] WHERE x IS NOT NULL] AS context
+"""
+
+UNIT_CONTEXT = """
+UNWIND $ids AS id MATCH (e:Unit {id: id}) WHERE e.kind IN $kinds
+OPTIONAL MATCH (e)-[:PART_OF]->(p:Unit)
+WITH e, p ORDER BY p.id
+WITH e, collect(p)[0] AS p
+OPTIONAL MATCH (e)-[:IN_REGION]->(r:Region)
+WITH e, p, r ORDER BY r.code
+WITH e, p, collect(r)[0] AS r
+RETURN e.id AS id, [x IN [coalesce(p.name, r.name)] WHERE x IS NOT NULL] AS context
+"""

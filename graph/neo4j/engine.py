@@ -59,3 +59,10 @@ class Neo4jEngine:
 
     def pairing_rels(self) -> list[Row]:
         return self._rows(aq.PAIRING_RELS)
+
+    def contexts(self, label: str, ids: list[str], kinds: list[str]) -> dict[str, list[str]]:
+        if label == "Grid":
+            rows = self._rows(aq.GRID_CONTEXT, ids=ids)
+        else:
+            rows = self._rows(aq.UNIT_CONTEXT, ids=ids, kinds=kinds)
+        return {r["id"]: list(r["context"]) for r in rows if r["context"]}
