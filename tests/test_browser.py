@@ -25,7 +25,7 @@ def site(tmp_path_factory):
 
 
 def open_page(browser, url: str, token: str):
-    page = browser.new_page(viewport={"width": 1600, "height": 1000},
+    page = browser.new_page(viewport={"width": 1920, "height": 1080}, accept_downloads=True,
                             extra_http_headers={"Authorization": f"Bearer {token}"})
     watch = Watch(page)
     page.goto(url, wait_until="load")
@@ -42,14 +42,35 @@ VIEWS = {
 }
 
 
+def node_xy(page, node_id: str) -> tuple[float, float]:
+    """Where a node is on the screen (for a real mouse click)."""
+    return tuple(page.evaluate("""id => {
+        const net = window.tupu.network, p = net.canvasToDOM(net.getPosition(id));
+        const r = document.getElementById('network').getBoundingClientRect();
+        return [r.left + p.x, r.top + p.y]; }""", node_id))
+
+
+def shown(page) -> int:
+    return page.evaluate("shownIds(window.tupu.network).length")
+
+
+def no_overlaps(page, px: int = 16) -> dict:
+    ov = page.evaluate("window.tupu.labelOverlaps()")
+    assert ov["pairs"] == 0 and ov["labels"] > 0 and round(ov["px"]) >= px, ov
+    return ov
+
+
 @pytest.mark.parametrize("name", list(VIEWS))
 def test_view_in_a_real_browser_offline(site, browser, name):
+    """At 1920×1080, as on a projector: labels at 16 px never overlap; a folded view unfolds a
+    group in place; filters, the legend, focus and expand in place work; both exports make
+    the whole network with its title and legend; 演示模式 keeps labels apart at 24 px."""
     base, store, token = site
     page, watch = open_page(browser, base + VIEWS[name] + ("&" if "?" in VIEWS[name] else "?") + f"as_of={TODAY}",
                             token)
-    page.wait_for_function("document.body.dataset.drawn === '1'", timeout=20_000)
-    drawn = page.evaluate("Object.keys(window.tupu.network.getPositions()).length")
-    assert drawn == page.evaluate("window.tupu.nodes.length") and drawn > 1
+    page.wait_for_function("document.body.dataset.settled === '1'", timeout=30_000)
+    total = page.evaluate("window.tupu.nodes.length")
+    assert shown(page) > 1
     # the canvas is not blank: some pixels differ from white
     assert page.evaluate("""() => {
         const c = document.querySelector('#network canvas');
@@ -57,14 +78,91 @@ def test_view_in_a_real_browser_offline(site, browser, name):
         for (let i = 0; i < d.length; i += 4 * 97) if (d[i] < 240 || d[i + 1] < 240 || d[i + 2] < 240) return true;
         return false; }""")
     assert page.locator("#legend").is_visible() and "图例" in page.locator("#legend").inner_text()
+    no_overlaps(page)
+
+    if page.evaluate("window.tupu.folded"):  # past 150 nodes: folded into groups, one unfolds in place
+        assert total > 150 and shown(page) < total
+        cluster = page.evaluate("shownIds(window.tupu.network).find(id => window.tupu.network.isCluster(id))")
+        before = shown(page)
+        page.mouse.click(*node_xy(page, cluster))
+        page.wait_for_function(f"shownIds(window.tupu.network).length > {before}", timeout=5_000)
+        no_overlaps(page)
+        page.click("#fold")
+        assert shown(page) == before
+
+    # filter: only what has gaps
+    page.check("#only-gaps")
+    kept = page.evaluate("window.tupu.nodes.get({filter: n => !n.hidden && n.elabel !== 'Group'})")
+    assert kept and all(n["ngaps"] > 0 for n in kept) and len(kept) < total
+    assert page.locator("#status").inner_text().startswith("显示")
+    no_overlaps(page)
+    page.click("#reset")
+    assert page.evaluate("window.tupu.nodes.get({filter: n => n.hidden}).length") == 0
+    # the legend hides a kind and shows it again
+    item = page.locator("#legend .item[data-type=sector]").first
+    sector = item.get_attribute("data-key")
+    item.click()
+    assert page.evaluate(f"window.tupu.nodes.get({{filter: n => n.sector === {sector!r} && !n.hidden}}).length") == 0
+    item.click()
+    page.click("#reset")
+
+    # focus: 1 hop around a node with links dims the rest
+    if page.evaluate("window.tupu.folded"):
+        page.click("#unfold")
+    centre = page.evaluate("""() => { const e = window.tupu.edges.get(), deg = {};
+        for (const x of e) { deg[x.from] = (deg[x.from] || 0) + 1; deg[x.to] = (deg[x.to] || 0) + 1; }
+        return Object.keys(deg).filter(id => !id.startsWith('Group:')).sort((a, b) => deg[b] - deg[a])[0]; }""")
+    page.evaluate(f"window.tupu.network.focus({centre!r}, {{scale: 2.5, animation: false}})")
+    page.mouse.click(*node_xy(page, centre))
+    page.select_option("#hops", "1")
+    near = page.evaluate("window.tupu.focused")
+    assert centre in near and 1 < len(near) < total
+    assert page.evaluate("window.tupu.nodes.get({filter: n => n.dimmed}).length") == total - len(near)
+    page.select_option("#hops", "0")
+    page.click("#reset")
+
+    # expand in place: a double-click on an organisation asks the server for its neighbours
+    if page.evaluate("window.tupu.folded"):
+        page.click("#unfold")
+    before = page.evaluate("window.tupu.nodes.length")
+    leaf = page.evaluate("""() => { const deg = {};
+        for (const x of window.tupu.edges.get()) { deg[x.from] = (deg[x.from] || 0) + 1; deg[x.to] = (deg[x.to] || 0) + 1; }
+        return window.tupu.nodes.getIds().filter(id => id.startsWith('Organization:'))
+                 .sort((a, b) => (deg[a] || 0) - (deg[b] || 0))[0] || window.tupu.nodes.getIds()[0]; }""")
+    page.evaluate(f"window.tupu.network.focus({leaf!r}, {{scale: 2.5, animation: false}})")
+    page.mouse.dblclick(*node_xy(page, leaf))
+    page.wait_for_function("document.getElementById('status').textContent.startsWith('展开')", timeout=10_000)
+    added = page.evaluate("window.tupu.nodes.length") - before
+    assert page.locator("#status").inner_text() == f"展开 {added} 个"
+    if name in ("tree", "alliance"):  # members and units they do not draw
+        assert added > 0
+    page.click("#fit")
+    no_overlaps(page)
+
     # search by a Chinese name taken from the page's own nodes
     name_to_find = page.evaluate("Object.values(DETAILS).map(d => d.name).find(n => /[\\u4e00-\\u9fff]{3,}/.test(n))")
     page.fill("#search", name_to_find[1:4])
     page.press("#search", "Enter")
     assert page.locator("#status").inner_text().startswith("找到")
     assert page.locator("#details").is_visible()
+
+    # exports: the whole network at 3840×2160 under its title, with its legend; and a PDF
+    png = page.evaluate("window.tupu.exportPng(false)")
+    assert (png["width"], png["height"]) == (3840, 2360) and png["overlaps"]["pairs"] == 0
+    assert png["overlaps"]["nodes"] == shown(page) or page.evaluate("window.tupu.folded")
+    with page.expect_download() as dl:
+        page.click("#png")
+    assert dl.value.suggested_filename.endswith(".png")
+    page.emulate_media(media="print")
+    assert not page.locator("header").is_visible() and page.locator("#printhead").is_visible()
+    pdf = page.pdf(landscape=True)
+    assert pdf.startswith(b"%PDF") and len(pdf) > 10_000
+    page.emulate_media(media="screen")
+
     page.click("#present")
+    page.wait_for_timeout(400)
     assert page.evaluate("document.body.classList.contains('present')")
+    no_overlaps(page, px=24)
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"view-{name}.png"))
     assert watch.external == [] and watch.failed == [] and watch.errors == []

@@ -16,6 +16,7 @@ from graph.store import RelRow
 from tests.test_api import client_for
 from tests.test_gap_rules import AS_OF, S, build
 from viz import views
+from viz.render import vis_data
 
 
 def _u9(g, p):
@@ -25,7 +26,7 @@ def _u9(g, p):
 
 
 U9 = Rule(
-    "U9", "大型单位未被覆盖", "Unit", "单位", "#00bcd4",
+    "U9", "大型单位未被覆盖", "Unit", "单位",
     message=lambda f, p: f"从业人员 {f['employees']} 人（≥{p['u9_min_employees']}），未被党组织覆盖",
     cypher="""
 MATCH (u:Unit) WHERE coalesce(u.employees, 0) >= $u9_min_employees
@@ -58,10 +59,11 @@ def test_a_new_rule_shows_everywhere(store, u9, tmp_path):
     # the Excel export has a sheet for it
     wb = load_workbook(io.BytesIO(gaps_xlsx(gaps)))
     assert "U9 大型单位未被覆盖" in wb.sheetnames
-    # the coverage view colours the unit and lists the rule in its legend
+    # the coverage view rings the unit and offers the rule in its filter bar
     view = views.coverage_view(store, S, as_of=AS_OF)
     big = next(n for n in view.nodes if n.id == "Unit:BIG")
-    assert big.color == "#00bcd4" and ("#00bcd4", "U9 大型单位未被覆盖", "box") in view.legend
+    assert [g["rule"] for g in big.gaps] == ["U9"]
+    assert {"id": "U9", "title": "大型单位未被覆盖"} in vis_data(view)["rules"]
     # the API answers it
     for client in client_for(store):
         r = client.get("/gaps", params={"rule": "U9", "as_of": AS_OF.isoformat()})

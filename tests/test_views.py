@@ -8,6 +8,7 @@ import pytest
 from tests.test_api import client_for
 from tests.test_gap_rules import AS_OF, C, S, build
 from viz import views
+from viz.palette import SECTORS
 from viz.render import render_html
 
 EXTERNAL = re.compile(r"""<(?:script|link|img|iframe)[^>]+(?:src|href)=["']?(?:https?:)?//""", re.I)
@@ -36,9 +37,10 @@ def test_every_view_builds_and_renders_offline(store):
     cov = built["coverage"]
     assert {"Unit:B1", "Unit:X1", "Unit:U_ENT1"} <= {n.id for n in cov.nodes}
     b1 = next(n for n in cov.nodes if n.id == "Unit:B1")
-    assert b1.gaps[0]["rule"] == "G2" and b1.color != "#43a047"
+    # colour is the sector (a 楼栋: community green); the gap is its ring and badge, not its fill
+    assert b1.gaps[0]["rule"] == "G2" and b1.color == SECTORS["community"].color
     pairs = built["pairings"]
-    assert any(e.width == 3 for e in pairs.edges) and any(e.dashes for e in pairs.edges)
+    assert {e.style for e in pairs.edges} >= {"current", "lapsed"}
     assert all(n.x is not None for n in pairs.nodes)  # precomputed layout
     with pytest.raises(views.ViewNotFound):
         views.tree_view(store, "NOPE")
@@ -59,7 +61,7 @@ def test_alliance_view(store):
     assert (lead.x, lead.y) == (0.0, 0.0) and lead.facts["联盟角色"] == "牵头"
     # the pairing ORGAN—COMM inside the alliance is drawn, current (until today)
     inner = [e for e in v.edges if {e.source, e.target} == {"Organization:ORGAN", "Organization:COMM"}]
-    assert inner and inner[0].width == 3
+    assert inner and inner[0].style == "current"
     assert "Grid:GG1" in ids  # BR_OK is built on it: the alliance reaches it
 
 

@@ -16,8 +16,10 @@ import pyvis
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pyvis.network import Network
 
+from graph.rules import RULES
 from viz.labels import wrap
-from viz.model import GAP_BORDER, View
+from viz.model import View
+from viz.palette import BORDER, EDGE_STYLES, GAP_RING, SECTORS, SHAPES, sector_of
 
 HERE = Path(__file__).resolve().parent
 VIS = Path(pyvis.__file__).resolve().parent / "lib" / "vis-9.1.2"
@@ -51,11 +53,12 @@ def options(view: View) -> dict:
     big = len(view.nodes) > PHYSICS_LIMIT or all(n.x is not None for n in view.nodes)
     opts: dict = {
         "nodes": {"font": {"size": 18, "face": "Noto Sans CJK SC, Microsoft YaHei, sans-serif",
-                           "strokeWidth": 3, "strokeColor": "#ffffff"}, "borderWidth": 2},
+                           "strokeWidth": 4, "strokeColor": "#ffffff", "color": "#212121"}, "borderWidth": 2},
         "edges": {"smooth": False, "font": {"size": 12, "align": "middle"}, "color": {"inherit": False}},
         "interaction": {"hover": True, "hideEdgesOnDrag": big, "tooltipDelay": 200,
                         "navigationButtons": False, "keyboard": True},
         "physics": {"enabled": not big, "solver": "forceAtlas2Based",
+                    "forceAtlas2Based": {"gravitationalConstant": -80, "springLength": 120},
                     "stabilization": {"enabled": True, "iterations": 300, "fit": True}},
         "layout": {"improvedLayout": len(view.nodes) <= 150},
     }
@@ -66,7 +69,29 @@ def options(view: View) -> dict:
     return opts
 
 
-def render_html(view: View) -> str:
+def legend(view: View) -> list[dict[str, Any]]:
+    """Every colour, shape and line style the view shows, with what it means; each colour and
+    shape entry names the filter a click on it toggles."""
+    sectors = {n.sector for n in view.nodes}
+    labels = {n.label for n in view.nodes}
+    styles = {e.style for e in view.edges}
+    own = {sh.label: sector_of(sh.label, {}) for sh in SHAPES.values()}  # a kind with a colour of its own
+    out: list[dict[str, Any]] = [
+        {"type": "sector", "key": s.key, "text": s.zh, "color": s.color}
+        for s in SECTORS.values() if s.key in sectors and s.key not in set(own.values()) - {"community", "other"}]
+    out += [{"type": "shape", "key": sh.label, "text": sh.zh, "shape": sh.vis,
+             "color": SECTORS[own[sh.label]].color if own[sh.label] not in ("community", "other") else "#9e9e9e"}
+            for sh in SHAPES.values() if sh.label in labels]
+    if any(n.gaps for n in view.nodes):
+        out.append({"type": "status", "key": "gap", "text": "粗朱红圈、⚠n：有 n 个缺口", "color": GAP_RING})
+    out += [{"type": "edge", "key": k, "text": v["zh"], "color": v["color"], "dashes": bool(v["dashes"])}
+            for k, v in EDGE_STYLES.items() if k in styles]
+    return out
+
+
+def vis_data(view: View) -> dict[str, Any]:
+    """The view as vis-network's node and edge lists, with what the page's legend, filters,
+    clusters and details panel need."""
     net = Network(directed=False, cdn_resources="in_line", height="100%", width="100%")
     details = {}
     for n in view.nodes:
@@ -75,20 +100,35 @@ def render_html(view: View) -> str:
             extra.update(x=n.x, y=n.y)
         if n.level is not None:
             extra["level"] = n.level
-        border = GAP_BORDER if n.gaps else n.color
-        label = wrap(n.name) + (f"\n⚠{len(n.gaps)}" if n.gaps else "")
-        net.add_node(n.id, label=label, shape=n.shape, size=n.size,
+        label = wrap(n.name) + (f" ⚠{len(n.gaps)}" if n.gaps else "")
+        border = GAP_RING if n.gaps else BORDER
+        net.add_node(n.id, label=label, shape=SHAPES[n.label].vis if n.label in SHAPES else "dot",
+                     size=n.size, title=n.name,
                      color={"background": n.color, "border": border,
-                            "highlight": {"background": n.color, "border": "#000"}},
-                     borderWidth=4 if n.gaps else 2, **extra)
+                            "highlight": {"background": n.color, "border": "#000"},
+                            "hover": {"background": n.color, "border": "#000"}},
+                     borderWidth=6 if n.gaps else 1.5, borderWidthSelected=6 if n.gaps else 3,
+                     sector=n.sector, elabel=n.label, ngaps=len(n.gaps),
+                     rules=sorted({g["rule"] for g in n.gaps}), cluster=n.cluster, **extra)
         details[n.id] = {"name": n.name, "kind": n.label_zh, "facts": n.facts, "gaps": n.gaps, "link": n.link}
     for e in view.edges:
-        net.add_edge(e.source, e.target, label=e.label, color=e.color, dashes=e.dashes, width=e.width,
-                     arrows="to" if e.arrows else "")
-    legend = list(dict.fromkeys(view.legend))  # builders may list a colour twice
+        st = EDGE_STYLES[e.style]
+        # what an edge says is its tooltip: words along lines crowd a projector's picture
+        net.add_edge(e.source, e.target, title=e.label or st["zh"], color=st["color"], dashes=st["dashes"],
+                     width=st["width"], arrows="to" if e.arrows else "", style=e.style)
+    rules = sorted({g["rule"] for n in view.nodes for g in n.gaps}, key=lambda r: list(RULES).index(r)
+                   if r in RULES else 99)
+    return {"nodes": net.nodes, "edges": net.edges, "details": details,
+            "clusters": [{"key": k, "name": v} for k, v in view.clusters.items()],
+            "legend": legend(view),
+            "rules": [{"id": r, "title": RULES[r].title if r in RULES else r} for r in rules]}
+
+
+def render_html(view: View) -> str:
+    data = vis_data(view)
     js, css = _assets()
     return _env.get_template("template.html").render(
-        title=view.title, subtitle=view.subtitle, legend=legend, notes=view.notes,
-        nodes=_js(net.nodes), edges=_js(net.edges), details=_js(details), options=_js(options(view)),
+        title=view.title, subtitle=view.subtitle, legend=data["legend"], notes=view.notes, rules=data["rules"],
+        data=_js(data), options=_js(options(view)),
         title_js=_js(view.title), subtitle_js=_js(view.subtitle), vis_js=js, vis_css=css,
     )

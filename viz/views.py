@@ -27,11 +27,14 @@ from graph.analyses.trees import load_trees
 from graph.errors import NotFoundError
 from graph.model import LABELS, RELATIONSHIPS, AllianceRole
 from graph.policy import Policy, load_policy
-from graph.rules import RULES, pairing_current
+from graph.rules import pairing_current
 from graph.store import GraphStore, Node, NodeRef
-from viz.model import LABEL_COLORS, OK_GRAY, SECTOR_COLORS, VEdge, View, VNode
+from viz.layout import disc_radius, discs
+from viz.model import VEdge, View, VNode
+from viz.palette import sector_of
 
 GapIndex = dict[tuple[str, str], list[dict[str, str]]]
+CLUSTER_AT = 150  # a view with more nodes opens folded into its groups (streets, communities)
 
 
 class ViewNotFound(NotFoundError, LookupError):
@@ -65,16 +68,6 @@ def _gap_index(store: GraphStore, as_of: dt.date, policy: Policy) -> GapIndex:
     return idx
 
 
-def _color(node: Node) -> str:
-    if node.label == "Organization":
-        return SECTOR_COLORS.get(node.props.get("sector") or "", LABEL_COLORS["Organization"])
-    if node.label == "Unit":
-        return SECTOR_COLORS.get(node.props.get("kind") or "", LABEL_COLORS["Unit"])
-    return LABEL_COLORS.get(node.label, OK_GRAY)
-
-
-_SHAPES = {"Organization": "dot", "Unit": "square", "Grid": "triangle", "Member": "dot",
-           "Alliance": "star", "Activity": "diamond", "Region": "hexagon"}
 _FACTS = {
     "Organization": (("kind", "组织类别"), ("sector", "所属领域"), ("term_ends", "届满日期")),
     "Unit": (("kind", "单位类别"), ("members_reported", "党员数"), ("employees", "从业人员数")),
@@ -87,12 +80,12 @@ _FACTS = {
 
 
 def vnode(node: Node, gaps: GapIndex, *, size: float = 16, x: float | None = None,
-          y: float | None = None, color: str | None = None, extra: dict[str, Any] | None = None) -> VNode:
+          y: float | None = None, extra: dict[str, Any] | None = None) -> VNode:
     facts = {"编码": node.key, **{zh: node.props[k] for k, zh in _FACTS.get(node.label, ())
                                  if node.props.get(k) not in (None, "")}}
     facts.update(extra or {})
     return VNode(id=f"{node.label}:{node.key}", name=node.name, label_zh=LABELS[node.label].zh,
-                 color=color or _color(node), size=size, shape=_SHAPES.get(node.label, "dot"), x=x, y=y,
+                 sector=sector_of(node.label, node.props), size=size, x=x, y=y,
                  gaps=gaps.get((node.label, node.key), []), facts=facts,
                  link=f"/views/neighbourhood/{node.key}")
 
@@ -102,19 +95,10 @@ def vedge(rel_type: str, a: str, b: str, props: dict[str, Any] | None = None, *,
     props = props or {}
     if rel_type == "PAIRED_WITH":
         current = pairing_current(props, as_of)
-        return VEdge(a, b, label=props.get("form", "") if label else "", color="#c62828" if current else "#9e9e9e",
-                     dashes=not current, width=3 if current else 1.5)
+        return VEdge(a, b, label=props.get("form", "") if label else "", style="current" if current else "lapsed")
+    if rel_type == "IN_ALLIANCE":
+        return VEdge(a, b, label="", style="alliance")
     return VEdge(a, b, label=RELATIONSHIPS[rel_type].zh if label else "", arrows=True)
-
-
-def _sector_legend(nodes: list[VNode]) -> list[tuple[str, str, str]]:
-    seen: dict[str, str] = {}
-    for n in nodes:
-        kind = n.facts.get("所属领域") or n.facts.get("单位类别") or n.label_zh
-        seen.setdefault(kind, n.color)
-    out = [(c, k, "") for k, c in sorted(seen.items()) if k != "分组（街道/区县）"]
-    return out + [("#ff1744", "红框：有缺口（数字为个数）", "ring"),
-                  ("#c62828", "红线：在期结对", "box"), ("#9e9e9e", "灰虚线：结对已到期或未开始", "box")]
 
 
 def _subtitle(as_of: dt.date, nodes: list[VNode]) -> str:
@@ -149,7 +133,7 @@ def alliance_view(store: GraphStore, alliance_id: str, *, as_of: dt.date | None 
         n = len(store.neighbours("Organization", org.key, ["MEMBER_OF"], "in"))
         return 14 + min(30, 3 * math.sqrt(n)), n
 
-    a_node = vnode(alliance, gaps, size=34, x=0, y=-R * 0.35, color="#f39c12")
+    a_node = vnode(alliance, gaps, size=34, x=0, y=-R * 0.35)
     nodes[a_node.id] = a_node
     for i, org in enumerate(lead + rest):
         is_lead = org in lead
@@ -159,7 +143,7 @@ def alliance_view(store: GraphStore, alliance_id: str, *, as_of: dt.date | None 
                   extra={"联盟角色": AllianceRole.LEAD.value if is_lead else AllianceRole.MEMBER.value,
                          "党员数": n_members})
         nodes[v.id] = v
-        edges.append(VEdge(v.id, a_node.id, color="#f5b041", width=1, dashes=True))
+        edges.append(VEdge(v.id, a_node.id, style="alliance"))
     outer: list[tuple[str, Node, str, dict]] = []
     for org in lead + rest:
         for rel, other in store.neighbours("Organization", org.key,
@@ -179,7 +163,6 @@ def alliance_view(store: GraphStore, alliance_id: str, *, as_of: dt.date | None 
         edges.append(vedge(rtype, src, oid, props, as_of=iso, label=rtype == "PAIRED_WITH"))
     vn = list(nodes.values())
     return View(title=alliance.name, subtitle=_subtitle(as_of, vn), nodes=vn, edges=edges,
-                legend=[("#f39c12", "党建联盟", "")] + _sector_legend(vn),
                 notes=[f"牵头：{lead[0].name}" if lead else "未登记牵头组织",
                        f"成员 {len(rest)} 个；外圈为结对单位、所建网格与覆盖单位"])
 
@@ -245,9 +228,18 @@ def tree_view(store: GraphStore, org_id: str, *, as_of: dt.date | None = None,
         v.link = f"/views/tree/{o}"
         nodes.append(v)
         if o != org_id:
-            edges.append(VEdge(f"Organization:{orgs.parent[o]}", v.id, color="#78909c"))
+            edges.append(VEdge(f"Organization:{orgs.parent[o]}", v.id))
+    clusters: dict[str, str] = {}
+    if len(nodes) > CLUSTER_AT:  # one group per branch under the root
+        for v in nodes:
+            o = v.id.partition(":")[2]
+            chain = orgs.chain(o)
+            branch = chain[chain.index(org_id) - 1] if org_id in chain and chain.index(org_id) > 0 else None
+            if branch:
+                v.cluster = branch
+                clusters[branch] = orgs.name.get(branch) or branch
     return View(title=f"{orgs.name[org_id]} 组织体系", subtitle=_subtitle(as_of, nodes), nodes=nodes,
-                edges=edges, legend=_sector_legend(nodes),
+                edges=edges, clusters=clusters,
                 notes=[f"共 {len(order)} 个党组织"
                        + ("（超出部分未展开）" if len(order) < len(orgs.subtree(org_id)) else "")])
 
@@ -267,22 +259,53 @@ def coverage_view(store: GraphStore, region: str, *, as_of: dt.date | None = Non
     sub = store.subgraph(refs, hops=0, max_nodes=4000)
     gaps = _gap_index(store, as_of, policy)
     iso = as_of.isoformat()
-    nodes = []
-    rules_seen: set[str] = set()
-    for n in sub.nodes:
-        g = gaps.get((n.label, n.key), [])
-        rules_seen |= {x["rule"] for x in g}
-        color = RULES[g[0]["rule"]].color if g else ("#43a047" if n.label in ("Unit", "Grid") else None)
-        size = 22 if n.label in ("Region", "Organization") else 13
-        nodes.append(vnode(n, gaps, size=size, color=color))
+    nodes = [vnode(n, gaps, size=24 if n.label == "Region" else 18 if n.label == "Organization" else 13)
+             for n in sub.nodes]
     edges = [vedge(r.type, f"{r.start.label}:{r.start.key}", f"{r.end.label}:{r.end.key}", r.props,
                    as_of=iso, label=False) for r in sub.rels]
-    legend = [("#43a047", "单位、网格：无缺口", "box")] + [
-        (RULES[r].color, f"{r} {RULES[r].title}", "box") for r in RULES if r in rules_seen]
-    legend += [(LABEL_COLORS["Region"], "行政区划", ""), ("#ff1744", "红框：有缺口", "ring")]
+    clusters = _by_part_of(region, regions, nodes, sub.rels)
+    if clusters:  # a street or larger: each part (community, street) a disc of its own
+        order = {"Region": 0, "Organization": 1, "Grid": 2, "Unit": 3}
+        groups: dict[str, list[VNode]] = defaultdict(list)
+        for n in sorted(nodes, key=lambda n: (order.get(n.label, 4), n.id)):
+            groups[n.cluster or ""].append(n)
+        discs([groups[k] for k in sorted(groups, key=lambda k: (-len(groups[k]), k))])
     return View(title=f"{regions.name[region]} 覆盖情况", subtitle=_subtitle(as_of, nodes), nodes=nodes,
-                edges=edges, legend=legend,
-                notes=["方块：单位（小区、楼栋、企业等）；三角：网格；圆点：党组织；颜色：缺口规则"])
+                edges=edges, clusters=clusters if len(nodes) > CLUSTER_AT else {},
+                notes=["按街道或社区分组" + ("；点击分组就地展开" if len(nodes) > CLUSTER_AT else "")] if clusters else [])
+
+
+def _by_part_of(root: str, regions, nodes: list[VNode], rels) -> dict[str, str]:
+    """Put each node in the part of ``root`` (a region one level below it) it lies in, by its
+    own region, else its container's (a 楼栋 in its 小区); return the parts' names."""
+    parts = set(regions.children.get(root, []))
+    streets = {c for c in regions.subtree(root) if regions.level.get(c) == "街道乡镇"} - {root}
+    if streets and not parts <= streets:  # above the streets: one group per street
+        parts = streets
+    if not parts:
+        return {}
+    placed: dict[str, str] = {}
+    up: dict[str, str] = {}
+    for r in rels:
+        a, b = f"{r.start.label}:{r.start.key}", f"{r.end.label}:{r.end.key}"
+        if r.type == "IN_REGION":
+            placed[a] = r.end.key
+        elif r.type == "PART_OF" and r.start.label != "Region":
+            up.setdefault(a, b)
+
+    def part(node_id: str) -> str | None:
+        seen = set()
+        while node_id not in placed and node_id in up and node_id not in seen:
+            seen.add(node_id)
+            node_id = up[node_id]
+        code = node_id.partition(":")[2] if node_id.startswith("Region:") else placed.get(node_id)
+        return next((c for c in regions.ancestors(code) if c in parts), None)
+
+    names = {}
+    for n in nodes:
+        n.cluster = part(n.id) or root
+        names[n.cluster] = regions.name.get(n.cluster, n.cluster) + ("（本级）" if n.cluster == root else "")
+    return names
 
 
 # --- (d) the pairing network --------------------------------------------------------------------
@@ -324,21 +347,24 @@ def pairings_view(store: GraphStore, region: str | None = None, *, as_of: dt.dat
     names = sorted(groups, key=lambda g: (-len(groups[g]), g))
     ring = 260 * math.sqrt(len(names)) + 200
     nodes: list[VNode] = []
+    hubs: dict[str, VNode] = {}
     golden = math.pi * (3 - math.sqrt(5))
     for gi, g in enumerate(names):
         cx, cy = _ring(len(names), ring if len(names) > 1 else 0, gi)
         members = groups[g]
         outside = bool(partners) and all(o in partners for o in members)
         label = regions.name.get(g, "未登记区划") + ("（区外结对方）" if outside else "")
-        hub = VNode(id=f"Group:{g}", name=label, label_zh="分组（街道/区县）", color="#eceff1", size=30,
-                    shape="box", x=cx, y=cy, facts={"党组织数": len(members)},
-                    link=f"/views/pairings?region={g}" if g else None)
+        hub = hubs[g] = VNode(id=f"Group:{g}", name=label, label_zh="分组（街道/区县）", sector="group", size=30,
+                              x=cx, y=cy, facts={"党组织数": len(members)},
+                              link=f"/views/pairings?region={g}" if g else None, cluster=g)
         nodes.append(hub)
         for i, o in enumerate(members):
             r = 28 * math.sqrt(i + 1) + 40
             node = Node("Organization", o, {"name": orgs.name[o], "kind": orgs.kind[o], "sector": orgs.sector[o]})
-            nodes.append(vnode(node, gaps, size=10, x=cx + r * math.cos(i * golden), y=cy + r * math.sin(i * golden),
-                               extra={"分组": label}))
+            v = vnode(node, gaps, size=10, x=cx + r * math.cos(i * golden), y=cy + r * math.sin(i * golden),
+                      extra={"分组": label})
+            v.cluster = g
+            nodes.append(v)
     shown = {n.id for n in nodes}
     edges = [vedge("PAIRED_WITH", f"Organization:{p['from']}", f"Organization:{p['to']}", p, as_of=iso, label=False)
              for p in pairs if f"Organization:{p['from']}" in shown and f"Organization:{p['to']}" in shown]
@@ -352,8 +378,7 @@ def pairings_view(store: GraphStore, region: str | None = None, *, as_of: dt.dat
         m = next(r for r in rates if r.id == region).measures["pairable_paired"]
         notes.append(f"应结对的党组织 {m.total} 个，其中 {m.done} 个有在期结对")
     return View(title=title, subtitle=_subtitle(as_of, nodes), nodes=nodes, edges=edges,
-                legend=_sector_legend(nodes) + [("#eceff1", "方框：街道或区县分组（点击进入）", "box")],
-                notes=notes)
+                notes=notes, clusters={g: n.name for g, n in hubs.items()} if len(nodes) > CLUSTER_AT else {})
 
 
 # --- (e) neighbourhood and path --------------------------------------------------------------------
@@ -371,9 +396,30 @@ def neighbourhood_view(store: GraphStore, key: str, hops: int = 1, *, as_of: dt.
     nodes = [vnode(n, gaps, size=30 if n.ref == centre.ref else 15) for n in sub.nodes]
     edges = [vedge(r.type, f"{r.start.label}:{r.start.key}", f"{r.end.label}:{r.end.key}", r.props, as_of=iso)
              for r in sub.rels]
+    clusters: dict[str, str] = {}
+    if len(nodes) > CLUSTER_AT:  # one group per kind of entity, around the centre
+        groups: dict[str, list[VNode]] = defaultdict(list)
+        for v in nodes:
+            if v.id != f"{centre.label}:{centre.key}":
+                v.cluster = v.label
+                clusters[v.label] = LABELS[v.label].zh
+                groups[v.label].append(v)
+        _around(next(v for v in nodes if v.cluster is None), list(groups.values()))
     notes = [f"{hops} 步以内的关联"] + ([f"只显示最近的 {max_nodes} 个"] if len(nodes) >= max_nodes else [])
     return View(title=f"{centre.name} 的关联", subtitle=_subtitle(as_of, nodes), nodes=nodes, edges=edges,
-                legend=_sector_legend(nodes), notes=notes)
+                notes=notes, clusters=clusters)
+
+
+def _around(centre: VNode, groups: list[list[VNode]]) -> None:
+    """The centre in the middle, each group a sunflower disc on a ring around it."""
+    centre.x, centre.y = 0.0, 0.0
+    radius = max((disc_radius(len(g), 60.0) for g in groups), default=0.0)
+    ring = max(2.4 * radius, 300.0)
+    for gi, g in enumerate(groups):
+        cx, cy = _ring(len(groups), ring, gi, -math.pi / 2)
+        discs([g], spacing=60.0)
+        for v in g:
+            v.x, v.y = (v.x or 0.0) + cx, (v.y or 0.0) + cy
 
 
 @_in_context
@@ -392,7 +438,7 @@ def path_view(store: GraphStore, a: str, b: str, *, as_of: dt.date | None = None
     edges = [vedge(r.type, f"{r.start.label}:{r.start.key}", f"{r.end.label}:{r.end.key}", r.props,
                    as_of=as_of.isoformat()) for r in sub.rels]
     return View(title=f"{na.name} → {nb.name}", subtitle=f"最短联系 {len(edges)} 步 · 截至 {as_of.isoformat()}",
-                nodes=nodes, edges=edges, legend=_sector_legend(nodes))
+                nodes=nodes, edges=edges)
 
 
 def filter_view(view: View, scope) -> View:

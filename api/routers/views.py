@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Query
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from api.auth import ScopeDep, Token
 from api.deps import NonEmpty, PolicyDep, Store
@@ -14,19 +14,21 @@ from graph.rules import RULES
 from viz import views
 from viz.home import gap_list_html, home_html
 from viz.registry import VIEWS
-from viz.render import render_html
+from viz.render import render_html, vis_data
 
 router = APIRouter(tags=["网络图"], default_response_class=HTMLResponse)
 AsOf = Annotated[dt.date | None, Query(description="按哪一天判定，默认今天")]
 
 
-def _page(scope, build, *args, **kwargs) -> HTMLResponse:
+def _page(scope, build, *args, fmt: str = "html", **kwargs) -> Response:
     """Build a view (its root already resolved among what the scope may see) and keep only what
-    the scope may see."""
+    the scope may see: a page, or its nodes and edges as JSON (``fmt="json"``: a page adding a
+    node's neighbours in place)."""
     try:
-        return HTMLResponse(render_html(views.filter_view(build(*args, **kwargs), scope)))
+        view = views.filter_view(build(*args, **kwargs), scope)
     except views.ViewNotFound:
         raise HTTPException(404, "未找到") from None
+    return JSONResponse(vis_data(view)) if fmt == "json" else HTMLResponse(render_html(view))
 
 
 @router.get("/", summary="首页：总量、缺口、覆盖率、联盟")
@@ -66,8 +68,10 @@ def pairings(store: Store, policy: PolicyDep, scope: ScopeDep,
 @router.get("/views/neighbourhood/{id}", summary="实体的关联网络", dependencies=[NonEmpty])
 def neighbourhood(id: str, store: Store, policy: PolicyDep, scope: ScopeDep,
                   hops: Annotated[int, Query(ge=1, le=3, description="几步以内")] = 1,
-                  as_of: AsOf = None):
-    return _view(store, scope, "neighbourhood", id, hops, as_of=as_of, policy=policy)
+                  as_of: AsOf = None,
+                  format: Annotated[Literal["html", "json"], Query(
+                      description="html：网页；json：节点与连线（网页中就地展开用）")] = "html"):
+    return _view(store, scope, "neighbourhood", id, hops, as_of=as_of, policy=policy, fmt=format)
 
 
 @router.get("/views/path", summary="两个实体之间的最短联系图", dependencies=[NonEmpty])
@@ -77,7 +81,7 @@ def path(store: Store, policy: PolicyDep, scope: ScopeDep, a: Annotated[str, Que
     return _page(scope, views.path_view, store, a, b, as_of=as_of, policy=policy)
 
 
-def _view(store, scope, kind: str, root: str | None, *args, **kwargs) -> HTMLResponse:
+def _view(store, scope, kind: str, root: str | None, *args, **kwargs) -> Response:
     """A registered view (viz.registry) whose root, a code or a name, is resolved among what the
     scope may see (outside answers exactly as missing)."""
     spec = VIEWS[kind]

@@ -34,7 +34,6 @@ class Rule:
     title: str
     entity: str  # the label of the entity flagged ("Pairing" for a pairing)
     group: str  # 单位 / 网格 / 党员 / 党组织 / 结对
-    color: str  # the rule's colour in views and legends
     message: Callable[[Row, Row], str]  # (the gap's figures with as_of, the parameters) -> text
     cypher: str  # returns one row per gap: id and name (or from/to), and the figures
     walk: Callable[[Any, Row], Iterable[Row]]  # (the memory engine, the parameters) -> the same rows

@@ -19,7 +19,7 @@ def _g1(g: Any, p: Row) -> Iterator[Row]:
 
 
 register(Rule(
-    "G1", "网格未建党组织", "Grid", "网格", "#8e24aa",
+    "G1", "网格未建党组织", "Grid", "网格",
     message=lambda f, p: "一般网格未建立党组织",
     cypher="""
 MATCH (g:Grid {level: $general_grid}) WHERE NOT EXISTS { (:Organization)-[:ON_GRID]->(g) }
@@ -49,7 +49,7 @@ def _g2(g: Any, p: Row) -> Iterator[Row]:
 
 
 register(Rule(
-    "G2", "楼栋未建党小组", "Unit", "网格", "#d81b60",
+    "G2", "楼栋未建党小组", "Unit", "网格",
     message=lambda f, p: f"居住党员 {f['residents']} 名（≥{p['g2_min_residents']}），未建立党小组",
     cypher="""
 MATCH (x:Unit {kind: $building})
@@ -66,7 +66,7 @@ def _g3(g: Any, p: Row) -> Iterator[Row]:
 
 
 register(Rule(
-    "G3", "小区未建党组织", "Unit", "网格", "#ab47bc",
+    "G3", "小区未建党组织", "Unit", "网格",
     message=lambda f, p: f"居住党员 {f['residents']} 名（≥{p['g3_min_residents']}），小区未被党组织覆盖",
     cypher="""
 MATCH (x:Unit {kind: $compound})

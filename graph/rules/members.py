@@ -16,7 +16,7 @@ def _m1(g: Any, p: Row) -> Iterator[Row]:
 
 
 register(Rule(
-    "M1", "流动党员未纳入管理", "Member", "党员", "#6d4c41",
+    "M1", "流动党员未纳入管理", "Member", "党员",
     message=lambda f, p: "流动党员，未纳入流入地党组织管理",
     cypher="""
 MATCH (m:Member {mobile: true}) WHERE NOT EXISTS { (m)-[:MOBILE_TO]->(:Organization) }
@@ -33,7 +33,7 @@ def _m2(g: Any, p: Row) -> Iterator[Row]:
 
 
 register(Rule(
-    "M2", "党员无所在组织", "Member", "党员", "#546e7a",
+    "M2", "党员无所在组织", "Member", "党员",
     message=lambda f, p: f"所在党组织编码 {f.get('org_code') or '（空）'} 不是已知的党组织",
     # the first test walks the member's own MEMBER_OF (cheap), so the index is asked only for
     # members whose relationship does not already name their organisation
@@ -58,7 +58,7 @@ def _m3(g: Any, p: Row) -> Iterator[Row]:
 
 
 register(Rule(
-    "M3", "在职党员未报到", "Member", "党员", "#00897b",
+    "M3", "在职党员未报到", "Member", "党员",
     message=lambda f, p: f"在{f['work_kind']}「{f['work_name']}」工作，未到居住地社区报到",
     cypher="""
 MATCH (m:Member)-[:WORKS_AT]->(u:Unit)
@@ -85,7 +85,7 @@ def _m4_message(f: Row, p: Row) -> str:
 
 
 register(Rule(
-    "M4", "流动党员失联风险", "Member", "党员", "#5e35b1",
+    "M4", "流动党员失联风险", "Member", "党员",
     message=_m4_message,
     cypher="""
 MATCH (m:Member {mobile: true}) WHERE m.last_contact IS NULL OR m.last_contact < $m4_cutoff

@@ -24,7 +24,7 @@ def _o1(g: Any, p: Row) -> Iterator[Row]:
 
 
 register(Rule(
-    "O1", "党支部不足三名正式党员", "Organization", "党组织", "#f4511e",
+    "O1", "党支部不足三名正式党员", "Organization", "党组织",
     message=lambda f, p: f"正式党员 {f['formal']} 名，不足 {p['o1_min_formal']} 名",
     cypher="""
 MATCH (o:Organization) WHERE o.kind IN $branch_kinds
@@ -40,7 +40,7 @@ def _o2(g: Any, p: Row) -> Iterator[Row]:
 
 
 register(Rule(
-    "O2", "党支部规模超限", "Organization", "党组织", "#c62828",
+    "O2", "党支部规模超限", "Organization", "党组织",
     message=lambda f, p: f"党员 {f['members']} 名，超过 {p['o2_max_members']} 名",
     cypher="""
 MATCH (o:Organization) WHERE o.kind IN $branch_kinds
@@ -58,7 +58,7 @@ def _o3(g: Any, p: Row) -> Iterator[Row]:
 
 
 register(Rule(
-    "O3", "换届逾期", "Organization", "党组织", "#ef6c00",
+    "O3", "换届逾期", "Organization", "党组织",
     message=lambda f, p: f"届满日期 {f['term_ends']}，换届已逾期 {days_between(f['as_of'], f['term_ends'])} 天",
     cypher="""
 MATCH (o:Organization) WHERE o.term_ends < $as_of
@@ -76,7 +76,7 @@ def _o4(g: Any, p: Row) -> Iterator[Row]:
 
 
 register(Rule(
-    "O4", "联合党支部覆盖过多", "Organization", "党组织", "#ad1457",
+    "O4", "联合党支部覆盖过多", "Organization", "党组织",
     message=lambda f, p: f"覆盖单位 {f['covered']} 个，超过 {p['o4_max_covered']} 个",
     cypher="""
 MATCH (o:Organization {kind: $joint_kind})

@@ -28,14 +28,14 @@ def _lapsed(f: Row) -> str:
 
 
 register(Rule(
-    "P1", "机关党组织未结对", "Organization", "结对", "#1565c0",
+    "P1", "机关党组织未结对", "Organization", "结对",
     message=lambda f, p: "机关党组织，无在期结对" + _lapsed(f),
     cypher=_UNPAIRED.format(sectors="p1_sectors"),
     walk=lambda g, p: _unpaired(g, p, p["p1_sectors"]),
 ))
 
 register(Rule(
-    "P2", "基层党组织未结对", "Organization", "结对", "#0277bd",
+    "P2", "基层党组织未结对", "Organization", "结对",
     message=lambda f, p: f"{f.get('sector') or ''}党组织，无在期结对" + _lapsed(f),
     cypher=_UNPAIRED.format(sectors="p2_sectors"),
     walk=lambda g, p: _unpaired(g, p, p["p2_sectors"]),
@@ -54,7 +54,7 @@ def _p3(g: Any, p: Row) -> Iterator[Row]:
 
 
 register(Rule(
-    "P3", "结对已到期", "Pairing", "结对", "#37474f",
+    "P3", "结对已到期", "Pairing", "结对",
     message=lambda f, p: f"{f['form']}于 {f['until']} 到期，已过期 {days_between(f['as_of'], f['until'])} 天",
     cypher="""
 MATCH (a:Organization)-[r:PAIRED_WITH]->(b:Organization) WHERE r.until < $as_of
@@ -77,7 +77,7 @@ def _p4(g: Any, p: Row) -> Iterator[Row]:
 
 
 register(Rule(
-    "P4", "结对有名无实", "Pairing", "结对", "#4e342e",
+    "P4", "结对有名无实", "Pairing", "结对",
     message=lambda f, p: f"近 {p['p4_window_days']} 天共同开展活动 {f['activities']} 次，"
                          f"少于 {p['p4_min_activities']} 次",
     cypher=f"""

@@ -37,7 +37,7 @@ def _u1(g: Any, p: Row) -> Iterator[Row]:
 
 
 register(Rule(
-    "U1", "应单独组建", "Unit", "单位", "#e53935",
+    "U1", "应单独组建", "Unit", "单位",
     message=lambda f, p: f"党员 {f['members']} 名（≥{p['u1_min_members']}），未单独建立党组织"
                          + ("，目前仅被联合党组织覆盖" if f.get("covered") else ""),
     cypher=_UNIT_FIGURES + """
@@ -54,7 +54,7 @@ def _u2(g: Any, p: Row) -> Iterator[Row]:
 
 
 register(Rule(
-    "U2", "应联合组建", "Unit", "单位", "#fb8c00",
+    "U2", "应联合组建", "Unit", "单位",
     message=lambda f, p: f"党员 {f['members']} 名，未单独建立也未纳入联合党组织",
     cypher=_UNIT_FIGURES + """
 WITH u, members, established, covers
@@ -72,7 +72,7 @@ def _u3(g: Any, p: Row) -> Iterator[Row]:
 
 
 register(Rule(
-    "U3", "工作覆盖缺失", "Unit", "单位", "#fdd835",
+    "U3", "工作覆盖缺失", "Unit", "单位",
     message=lambda f, p: "无党员，未被党组织覆盖，也未选派党建工作指导员",
     cypher=_UNIT_FIGURES + """
 WITH u, members, established, covers WHERE members = 0 AND NOT established AND NOT covers
