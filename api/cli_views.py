@@ -19,7 +19,8 @@ def view(
         help="alliance（联盟）tree（组织体系）coverage（覆盖）pairings（结对）neighbourhood（关联）")],
     id: Annotated[str | None, typer.Argument(help="联盟、组织、区划或实体的编码或名称（pairings 可省略）")] = None,
     out: Annotated[Path, typer.Option("-o", "--output", help="HTML 文件")] = Path("view.html"),
-    png: Annotated[Path | None, typer.Option("--png", help="同时用 Chromium 导出 PNG")] = None,
+    png: Annotated[Path | None, typer.Option("--png", help="同时用 Chromium 导出 PNG（1920×1080，无工具栏）")] = None,
+    pdf: Annotated[Path | None, typer.Option("--pdf", help="同时用 Chromium 导出 PDF（A4 横向，含标题与图例）")] = None,
     hops: Annotated[int, typer.Option(help="neighbourhood：几步以内", min=1, max=3)] = 1,
     as_of: AsOf = None, policy: PolicyOpt = None,
 ) -> None:
@@ -40,12 +41,10 @@ def view(
         v = spec.build(store, *args, **kw)
     out.write_text(render_html(v), encoding="utf-8")
     console.print(f"已写入 {out}（{len(v.nodes)} 个节点，{len(v.edges)} 条连线）")
-    if png:
-        from viz.png import NoBrowser, html_to_png
+    if png or pdf:
+        from viz.png import html_to_pdf, html_to_png
 
-        try:
-            html_to_png(out, png)
-        except NoBrowser as e:
-            console.print(f"[red]{e}[/red]")
-            raise typer.Exit(1) from None
-        console.print(f"图片已写入 {png}")
+        for target, make in ((png, html_to_png), (pdf, html_to_pdf)):
+            if target:
+                make(out, target)
+                console.print(f"已写入 {target}")

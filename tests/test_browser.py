@@ -230,3 +230,38 @@ def test_a_browser_gets_pages_not_json(site, browser):
     page.goto(base + "/views/tree/没有这个组织")
     assert page.locator("h1").inner_text() == "未找到" and page.locator("a[href='/']").count() == 1
     page.close()
+
+
+def test_the_cli_exports_png_and_pdf_without_controls(tmp_path, monkeypatch, browser):
+    """``tupu view --png/--pdf``: 1920×1080 without the toolbar, and a PDF page."""
+    import struct
+
+    from typer.testing import CliRunner
+
+    from api.cli import app as cli
+    from graph.memory.store import MemoryStore
+    from ingest.demo import generate
+    from ingest.loader import Loader
+
+    generate(tmp_path / "demo", scale=1, fmt="csv", today=TODAY)
+    store = MemoryStore(tmp_path / "g.pickle")
+    Loader(store).load([tmp_path / "demo"])
+    store.save()
+    monkeypatch.setenv("TUPU_HOME", str(tmp_path))
+    monkeypatch.setenv("TUPU_DATA", str(tmp_path / "g.pickle"))
+    png, pdf = tmp_path / "网络.png", tmp_path / "网络.pdf"
+    r = CliRunner().invoke(cli, ["view", "coverage", "519901001000", "-o", str(tmp_path / "v.html"),
+                                 "--png", str(png), "--pdf", str(pdf), "--as-of", TODAY.isoformat()])
+    assert r.exit_code == 0, r.output
+    head = png.read_bytes()[:24]
+    assert head[:8] == b"\x89PNG\r\n\x1a\n" and struct.unpack(">II", head[16:24]) == (1920, 1080)
+    assert pdf.read_bytes().startswith(b"%PDF")
+    # no red toolbar across the top: the picture starts with the printed title on white
+    page = browser.new_page(viewport={"width": 1920, "height": 1080})
+    page.goto(png.as_uri())
+    top = page.evaluate("""() => new Promise(ok => { const img = document.querySelector('img');
+        const c = document.createElement('canvas'); c.width = 1920; c.height = 1080;
+        const draw = () => { c.getContext('2d').drawImage(img, 0, 0); ok(Array.from(c.getContext('2d').getImageData(960, 10, 1, 1).data)); };
+        img.complete ? draw() : img.onload = draw; })""")
+    page.close()
+    assert min(top[:3]) > 240, top  # the toolbar is #b71c1c

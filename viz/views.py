@@ -270,9 +270,10 @@ def coverage_view(store: GraphStore, region: str, *, as_of: dt.date | None = Non
         for n in sorted(nodes, key=lambda n: (order.get(n.label, 4), n.id)):
             groups[n.cluster or ""].append(n)
         discs([groups[k] for k in sorted(groups, key=lambda k: (-len(groups[k]), k))])
+    folded = len(nodes) > CLUSTER_AT
     return View(title=f"{regions.name[region]} 覆盖情况", subtitle=_subtitle(as_of, nodes), nodes=nodes,
-                edges=edges, clusters=clusters if len(nodes) > CLUSTER_AT else {},
-                notes=["按街道或社区分组" + ("；点击分组就地展开" if len(nodes) > CLUSTER_AT else "")] if clusters else [])
+                edges=edges, clusters=clusters if folded else {},
+                notes=[f"按街道或社区分组{'；点击分组就地展开' if folded else ''}"] if clusters else [])
 
 
 def _by_part_of(root: str, regions, nodes: list[VNode], rels) -> dict[str, str]:
