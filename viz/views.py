@@ -454,6 +454,8 @@ def filter_view(view: View, scope) -> View:
     ids = {n.id for n in keep}
     view.nodes = keep
     view.edges = [e for e in view.edges if e.source in ids and e.target in ids]
+    kept_groups = {n.cluster for n in keep}  # a group's name is as private as its members
+    view.clusters = {k: v for k, v in view.clusters.items() if k in kept_groups}
     view.subtitle = _subtitle_scoped(view)
     return view
 
