@@ -17,7 +17,7 @@ from api import access_log
 from api.auth import COOKIE, current_token
 from api.deps import NonEmpty
 from api.pages import LOGIN_PAGE, error_page, wants_page
-from api.routers import admin, analyses, entities, health, ingest, search, views
+from api.routers import admin, analyses, entities, health, ingest, meetings, search, views
 from graph.access import AuditLog, TokenStore
 from graph.analyses.gaps import find_gaps
 from graph.config import Settings
@@ -176,6 +176,6 @@ def create_app(store_factory: Callable[[], GraphStore] | None = None,
     app.include_router(health.router)  # the only route without a token
     for router in (entities.router, search.router, analyses.router):  # answers about the data
         app.include_router(router, dependencies=[Depends(current_token), NonEmpty])
-    for router in (ingest.router, views.router, admin.router):  # (views: each but the home page)
+    for router in (ingest.router, views.router, admin.router, meetings.router):  # (views: not home)
         app.include_router(router, dependencies=[Depends(current_token)])
     return app

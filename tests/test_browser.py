@@ -265,3 +265,53 @@ def test_the_cli_exports_png_and_pdf_without_controls(tmp_path, monkeypatch, bro
         img.complete ? draw() : img.onload = draw; })""")
     page.close()
     assert min(top[:3]) > 240, top  # the toolbar is #b71c1c
+
+
+def test_a_meeting_from_the_view_pages_stepped_with_the_arrow_keys(tmp_path, monkeypatch, browser):
+    """加入汇报 on two view pages (one filtered to its gaps), then the meeting plays: the arrow keys
+    turn the pages, each slide drawn as it was left, 放映 hides the bar."""
+    monkeypatch.setenv("TUPU_HOME", str(tmp_path))
+    store = demo_store(tmp_path / "demo", TODAY)
+    app, token = app_with_admin(lambda: store)
+    with serve(app) as base:
+        page, watch = open_page(browser, base + f"/views/coverage/519901001000?as_of={TODAY}", token)
+        page.wait_for_function("document.body.dataset.settled === '1'", timeout=30_000)
+        page.check("#only-gaps")
+        answers = iter(["例会", "本街道的缺口"])
+        page.on("dialog", lambda d: d.accept(next(answers)))
+        page.click("#addslide")
+        page.wait_for_function("document.getElementById('status').textContent.startsWith('已加入')", timeout=10_000)
+        page.goto(base + f"/views/pairings?as_of={TODAY}")
+        page.wait_for_function("document.body.dataset.settled === '1'", timeout=30_000)
+        answers = iter(["例会", "全域结对"])
+        page.click("#addslide")
+        page.wait_for_function("document.getElementById('status').textContent.includes('第 2 页')", timeout=10_000)
+
+        page.goto(base + f"/meetings/例会?as_of={TODAY}")
+        frame = page.frame_locator("#stage iframe")
+        assert page.locator("#counter").inner_text() == "1 / 2"
+        assert page.locator("#slide-title").inner_text() == "本街道的缺口"
+        page.wait_for_function("document.querySelector('#stage iframe').contentDocument.body.dataset.settled === '1'",
+                               timeout=30_000)
+        # the slide is as it was left: only what has gaps
+        kept = page.evaluate("document.querySelector('#stage iframe').contentWindow.tupu.nodes"
+                             ".get({filter: n => !n.hidden && n.elabel !== 'Group'})")
+        assert kept and all(n["ngaps"] > 0 for n in kept)
+        assert frame.locator("#filters").is_hidden()  # a slide shows the picture, not the controls
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function("document.body.dataset.slide === '2'", timeout=5_000)
+        assert page.locator("#slide-title").inner_text() == "全域结对"
+        # keys pressed inside the slide turn the page too
+        page.wait_for_function("document.querySelector('#stage iframe').contentDocument.body.dataset.settled === '1'",
+                               timeout=30_000)
+        frame.locator("#network").click()
+        page.keyboard.press("ArrowLeft")
+        page.wait_for_function("document.body.dataset.slide === '1'", timeout=5_000)
+        page.click("#show")
+        assert page.evaluate("document.body.classList.contains('show')") and page.locator("#bar").is_hidden()
+        page.wait_for_function("document.querySelector('#stage iframe').contentDocument.body.classList.contains('present')",
+                               timeout=5_000)
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "meeting.png"))
+        assert watch.external == [] and watch.failed == [] and watch.errors == []
+        page.close()

@@ -124,11 +124,22 @@ def vis_data(view: View) -> dict[str, Any]:
             "rules": [{"id": r, "title": RULES[r].title if r in RULES else r} for r in rules]}
 
 
-def render_html(view: View) -> str:
+def render_html(view: View, state: dict[str, Any] | None = None, embedded: bool = False) -> str:
+    """The view's page. ``state``: how a meeting's slide was left (filters, groups unfolded,
+    positions; restored on opening). ``embedded``: a slide inside a deck, which holds
+    vis-network's script once for all its slides."""
     data = vis_data(view)
     js, css = _assets()
     return _env.get_template("template.html").render(
         title=view.title, subtitle=view.subtitle, legend=data["legend"], notes=view.notes, rules=data["rules"],
-        data=_js(data), options=_js(options(view)),
-        title_js=_js(view.title), subtitle_js=_js(view.subtitle), vis_js=js, vis_css=css,
+        data=_js(data), options=_js(options(view)), initial=_js(state or {}), embedded=embedded,
+        title_js=_js(view.title), subtitle_js=_js(view.subtitle), vis_js="" if embedded else js, vis_css=css,
     )
+
+
+def render_deck(title: str, slides: list[tuple[str, str]]) -> str:
+    """A meeting as one offline page: (slide title, slide page) each, stepped with the arrow keys."""
+    js, _ = _assets()
+    return _env.get_template("deck.html").render(
+        title=title, title_js=_js(title), vis_js=js,
+        slides=_js([{"title": t, "html": html} for t, html in slides]), count=len(slides))
