@@ -117,8 +117,8 @@ def _warm(store: GraphStore, policy: Policy) -> None:
 
 def create_app(store_factory: Callable[[], GraphStore] | None = None,
                policy: Policy | None = None, tokens: TokenStore | None = None,
-               audit: AuditLog | None = None, warm: bool = False) -> FastAPI:
-    settings = Settings.from_env()
+               audit: AuditLog | None = None, warm: bool = False, settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings.from_env()
     access_log.install()
 
     @asynccontextmanager

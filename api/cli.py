@@ -312,6 +312,7 @@ def stats() -> None:
 
 
 from api import cli_analyses as _analyses  # noqa: E402,F401  (registers the analysis commands)
+from api import cli_brief as _brief  # noqa: E402,F401  (registers `tupu brief`)
 from api import cli_meetings as _meetings  # noqa: E402,F401  (registers `tupu meeting`)
 from api import cli_views as _views  # noqa: E402,F401  (registers `tupu view`)
 

@@ -1,12 +1,15 @@
 """Apps for the tests: tokens and audit log in a throw-away folder, an admin token ready."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import os
 import tempfile
 from pathlib import Path
 
 from api.app import create_app
 from graph.access import AuditLog, TokenStore
+from graph.config import Settings
 from graph.memory.store import MemoryStore
 from ingest.demo import generate
 from ingest.loader import Loader
@@ -17,8 +20,11 @@ DEMO_DAY = dt.date(2025, 11, 22)
 def app_with_admin(store_factory, **kwargs):
     """(app, admin token); more tokens with ``app.state.tokens.create(...)``."""
     folder = Path(tempfile.mkdtemp(prefix="tupu-test-"))
+    settings = Settings.from_env()
+    if not os.environ.get("TUPU_HOME"):  # never the user's own data folder (meetings, returns)
+        settings = dataclasses.replace(settings, home=folder)
     app = create_app(store_factory, tokens=TokenStore(folder / "tokens.json"),
-                     audit=AuditLog(folder / "audit.jsonl"), **kwargs)
+                     audit=AuditLog(folder / "audit.jsonl"), settings=settings, **kwargs)
     secret, _ = app.state.tokens.create("admin", name="测试管理员")
     return app, secret
 

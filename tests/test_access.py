@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 from graph.memory.store import MemoryStore
 from tests.apps import app_with_admin, bearer, demo_store
 from tests.ledger_files import write_csv
+from viz.meetings import MeetingBook, Slide
 
 TODAY = dt.date(2025, 11, 22)
 MINE, OTHER = "519901001000", "519901002000"  # two streets of the same district
@@ -35,7 +36,8 @@ def routes_of(app) -> list[str]:
 
 def test_every_route_but_health_needs_a_token(city):
     c, store, admin, viewer, app = city
-    samples = {"label": "Organization", "id": "SQ519901001001", "rule": "U1", "region": MINE}
+    samples = {"label": "Organization", "id": "SQ519901001001", "rule": "U1", "region": MINE, "name": "例会"}
+    MeetingBook(app.state.settings.home).add_slide("例会", Slide(title="结对", kind="pairings"))
     checked = 0
     for path in routes_of(app):
         if path in ("/health", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"):

@@ -79,6 +79,8 @@ def test_view_in_a_real_browser_offline(site, browser, name):
         return false; }""")
     assert page.locator("#legend").is_visible() and "图例" in page.locator("#legend").inner_text()
     no_overlaps(page)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"view-{name}.png"))  # as it opens (the README's pictures)
 
     if page.evaluate("window.tupu.folded"):  # past 150 nodes: folded into groups, one unfolds in place
         assert total > 150 and shown(page) < total
@@ -164,7 +166,7 @@ def test_view_in_a_real_browser_offline(site, browser, name):
     assert page.evaluate("document.body.classList.contains('present')")
     no_overlaps(page, px=24)
     ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"view-{name}.png"))
+    page.screenshot(path=str(ARTIFACTS / f"view-{name}-present.png"))
     assert watch.external == [] and watch.failed == [] and watch.errors == []
     page.close()
 
