@@ -37,5 +37,15 @@ def demo_store(folder: Path, today: dt.date = DEMO_DAY) -> MemoryStore:
     return store
 
 
+def saved_demo(folder: Path, today: dt.date = DEMO_DAY) -> MemoryStore:
+    """The demo city loaded into an embedded store saved at ``folder/g.pickle`` (for the CLI:
+    ``TUPU_DATA``)."""
+    generate(folder / "demo", scale=1, fmt="csv", today=today)
+    store = MemoryStore(folder / "g.pickle")
+    Loader(store).load([folder / "demo"])
+    store.save()
+    return store
+
+
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}

@@ -12,9 +12,8 @@ from typer.testing import CliRunner
 from api.cli import app as cli
 from graph.analyses.coverage import MEASURES, coverage
 from graph.analyses.gaps import find_gaps
-from graph.memory.store import MemoryStore
 from graph.rules import RULES
-from tests.apps import DEMO_DAY
+from tests.apps import DEMO_DAY, saved_demo
 from tests.browser import chromium_path
 
 DISTRICT = "519901000000"
@@ -22,15 +21,8 @@ DISTRICT = "519901000000"
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    from ingest.demo import generate
-    from ingest.loader import Loader
-
     home = tmp_path_factory.mktemp("home")
-    generate(home / "demo", scale=1, fmt="csv", today=DEMO_DAY)
-    store = MemoryStore(home / "g.pickle")
-    Loader(store).load([home / "demo"])
-    store.save()
-    return home, store
+    return home, saved_demo(home)
 
 
 def _texts(slide) -> list[str]:

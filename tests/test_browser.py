@@ -241,14 +241,9 @@ def test_the_cli_exports_png_and_pdf_without_controls(tmp_path, monkeypatch, bro
     from typer.testing import CliRunner
 
     from api.cli import app as cli
-    from graph.memory.store import MemoryStore
-    from ingest.demo import generate
-    from ingest.loader import Loader
+    from tests.apps import saved_demo
 
-    generate(tmp_path / "demo", scale=1, fmt="csv", today=TODAY)
-    store = MemoryStore(tmp_path / "g.pickle")
-    Loader(store).load([tmp_path / "demo"])
-    store.save()
+    saved_demo(tmp_path, TODAY)
     monkeypatch.setenv("TUPU_HOME", str(tmp_path))
     monkeypatch.setenv("TUPU_DATA", str(tmp_path / "g.pickle"))
     png, pdf = tmp_path / "网络.png", tmp_path / "网络.pdf"

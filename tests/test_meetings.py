@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from api.cli import app as cli
 from graph.errors import InvalidInput, TooLargeInput
 from graph.memory.store import MemoryStore
-from tests.apps import DEMO_DAY, app_with_admin, bearer
+from tests.apps import DEMO_DAY, app_with_admin, bearer, saved_demo
 from tests.test_views import EXTERNAL
 from viz.meetings import MAX_SLIDES, MeetingBook, Slide, slide_from_url
 
@@ -37,14 +37,8 @@ def test_the_book_keeps_meetings_and_refuses_bad_names(tmp_path):
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    from ingest.demo import generate
-    from ingest.loader import Loader
-
     home = tmp_path_factory.mktemp("home")
-    generate(home / "demo", scale=1, fmt="csv", today=DEMO_DAY)
-    store = MemoryStore(home / "g.pickle")
-    Loader(store).load([home / "demo"])
-    store.save()
+    saved_demo(home)
     return home
 
 
