@@ -284,6 +284,10 @@ def test_a_meeting_from_the_view_pages_stepped_with_the_arrow_keys(tmp_path, mon
         page.click("#addslide")
         page.wait_for_function("document.getElementById('status').textContent.includes('第 2 页')", timeout=10_000)
 
+        page.goto(base + f"/?as_of={TODAY}")  # the home page lists it
+        page.click("#meetings a:has-text('例会')")
+        page.wait_for_load_state("load")
+        assert "/meetings/" in page.url
         page.goto(base + f"/meetings/例会?as_of={TODAY}")
         frame = page.frame_locator("#stage iframe")
         assert page.locator("#counter").inner_text() == "1 / 2"

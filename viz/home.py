@@ -22,7 +22,7 @@ _env = Environment(loader=FileSystemLoader(Path(__file__).resolve().parent),
 
 
 def home_html(store: GraphStore, policy: Policy, as_of: dt.date | None = None, scope: Scope | None = None,
-              can_upload: bool = False) -> str:
+              can_upload: bool = False, meetings: list | None = None) -> str:
     as_of = as_of or dt.date.today()
     scope = scope or Scope(store, policy=policy)
     if scope.everything:
@@ -48,7 +48,7 @@ def home_html(store: GraphStore, policy: Policy, as_of: dt.date | None = None, s
         rules=[(rid, r.title, r.group, per_rule.get(rid, 0)) for rid, r in RULES.items()],
         total_gaps=len(gaps), rates=rates, measures=MEASURES, alliances=alliances,
         first_region=first_region, first_org=first_org[0].key if first_org else None,
-        can_upload=can_upload, empty=not has_data(store),
+        can_upload=can_upload, empty=not has_data(store), meetings=meetings or [],
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from api.auth import ScopeDep, Token
@@ -13,6 +13,7 @@ from graph.analyses.trace import find_entity
 from graph.rules import RULES
 from viz import views
 from viz.home import gap_list_html, home_html
+from viz.meetings import MeetingBook
 from viz.registry import VIEWS
 from viz.render import render_html, vis_data
 
@@ -32,8 +33,9 @@ def _page(scope, build, *args, fmt: str = "html", **kwargs) -> Response:
 
 
 @router.get("/", summary="首页：总量、缺口、覆盖率、联盟")
-def home(store: Store, policy: PolicyDep, scope: ScopeDep, token: Token, as_of: AsOf = None):
-    return HTMLResponse(home_html(store, policy, as_of, scope, can_upload=token.role in ("admin", "analyst")))
+def home(request: Request, store: Store, policy: PolicyDep, scope: ScopeDep, token: Token, as_of: AsOf = None):
+    return HTMLResponse(home_html(store, policy, as_of, scope, can_upload=token.role in ("admin", "analyst"),
+                                  meetings=MeetingBook(request.app.state.settings.home).list()))
 
 
 @router.get("/views/gaps/{rule}", summary="某条规则的缺口清单", dependencies=[NonEmpty])
