@@ -65,6 +65,13 @@ class Node:
 
     @property
     def name(self) -> str:
+        """Its name; an activity without one is called by its kind and date (not its code).
+
+        >>> Node("Activity", "HD0001", {"kind": "主题党日", "date": "2025-03-01"}).name
+        '主题党日（2025-03-01）'
+        """
+        if not self.props.get("name") and self.label == "Activity" and self.props.get("date"):
+            return f"{self.props.get('kind') or '活动'}（{self.props['date']}）"
         return str(self.props.get("name") or self.key)
 
 
