@@ -1,13 +1,14 @@
 """The ``tupu`` command line. Each command is a thin shell over graph/, ingest/ and viz/."""
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from api.cli_app import TupuTyper, app, console, settings
+from api.cli_app import TupuTyper, app, console, parse_date_option, settings
 from graph.errors import EmptyGraph
 from graph.model import LABELS, RELATIONSHIPS
 
@@ -170,9 +171,11 @@ class _RichProgress:
 
 
 def run_ingest(paths: list[Path], dry_run: bool = False, report_file: Path | None = None,
-               store=None, return_dir: Path | None = None) -> int:
+               store=None, return_dir: Path | None = None, date: dt.date | None = None) -> int:
     """Load ledgers with progress bars and a summary; return the exit code (0, 1 or 3). The
-    return lists go to ``return_dir`` (by default beside the report, else under TUPU_HOME)."""
+    return lists go to ``return_dir`` (by default beside the report, else under TUPU_HOME).
+    A load that wrote something is recorded with its gaps (``graph.history``), as of ``date``
+    (the day its ledgers stand for; today by default)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from graph.factory import open_store
@@ -185,6 +188,14 @@ def run_ingest(paths: list[Path], dry_run: bool = False, report_file: Path | Non
                       TimeElapsedColumn(), console=console, transient=False) as p:
             report = Loader(store, dry_run=dry_run, progress=_RichProgress(p),
                             limits=settings().limits).load(paths)
+        if not dry_run and any(report.landed.values()):
+            from graph.history import History
+            from graph.policy import load_policy
+
+            with console.status("正在记录本次载入后的缺口（用于“自上次以来”的变化）…"):
+                History(settings().home).record(store, date=date or dt.date.today(),
+                                                files=[Path(f).name for f in report.files], who=_cli_user(),
+                                                policy=load_policy(settings().policy))
     finally:
         if own:
             store.close()
@@ -212,8 +223,6 @@ def run_ingest(paths: list[Path], dry_run: bool = False, report_file: Path | Non
         _access()[1].record(_cli_user(), "载入台账", "、".join(Path(f).name for f in report.files),
                             report.landed)
     if report.rejected or report.warnings:
-        import datetime as dt
-
         from ingest.returns import write_returns
 
         folder = return_dir or (report_file.parent if report_file else
@@ -236,8 +245,11 @@ def ingest(
     report: Annotated[Path | None, typer.Option("--report", help="把报告写成 JSON 文件")] = None,
     return_dir: Annotated[Path | None, typer.Option(
         "--return", help="退回清单（标出问题单元格的工作簿）写到哪个文件夹；默认与报告同一文件夹")] = None,
+    date: Annotated[str | None, typer.Option(
+        "--date", help="这批台账反映哪一天的情况（YYYY-MM-DD），默认今天：tupu changes 按它比较")] = None,
 ) -> None:
-    raise typer.Exit(run_ingest(paths, dry_run, report, return_dir=return_dir))
+    raise typer.Exit(run_ingest(paths, dry_run, report, return_dir=return_dir,
+                                date=parse_date_option(date, "--date")))
 
 
 @app.command(help="生成空白台账模板（Excel，含表头、示例行与下拉选项）")
@@ -313,6 +325,7 @@ def stats() -> None:
 
 from api import cli_analyses as _analyses  # noqa: E402,F401  (registers the analysis commands)
 from api import cli_brief as _brief  # noqa: E402,F401  (registers `tupu brief`)
+from api import cli_history as _history  # noqa: E402,F401  (registers `tupu loads`, `tupu changes`)
 from api import cli_meetings as _meetings  # noqa: E402,F401  (registers `tupu meeting`)
 from api import cli_views as _views  # noqa: E402,F401  (registers `tupu view`)
 

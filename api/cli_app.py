@@ -59,13 +59,13 @@ Fmt = Annotated[str, typer.Option("--format", "-f", help="table / json / csv / x
 Out = Annotated[Path | None, typer.Option("-o", "--output", help="写入文件（json、csv、xlsx）")]
 
 
-def parse_date_option(text: str | None) -> dt.date | None:
+def parse_date_option(text: str | None, option: str = "--as-of") -> dt.date | None:
     if text is None:
         return None
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise typer.BadParameter(f"日期应为 YYYY-MM-DD：{text}", param_hint="--as-of") from None
+        raise typer.BadParameter(f"日期应为 YYYY-MM-DD：{text}", param_hint=option) from None
 
 
 def policy_option(path: Path | None) -> Policy:

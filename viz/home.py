@@ -22,7 +22,8 @@ _env = Environment(loader=FileSystemLoader(Path(__file__).resolve().parent),
 
 
 def home_html(store: GraphStore, policy: Policy, as_of: dt.date | None = None, scope: Scope | None = None,
-              can_upload: bool = False, meetings: list | None = None) -> str:
+              can_upload: bool = False, meetings: list | None = None, since=None) -> str:
+    """``since``: what changed since the load before the last (``graph.history.Changes``)."""
     as_of = as_of or dt.date.today()
     scope = scope or Scope(store, policy=policy)
     if scope.everything:
@@ -49,6 +50,7 @@ def home_html(store: GraphStore, policy: Policy, as_of: dt.date | None = None, s
         total_gaps=len(gaps), rates=rates, measures=MEASURES, alliances=alliances,
         first_region=first_region, first_org=first_org[0].key if first_org else None,
         can_upload=can_upload, empty=not has_data(store), meetings=meetings or [],
+        since=since.keep(scope.gaps) if since is not None and not scope.everything else since,
     )
 
 

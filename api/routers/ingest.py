@@ -6,6 +6,7 @@ unpacked size: ``graph.config.Limits``) and at most ``concurrent_loads`` are loa
 the thread pool, so the event loop (``/health``, reads) keeps answering while they run."""
 from __future__ import annotations
 
+import datetime as dt
 import re
 import secrets
 import shutil
@@ -20,6 +21,7 @@ from fastapi.responses import FileResponse
 from api.auth import ScopeDep, require
 from api.deps import Store
 from graph.access import TokenEntry
+from graph.history import History
 from ingest.guard import WriteScope
 from ingest.loader import Loader
 from ingest.readers import SUPPORTED
@@ -60,7 +62,8 @@ def _forget_old_returns(folder: Path) -> None:
 def ingest(store: Store, request: Request, scope: ScopeDep,
            token: Annotated[TokenEntry, require("admin", "analyst")],
            files: Annotated[list[UploadFile], File(description="台账文件")],
-           dry_run: Annotated[bool, Query(description="只检查，不写入")] = False):
+           dry_run: Annotated[bool, Query(description="只检查，不写入")] = False,
+           date: Annotated[dt.date | None, Query(description="这批台账反映哪一天的情况，默认今天")] = None):
     limits = request.app.state.settings.limits
     slots = request.app.state.load_slots
     if not slots.acquire(blocking=False):
@@ -81,6 +84,10 @@ def ingest(store: Store, request: Request, scope: ScopeDep,
                 shown[str(target)] = name
             guard = None if scope.everything else WriteScope(store, scope)
             report = Loader(store, dry_run=dry_run, guard=guard, limits=limits).load(paths)
+            if not dry_run and any(report.landed.values()):  # its gaps, for 自上次以来
+                History(request.app.state.settings.home).record(
+                    store, date=date or dt.date.today(), files=[shown.get(str(f), Path(f).name) for f in report.files],
+                    who=token.who, policy=request.app.state.policy)
             rid = secrets.token_hex(16)
             home = _returns_home(request)
             _forget_old_returns(home)

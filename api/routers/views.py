@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from api.auth import ScopeDep, Token
 from api.deps import NonEmpty, PolicyDep, Store
 from graph.analyses.trace import find_entity
+from graph.history import History
 from graph.rules import RULES
 from viz import views
 from viz.home import gap_list_html, home_html
@@ -34,8 +35,9 @@ def _page(scope, build, *args, fmt: str = "html", **kwargs) -> Response:
 
 @router.get("/", summary="首页：总量、缺口、覆盖率、联盟")
 def home(request: Request, store: Store, policy: PolicyDep, scope: ScopeDep, token: Token, as_of: AsOf = None):
+    home = request.app.state.settings.home
     return HTMLResponse(home_html(store, policy, as_of, scope, can_upload=token.role in ("admin", "analyst"),
-                                  meetings=MeetingBook(request.app.state.settings.home).list()))
+                                  meetings=MeetingBook(home).list(), since=History(home).since_last()))
 
 
 @router.get("/views/gaps/{rule}", summary="某条规则的缺口清单", dependencies=[NonEmpty])

@@ -1,0 +1,57 @@
+"""``tupu loads`` and ``tupu changes``: the loads recorded, and what changed between two of them."""
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from api.cli_app import app, console, parse_date_option, settings
+
+
+@app.command(help="载入记录：每次载入的时间、台账日期、文件、载入人与载入后的缺口数")
+def loads() -> None:
+    from graph.history import History
+
+    table = Table("编号", "台账日期", "载入时间", "载入人", "缺口", "文件", title="载入记录")
+    for r in History(settings().home).loads():
+        table.add_row(r.id, r.date, r.at.replace("T", " "), r.who, str(r.gaps), "、".join(r.files)[:60])
+    console.print(table)
+
+
+@app.command(help="变化：两次载入之间新出现与已补齐的缺口（按规则，含负责组织）")
+def changes(
+    since: Annotated[str, typer.Option("--since", help="从哪天的台账起（YYYY-MM-DD）：取那天或之前最后一次载入")],
+    until: Annotated[str | None, typer.Option("--until", help="到哪天的台账（默认最近一次载入）")] = None,
+    region: Annotated[str | None, typer.Option(help="只看该区划（含下级）：区划代码或名称")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table 或 json")] = "table",
+) -> None:
+    import json
+
+    from graph.analyses.trace import find_entity
+    from graph.analyses.trees import load_trees
+    from graph.factory import open_store
+    from graph.history import History
+    from graph.rules import RULES
+
+    if fmt not in ("table", "json"):
+        raise typer.BadParameter("应为 table 或 json", param_hint="--format")
+    ch = History(settings().home).changes(parse_date_option(since, "--since"),  # type: ignore[arg-type]
+                                          parse_date_option(until, "--until"))
+    if region:
+        with open_store(settings()) as store:
+            code = find_entity(store, region, "Region").key
+            ch = ch.in_region(load_trees(store)[0].subtree(code))
+    if fmt == "json":
+        print(json.dumps(ch.as_dict(), ensure_ascii=False, indent=1))
+        return
+    console.print(f"自 {ch.since.date}（{ch.since.at.replace('T', ' ')} 载入）至 {ch.until.date}："
+                  f"新出现 {len(ch.opened)} 个缺口，补齐 {len(ch.closed)} 个")
+    table = Table("规则", "新出现", "已补齐", title="按规则")
+    for rule, n in ch.per_rule().items():
+        table.add_row(f"{rule} {RULES[rule].title if rule in RULES else ''}", str(n["opened"]), str(n["closed"]))
+    console.print(table)
+    closed = Table("规则", "名称", "补齐者（负责组织）", title=f"已补齐（{len(ch.closed)}）")
+    for g in ch.closed[:50]:
+        closed.add_row(g.rule, g.name or g.id, g.responsible.name if g.responsible else "")
+    console.print(closed)

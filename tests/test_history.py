@@ -1,0 +1,104 @@
+"""What changed between loads (#15, first part): each load is recorded with its ledger date and
+the gaps after it; ``tupu changes`` / ``GET /changes`` say which gaps were opened and closed
+between two loads, per rule and by whom — checked on both stores against the gaps computed
+before and after each load."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from api.cli import app as cli
+from graph.analyses.gaps import find_gaps
+from graph.history import History, NoLoadRecord, gap_key
+from graph.memory.store import MemoryStore
+from ingest.loader import Loader
+from tests.apps import app_with_admin, bearer
+from tests.ledger_files import write_csv
+
+JAN, FEB, MAR = dt.date(2025, 1, 31), dt.date(2025, 2, 28), dt.date(2025, 3, 31)
+ORGS = [["组织编码", "组织名称", "组织类别", "上级组织编码"], ["W", "甲党委", "党委", ""],
+        ["A", "一支部", "党支部", "W"], ["B", "二支部", "党支部", "W"]]
+
+
+def month(folder, members: dict[str, str]):
+    """A month's ledgers: the organisations, and each member's branch."""
+    folder.mkdir()
+    write_csv(folder / "党组织.csv", ORGS)
+    write_csv(folder / "党员.csv", [["党员编码", "姓名", "党员类别", "所在党组织编码"],
+                                    *[[m, "张三", "正式", o] for m, o in members.items()]])
+    return folder
+
+
+MONTHS = {  # O1 (a branch under three formal members): A in January, B in February, none in March
+    JAN: {"M1": "A", "M2": "B", "M3": "B", "M4": "B"},
+    FEB: {"M1": "A", "M2": "A", "M3": "A", "M4": "B"},
+    MAR: {"M1": "A", "M2": "A", "M3": "A", "M4": "B", "M5": "B", "M6": "B"},
+}
+
+
+def test_changes_between_monthly_loads_on_both_stores(store, tmp_path):
+    history = History(tmp_path / "home")
+    seen: dict[dt.date, set] = {}
+    for day in (JAN, FEB, MAR):
+        Loader(store).load([month(tmp_path / day.isoformat(), MONTHS[day])])
+        seen[day] = {gap_key(g) for g in find_gaps(store, as_of=day) if g.rule.startswith("O")}
+        history.record(store, date=day, files=["党组织.csv", "党员.csv"], who="测试")
+    assert [r.date for r in history.loads()] == [d.isoformat() for d in (JAN, FEB, MAR)]
+    for a, b in ((JAN, FEB), (FEB, MAR), (JAN, MAR)):
+        ch = history.changes(a, b)
+        assert {gap_key(g) for g in ch.opened if g.rule.startswith("O")} == seen[b] - seen[a]
+        assert {gap_key(g) for g in ch.closed if g.rule.startswith("O")} == seen[a] - seen[b]
+    ch = history.changes(JAN, FEB)
+    assert ("O1", "A") in {gap_key(g) for g in ch.closed} and ("O1", "B") in {gap_key(g) for g in ch.opened}
+    closed_a = next(g for g in ch.closed if gap_key(g) == ("O1", "A"))
+    assert closed_a.responsible is not None and closed_a.responsible.id == "W"  # who closed it
+    assert ch.per_rule()["O1"] == {"opened": 1, "closed": 1}
+    # a date between two loads means the last load by then; before the first, a clear error
+    assert history.as_of(dt.date(2025, 2, 15)).date == JAN.isoformat()
+    with pytest.raises(NoLoadRecord, match="最早的是 2025-01-31"):
+        history.changes(dt.date(2024, 12, 31))
+
+
+def test_the_cli_records_loads_and_says_what_changed(tmp_path, monkeypatch):
+    monkeypatch.setenv("TUPU_HOME", str(tmp_path / "home"))
+    run = CliRunner().invoke
+    for day in (JAN, FEB):
+        r = run(cli, ["ingest", str(month(tmp_path / day.isoformat(), MONTHS[day])), "--date", day.isoformat()])
+        assert r.exit_code == 0, r.output
+    assert "2025-01-31" in run(cli, ["loads"]).output
+    r = run(cli, ["changes", "--since", "2025-01-31", "--format", "json"])
+    assert r.exit_code == 0, r.output
+    body = json.loads(r.output)
+    assert {"rule": "O1", "title": "党支部不足三名正式党员", "name": "一支部", "responsible": "甲党委", "id": "A"} \
+        in body["gaps_closed"]
+    assert [g["id"] for g in body["gaps_opened"] if g["rule"] == "O1"] == ["B"]
+    assert body["since"]["date"] == "2025-01-31" and body["until"]["date"] == "2025-02-28"
+    table = run(cli, ["changes", "--since", "2025-01-31"]).output
+    assert "补齐1个" in "".join(table.split()) and "一支部" in table
+    r = run(cli, ["changes", "--since", "2024-01-01"])
+    assert r.exit_code == 1 and "没有载入记录" in r.output
+    assert run(cli, ["ingest", "--date", "2025-13-01", str(tmp_path / JAN.isoformat())]).exit_code == 2
+
+
+def test_the_api_records_uploads_and_answers_changes(tmp_path, monkeypatch):
+    monkeypatch.setenv("TUPU_HOME", str(tmp_path / "home"))
+    store = MemoryStore()
+    app, admin = app_with_admin(lambda: store)
+    with TestClient(app) as c:
+        for day in (JAN, FEB):
+            folder = month(tmp_path / day.isoformat(), MONTHS[day])
+            files = [("files", (f.name, f.read_bytes(), "text/csv")) for f in sorted(folder.iterdir())]
+            r = c.post("/ingest", params={"date": day.isoformat()}, files=files, headers=bearer(admin))
+            assert r.status_code == 200, r.text
+        loads = c.get("/loads", headers=bearer(admin)).json()
+        assert [x["date"] for x in loads] == ["2025-01-31", "2025-02-28"] and loads[0]["who"]
+        body = c.get("/changes", params={"since": "2025-01-31"}, headers=bearer(admin)).json()
+        assert [g["id"] for g in body["gaps_closed"] if g["rule"] == "O1"] == ["A"]
+        assert c.get("/changes", params={"since": "2024-01-01"}, headers=bearer(admin)).status_code == 404
+        assert c.get("/changes", params={"since": "2025-01-31"}).status_code == 401
+        home = c.get("/", headers=bearer(admin)).text  # the home page says it too
+        assert "自上次载入（2025-01-31 的台账）以来" in home and "/changes?since=2025-01-31" in home
