@@ -11,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+from graph.history import History
 from graph.memory.store import MemoryStore
 from tests.apps import app_with_admin, bearer, demo_store
 from tests.ledger_files import write_csv
@@ -38,6 +39,7 @@ def test_every_route_but_health_needs_a_token(city):
     c, store, admin, viewer, app = city
     samples = {"label": "Organization", "id": "SQ519901001001", "rule": "U1", "region": MINE, "name": "例会"}
     MeetingBook(app.state.settings.home).add_slide("例会", Slide(title="结对", kind="pairings"))
+    History(app.state.settings.home).record(store, date=TODAY, files=["demo"], who="测试")
     checked = 0
     for path in routes_of(app):
         if path in ("/health", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"):
@@ -46,7 +48,7 @@ def test_every_route_but_health_needs_a_token(city):
             continue
         ids = dict(samples, id="LM519901001") if path.startswith("/views/alliance") else samples
         url = re.sub(r"\{(\w+)\}", lambda m, ids=ids: ids[m.group(1)], path)
-        params = {"q": "社区", "a": "SQ519901001001", "b": "JD519901001"}
+        params = {"q": "社区", "a": "SQ519901001001", "b": "JD519901001", "since": TODAY.isoformat()}
         assert c.get(url, params=params).status_code == 401, url
         assert c.get(url, params=params, headers=bearer("tupu_forged")).status_code == 401, url
         assert c.get(url, params=params, headers=bearer(admin)).status_code == 200, url
