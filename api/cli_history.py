@@ -51,6 +51,11 @@ def changes(
     for rule, n in ch.per_rule().items():
         table.add_row(f"{rule} {RULES[rule].title if rule in RULES else ''}", str(n["opened"]), str(n["closed"]))
     console.print(table)
+    if ch.entities:
+        kinds = Table("变化", "个数", title="组织、结对与覆盖")
+        for kind, count in ch.entity_counts().items():
+            kinds.add_row(kind, str(count))
+        console.print(kinds)
     closed = Table("规则", "名称", "补齐者（负责组织）", title=f"已补齐（{len(ch.closed)}）")
     for g in ch.closed[:50]:
         closed.add_row(g.rule, g.name or g.id, g.responsible.name if g.responsible else "")

@@ -1,7 +1,9 @@
 """What changed between loads (#15, first part): every load that writes leaves a dated record — its
 id, time, files, who, the date its ledgers stand for — with the gaps the graph had after it
-(and who was to close each). Two records say which gaps were opened and which closed between
-them, per rule, and by whom: what a meeting asks ("自上次以来").
+(and who was to close each), and its organisations, pairings in term and covered units. Two
+records say which gaps were opened and which closed between them, per rule, and by whom, and
+which organisations were established or dissolved, pairings made or lapsed, units covered or
+uncovered: what a meeting asks ("自上次以来").
 
 Records live under ``$TUPU_HOME/history``: ``loads.jsonl`` (one line per load) and one gzipped
 JSON of gaps per load. Current queries never read them.
@@ -31,9 +33,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from graph.analyses.engine import engine_for
 from graph.analyses.gaps import Gap, find_gaps
+from graph.analyses.trees import load_trees
 from graph.errors import NotFoundError
 from graph.policy import Policy
+from graph.rules import pairing_current
 from graph.store import GraphStore
 
 _KEPT = ("rule", "title", "entity", "entity_zh", "id", "name", "message", "responsible", "path", "from", "to",
@@ -42,6 +47,23 @@ _KEPT = ("rule", "title", "entity", "entity_zh", "id", "name", "message", "respo
 
 class NoLoadRecord(NotFoundError):
     pass
+
+
+def _state(store: GraphStore, date: dt.date) -> dict[str, Any]:
+    """What the graph was, in the terms a meeting counts changes in: its organisations, the
+    pairings in term, the units covered (an organisation established in or covering them), each
+    with its name and region."""
+    regions, orgs = load_trees(store)
+    iso = date.isoformat()
+    covered = {r.end.key for t in ("ESTABLISHED_IN", "COVERS") for r in store.iter_relationships(t)}
+    units = {n.key: n for n in store.get_many("Unit", sorted(covered))}
+    placed = {r["id"]: r["region"] for r in engine_for(store).regions_of("Unit", sorted(units))} if units else {}
+    return {
+        "orgs": {o: [orgs.name.get(o), orgs.region.get(o)] for o in orgs.name},
+        "pairings": sorted([p["from"], p["to"], p.get("form") or ""] for p in engine_for(store).pairing_rels()
+                           if pairing_current(p, iso)),
+        "covered": {u: [n.name, placed.get(u)] for u, n in units.items()},
+    }
 
 
 @dataclass
@@ -61,18 +83,34 @@ def gap_key(g: Gap) -> tuple[str, str]:
 
 
 @dataclass
+class EntityChange:
+    kind: str  # 组织新建 / 组织撤销 / 单位新覆盖 / 单位不再覆盖 / 结对新建 / 结对到期或解除
+    id: str
+    name: str | None
+    region: str | None
+    ends: list[str] = field(default_factory=list)  # a pairing's two organisations
+
+
+@dataclass
 class Changes:
     since: LoadRecord
     until: LoadRecord
     opened: list[Gap]
     closed: list[Gap]  # as they were when open: ``responsible`` is who closed it
+    entities: list[EntityChange] = field(default_factory=list)
 
-    def keep(self, keep: Callable[[list[Gap]], list[Gap]]) -> "Changes":
-        """Only the gaps ``keep`` keeps (a region's, or what a token may see)."""
-        return Changes(self.since, self.until, keep(self.opened), keep(self.closed))
+    def keep(self, keep: Callable[[list[Gap]], list[Gap]],
+             keep_entities: Callable[[list[EntityChange]], list[EntityChange]] | None = None) -> "Changes":
+        """Only the gaps (and changed entities) kept (a region's, or what a token may see)."""
+        return Changes(self.since, self.until, keep(self.opened), keep(self.closed),
+                       keep_entities(self.entities) if keep_entities else self.entities)
 
     def in_region(self, codes: set[str]) -> "Changes":
-        return self.keep(lambda gaps: [g for g in gaps if g.region in codes])
+        return self.keep(lambda gaps: [g for g in gaps if g.region in codes],
+                         lambda es: [e for e in es if e.region in codes])
+
+    def entity_counts(self) -> dict[str, int]:
+        return dict(Counter(e.kind for e in self.entities))
 
     def per_rule(self) -> dict[str, dict[str, int]]:
         o, c = Counter(g.rule for g in self.opened), Counter(g.rule for g in self.closed)
@@ -90,7 +128,8 @@ class Changes:
 
         return {"since": asdict(self.since), "until": asdict(self.until),
                 "gaps_opened": [brief(g) for g in self.opened], "gaps_closed": [brief(g) for g in self.closed],
-                "per_rule": self.per_rule()}
+                "per_rule": self.per_rule(), "entities": [asdict(e) for e in self.entities],
+                "entity_counts": self.entity_counts()}
 
 
 class History:
@@ -108,6 +147,8 @@ class History:
         body = [{k: v for k, v in g.as_dict().items() if k in _KEPT} for g in gaps]
         with gzip.open(self.dir / f"{rec.id}.json.gz", "wt", encoding="utf-8") as out:
             json.dump(body, out, ensure_ascii=False)
+        with gzip.open(self.dir / f"{rec.id}.state.json.gz", "wt", encoding="utf-8") as out:
+            json.dump(_state(store, date), out, ensure_ascii=False)
         with open(self.dir / "loads.jsonl", "a", encoding="utf-8") as out:
             out.write(json.dumps(asdict(rec), ensure_ascii=False) + "\n")
         return rec
@@ -119,6 +160,10 @@ class History:
             return []
         recs = [LoadRecord(**json.loads(line)) for line in f.read_text(encoding="utf-8").splitlines() if line]
         return sorted(recs, key=lambda r: (r.date, r.at))
+
+    def state_of(self, rec: LoadRecord) -> dict[str, Any]:
+        with gzip.open(self.dir / f"{rec.id}.state.json.gz", "rt", encoding="utf-8") as f:
+            return json.load(f)
 
     def gaps_of(self, rec: LoadRecord) -> list[Gap]:
         with gzip.open(self.dir / f"{rec.id}.json.gz", "rt", encoding="utf-8") as f:
@@ -140,7 +185,8 @@ class History:
         b = self.as_of(until) if until else self.loads()[-1]
         before, after = ({gap_key(g): g for g in self.gaps_of(r)} for r in (a, b))
         return Changes(since=a, until=b, opened=[g for k, g in after.items() if k not in before],
-                       closed=[g for k, g in before.items() if k not in after])
+                       closed=[g for k, g in before.items() if k not in after],
+                       entities=_entity_changes(self.state_of(a), self.state_of(b)))
 
     def since_last(self) -> Changes | None:
         """What changed between the last two loads of different ledger dates (None before
@@ -150,3 +196,21 @@ class History:
             return None
         earlier = [r for r in loads if r.date < loads[-1].date]
         return self.changes(dt.date.fromisoformat((earlier or loads[:-1])[-1].date))
+
+
+def _entity_changes(a: dict[str, Any], b: dict[str, Any]) -> list[EntityChange]:
+    out: list[EntityChange] = []
+    for key, (new, gone) in (("orgs", ("组织新建", "组织撤销")), ("covered", ("单位新覆盖", "单位不再覆盖"))):
+        for k in sorted(set(b[key]) - set(a[key])):
+            out.append(EntityChange(new, k, *b[key][k]))
+        for k in sorted(set(a[key]) - set(b[key])):
+            out.append(EntityChange(gone, k, *a[key][k]))
+    pa, pb = ({tuple(p) for p in s["pairings"]} for s in (a, b))
+    names = {**{k: v[0] for k, v in a["orgs"].items()}, **{k: v[0] for k, v in b["orgs"].items()}}
+    where = {**{k: v[1] for k, v in a["orgs"].items()}, **{k: v[1] for k, v in b["orgs"].items()}}
+    for what, pairs in (("结对新建", pb - pa), ("结对到期或解除", pa - pb)):
+        for f, t, form in sorted(pairs):
+            out.append(EntityChange(what, f"{f}→{t}", f"{names.get(f) or f} ↔ {names.get(t) or t}（{form}）",
+                                    where.get(f), ends=[f, t]))
+    return out
+

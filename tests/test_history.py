@@ -102,3 +102,29 @@ def test_the_api_records_uploads_and_answers_changes(tmp_path, monkeypatch):
         assert c.get("/changes", params={"since": "2025-01-31"}).status_code == 401
         home = c.get("/", headers=bearer(admin)).text  # the home page says it too
         assert "自上次载入（2025-01-31 的台账）以来" in home and "/changes?since=2025-01-31" in home
+
+
+def test_organisations_pairings_and_coverage_that_changed(store, tmp_path):
+    """Between two loads: an organisation established, a pairing made and one lapsed, a unit
+    newly covered — read from the records, as the loads left the graph."""
+    history = History(tmp_path / "home")
+    first = tmp_path / "1"
+    first.mkdir()
+    write_csv(first / "党组织.csv", ORGS)
+    write_csv(first / "单位.csv", [["单位编码", "单位名称", "单位类别"], ["U1", "甲公司", "非公企业"]])
+    write_csv(first / "结对共建.csv", [["甲方组织编码", "乙方组织编码", "结对形式", "开始日期", "结束日期"],
+                                       ["A", "B", "结对共建", "2024-01-01", "2025-02-15"]])
+    Loader(store).load([first])
+    history.record(store, date=JAN, files=[], who="测试")
+    second = tmp_path / "2"
+    second.mkdir()
+    write_csv(second / "党组织.csv", [ORGS[0] + ["所在单位编码"], *[r + [""] for r in ORGS[1:]],
+                                       ["C", "甲公司党支部", "党支部", "W", "U1"]])
+    write_csv(second / "结对共建.csv", [["甲方组织编码", "乙方组织编码", "结对形式", "开始日期", "结束日期"],
+                                        ["A", "B", "结对共建", "2024-01-01", "2025-02-15"],
+                                        ["C", "A", "联建", "2025-02-01", ""]])
+    Loader(store).load([second])
+    history.record(store, date=FEB, files=[], who="测试")
+    got = {(e.kind, e.id) for e in history.changes(JAN, FEB).entities}
+    assert got == {("组织新建", "C"), ("单位新覆盖", "U1"), ("结对新建", "C→A"), ("结对到期或解除", "A→B")}
+    assert history.changes(JAN, FEB).entity_counts()["组织新建"] == 1
