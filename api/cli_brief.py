@@ -20,23 +20,24 @@ def brief(
                                            help="用 Chromium 画联盟网络图（默认画；无 Chromium 时列出成员）")] = True,
     as_of: AsOf = None, policy: PolicyOpt = None,
 ) -> None:
-    import shutil
+    import datetime as dt
 
     from graph.analyses.nonempty import require_data
     from graph.analyses.trace import find_entity
     from graph.factory import open_store
     from viz.brief import alliance_picture, build_brief
+    from viz.png import NoBrowser, chromium
 
     day, pol = _date(as_of), _policy(policy)
     with open_store(settings()) as store, console.status("正在生成汇报材料 …"):
         require_data(store)
         code = find_entity(store, region, "Region").key
         draw = None
-        if pictures and shutil.which("chromium"):
-            import datetime as dt
-
-            draw = alliance_picture(store, as_of=day or dt.date.today(), policy=pol)
-        elif pictures:
-            console.print("[yellow]未找到 Chromium：联盟页列出成员，不画网络图[/yellow]")
+        if pictures:
+            try:
+                chromium()
+                draw = alliance_picture(store, as_of=day or dt.date.today(), policy=pol)
+            except NoBrowser:
+                console.print("[yellow]未找到 Chromium：联盟页列出成员，不画网络图[/yellow]")
         build_brief(store, code, out, as_of=day, policy=pol, picture=draw)
     console.print(f"已写入 {out}")

@@ -85,10 +85,15 @@ def gap_key(g: Gap) -> tuple[str, str]:
 @dataclass
 class EntityChange:
     kind: str  # 组织新建 / 组织撤销 / 单位新覆盖 / 单位不再覆盖 / 结对新建 / 结对到期或解除
+    label: str  # Organization, Unit or Pairing
     id: str
     name: str | None
     region: str | None
     ends: list[str] = field(default_factory=list)  # a pairing's two organisations
+
+    def refs(self) -> list[tuple[str, str]]:
+        """The entities it is about (a pairing: its two organisations)."""
+        return [("Organization", e) for e in self.ends] if self.label == "Pairing" else [(self.label, self.id)]
 
 
 @dataclass
@@ -200,17 +205,18 @@ class History:
 
 def _entity_changes(a: dict[str, Any], b: dict[str, Any]) -> list[EntityChange]:
     out: list[EntityChange] = []
-    for key, (new, gone) in (("orgs", ("组织新建", "组织撤销")), ("covered", ("单位新覆盖", "单位不再覆盖"))):
+    for key, label, (new, gone) in (("orgs", "Organization", ("组织新建", "组织撤销")),
+                                    ("covered", "Unit", ("单位新覆盖", "单位不再覆盖"))):
         for k in sorted(set(b[key]) - set(a[key])):
-            out.append(EntityChange(new, k, *b[key][k]))
+            out.append(EntityChange(new, label, k, *b[key][k]))
         for k in sorted(set(a[key]) - set(b[key])):
-            out.append(EntityChange(gone, k, *a[key][k]))
+            out.append(EntityChange(gone, label, k, *a[key][k]))
     pa, pb = ({tuple(p) for p in s["pairings"]} for s in (a, b))
     names = {**{k: v[0] for k, v in a["orgs"].items()}, **{k: v[0] for k, v in b["orgs"].items()}}
     where = {**{k: v[1] for k, v in a["orgs"].items()}, **{k: v[1] for k, v in b["orgs"].items()}}
     for what, pairs in (("结对新建", pb - pa), ("结对到期或解除", pa - pb)):
         for f, t, form in sorted(pairs):
-            out.append(EntityChange(what, f"{f}→{t}", f"{names.get(f) or f} ↔ {names.get(t) or t}（{form}）",
-                                    where.get(f), ends=[f, t]))
+            out.append(EntityChange(what, "Pairing", f"{f}→{t}",
+                                    f"{names.get(f) or f} ↔ {names.get(t) or t}（{form}）", where.get(f), ends=[f, t]))
     return out
 

@@ -99,6 +99,9 @@ def test_the_api_records_uploads_and_answers_changes(tmp_path, monkeypatch):
         body = c.get("/changes", params={"since": "2025-01-31"}, headers=bearer(admin)).json()
         assert [g["id"] for g in body["gaps_closed"] if g["rule"] == "O1"] == ["A"]
         assert c.get("/changes", params={"since": "2024-01-01"}, headers=bearer(admin)).status_code == 404
+        branch_b, _ = app.state.tokens.create("viewer", "org", "B", name="二支部书记")  # sees B only
+        mine = c.get("/changes", params={"since": "2025-01-31"}, headers=bearer(branch_b)).json()
+        assert [g["id"] for g in mine["gaps_opened"]] == ["B"] and mine["gaps_closed"] == []
         assert c.get("/changes", params={"since": "2025-01-31"}).status_code == 401
         home = c.get("/", headers=bearer(admin)).text  # the home page says it too
         assert "自上次载入（2025-01-31 的台账）以来" in home and "/changes?since=2025-01-31" in home

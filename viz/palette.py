@@ -50,9 +50,29 @@ _BY_VALUE = {
     "社会组织": "social", "新就业群体": "social",
     "社区": "community", "村": "community", "小区": "community", "楼栋": "community", "网格": "community",
 }
-_BY_LABEL = {"Alliance": "alliance", "Member": "member", "Activity": "activity", "Region": "region",
-             "Grid": "community", "Group": "group"}
 
+
+@dataclass(frozen=True)
+class Shape:
+    label: str
+    zh: str
+    vis: str  # vis-network's shape
+    own: str | None = None  # a colour of its own (SECTORS), for kinds that have no sector
+
+
+SHAPES: dict[str, Shape] = {s.label: s for s in (
+    Shape("Organization", "党组织（圆点）", "dot"),
+    Shape("Unit", "单位（方块）", "square"),
+    Shape("Grid", "网格（三角）", "triangle"),
+    Shape("Alliance", "党建联盟（星）", "star", own="alliance"),
+    Shape("Member", "党员（小圆点）", "dot", own="member"),
+    Shape("Activity", "活动（菱形）", "diamond", own="activity"),
+    Shape("Region", "行政区划（六边形）", "hexagon", own="region"),
+    Shape("Group", "分组（方框，点击进入）", "box", own="group"),
+)}
+
+# grids belong to their community; kinds without a sector have a colour of their own
+_BY_LABEL = {"Grid": "community", **{sh.label: sh.own for sh in SHAPES.values() if sh.own}}
 
 def sector_of(label: str, props: dict[str, Any]) -> str:
     """The colour key of an entity: its sector (an organisation's 所属领域, a unit's 类别)."""
@@ -61,24 +81,6 @@ def sector_of(label: str, props: dict[str, Any]) -> str:
     value = props.get("sector") if label == "Organization" else props.get("kind")
     return _BY_VALUE.get(str(value or ""), "other")
 
-
-@dataclass(frozen=True)
-class Shape:
-    label: str
-    zh: str
-    vis: str  # vis-network's shape
-
-
-SHAPES: dict[str, Shape] = {s.label: s for s in (
-    Shape("Organization", "党组织（圆点）", "dot"),
-    Shape("Unit", "单位（方块）", "square"),
-    Shape("Grid", "网格（三角）", "triangle"),
-    Shape("Alliance", "党建联盟（星）", "star"),
-    Shape("Member", "党员（小圆点）", "dot"),
-    Shape("Activity", "活动（菱形）", "diamond"),
-    Shape("Region", "行政区划（六边形）", "hexagon"),
-    Shape("Group", "分组（方框，点击进入）", "box"),
-)}
 
 GAP_RING = "#D55E00"  # vermillion: a gap, nothing else
 BORDER = "#424242"  # every other node's outline: light fills (活动, 党员) stay visible on white

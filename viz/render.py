@@ -19,7 +19,7 @@ from pyvis.network import Network
 from graph.rules import RULES
 from viz.labels import wrap
 from viz.model import View
-from viz.palette import BORDER, EDGE_STYLES, GAP_RING, SECTORS, SHAPES, sector_of
+from viz.palette import BORDER, EDGE_STYLES, GAP_RING, SECTORS, SHAPES
 
 HERE = Path(__file__).resolve().parent
 VIS = Path(pyvis.__file__).resolve().parent / "lib" / "vis-9.1.2"
@@ -75,12 +75,12 @@ def legend(view: View) -> list[dict[str, Any]]:
     sectors = {n.sector for n in view.nodes}
     labels = {n.label for n in view.nodes}
     styles = {e.style for e in view.edges}
-    own = {sh.label: sector_of(sh.label, {}) for sh in SHAPES.values()}  # a kind with a colour of its own
+    owned = {sh.own for sh in SHAPES.values()}  # said by the shape's own entry
     out: list[dict[str, Any]] = [
         {"type": "sector", "key": s.key, "text": s.zh, "color": s.color}
-        for s in SECTORS.values() if s.key in sectors and s.key not in set(own.values()) - {"community", "other"}]
+        for s in SECTORS.values() if s.key in sectors and s.key not in owned]
     out += [{"type": "shape", "key": sh.label, "text": sh.zh, "shape": sh.vis,
-             "color": SECTORS[own[sh.label]].color if own[sh.label] not in ("community", "other") else "#9e9e9e"}
+             "color": SECTORS[sh.own].color if sh.own else "#9e9e9e"}
             for sh in SHAPES.values() if sh.label in labels]
     if any(n.gaps for n in view.nodes):
         out.append({"type": "status", "key": "gap", "text": "粗朱红圈、⚠n：有 n 个缺口", "color": GAP_RING})

@@ -31,18 +31,9 @@ def changes(request: Request, store: Store, scope: ScopeDep,
 
     ch = History(request.app.state.settings.home).changes(since, until)
     if not scope.everything:
-        ch = ch.keep(scope.gaps, lambda es: _visible(scope, es))
+        ch = ch.keep(scope.gaps, lambda es: scope.keep(es, EntityChange.refs, need="any"))
     code, _ = place(store, scope, region, None)
     if code:
         ch = ch.in_region(load_trees(store)[0].subtree(code))
     return ch.as_dict()
 
-
-def _visible(scope, entities: list[EntityChange]) -> list[EntityChange]:
-    """The changed entities a scoped token may see: its organisations and units, and pairings
-    with one end among them (one that is gone is no longer seen)."""
-    orgs = scope.allowed("Organization", {k for e in entities for k in (e.ends or [e.id])
-                                          if not e.kind.startswith("单位")})
-    units = scope.allowed("Unit", {e.id for e in entities if e.kind.startswith("单位")})
-    return [e for e in entities if (e.id in units if e.kind.startswith("单位") else
-                                    any(k in orgs for k in (e.ends or [e.id])))]
