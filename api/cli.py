@@ -192,8 +192,13 @@ def run_ingest(paths: list[Path], dry_run: bool = False, report_file: Path | Non
             from graph.history import History
             from graph.policy import load_policy
 
+            history, day = History(settings().home), date or dt.date.today()
+            before = [r.date for r in history.loads() if r.date > day.isoformat()]
+            if before:  # changes are read in ledger-date order: this one sorts before them
+                console.print(f"[yellow]注意：本批台账日期 {day} 早于已有载入的台账日期 {before[-1]}；"
+                              "tupu changes 按台账日期比较[/yellow]")
             with console.status("正在记录本次载入后的缺口（用于“自上次以来”的变化）…"):
-                History(settings().home).record(store, date=date or dt.date.today(),
+                history.record(store, date=day,
                                                 files=[Path(f).name for f in report.files], who=_cli_user(),
                                                 policy=load_policy(settings().policy))
     finally:

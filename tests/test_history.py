@@ -82,6 +82,9 @@ def test_the_cli_records_loads_and_says_what_changed(tmp_path, monkeypatch):
     r = run(cli, ["changes", "--since", "2024-01-01"])
     assert r.exit_code == 1 and "没有载入记录" in r.output
     assert run(cli, ["ingest", "--date", "2025-13-01", str(tmp_path / JAN.isoformat())]).exit_code == 2
+    # a batch dated before the loads already made is said to sort before them
+    r = run(cli, ["ingest", "--date", "2024-12-31", str(tmp_path / JAN.isoformat())])
+    assert r.exit_code == 0 and "早于已有载入的台账日期2025-02-28" in "".join(r.output.split())
 
 
 def test_the_api_records_uploads_and_answers_changes(tmp_path, monkeypatch):
