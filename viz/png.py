@@ -9,11 +9,8 @@ from pathlib import Path
 
 from graph.errors import Unavailable
 
-# --run-all-compositor-stages-before-draw: the picture is the page's last frame, not its first
-# (without it a view's fit and placed labels, drawn in a later frame, were missing from --png)
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run", "--hide-scrollbars",
-         "--run-all-compositor-stages-before-draw"]
+         "--disable-component-update", "--disable-sync", "--no-first-run", "--hide-scrollbars"]
 
 
 class NoBrowser(Unavailable, RuntimeError):
