@@ -8,6 +8,8 @@ is in, "蒋路社区 第2网格", "幸福小区 3号楼" (a name that already sa
 '蒋路社区第2网格'
 >>> with_context("第1微网格", ["蒋路社区", "蒋路社区第2网格"])
 '蒋路社区第2网格 第1微网格'
+>>> with_context("赵路社区第3网格", ["赵路社区", "赵路社区总网格"])  # says where it is already
+'赵路社区第3网格'
 """
 from __future__ import annotations
 
@@ -26,6 +28,8 @@ LABELS = ("Grid", "Unit")
 def with_context(name: str, context: list[str]) -> str:
     """``name`` after the parts of ``context`` it does not already contain (one that another
     part already contains is dropped too: a parent grid named after its community)."""
+    if context and context[0] and context[0] in name:  # names its outermost place already
+        return name
     parts = [c for c in context if c and c not in name]
     parts = [c for i, c in enumerate(parts) if not any(c in later for later in parts[i + 1:])]
     return " ".join([*parts, name])
