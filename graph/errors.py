@@ -65,3 +65,10 @@ class EmptyGraph(NotFoundError):
 
     def __init__(self, message: str = "图谱为空：请先载入台账（tupu ingest 或 tupu demo）") -> None:
         super().__init__(message)
+
+
+class Conflict(TupuError):
+    """A request that cannot be done in the state things are in (undoing a load that later
+    loads build on): 409."""
+
+    status = 409

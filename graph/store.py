@@ -190,6 +190,12 @@ class GraphStore(ABC):
         ledger no longer lists after it was loaded again. Return how many were deleted."""
 
     @abstractmethod
+    def delete_relationships(self, rel_type: str, start_label: str, end_label: str,
+                             rows: Iterable[RelRow]) -> int:
+        """Delete these relationships (matched on their ends and identity properties; other
+        properties are ignored); return how many existed. Undoing a load uses it."""
+
+    @abstractmethod
     def delete_nodes(self, label: str, keys: Iterable[str]) -> int:
         """Delete nodes and their relationships; return how many existed."""
 

@@ -200,6 +200,21 @@ class MemoryStore(GraphStore):
             self._dirty = True
         return n
 
+    def delete_relationships(self, rel_type: str, start_label: str, end_label: str,
+                             rows: Iterable[RelRow]) -> int:
+        self._touch()
+        identity = check_rel_ends(rel_type, start_label, end_label)
+        n = 0
+        with self.lock:
+            for row in rows:
+                u, v = (start_label, str(row.start)), (end_label, str(row.end))
+                key = (rel_type, tuple(row.props.get(p) for p in identity))
+                if self.g.has_edge(u, v, key):
+                    self.g.remove_edge(u, v, key)
+                    n += 1
+            self._dirty = True
+        return n
+
     def delete_nodes(self, label: str, keys: Iterable[str]) -> int:
         self._touch()
         label_spec(label)

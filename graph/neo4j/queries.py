@@ -78,6 +78,19 @@ def prune_relationships(rel_type: str, label: str, incoming: bool) -> str:
     )
 
 
+def delete_relationships(rel_type: str, start_label: str, end_label: str) -> str:
+    spec = rel_spec(rel_type)
+    a, akey = _label(start_label)
+    b, bkey = _label(end_label)
+    ident = ", ".join(f"{p}: row.props.{p}" for p in spec.identity)
+    ident = f" {{{ident}}}" if ident else ""
+    return (
+        f"UNWIND $rows AS row "
+        f"MATCH (:{a} {{{akey}: row.start}})-[r:{spec.name}{ident}]->(:{b} {{{bkey}: row.end}}) "
+        f"DELETE r RETURN count(*) AS n"
+    )
+
+
 def delete_nodes(label: str) -> str:
     label, key = _label(label)
     return (

@@ -221,6 +221,17 @@ class Neo4jStore(GraphStore):
         self._written()
         return n
 
+    def delete_relationships(self, rel_type: str, start_label: str, end_label: str,
+                             rows: Iterable[RelRow]) -> int:
+        self._touch()
+        identity = check_rel_ends(rel_type, start_label, end_label)
+        query = cy.delete_relationships(rel_type, start_label, end_label)
+        n: int = sum(self._run(query, rows=[{"start": str(r.start), "end": str(r.end),
+                                             "props": {p: r.props.get(p) for p in identity}} for r in chunk])[0]["n"]
+                     for chunk in batched(rows, self.batch_size))
+        self._written()
+        return n
+
     def delete_nodes(self, label: str, keys: Iterable[str]) -> int:
         self._touch()
         query = cy.delete_nodes(label)

@@ -1,0 +1,142 @@
+"""What changed between two loads, in the terms a meeting counts: gaps opened and closed per
+rule (and who closed them), organisations established or dissolved, units covered or no longer
+covered, pairings made or lapsed, members moved or at risk of lost contact.
+
+Each load keeps, beside its gaps, a small *meeting state* (:func:`meeting_state`): its
+organisations, the pairings in term, the covered units and each member's organisation. Two of
+them give the entity changes (:func:`entity_changes`).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from graph.analyses.engine import engine_for
+from graph.analyses.gaps import Gap
+from graph.analyses.trees import load_trees
+from graph.rules import pairing_current
+from graph.store import GraphStore
+
+
+@dataclass
+class LoadRecord:
+    id: str
+    at: str  # when it was loaded (ISO time)
+    date: str  # the date its ledgers stand for
+    files: list[str]
+    who: str
+    gaps: int  # how many the graph had after it
+    per_rule: dict[str, int] = field(default_factory=dict)
+
+
+def gap_key(g: Gap) -> tuple[str, str]:
+    """A gap's identity across loads: its rule and its entity (a pairing's ends and form)."""
+    return g.rule, g.id
+
+
+@dataclass
+class EntityChange:
+    kind: str  # 组织新建 / 组织撤销 / 单位新覆盖 / 单位不再覆盖 / 结对新建 / 结对到期或解除 / 党员转移 / 党员失联风险
+    label: str  # Organization, Unit, Pairing or Member
+    id: str
+    name: str | None
+    region: str | None
+    ends: list[str] = field(default_factory=list)  # a pairing's two organisations; a move's from and to
+
+    def refs(self) -> list[tuple[str, str]]:
+        """The entities it is about (a pairing: its two organisations)."""
+        return [("Organization", e) for e in self.ends] if self.label == "Pairing" else [(self.label, self.id)]
+
+
+@dataclass
+class Changes:
+    since: LoadRecord
+    until: LoadRecord
+    opened: list[Gap]
+    closed: list[Gap]  # as they were when open: ``responsible`` is who closed it
+    entities: list[EntityChange] = field(default_factory=list)
+
+    def keep(self, keep: Callable[[list[Gap]], list[Gap]],
+             keep_entities: Callable[[list[EntityChange]], list[EntityChange]] | None = None) -> "Changes":
+        """Only the gaps (and changed entities) kept (a region's, or what a token may see)."""
+        return Changes(self.since, self.until, keep(self.opened), keep(self.closed),
+                       keep_entities(self.entities) if keep_entities else self.entities)
+
+    def in_region(self, codes: set[str]) -> "Changes":
+        return self.keep(lambda gaps: [g for g in gaps if g.region in codes],
+                         lambda es: [e for e in es if e.region in codes])
+
+    def entity_counts(self) -> dict[str, int]:
+        return dict(Counter(e.kind for e in self.entities))
+
+    def per_rule(self) -> dict[str, dict[str, int]]:
+        o, c = Counter(g.rule for g in self.opened), Counter(g.rule for g in self.closed)
+        return {r: {"opened": o[r], "closed": c[r]} for r in sorted(set(o) | set(c))}
+
+    def as_dict(self) -> dict[str, Any]:
+        def brief(g: Gap) -> dict[str, Any]:
+            d: dict[str, Any] = {"rule": g.rule, "title": g.title, "name": g.name,
+                                 "responsible": g.responsible.name if g.responsible else None}
+            if g.entity == "Pairing":
+                d.update({"from": g.from_, "to": g.to})
+            else:
+                d["id"] = g.id
+            return d
+
+        return {"since": asdict(self.since), "until": asdict(self.until),
+                "gaps_opened": [brief(g) for g in self.opened], "gaps_closed": [brief(g) for g in self.closed],
+                "per_rule": self.per_rule(), "entities": [asdict(e) for e in self.entities],
+                "entity_counts": self.entity_counts()}
+
+
+def meeting_state(store: GraphStore, date: dt.date) -> dict[str, Any]:
+    """What the graph was, in the terms a meeting counts changes in: its organisations, the
+    pairings in term, the units covered (an organisation established in or covering them), and
+    each member's organisation, with names and regions."""
+    regions, orgs = load_trees(store)
+    iso = date.isoformat()
+    covered = {r.end.key for t in ("ESTABLISHED_IN", "COVERS") for r in store.iter_relationships(t)}
+    units = {n.key: n for n in store.get_many("Unit", sorted(covered))}
+    placed = {r["id"]: r["region"] for r in engine_for(store).regions_of("Unit", sorted(units))} if units else {}
+    names = {n.key: n.name for n in store.iter_nodes("Member")}
+    return {
+        "orgs": {o: [orgs.name.get(o), orgs.region.get(o)] for o in orgs.name},
+        "pairings": sorted([p["from"], p["to"], p.get("form") or ""] for p in engine_for(store).pairing_rels()
+                           if pairing_current(p, iso)),
+        "covered": {u: [n.name, placed.get(u)] for u, n in units.items()},
+        "members": {r.start.key: [names.get(r.start.key), r.end.key] for r in store.iter_relationships("MEMBER_OF")},
+    }
+
+
+def entity_changes(a: dict[str, Any], b: dict[str, Any], opened: list[Gap] = ()) -> list[EntityChange]:  # type: ignore[assignment]
+    """The entity changes between two meeting states (and, from the gaps opened, the members
+    newly at risk of lost contact: rule M4)."""
+    out: list[EntityChange] = []
+    for key, label, (new, gone) in (("orgs", "Organization", ("组织新建", "组织撤销")),
+                                    ("covered", "Unit", ("单位新覆盖", "单位不再覆盖"))):
+        for k in sorted(set(b[key]) - set(a[key])):
+            out.append(EntityChange(new, label, k, *b[key][k]))
+        for k in sorted(set(a[key]) - set(b[key])):
+            out.append(EntityChange(gone, label, k, *a[key][k]))
+    pa, pb = ({tuple(p) for p in s["pairings"]} for s in (a, b))
+    names = {**{k: v[0] for k, v in a["orgs"].items()}, **{k: v[0] for k, v in b["orgs"].items()}}
+    where = {**{k: v[1] for k, v in a["orgs"].items()}, **{k: v[1] for k, v in b["orgs"].items()}}
+    for what, pairs in (("结对新建", pb - pa), ("结对到期或解除", pa - pb)):
+        for f, t, form in sorted(pairs):
+            out.append(EntityChange(what, "Pairing", f"{f}→{t}",
+                                    f"{names.get(f) or f} ↔ {names.get(t) or t}（{form}）", where.get(f), ends=[f, t]))
+    ma, mb = a.get("members"), b.get("members")
+    if ma is not None and mb is not None:  # loads recorded before members were kept say nothing here
+        for m in sorted(set(ma) & set(mb)):
+            (name, was), (_, now) = ma[m], mb[m]
+            if was != now:
+                out.append(EntityChange("党员转移", "Member", m,
+                                        f"{name}：{names.get(was) or was} → {names.get(now) or now}",
+                                        where.get(now), ends=[was, now]))
+    for g in opened:
+        if g.rule == "M4":
+            out.append(EntityChange("党员失联风险", "Member", g.id, g.name, g.region))
+    return out

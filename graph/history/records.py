@@ -1,0 +1,248 @@
+"""The record of loads: every load that writes leaves a dated record — its id, time, files, who,
+the date its ledgers stand for — with what the graph was after it:
+
+- ``{id}.json.gz``: its gaps (and who was to close each);
+- ``{id}.state.json.gz``: its meeting state (:mod:`graph.history.changes`);
+- ``{id}.delta.json.gz``: what it changed in the graph (:mod:`graph.history.snapshot`), so the
+  graph as of any load can be rebuilt and the last load undone;
+- ``{id}.progress.json``: coverage and gaps per district and street (:mod:`graph.history.progress`).
+
+All live under ``$TUPU_HOME/history`` with ``loads.jsonl`` (one line per load, and one per load
+undone) and ``head.json.gz`` (the graph after the last load). Current queries never read them.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import json
+import secrets
+import threading
+from collections import Counter, OrderedDict
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from graph.analyses.gaps import Gap, find_gaps
+from graph.errors import Conflict, NotFoundError
+from graph.history import progress as progress_of
+from graph.history import snapshot
+from graph.history.changes import Changes, LoadRecord, entity_changes, gap_key, meeting_state
+from graph.policy import Policy
+from graph.store import GraphStore
+
+_KEPT = ("rule", "title", "entity", "entity_zh", "id", "name", "message", "responsible", "path", "from", "to",
+         "region")
+_PAST_STORES = 3  # graphs of past loads kept in memory (a meeting flips between two or three dates)
+_past: "OrderedDict[tuple[str, str], GraphStore]" = OrderedDict()
+_past_lock = threading.Lock()
+
+
+class NoLoadRecord(NotFoundError):
+    pass
+
+
+def _write_json(path: Path, body: Any) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(tmp, "wt", encoding="utf-8") as out:  # type: ignore[operator]
+        json.dump(body, out, ensure_ascii=False)
+    tmp.replace(path)
+
+
+def _read_json(path: Path) -> Any:
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8") as f:  # type: ignore[operator]
+        return json.load(f)
+
+
+class History:
+    """The loads recorded under one Tupu home.
+
+    >>> import tempfile
+    >>> from graph.memory.store import MemoryStore
+    >>> h, s = History(Path(tempfile.mkdtemp())), MemoryStore()
+    >>> _ = s.upsert_nodes("Organization", [{"id": "A", "name": "甲支部", "kind": "党支部"}])
+    >>> first = h.record(s, date=dt.date(2025, 1, 31), files=["a.csv"], who="测试")
+    >>> _ = s.upsert_nodes("Organization", [{"id": "A", "name": "甲村党支部"}])
+    >>> second = h.record(s, date=dt.date(2025, 2, 28), files=["a.csv"], who="测试")
+    >>> h.store_as_of(dt.date(2025, 2, 1)).get("Organization", "A").name
+    '甲支部'
+    >>> [(v.value, v.since, v.until) for v in h.timeline("Organization", "A")["name"]]
+    [('甲支部', '2025-01-31', '2025-02-28'), ('甲村党支部', '2025-02-28', None)]
+    """
+
+    def __init__(self, home: Path) -> None:
+        self.dir = home / "history"
+
+    # --- recording -------------------------------------------------------------------------
+    def record(self, store: GraphStore, *, date: dt.date, files: list[str], who: str,
+               policy: Policy | None = None) -> LoadRecord:
+        """Keep what the graph is now (its gaps judged as of ``date``) as the record of a load."""
+        gaps = find_gaps(store, as_of=date, policy=policy)
+        now = dt.datetime.now()
+        rec = LoadRecord(id=now.strftime("%Y%m%d%H%M%S") + "-" + secrets.token_hex(3),
+                         at=now.isoformat(timespec="microseconds"), date=date.isoformat(),
+                         files=files, who=who, gaps=len(gaps), per_rule=dict(Counter(g.rule for g in gaps)))
+        self.dir.mkdir(parents=True, exist_ok=True)
+        _write_json(self.dir / f"{rec.id}.json.gz", [{k: v for k, v in g.as_dict().items() if k in _KEPT}
+                                                    for g in gaps])
+        _write_json(self.dir / f"{rec.id}.state.json.gz", meeting_state(store, date))
+        _write_json(self.dir / f"{rec.id}.progress.json", progress_of.figures(store, gaps, date, policy))
+        after = snapshot.dump(store)
+        _write_json(self.dir / f"{rec.id}.delta.json.gz", snapshot.diff(self.head(), after).as_json())
+        self._set_head(after)
+        self._append(asdict(rec))  # last: a record is listed only once all its files are there
+        return rec
+
+    def _append(self, line: dict[str, Any]) -> None:
+        with open(self.dir / "loads.jsonl", "a", encoding="utf-8") as out:
+            out.write(json.dumps(line, ensure_ascii=False) + "\n")
+
+    def head(self) -> snapshot.State:
+        """The graph as the last load left it (empty before any load kept one)."""
+        f = self.dir / "head.json.gz"
+        if not f.exists():
+            return snapshot.empty()
+        return snapshot.replay(snapshot.empty(), snapshot.Delta.from_json(_read_json(f)))
+
+    def _set_head(self, state: snapshot.State) -> None:
+        _write_json(self.dir / "head.json.gz", snapshot.diff(snapshot.empty(), state).as_json())
+
+    # --- reading ---------------------------------------------------------------------------
+    def _lines(self) -> list[dict[str, Any]]:
+        f = self.dir / "loads.jsonl"
+        if not f.exists():
+            return []
+        return [json.loads(line) for line in f.read_text(encoding="utf-8").splitlines() if line]
+
+    def recorded(self) -> list[LoadRecord]:
+        """The loads in force (not undone), in the order they were made."""
+        lines = self._lines()
+        undone = {x["undo"] for x in lines if "undo" in x}
+        return [LoadRecord(**x) for x in lines if "undo" not in x and x["id"] not in undone]
+
+    def undone(self) -> list[dict[str, Any]]:
+        """The loads undone: which, when and by whom."""
+        return [x for x in self._lines() if "undo" in x]
+
+    def loads(self) -> list[LoadRecord]:
+        """Every load in force, by the date its ledgers stand for, then by when it was loaded."""
+        return sorted(self.recorded(), key=lambda r: (r.date, r.at))
+
+    def get(self, load_id: str) -> LoadRecord:
+        for r in self.recorded():
+            if r.id == load_id:
+                return r
+        raise NoLoadRecord(f"没有编号为 {load_id} 的载入记录（tupu loads 列出全部）")
+
+    def state_of(self, rec: LoadRecord) -> dict[str, Any]:
+        return _read_json(self.dir / f"{rec.id}.state.json.gz")  # type: ignore[no-any-return]
+
+    def gaps_of(self, rec: LoadRecord) -> list[Gap]:
+        return [Gap.model_validate(d) for d in _read_json(self.dir / f"{rec.id}.json.gz")]
+
+    def progress(self) -> list[tuple[LoadRecord, dict[str, Any]]]:
+        """Each load (by ledger date) with its figures per region, where they were kept."""
+        out = []
+        for r in self.loads():
+            f = self.dir / f"{r.id}.progress.json"
+            if f.exists():
+                out.append((r, _read_json(f)))
+        return out
+
+    def as_of(self, day: dt.date) -> LoadRecord:
+        """The last load whose ledgers stand for ``day`` or before."""
+        recs = [r for r in self.loads() if r.date <= day.isoformat()]
+        if not recs:
+            first = self.loads()
+            raise NoLoadRecord(f"{day.isoformat()} 当天或之前没有载入记录"
+                               + (f"（最早的是 {first[0].date}）" if first else "（还没有任何载入记录）"))
+        return recs[-1]
+
+    # --- the graph of a past load -----------------------------------------------------------
+    def _delta(self, rec: LoadRecord) -> snapshot.Delta:
+        f = self.dir / f"{rec.id}.delta.json.gz"
+        if not f.exists():
+            raise NoLoadRecord(f"{rec.date} 的载入（{rec.id}）早于历史图谱的保存，无法还原当时的图谱")
+        return snapshot.Delta.from_json(_read_json(f))
+
+    def state_at(self, rec: LoadRecord) -> snapshot.State:
+        """The graph right after the load ``rec``: the differences of the loads up to it, replayed
+        in the order they were made (loads older than history keeping are skipped: the first
+        kept difference holds the whole graph)."""
+        state = snapshot.empty()
+        for r in self.recorded():
+            if (self.dir / f"{r.id}.delta.json.gz").exists() or r.id == rec.id:
+                state = snapshot.replay(state, self._delta(r))
+            if r.id == rec.id:
+                return state
+        raise NoLoadRecord(f"没有编号为 {rec.id} 的载入记录")
+
+    def store_as_of(self, day: dt.date) -> GraphStore:
+        """A read-only copy of the graph as the ledgers loaded by ``day`` left it (kept in
+        memory for the next question of the same date)."""
+        rec = self.as_of(day)
+        key = (str(self.dir), rec.id)
+        with _past_lock:
+            if key in _past:
+                _past.move_to_end(key)
+                return _past[key]
+        store = snapshot.to_store(self.state_at(rec))
+        with _past_lock:
+            _past[key] = store
+            while len(_past) > _PAST_STORES:
+                _past.popitem(last=False)
+        return store
+
+    def is_past(self, day: dt.date | None) -> bool:
+        """Whether ``day`` asks for the graph of an earlier load than the last one (so the
+        current graph is not the answer)."""
+        loads = self.loads()
+        return bool(day and loads) and day.isoformat() < loads[-1].date  # type: ignore[union-attr]
+
+    def timeline(self, label: str, key: str) -> dict[str, list[snapshot.Interval]]:
+        """Every value one node's properties had, each with the ledger dates it held from and
+        until (``None``: still held)."""
+        return snapshot.intervals(((r.date, self._delta(r)) for r in self.recorded()
+                                   if (self.dir / f"{r.id}.delta.json.gz").exists()), label, key)
+
+    # --- undoing ---------------------------------------------------------------------------
+    def undo(self, store: GraphStore, load_id: str, who: str) -> LoadRecord:
+        """Put the graph back as it was before the load ``load_id`` (the last one made: later
+        loads build on it) and strike it from the record."""
+        recs = self.recorded()
+        target = self.get(load_id)
+        later = [r for r in recs if r.at > target.at]
+        if later:
+            raise Conflict(f"载入 {load_id} 之后还有 {len(later)} 次载入（最近一次 {later[-1].id}，"
+                           f"台账日期 {later[-1].date}）：请先撤销它们")
+        delta = self._delta(target)
+        head = self.head()
+        if snapshot.dump(store) != head:
+            raise Conflict("图谱在这次载入之后又被改动过（未经记录的写入），撤销会丢掉这些改动：请先核对")
+        snapshot.revert(store, delta)
+        self._set_head(snapshot.replay(head, delta, backwards=True))
+        self._append({"undo": load_id, "at": dt.datetime.now().isoformat(timespec="seconds"), "who": who})
+        with _past_lock:
+            _past.clear()
+        return target
+
+    # --- changes ---------------------------------------------------------------------------
+    def changes(self, since: dt.date, until: dt.date | None = None) -> Changes:
+        """Gaps opened and closed between the load of ``since`` and that of ``until`` (the
+        latest by default), and the entities changed."""
+        a = self.as_of(since)
+        b = self.as_of(until) if until else self.loads()[-1]
+        before, after = ({gap_key(g): g for g in self.gaps_of(r)} for r in (a, b))
+        opened = [g for k, g in after.items() if k not in before]
+        return Changes(since=a, until=b, opened=opened, closed=[g for k, g in before.items() if k not in after],
+                       entities=entity_changes(self.state_of(a), self.state_of(b), opened))
+
+    def since_last(self) -> Changes | None:
+        """What changed between the last two loads of different ledger dates (None before
+        there are two)."""
+        loads = self.loads()
+        if len(loads) < 2:
+            return None
+        earlier = [r for r in loads if r.date < loads[-1].date]
+        return self.changes(dt.date.fromisoformat((earlier or loads[:-1])[-1].date))

@@ -1,0 +1,238 @@
+"""The graph as it stood after each load, kept as differences (#15): a node, a relationship or
+a property value that a later load no longer has is *closed* by that load, not lost — the
+difference of the load keeps it with its old value. Replaying the differences up to a load
+gives the graph as it was then; applying one backwards undoes its load.
+
+A state is two dictionaries: nodes by ``(label, key)`` and relationships by
+``(type, start label, start key, end label, end key, identity values)``, each with its
+properties. The current graph stays in the store as it is: current queries never read this.
+
+>>> a = {"nodes": {("Unit", "U1"): {"id": "U1", "name": "甲"}}, "rels": {}}
+>>> b = {"nodes": {("Unit", "U1"): {"id": "U1", "name": "甲公司"}, ("Unit", "U2"): {"id": "U2"}}, "rels": {}}
+>>> d = diff(a, b)
+>>> d.nodes_changed
+[['Unit', 'U1', {'name': ['甲', '甲公司']}]]
+>>> replay(a, d) == b, replay(b, d, backwards=True) == a
+(True, True)
+"""
+from __future__ import annotations
+
+import copy
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from graph.memory.store import MemoryStore
+from graph.model import LABELS, PROVENANCE_ZH, RELATIONSHIPS
+from graph.store import GraphStore, RelRow
+
+NodeId = tuple[str, str]
+RelId = tuple[Any, ...]  # (type, start label, start key, end label, end key, (identity values))
+State = dict[str, dict[Any, dict[str, Any]]]
+
+
+def empty() -> State:
+    return {"nodes": {}, "rels": {}}
+
+
+def dump(store: GraphStore) -> State:
+    """Every node and relationship of the store with its properties."""
+    nodes: dict[Any, dict[str, Any]] = {}
+    rels: dict[Any, dict[str, Any]] = {}
+    for label in LABELS:
+        for n in store.iter_nodes(label):
+            nodes[(label, n.key)] = dict(n.props)
+    for t, spec in RELATIONSHIPS.items():
+        for r in store.iter_relationships(t):
+            rels[(t, r.start.label, r.start.key, r.end.label, r.end.key,
+                  tuple(r.props.get(p) for p in spec.identity))] = dict(r.props)
+    return {"nodes": nodes, "rels": rels}
+
+
+@dataclass
+class Delta:
+    """What one load changed: entries added, removed (with their properties), and changed
+    (``{prop: [old, new]}``, ``None`` for a value that was not there)."""
+
+    nodes_added: list[list[Any]] = field(default_factory=list)  # [label, key, props]
+    nodes_removed: list[list[Any]] = field(default_factory=list)
+    nodes_changed: list[list[Any]] = field(default_factory=list)  # [label, key, {prop: [old, new]}]
+    rels_added: list[list[Any]] = field(default_factory=list)  # [rel id as a list, props]
+    rels_removed: list[list[Any]] = field(default_factory=list)
+    rels_changed: list[list[Any]] = field(default_factory=list)  # [rel id, {prop: [old, new]}]
+
+    def as_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "Delta":
+        return cls(**data)
+
+    def size(self) -> int:
+        return sum(len(v) for v in asdict(self).values())
+
+
+def _rel_id(entry: list[Any]) -> RelId:
+    """A relationship id as JSON gave it back (lists) made hashable again."""
+    *head, ident = entry
+    return (*head, tuple(ident))
+
+
+def _changed(old: dict[str, Any], new: dict[str, Any]) -> dict[str, list[Any]]:
+    return {p: [old.get(p), new.get(p)] for p in sorted(set(old) | set(new)) if old.get(p) != new.get(p)}
+
+
+def diff(before: State, after: State) -> Delta:
+    d = Delta()
+    for part, added, removed, changed in (("nodes", d.nodes_added, d.nodes_removed, d.nodes_changed),
+                                          ("rels", d.rels_added, d.rels_removed, d.rels_changed)):
+        a, b = before[part], after[part]
+
+        def ident(k: Any) -> list[Any]:
+            return list(k) if part == "nodes" else [list(k[:-1]) + [list(k[-1])]]
+
+        for k in sorted(b.keys() - a.keys(), key=str):
+            added.append([*ident(k), b[k]])
+        for k in sorted(a.keys() - b.keys(), key=str):
+            removed.append([*ident(k), a[k]])
+        for k in sorted(a.keys() & b.keys(), key=str):
+            if a[k] != b[k]:
+                changed.append([*ident(k), _changed(a[k], b[k])])
+    return d
+
+
+def _entries(d: Delta, part: str, backwards: bool) -> tuple[list[Any], list[Any], list[Any]]:
+    added, removed, changed = (getattr(d, f"{part}_{w}") for w in ("added", "removed", "changed"))
+    return (removed, added, changed) if backwards else (added, removed, changed)
+
+
+def _split(part: str, entry: list[Any]) -> tuple[Any, Any]:
+    """An entry's id and its payload (properties, or changes)."""
+    if part == "nodes":
+        return (entry[0], entry[1]), entry[2]
+    return _rel_id(entry[0]), entry[1]
+
+
+def replay(state: State, d: Delta, backwards: bool = False) -> State:
+    """The state after the load of ``d`` (or before it, ``backwards``); ``state`` is not changed."""
+    out = {"nodes": dict(state["nodes"]), "rels": dict(state["rels"])}
+    for part in ("nodes", "rels"):
+        added, removed, changed = _entries(d, part, backwards)
+        for e in removed:
+            out[part].pop(_split(part, e)[0], None)
+        for e in added:
+            k, props = _split(part, e)
+            out[part][k] = copy.deepcopy(props)
+        for e in changed:
+            k, ch = _split(part, e)
+            props = dict(out[part].get(k, {}))
+            for p, (old, new) in ch.items():
+                value = old if backwards else new
+                if value is None:
+                    props.pop(p, None)
+                else:
+                    props[p] = copy.deepcopy(value)
+            out[part][k] = props
+    return out
+
+
+def to_store(state: State) -> MemoryStore:
+    """A store holding exactly ``state`` (the graph as of a past load)."""
+    store = MemoryStore()
+    by_label: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for (label, _), props in state["nodes"].items():
+        by_label[label].append(props)
+    for label, rows in by_label.items():
+        store.upsert_nodes(label, rows)
+    by_type: dict[tuple[str, str, str], list[RelRow]] = defaultdict(list)
+    for (t, sl, sk, el, ek, _), props in state["rels"].items():
+        by_type[(t, sl, el)].append(RelRow(sk, ek, props))
+    for (t, sl, el), rows in by_type.items():
+        store.upsert_relationships(t, sl, el, rows)
+    return store
+
+
+def revert(store: GraphStore, d: Delta) -> None:
+    """Write the store back to what it was before the load of ``d``: what it added is
+    deleted, what it removed or changed is written again as it was."""
+    nodes_gone, nodes_back, nodes_changed = _entries(d, "nodes", backwards=True)
+    rels_gone, rels_back, rels_changed = _entries(d, "rels", backwards=True)
+    # Undo in dependency order: links first, then nodes, then the links that need the nodes back.
+    by_type: dict[tuple[str, str, str], list[RelRow]] = defaultdict(list)
+    for e in rels_gone:
+        t, sl, sk, el, ek, _ = _rel_id(e[0])
+        by_type[(t, sl, el)].append(RelRow(sk, ek, e[1]))
+    for (t, sl, el), rows in by_type.items():
+        store.delete_relationships(t, sl, el, rows)
+    gone: dict[str, list[str]] = defaultdict(list)
+    for label, key, _ in nodes_gone:
+        gone[label].append(key)
+    for label, keys in gone.items():
+        store.delete_nodes(label, keys)
+    rows_of: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for label, key, props in nodes_back:
+        rows_of[label].append(props)
+    for label, key, ch in nodes_changed:
+        rows_of[label].append({LABELS[label].key: key, **{p: old for p, (old, _new) in ch.items()}})
+    for label, rows in rows_of.items():
+        store.upsert_nodes(label, rows)
+    back: dict[tuple[str, str, str], list[RelRow]] = defaultdict(list)
+    for e in rels_back:
+        t, sl, sk, el, ek, _ = _rel_id(e[0])
+        back[(t, sl, el)].append(RelRow(sk, ek, e[1]))
+    for e in rels_changed:
+        t, sl, sk, el, ek, ident = _rel_id(e[0])
+        props = {p: old for p, (old, _new) in e[1].items()}
+        props.update(zip(RELATIONSHIPS[t].identity, ident))
+        back[(t, sl, el)].append(RelRow(sk, ek, props))
+    for (t, sl, el), rows in back.items():
+        store.upsert_relationships(t, sl, el, rows)
+    store.save()
+
+
+@dataclass
+class Interval:
+    """One value a property held, from the ledger date of the load that wrote it until that
+    of the load that changed or closed it (``None``: it still holds)."""
+
+    value: Any
+    since: str
+    until: str | None = None
+
+
+def intervals(deltas: Iterable[tuple[str, Delta]], label: str, key: str) -> dict[str, list[Interval]]:
+    """The values of one node's properties over the loads (provenance left out), each with
+    its interval.
+
+    >>> d1 = Delta(nodes_added=[["Unit", "U", {"id": "U", "name": "甲"}]])
+    >>> d2 = Delta(nodes_changed=[["Unit", "U", {"name": ["甲", "乙"]}]])
+    >>> intervals([("2025-01-31", d1), ("2025-02-28", d2)], "Unit", "U")["name"]
+    [Interval(value='甲', since='2025-01-31', until='2025-02-28'), Interval(value='乙', since='2025-02-28', until=None)]
+    """
+    out: dict[str, list[Interval]] = defaultdict(list)
+
+    def close(prop: str, day: str) -> None:
+        if out[prop] and out[prop][-1].until is None:
+            out[prop][-1].until = day
+
+    for day, d in deltas:
+        for e in d.nodes_removed:
+            if (e[0], e[1]) == (label, key):
+                for prop in e[2]:
+                    close(prop, day)
+        for e in d.nodes_added:
+            if (e[0], e[1]) == (label, key):
+                for prop, value in e[2].items():
+                    if prop not in PROVENANCE_ZH:
+                        close(prop, day)
+                        out[prop].append(Interval(value, day))
+        for e in d.nodes_changed:
+            if (e[0], e[1]) == (label, key):
+                for prop, (_old, new) in e[2].items():
+                    if prop in PROVENANCE_ZH:
+                        continue
+                    close(prop, day)
+                    if new is not None:
+                        out[prop].append(Interval(new, day))
+    return {p: v for p, v in out.items() if v}
