@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from api.cli_app import TupuTyper, app, console, parse_date_option, settings
+from api.cli_app import TupuTyper, app, cli_user, console, parse_date_option, settings
 from graph.errors import EmptyGraph
 from graph.model import LABELS, RELATIONSHIPS
 
@@ -24,11 +24,6 @@ def _access():
     home = settings().home
     return TokenStore(home / "tokens.json"), AuditLog(home / "audit.jsonl")
 
-
-def _cli_user() -> str:
-    import getpass
-
-    return f"命令行：{getpass.getuser()}"
 
 
 def _resolve_scope(scope: str | None) -> tuple[str, str | None]:
@@ -51,7 +46,7 @@ def create_token(role: str, scope: str | None, name: str) -> str:
         secret, entry = tokens.create(role, kind, value, name=name)
     except ValueError as e:
         raise typer.BadParameter(str(e)) from None
-    audit.record(_cli_user(), "创建令牌", f"{entry.id} {name} {role} {kind}:{value or '全部'}")
+    audit.record(cli_user(), "创建令牌", f"{entry.id} {name} {role} {kind}:{value or '全部'}")
     return secret
 
 
@@ -82,7 +77,7 @@ def token_revoke(token_id: Annotated[str, typer.Argument(help="令牌编号（�
     if not tokens.revoke(token_id):
         console.print(f"[red]没有编号为 {token_id} 的令牌[/red]")
         raise typer.Exit(1)
-    audit.record(_cli_user(), "吊销令牌", token_id)
+    audit.record(cli_user(), "吊销令牌", token_id)
     console.print(f"已吊销 {token_id}")
 
 
@@ -199,7 +194,7 @@ def run_ingest(paths: list[Path], dry_run: bool = False, report_file: Path | Non
                               "tupu changes 按台账日期比较[/yellow]")
             with console.status("正在记录本次载入后的缺口（用于“自上次以来”的变化）…"):
                 history.record(store, date=day,
-                                                files=[Path(f).name for f in report.files], who=_cli_user(),
+                                                files=[Path(f).name for f in report.files], who=cli_user(),
                                                 policy=load_policy(settings().policy))
     finally:
         if own:
@@ -225,7 +220,7 @@ def run_ingest(paths: list[Path], dry_run: bool = False, report_file: Path | Non
         names = "、".join(sorted({i.column or "" for i in report.ignored_columns}))
         console.print(f"已忽略未识别的列：{names}")
     if not dry_run and report.ledgers:
-        _access()[1].record(_cli_user(), "载入台账", "、".join(Path(f).name for f in report.files),
+        _access()[1].record(cli_user(), "载入台账", "、".join(Path(f).name for f in report.files),
                             report.landed)
     if report.rejected or report.warnings:
         from ingest.returns import write_returns
@@ -304,7 +299,7 @@ def export(
     with open_store(settings()) as store, console.status("正在导出台账 …"):
         counts = export_ledgers(store, out, fmt=fmt, mask=mask)
     console.print(f"已导出到 {out}：" + "，".join(f"{k} {v} 行" for k, v in counts.items()))
-    _access()[1].record(_cli_user(), "导出备份" if not mask else "导出（脱敏）", str(out), counts)
+    _access()[1].record(cli_user(), "导出备份" if not mask else "导出（脱敏）", str(out), counts)
     if not mask:
         console.print("[yellow]注意：备份含完整身份证号和联系电话，请妥善保管[/yellow]")
 

@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 
 from api import exports
-from api.cli_app import AsOf, Fmt, Out, PolicyOpt, TupuTyper, app, console, settings
+from api.cli_app import AsOf, Fmt, Out, PolicyOpt, TupuTyper, app, console, open_store_as_of, settings
 from api.cli_app import parse_date_option as _date
 from api.cli_app import policy_option as _policy
 from graph.analyses.nonempty import require_data
@@ -45,7 +45,7 @@ def _emit(fmt: str, out: Path | None, rows: list[dict[str, Any]], data: Any, tit
 def _answer(compute: Any, *args: Any, **kwargs: Any) -> Any:
     """Run an analysis on the configured store (an unknown code ends the command with exit 1:
     the CLI's error handler, api.cli_app.TupuTyper)."""
-    with open_store(settings()) as store:
+    with open_store_as_of(kwargs.get("as_of")) as store:
         require_data(store)
         return compute(store, *args, **kwargs)
 
@@ -63,7 +63,7 @@ def _gaps(rules: list[str] | None, region: str | None, org: str | None, as_of: s
           policy: Path | None, fmt: str, out: Path | None, title: str) -> None:
     from graph.analyses.gaps import UnknownRule, find_gaps
 
-    with open_store(settings()) as store:
+    with open_store_as_of(_date(as_of)) as store:
         require_data(store)
         region, org = _place(store, region, org)
         try:
@@ -108,7 +108,7 @@ def coverage(
 
     if scope not in ("region", "org", "all"):
         raise typer.BadParameter("scope 应为 region、org 或 all", param_hint="--scope")
-    with open_store(settings()) as store:
+    with open_store_as_of(_date(as_of)) as store:
         require_data(store)
         region, _ = _place(store, region, None)
         rows = compute(store, as_of=_date(as_of), policy=_policy(policy), region=region, scope=scope)
@@ -178,7 +178,7 @@ def path(
 def pair_suggest(as_of: AsOf = None, policy: PolicyOpt = None, fmt: Fmt = "table", out: Out = None) -> None:
     from graph.analyses.pairing import suggest_pairings
 
-    with open_store(settings()) as store:
+    with open_store_as_of(_date(as_of)) as store:
         require_data(store)
         ps = suggest_pairings(store, as_of=_date(as_of), policy=_policy(policy))
     _emit(fmt, out, exports.proposal_rows(ps), [p.model_dump() for p in ps], f"结对推荐（{len(ps)} 对）")

@@ -3,9 +3,10 @@ that every CLI module imports (``api.cli``, ``api.cli_analyses``, ``api.cli_view
 none of them imports another and ``python -m api.cli`` works."""
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -66,6 +67,24 @@ def parse_date_option(text: str | None, option: str = "--as-of") -> dt.date | No
         return dt.date.fromisoformat(text)
     except ValueError:
         raise typer.BadParameter(f"日期应为 YYYY-MM-DD：{text}", param_hint=option) from None
+
+
+@contextlib.contextmanager
+def open_store_as_of(day: dt.date | None) -> Iterator[Any]:
+    """The configured store, or — ``--as-of`` a date before the last load — the graph as the
+    ledgers loaded by then left it."""
+    from graph.factory import open_store
+    from graph.history import store_as_of
+
+    with open_store(settings()) as store:
+        yield store_as_of(store, settings().home, day)
+
+
+def cli_user() -> str:
+    """Who runs this command, as the audit log and the load records name them."""
+    import getpass
+
+    return f"命令行：{getpass.getuser()}"
 
 
 def policy_option(path: Path | None) -> Policy:

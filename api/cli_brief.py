@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from api.cli_app import AsOf, PolicyOpt, app, console, settings
+from api.cli_app import AsOf, PolicyOpt, app, console, open_store_as_of
 from api.cli_app import parse_date_option as _date
 from api.cli_app import policy_option as _policy
 
@@ -24,12 +24,11 @@ def brief(
 
     from graph.analyses.nonempty import require_data
     from graph.analyses.trace import find_entity
-    from graph.factory import open_store
     from viz.brief import alliance_picture, build_brief
     from viz.png import NoBrowser, chromium
 
     day, pol = _date(as_of), _policy(policy)
-    with open_store(settings()) as store, console.status("正在生成汇报材料 …"):
+    with open_store_as_of(day) as store, console.status("正在生成汇报材料 …"):
         require_data(store)
         code = find_entity(store, region, "Region").key
         draw = None

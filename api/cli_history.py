@@ -6,17 +6,47 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from api.cli_app import app, console, parse_date_option, settings
+from api.cli_app import TupuTyper, app, cli_user, console, parse_date_option, settings
+
+loads_app = TupuTyper(help="载入记录：list 列出每次载入；undo 撤销最近一次载入")
+app.add_typer(loads_app, name="loads")
 
 
-@app.command(help="载入记录：每次载入的时间、台账日期、文件、载入人与载入后的缺口数")
-def loads() -> None:
+@loads_app.callback(invoke_without_command=True)
+def loads(ctx: typer.Context) -> None:
+    if ctx.invoked_subcommand is None:
+        loads_list()
+
+
+@loads_app.command("list", help="每次载入的时间、台账日期、文件、载入人与载入后的缺口数（含已撤销的）")
+def loads_list() -> None:
     from graph.history import History
 
+    history = History(settings().home)
     table = Table("编号", "台账日期", "载入时间", "载入人", "缺口", "文件", title="载入记录")
-    for r in History(settings().home).loads():
-        table.add_row(r.id, r.date, r.at.replace("T", " "), r.who, str(r.gaps), "、".join(r.files)[:60])
+    for r in history.loads():
+        table.add_row(r.id, r.date, r.at[:19].replace("T", " "), r.who, str(r.gaps), "、".join(r.files)[:60])
     console.print(table)
+    for u in history.undone():
+        console.print(f"[dim]已撤销：{u['undo']}（{u['at'].replace('T', ' ')}，{u['who']}）[/dim]")
+
+
+@loads_app.command("undo", help="撤销最近一次载入：图谱回到它之前的样子（节点、关系与属性值），记入审计日志")
+def loads_undo(load_id: Annotated[str, typer.Argument(help="载入编号（tupu loads list 的第一列）")],
+               yes: Annotated[bool, typer.Option("--yes", "-y", help="不再确认")] = False) -> None:
+    from graph.access import AuditLog
+    from graph.factory import open_store
+    from graph.history import History
+
+    history = History(settings().home)
+    rec = history.get(load_id)
+    if not yes:
+        typer.confirm(f"撤销 {rec.date} 的载入 {rec.id}（{'、'.join(rec.files)[:60]}）？", abort=True)
+    who = cli_user()
+    with open_store(settings()) as store, console.status("正在撤销 …"):
+        history.undo(store, load_id, who)
+    AuditLog(settings().home / "audit.jsonl").record(who, "撤销载入", f"{rec.id} {rec.date} {'、'.join(rec.files)}")
+    console.print(f"已撤销 {rec.id}：图谱回到 {rec.date} 这次载入之前的样子")
 
 
 @app.command(help="变化：两次载入之间新出现与已补齐的缺口（按规则，含负责组织）")

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from api.cli_app import AsOf, PolicyOpt, TupuTyper, app, console, settings
+from api.cli_app import AsOf, PolicyOpt, TupuTyper, app, console, open_store_as_of, settings
 from api.cli_app import parse_date_option as _date
 from api.cli_app import policy_option as _policy
 
@@ -79,11 +79,10 @@ def meeting_render(name: Annotated[str, typer.Argument(help="汇报名称")],
                    out: Annotated[Path, typer.Option("-o", "--output", help="HTML 文件")] = Path("汇报.html"),
                    as_of: AsOf = None, policy: PolicyOpt = None) -> None:
     from graph.analyses.nonempty import require_data
-    from graph.factory import open_store
     from viz.deck import render_meeting
 
     m = _book().get(name)
-    with open_store(settings()) as store:
+    with open_store_as_of(_date(as_of)) as store:
         require_data(store)
         html = render_meeting(store, m, as_of=_date(as_of), policy=_policy(policy))
     out.write_text(html, encoding="utf-8")

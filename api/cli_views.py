@@ -6,11 +6,10 @@ from typing import Annotated, Any
 
 import typer
 
-from api.cli_app import AsOf, PolicyOpt, app, console, settings
+from api.cli_app import AsOf, PolicyOpt, app, console, open_store_as_of
 from api.cli_app import parse_date_option as _date
 from api.cli_app import policy_option as _policy
 from graph.analyses.nonempty import require_data
-from graph.factory import open_store
 
 
 @app.command(help="网络图：alliance / tree / coverage / pairings / neighbourhood，写成离线 HTML")
@@ -34,7 +33,7 @@ def view(
     if id is None and not spec.root_optional:
         raise typer.BadParameter(f"{kind} 需要编码或名称", param_hint="ID")
     kw: dict[str, Any] = {"as_of": _date(as_of), "policy": _policy(policy)}
-    with open_store(settings()) as store:
+    with open_store_as_of(kw["as_of"]) as store:
         require_data(store)
         key = find_entity(store, id, spec.root).key if id else None  # a code or a name
         args = (key, hops) if kind == "neighbourhood" else (key,)

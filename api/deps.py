@@ -5,6 +5,7 @@ dependency in its thread pool, a hand-off per dependency per request that costs 
 than the lookup itself."""
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
@@ -17,8 +18,25 @@ from graph.store import GraphStore
 _ZH_TO_LABEL = {spec.zh: name for name, spec in LABELS.items()}
 
 
+def _as_of(request: Request) -> dt.date | None:
+    """``?as_of=`` of a read (a malformed date is the route's own 422 to give)."""
+    text = request.query_params.get("as_of") if request.method in ("GET", "HEAD") else None
+    try:
+        return dt.date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
 async def get_store(request: Request) -> GraphStore:
-    return request.app.state.store
+    """The store; for a read ``?as_of=`` a date before the last load, the graph as the ledgers
+    loaded by then left it (so every analysis, view and page answers as the graph stood)."""
+    store: GraphStore = request.app.state.store
+    day = _as_of(request)
+    if day is None:
+        return store
+    from graph.history import store_as_of
+
+    return store_as_of(store, request.app.state.settings.home, day)
 
 
 Store = Annotated[GraphStore, Depends(get_store)]

@@ -17,6 +17,6 @@ pairings and members changed — with progress per district and street and campa
 ['O1']
 """
 from graph.history.changes import Changes, EntityChange, LoadRecord, gap_key
-from graph.history.records import History, NoLoadRecord
+from graph.history.records import History, NoLoadRecord, store_as_of
 
-__all__ = ["Changes", "EntityChange", "History", "LoadRecord", "NoLoadRecord", "gap_key"]
+__all__ = ["Changes", "EntityChange", "History", "LoadRecord", "NoLoadRecord", "gap_key", "store_as_of"]

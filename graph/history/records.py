@@ -246,3 +246,11 @@ class History:
             return None
         earlier = [r for r in loads if r.date < loads[-1].date]
         return self.changes(dt.date.fromisoformat((earlier or loads[:-1])[-1].date))
+
+
+def store_as_of(store: GraphStore, home: Path, day: dt.date | None) -> GraphStore:
+    """The store that answers "as of ``day``": the current one, unless the ledgers loaded by
+    then are an earlier load's — then the graph as that load left it (read-only, in memory).
+    Without any load recorded, ``day`` is only the date rules judge by."""
+    history = History(home)
+    return history.store_as_of(day) if day and history.is_past(day) else store

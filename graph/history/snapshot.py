@@ -83,15 +83,20 @@ def _changed(old: dict[str, Any], new: dict[str, Any]) -> dict[str, list[Any]]:
     return {p: [old.get(p), new.get(p)] for p in sorted(set(old) | set(new)) if old.get(p) != new.get(p)}
 
 
+def _node_ident(k: NodeId) -> list[Any]:
+    return list(k)
+
+
+def _rel_ident(k: RelId) -> list[Any]:
+    return [[*k[:-1], list(k[-1])]]
+
+
 def diff(before: State, after: State) -> Delta:
     d = Delta()
     for part, added, removed, changed in (("nodes", d.nodes_added, d.nodes_removed, d.nodes_changed),
                                           ("rels", d.rels_added, d.rels_removed, d.rels_changed)):
         a, b = before[part], after[part]
-
-        def ident(k: Any) -> list[Any]:
-            return list(k) if part == "nodes" else [list(k[:-1]) + [list(k[-1])]]
-
+        ident = _node_ident if part == "nodes" else _rel_ident
         for k in sorted(b.keys() - a.keys(), key=str):
             added.append([*ident(k), b[k]])
         for k in sorted(a.keys() - b.keys(), key=str):
@@ -148,8 +153,8 @@ def to_store(state: State) -> MemoryStore:
     by_type: dict[tuple[str, str, str], list[RelRow]] = defaultdict(list)
     for (t, sl, sk, el, ek, _), props in state["rels"].items():
         by_type[(t, sl, el)].append(RelRow(sk, ek, props))
-    for (t, sl, el), rows in by_type.items():
-        store.upsert_relationships(t, sl, el, rows)
+    for (t, sl, el), rels in by_type.items():
+        store.upsert_relationships(t, sl, el, rels)
     return store
 
 
@@ -163,15 +168,15 @@ def revert(store: GraphStore, d: Delta) -> None:
     for e in rels_gone:
         t, sl, sk, el, ek, _ = _rel_id(e[0])
         by_type[(t, sl, el)].append(RelRow(sk, ek, e[1]))
-    for (t, sl, el), rows in by_type.items():
-        store.delete_relationships(t, sl, el, rows)
+    for (t, sl, el), rels in by_type.items():
+        store.delete_relationships(t, sl, el, rels)
     gone: dict[str, list[str]] = defaultdict(list)
     for label, key, _ in nodes_gone:
         gone[label].append(key)
     for label, keys in gone.items():
         store.delete_nodes(label, keys)
     rows_of: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for label, key, props in nodes_back:
+    for label, _key, props in nodes_back:
         rows_of[label].append(props)
     for label, key, ch in nodes_changed:
         rows_of[label].append({LABELS[label].key: key, **{p: old for p, (old, _new) in ch.items()}})
@@ -186,8 +191,8 @@ def revert(store: GraphStore, d: Delta) -> None:
         props = {p: old for p, (old, _new) in e[1].items()}
         props.update(zip(RELATIONSHIPS[t].identity, ident))
         back[(t, sl, el)].append(RelRow(sk, ek, props))
-    for (t, sl, el), rows in back.items():
-        store.upsert_relationships(t, sl, el, rows)
+    for (t, sl, el), rels in back.items():
+        store.upsert_relationships(t, sl, el, rels)
     store.save()
 
 
