@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.table import Table
+from rich.table import Column, Table
 
 from api.cli_app import TupuTyper, app, cli_user, console, parse_date_option, settings
 
@@ -23,7 +23,9 @@ def loads_list() -> None:
     from graph.history import History
 
     history = History(settings().home)
-    table = Table("编号", "台账日期", "载入时间", "载入人", "缺口", "文件", title="载入记录")
+    # the id (what tupu loads undo takes) and the dates are never cut; names and files wrap
+    table = Table(Column("编号", no_wrap=True), Column("台账日期", no_wrap=True), "载入时间", "载入人",
+                  "缺口", "文件", title="载入记录")
     for r in history.loads():
         table.add_row(r.id, r.date, r.at[:19].replace("T", " "), r.who, str(r.gaps), "、".join(r.files)[:60])
     console.print(table)

@@ -161,8 +161,8 @@ def to_store(state: State) -> MemoryStore:
 def revert(store: GraphStore, d: Delta) -> None:
     """Write the store back to what it was before the load of ``d``: what it added is
     deleted, what it removed or changed is written again as it was."""
-    nodes_gone, nodes_back, nodes_changed = _entries(d, "nodes", backwards=True)
-    rels_gone, rels_back, rels_changed = _entries(d, "rels", backwards=True)
+    nodes_back, nodes_gone, nodes_changed = _entries(d, "nodes", backwards=True)
+    rels_back, rels_gone, rels_changed = _entries(d, "rels", backwards=True)
     # Undo in dependency order: links first, then nodes, then the links that need the nodes back.
     by_type: dict[tuple[str, str, str], list[RelRow]] = defaultdict(list)
     for e in rels_gone:

@@ -1,0 +1,181 @@
+"""The graph over time (#15): three monthly loads on both stores; the graph as of each date is
+the graph that load left (every node, link and value), its answers are the answers computed
+then; a value changed keeps its interval; undoing the last load restores the previous graph;
+the API and the CLI answer ``as_of`` from it."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from api.cli import app as cli
+from graph.analyses.coverage import coverage
+from graph.analyses.gaps import find_gaps
+from graph.errors import Conflict
+from graph.history import History, gap_key
+from graph.history.snapshot import dump
+from graph.memory.store import MemoryStore
+from graph.model import PROVENANCE_ZH
+from ingest.loader import Loader
+from tests.apps import app_with_admin, bearer
+from tests.ledger_files import write_csv
+
+JAN, FEB, MAR = dt.date(2025, 1, 31), dt.date(2025, 2, 28), dt.date(2025, 3, 31)
+ORG_HEAD = ["组织编码", "组织名称", "组织类别", "上级组织编码", "届满日期"]
+MONTHS = {
+    # January: two branches; M2–M4 in B
+    JAN: {"orgs": [["W", "甲党委", "党委", "", "2027-01-01"], ["A", "一支部", "党支部", "W", "2027-01-01"],
+                   ["B", "二支部", "党支部", "W", "2025-02-15"]],
+          "members": {"M1": "A", "M2": "B", "M3": "B", "M4": "B"}},
+    # February: B renamed and its term renewed, M2 and M3 moved to A, C founded
+    FEB: {"orgs": [["W", "甲党委", "党委", "", "2027-01-01"], ["A", "一支部", "党支部", "W", "2027-01-01"],
+                   ["B", "第二支部", "党支部", "W", "2028-02-15"], ["C", "三支部", "党支部", "W", "2028-01-01"]],
+          "members": {"M1": "A", "M2": "A", "M3": "A", "M4": "B"}},
+    # March: M4 leaves B for C, M5 joins C
+    MAR: {"orgs": [["W", "甲党委", "党委", "", "2027-01-01"], ["A", "一支部", "党支部", "W", "2027-01-01"],
+                   ["B", "第二支部", "党支部", "W", "2028-02-15"], ["C", "三支部", "党支部", "W", "2028-01-01"]],
+          "members": {"M1": "A", "M2": "A", "M3": "A", "M4": "C", "M5": "C"}},
+}
+
+
+def month(folder, day):
+    folder.mkdir(parents=True)
+    write_csv(folder / "党组织.csv", [ORG_HEAD, *MONTHS[day]["orgs"]])
+    write_csv(folder / "党员.csv", [["党员编码", "姓名", "党员类别", "所在党组织编码"],
+                                    *[[m, f"党员{m}", "正式", o] for m, o in MONTHS[day]["members"].items()]])
+    return folder
+
+
+def data(state):
+    """A graph's state without its provenance (which file and load wrote each value)."""
+    return {part: {k: {p: v for p, v in props.items() if p not in PROVENANCE_ZH} for k, props in entries.items()}
+            for part, entries in state.items()}
+
+
+def answers(store, day):
+    """What the tests compare: the whole graph, the gaps and the coverage judged as of ``day``."""
+    return (dump(store), sorted(gap_key(g) for g in find_gaps(store, as_of=day)),
+            [r.model_dump() for r in coverage(store, as_of=day)])
+
+
+def test_the_graph_as_of_each_load_on_both_stores(store, tmp_path):
+    history = History(tmp_path / "home")
+    then = {}
+    for day in (JAN, FEB, MAR):
+        Loader(store).load([month(tmp_path / day.isoformat(), day)])
+        history.record(store, date=day, files=["党组织.csv", "党员.csv"], who="测试")
+        then[day] = answers(store, day)
+    for day in (JAN, FEB, MAR):
+        past = history.store_as_of(day)
+        assert answers(past, day) == then[day]
+        # a date between two loads is the earlier load's graph
+        assert dump(history.store_as_of(day + dt.timedelta(days=10))) == then[day][0]
+    # the graph as of January is the January ledgers, computed here on their own
+    jan = history.store_as_of(JAN)
+    assert jan.get("Organization", "B").props["name"] == "二支部" and jan.get("Organization", "C") is None
+    assert {r.start.key: r.end.key for r in jan.iter_relationships("MEMBER_OF")} == MONTHS[JAN]["members"]
+    assert {r.start.key: r.end.key for r in store.iter_relationships("MEMBER_OF")} == MONTHS[MAR]["members"]
+    # values keep their intervals; a link no longer there is closed, not lost
+    name = history.timeline("Organization", "B")["name"]
+    assert [(v.value, v.since, v.until) for v in name] == [("二支部", "2025-01-31", "2025-02-28"),
+                                                           ("第二支部", "2025-02-28", None)]
+    assert [(v.value, v.until) for v in history.timeline("Organization", "B")["term_ends"]] == [
+        ("2025-02-15", "2025-02-28"), ("2028-02-15", None)]
+    # members moved, and the organisation founded, are counted as changes
+    kinds = {(e.kind, e.id) for e in history.changes(JAN, FEB).entities}
+    assert {("党员转移", "M2"), ("党员转移", "M3"), ("组织新建", "C")} <= kinds
+    assert ("党员转移", "M4") in {(e.kind, e.id) for e in history.changes(FEB, MAR).entities}
+    assert not any(e.kind == "党员转移" and e.id == "M1" for e in history.changes(JAN, MAR).entities)
+
+
+def test_undoing_the_last_load_restores_the_graph_before_it(store, tmp_path):
+    history = History(tmp_path / "home")
+    recs, then = [], {}
+    for day in (JAN, FEB, MAR):
+        Loader(store).load([month(tmp_path / day.isoformat(), day)])
+        recs.append(history.record(store, date=day, files=["党组织.csv"], who="测试"))
+        then[day] = answers(store, day)
+    with pytest.raises(Conflict, match="之后还有 1 次载入"):
+        history.undo(store, recs[1].id, "测试")
+    history.undo(store, recs[2].id, "测试")
+    assert answers(store, FEB) == then[FEB]
+    assert [r.date for r in history.loads()] == ["2025-01-31", "2025-02-28"]
+    assert history.undone()[0]["undo"] == recs[2].id
+    history.undo(store, recs[1].id, "测试")
+    assert answers(store, JAN) == then[JAN]
+    # loading again after an undo goes on from the restored graph
+    Loader(store).load([tmp_path / FEB.isoformat()])
+    history.record(store, date=FEB, files=["党组织.csv"], who="测试")
+    again = answers(history.store_as_of(FEB), FEB)
+    assert (data(again[0]), *again[1:]) == (data(then[FEB][0]), *then[FEB][1:])  # only the load time differs
+    # a write the record does not know of is not thrown away by an undo
+    store.upsert_nodes("Organization", [{"id": "X", "name": "手工添加", "kind": "党支部"}])
+    with pytest.raises(Conflict, match="又被改动过"):
+        history.undo(store, history.loads()[-1].id, "测试")
+
+
+def _upload(c, folder, day, token):
+    files = [("files", (f.name, f.read_bytes(), "text/csv")) for f in sorted(folder.iterdir())]
+    r = c.post("/ingest", params={"date": day.isoformat()}, files=files, headers=bearer(token))
+    assert r.status_code == 200, r.text
+
+
+def test_the_api_answers_as_of_a_past_load_and_undoes(tmp_path, monkeypatch):
+    monkeypatch.setenv("TUPU_HOME", str(tmp_path / "home"))
+    store = MemoryStore()
+    app, admin = app_with_admin(lambda: store)
+    with TestClient(app) as c:
+        for day in (JAN, FEB):
+            _upload(c, month(tmp_path / day.isoformat(), day), day, admin)
+        h = bearer(admin)
+
+        def o1(**p):
+            r = c.get("/gaps", params={"rule": "O1", **p}, headers=h)
+            assert r.status_code == 200, r.text
+            return sorted(g["id"] for g in r.json())
+
+        assert o1(as_of="2025-02-10") == ["A"]  # January: A has one member, B three
+        assert o1() == ["B", "C"]
+        page = c.get("/entities/Organization/B", params={"as_of": "2025-01-31"}, headers=h).json()
+        assert page["props"]["name"] == "二支部"
+        assert "第二支部" in c.get("/entities/Organization/B", headers=h).text
+        view = c.get("/views/tree/W", params={"as_of": "2025-01-31"}, headers=h)
+        assert view.status_code == 200 and "三支部" not in view.text and "三支部" in c.get("/views/tree/W", headers=h).text
+        assert c.get("/gaps", params={"as_of": "2024-12-31"}, headers=h).status_code == 404
+        last = c.get("/loads", headers=h).json()[-1]["id"]
+        analyst, _ = app.state.tokens.create("analyst", name="分析员")
+        assert c.post(f"/loads/{last}/undo", headers=bearer(analyst)).status_code == 403
+        r = c.post(f"/loads/{last}/undo", headers=h)
+        assert r.status_code == 200, r.text
+        assert o1() == ["A"] and store.get("Organization", "C") is None
+        assert c.post(f"/loads/{last}/undo", headers=h).status_code == 404
+        assert any(e["action"] == "撤销载入" for e in app.state.audit.events(10))
+
+
+def test_the_cli_answers_as_of_a_past_load_and_undoes(tmp_path, monkeypatch):
+    monkeypatch.setenv("TUPU_HOME", str(tmp_path / "home"))
+    run = CliRunner().invoke
+    for day in (JAN, FEB):
+        r = run(cli, ["ingest", str(month(tmp_path / day.isoformat(), day)), "--date", day.isoformat()])
+        assert r.exit_code == 0, r.output
+
+    def o1(*extra):
+        r = run(cli, ["gaps", "--rule", "O1", "--format", "json", *extra])
+        assert r.exit_code == 0, r.output
+        return sorted(g["id"] for g in json.loads(r.output))
+
+    assert o1("--as-of", "2025-02-01") == ["A"] and o1() == ["B", "C"]
+    assert "第二支部" not in run(cli, ["trace", "B", "--as-of", "2025-01-31"]).output
+    listing = run(cli, ["loads", "list"]).output
+    last = History(tmp_path / "home").loads()[-1].id
+    assert last in listing
+    r = run(cli, ["loads", "undo", last, "--yes"])
+    assert r.exit_code == 0 and "已撤销" in r.output, r.output
+    assert o1() == ["A"]
+    assert "已撤销" in run(cli, ["loads"]).output
+    r = run(cli, ["loads", "undo", "nope", "--yes"])
+    assert r.exit_code == 1 and "没有编号为 nope" in r.output
+    assert "撤销载入" in run(cli, ["audit"]).output
