@@ -267,16 +267,28 @@ def demo(
     out: Annotated[Path | None, typer.Option("-o", "--out", help="台账写到哪个文件夹")] = None,
     serve_after: Annotated[bool, typer.Option("--serve", help="载入后启动 API 与视图服务")] = False,
     port: Annotated[int, typer.Option(help="服务端口")] = 8000,
+    months: Annotated[int, typer.Option(help="生成并逐月载入几个月的台账（有变化与进展可看），1 为只载入当月",
+                                        min=1, max=36)] = 1,
 ) -> None:
     from ingest.demo import generate
+    from ingest.demo_months import generate_months
 
     folder = out or settings().home / "demo-ledgers"
-    with console.status(f"正在生成示范市台账（规模 {scale}）…"):
-        counts = generate(folder, scale=scale, fmt=fmt)
-    console.print(f"台账已写入 {folder}：" + "，".join(f"{k} {v} 行" for k, v in counts.items()))
-    code = run_ingest([folder])
-    if code not in (0, 3):
-        raise typer.Exit(code)
+    if months > 1:
+        with console.status(f"正在生成示范市 {months} 个月的台账（规模 {scale}）…"):
+            batches = generate_months(folder, months, scale=scale, fmt=fmt)
+        for day, month_folder in batches:
+            console.print(f"[bold]{day} 的台账[/bold]（{month_folder}）")
+            code = run_ingest([month_folder], date=day)
+            if code not in (0, 3):
+                raise typer.Exit(code)
+    else:
+        with console.status(f"正在生成示范市台账（规模 {scale}）…"):
+            counts = generate(folder, scale=scale, fmt=fmt)
+        console.print(f"台账已写入 {folder}：" + "，".join(f"{k} {v} 行" for k, v in counts.items()))
+        code = run_ingest([folder])
+        if code not in (0, 3):
+            raise typer.Exit(code)
     token = create_token("admin", None, "示范管理员")
     console.print("\n管理员令牌（只显示这一次）：")
     print(token)

@@ -77,7 +77,7 @@ def changes(
     if fmt == "json":
         print(json.dumps(ch.as_dict(), ensure_ascii=False, indent=1))
         return
-    console.print(f"自 {ch.since.date}（{ch.since.at.replace('T', ' ')} 载入）至 {ch.until.date}："
+    console.print(f"自 {ch.since.date}（{ch.since.at[:19].replace('T', ' ')} 载入）至 {ch.until.date}："
                   f"新出现 {len(ch.opened)} 个缺口，补齐 {len(ch.closed)} 个")
     table = Table("规则", "新出现", "已补齐", title="按规则")
     for rule, n in ch.per_rule().items():
