@@ -16,14 +16,17 @@ from graph.model import LABELS
 from graph.policy import Policy
 from graph.rules import RULES
 from graph.store import GraphStore
+from viz.progress import progress_charts
 
 _env = Environment(loader=FileSystemLoader(Path(__file__).resolve().parent),
                    autoescape=select_autoescape(["html"]))
 
 
 def home_html(store: GraphStore, policy: Policy, as_of: dt.date | None = None, scope: Scope | None = None,
-              can_upload: bool = False, meetings: list | None = None, since=None) -> str:
-    """``since``: what changed since the load before the last (``graph.history.Changes``)."""
+              can_upload: bool = False, meetings: list | None = None, since=None,
+              progress: list[tuple[str, dict]] | None = None) -> str:
+    """``since``: what changed since the load before the last (``graph.history.Changes``);
+    ``progress``: each load's figures per region (``graph.history.History.progress``)."""
     as_of = as_of or dt.date.today()
     scope = scope or Scope(store, policy=policy)
     if scope.everything:
@@ -38,6 +41,7 @@ def home_html(store: GraphStore, policy: Policy, as_of: dt.date | None = None, s
     alliances = store.list_nodes("Alliance", limit=500)
     ok = scope.allowed("Alliance", [a.key for a in alliances])
     alliances = [a for a in alliances if a.key in ok]
+    charts = progress_charts(progress, None if scope.everything else visible) if progress else []
     first_region = next((r.id for r in rates if r.level == "街道乡镇"), None)
     first_org = [o for o in store.list_nodes("Organization", limit=1) if scope.allows("Organization", o.key)]
     if scope.kind == "org" and scope.value:
@@ -50,6 +54,7 @@ def home_html(store: GraphStore, policy: Policy, as_of: dt.date | None = None, s
         total_gaps=len(gaps), rates=rates, measures=MEASURES, alliances=alliances,
         first_region=first_region, first_org=first_org[0].key if first_org else None,
         can_upload=can_upload, empty=not has_data(store), meetings=meetings or [],
+        charts=charts, chart_options={c.id: c.option for c in charts}, loads=len(progress or []),
         since=since.keep(scope.gaps) if since is not None and not scope.everything else since,
     )
 

@@ -1,10 +1,20 @@
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from api.deps import Store
 from api.schemas import Health
 
 router = APIRouter(tags=["系统"])
+
+
+@router.get("/assets/echarts.min.js", include_in_schema=False)
+def echarts() -> Response:
+    """The chart library the pages use (ECharts, shipped with Tupu: nothing is fetched from the
+    internet), kept by browsers for a day."""
+    from viz.progress import echarts_js
+
+    return Response(echarts_js(), media_type="text/javascript",
+                    headers={"Cache-Control": "public, max-age=86400"})
 
 
 @router.get("/health", response_model=Health, summary="健康检查：后端类型与可连接性",

@@ -35,9 +35,10 @@ def _page(scope, build, *args, fmt: str = "html", **kwargs) -> Response:
 
 @router.get("/", summary="首页：总量、缺口、覆盖率、联盟")
 def home(request: Request, store: Store, policy: PolicyDep, scope: ScopeDep, token: Token, as_of: AsOf = None):
-    home = request.app.state.settings.home
+    home, history = request.app.state.settings.home, History(request.app.state.settings.home)
     return HTMLResponse(home_html(store, policy, as_of, scope, can_upload=token.role in ("admin", "analyst"),
-                                  meetings=MeetingBook(home).list(), since=History(home).since_last()))
+                                  meetings=MeetingBook(home).list(), since=history.since_last(),
+                                  progress=[(r.date, f) for r, f in history.progress()]))
 
 
 @router.get("/views/gaps/{rule}", summary="某条规则的缺口清单", dependencies=[NonEmpty])
