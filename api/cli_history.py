@@ -1,6 +1,7 @@
 """``tupu loads`` and ``tupu changes``: the loads recorded, and what changed between two of them."""
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -56,7 +57,8 @@ def changes(
     since: Annotated[str, typer.Option("--since", help="从哪天的台账起（YYYY-MM-DD）：取那天或之前最后一次载入")],
     until: Annotated[str | None, typer.Option("--until", help="到哪天的台账（默认最近一次载入）")] = None,
     region: Annotated[str | None, typer.Option(help="只看该区划（含下级）：区划代码或名称")] = None,
-    fmt: Annotated[str, typer.Option("--format", help="table 或 json")] = "table",
+    fmt: Annotated[str, typer.Option("--format", help="table / json / xlsx")] = "table",
+    out: Annotated[Path | None, typer.Option("-o", "--output", help="xlsx 写到哪个文件")] = None,
 ) -> None:
     import json
 
@@ -66,8 +68,10 @@ def changes(
     from graph.history import History
     from graph.rules import RULES
 
-    if fmt not in ("table", "json"):
-        raise typer.BadParameter("应为 table 或 json", param_hint="--format")
+    if fmt not in ("table", "json", "xlsx"):
+        raise typer.BadParameter("应为 table、json 或 xlsx", param_hint="--format")
+    if fmt == "xlsx" and out is None:
+        raise typer.BadParameter("xlsx 需要用 -o 指定输出文件", param_hint="-o")
     ch = History(settings().home).changes(parse_date_option(since, "--since"),  # type: ignore[arg-type]
                                           parse_date_option(until, "--until"))
     if region:
@@ -76,6 +80,12 @@ def changes(
             ch = ch.in_region(load_trees(store)[0].subtree(code))
     if fmt == "json":
         print(json.dumps(ch.as_dict(), ensure_ascii=False, indent=1))
+        return
+    if fmt == "xlsx" and out is not None:
+        from api.exports import changes_xlsx
+
+        out.write_bytes(changes_xlsx(ch))
+        console.print(f"已写入 {out}（新出现 {len(ch.opened)}，补齐 {len(ch.closed)}，其他变化 {len(ch.entities)}）")
         return
     console.print(f"自 {ch.since.date}（{ch.since.at[:19].replace('T', ' ')} 载入）至 {ch.until.date}："
                   f"新出现 {len(ch.opened)} 个缺口，补齐 {len(ch.closed)} 个")
@@ -92,3 +102,93 @@ def changes(
     for g in ch.closed[:50]:
         closed.add_row(g.rule, g.name or g.id, g.responsible.name if g.responsible else "")
     console.print(closed)
+
+
+campaign_app = TupuTyper(help="集中攻坚：new 新建 / list 列出 / show 进展 / remove 删除", no_args_is_help=True)
+app.add_typer(campaign_app, name="campaign")
+
+
+@campaign_app.command("new", help="新建（或修改）一项集中攻坚：名称、开始日期、范围与针对的规则")
+def campaign_new(
+    name: Annotated[str, typer.Argument(help="攻坚名称，如“两个覆盖百日攻坚”")],
+    start: Annotated[str, typer.Option("--start", help="开始日期 YYYY-MM-DD（以那天或之前最后一次载入的缺口为起点）")],
+    rules: Annotated[str, typer.Option("--rules", help="针对的规则，逗号分隔，如 U1,U2,U3")],
+    region: Annotated[str | None, typer.Option(help="范围：区划编码或名称（含下级），不填为全域")] = None,
+) -> None:
+    from graph.analyses.trace import find_entity
+    from graph.factory import open_store
+    from graph.history.campaigns import Campaign, CampaignBook
+
+    parse_date_option(start, "--start")
+    code = name_of = None
+    if region:
+        with open_store(settings()) as store:
+            node = find_entity(store, region, "Region")
+            code, name_of = node.key, node.name
+    c = CampaignBook(settings().home).add(Campaign(name, start, rules.split(","), code, name_of, cli_user()))
+    console.print(f"已保存集中攻坚“{c.name}”：自 {c.start}，{c.region_name or '全域'}，规则 {'、'.join(c.rules)}")
+
+
+@campaign_app.command("list", help="列出集中攻坚及其进展数")
+def campaign_list() -> None:
+    from graph.analyses.trees import load_trees
+    from graph.factory import open_store
+    from graph.history import History
+    from graph.history.campaigns import CampaignBook, campaign_progress
+
+    book, history = CampaignBook(settings().home), History(settings().home)
+    table = Table("攻坚", "开始", "范围", "规则", "开始时", "已补齐", "仍未补齐", "期间新出现", title="集中攻坚")
+    with open_store(settings()) as store:
+        regions = load_trees(store)[0]
+        for c in book.list():
+            if not history.loads():
+                table.add_row(c.name, c.start, c.region_name or "全域", "、".join(c.rules), "", "", "", "")
+                continue
+            p = campaign_progress(history, c, regions)
+            table.add_row(c.name, c.start, c.region_name or "全域", "、".join(c.rules), str(len(p.at_start)),
+                          str(len(p.closed)), str(len(p.still_open)), str(len(p.opened_since)))
+    console.print(table)
+
+
+@campaign_app.command("show", help="一项集中攻坚的进展：开始时、已补齐、仍未补齐、期间新出现，按街道排名")
+def campaign_show(
+    name: Annotated[str, typer.Argument(help="攻坚名称")],
+    fmt: Annotated[str, typer.Option("--format", help="table / json / xlsx")] = "table",
+    out: Annotated[Path | None, typer.Option("-o", "--output", help="xlsx 写到哪个文件（给走访小组）")] = None,
+) -> None:
+    import json
+
+    from graph.analyses.trees import load_trees
+    from graph.factory import open_store
+    from graph.history import History
+    from graph.history.campaigns import CampaignBook, campaign_progress
+
+    if fmt not in ("table", "json", "xlsx") or (fmt == "xlsx" and out is None):
+        raise typer.BadParameter("应为 table、json 或 xlsx（xlsx 需要 -o 文件）", param_hint="--format")
+    with open_store(settings()) as store:
+        p = campaign_progress(History(settings().home), CampaignBook(settings().home).get(name), load_trees(store)[0])
+    if fmt == "json":
+        print(json.dumps(p.as_dict(), ensure_ascii=False, indent=1))
+        return
+    if fmt == "xlsx" and out is not None:
+        from api.exports import campaign_xlsx
+
+        out.write_bytes(campaign_xlsx(p))
+        console.print(f"已写入 {out}（仍未补齐 {len(p.still_open)} 条）")
+        return
+    console.print(f"[bold]{p.campaign.name}[/bold]：自 {p.start_load.date} 至 {p.latest_load.date}，"
+                  f"开始时 {len(p.at_start)}，已补齐 [green]{len(p.closed)}[/green]，"
+                  f"仍未补齐 [red]{len(p.still_open)}[/red]，期间新出现 {len(p.opened_since)}")
+    table = Table("街道", "开始时", "已补齐", "补齐率", "仍未补齐", "期间新出现", title="按街道（未补齐多的在前）")
+    for s in p.streets:
+        rate = f"{s.closed_rate:.0%}" if s.closed_rate is not None else ""
+        table.add_row(s.name, str(s.at_start), str(s.closed), rate, str(s.still_open), str(s.opened_since))
+    console.print(table)
+
+
+@campaign_app.command("remove", help="删除一项集中攻坚（载入记录不受影响）")
+def campaign_remove(name: Annotated[str, typer.Argument(help="攻坚名称")]) -> None:
+    from graph.history.campaigns import CampaignBook
+
+    CampaignBook(settings().home).remove(name)
+    console.print(f"已删除集中攻坚“{name}”")

@@ -8,6 +8,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
+from fastapi import Response
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
@@ -95,6 +96,34 @@ def gaps_xlsx(gaps: list[Gap]) -> bytes:
         if mine:
             sheets[f"{rid} {rule.title}"] = gap_rows(mine)
     return to_xlsx(sheets)
+
+
+def changes_xlsx(ch: Any) -> bytes:
+    """What changed between two loads (``graph.history.Changes``): per rule, the gaps opened and
+    closed (with who closed them), and the organisations, pairings, units and members changed."""
+    return to_xlsx({
+        "按规则": [{"规则": r, "缺口": RULES[r].title if r in RULES else "", "新出现": n["opened"],
+                    "已补齐": n["closed"]} for r, n in ch.per_rule().items()],
+        "新出现的缺口": gap_rows(ch.opened), "已补齐的缺口": gap_rows(ch.closed),
+        "组织结对覆盖党员变化": [{"变化": e.kind, "编码": e.id, "名称": e.name, "区划代码": e.region or ""}
+                                 for e in ch.entities]})
+
+
+def campaign_xlsx(p: Any) -> bytes:
+    """A campaign's progress (``graph.history.campaigns.CampaignProgress``) for the visiting teams."""
+    return to_xlsx({
+        "各街道": [{"街道": s.name, "开始时": s.at_start, "已补齐": s.closed,
+                    "补齐率": f"{s.closed_rate:.0%}" if s.closed_rate is not None else "",
+                    "仍未补齐": s.still_open, "期间新出现": s.opened_since} for s in p.streets],
+        "仍未补齐": gap_rows(p.still_open), "已补齐": gap_rows(p.closed), "期间新出现": gap_rows(p.opened_since)})
+
+
+def file_response(body: bytes, fmt: str, name: str) -> Response:
+    """A download named ``name.fmt`` (the name in Chinese, as RFC 5987 allows)."""
+    from urllib.parse import quote
+
+    return Response(body, media_type=MEDIA[fmt], headers={
+        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}.{fmt}"})
 
 
 def to_json(data: Any) -> bytes:

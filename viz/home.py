@@ -12,11 +12,12 @@ from graph.analyses.coverage import MEASURES, coverage
 from graph.analyses.gaps import find_gaps
 from graph.analyses.nonempty import has_data
 from graph.analyses.scope import Scope
+from graph.history.campaigns import CampaignProgress
 from graph.model import LABELS
 from graph.policy import Policy
 from graph.rules import RULES
 from graph.store import GraphStore
-from viz.progress import progress_charts
+from viz.progress import campaign_chart, progress_charts
 
 _env = Environment(loader=FileSystemLoader(Path(__file__).resolve().parent),
                    autoescape=select_autoescape(["html"]))
@@ -24,9 +25,10 @@ _env = Environment(loader=FileSystemLoader(Path(__file__).resolve().parent),
 
 def home_html(store: GraphStore, policy: Policy, as_of: dt.date | None = None, scope: Scope | None = None,
               can_upload: bool = False, meetings: list | None = None, since=None,
-              progress: list[tuple[str, dict]] | None = None) -> str:
+              progress: list[tuple[str, dict]] | None = None, campaigns: list | None = None) -> str:
     """``since``: what changed since the load before the last (``graph.history.Changes``);
-    ``progress``: each load's figures per region (``graph.history.History.progress``)."""
+    ``progress``: each load's figures per region (``graph.history.History.progress``);
+    ``campaigns``: where each campaign stands (``graph.history.campaigns.CampaignProgress``)."""
     as_of = as_of or dt.date.today()
     scope = scope or Scope(store, policy=policy)
     if scope.everything:
@@ -55,8 +57,17 @@ def home_html(store: GraphStore, policy: Policy, as_of: dt.date | None = None, s
         first_region=first_region, first_org=first_org[0].key if first_org else None,
         can_upload=can_upload, empty=not has_data(store), meetings=meetings or [],
         charts=charts, chart_options={c.id: c.option for c in charts}, loads=len(progress or []),
+        campaigns=campaigns or [],
         since=since.keep(scope.gaps) if since is not None and not scope.everything else since,
     )
+
+
+def campaign_html(progress: CampaignProgress) -> str:
+    """One campaign's page: its figures, its streets ranked (a chart and a table), what is still open."""
+    chart = campaign_chart(progress.streets)
+    return _env.get_template("campaign.html").render(
+        p=progress, chart=chart, chart_options={chart.id: chart.option} if progress.streets else {},
+        titles={r: RULES[r].title for r in progress.campaign.rules if r in RULES})
 
 
 def gap_list_html(store: GraphStore, policy: Policy, rule: str, as_of: dt.date | None = None,

@@ -82,3 +82,19 @@ def progress_charts(progress: list[tuple[str, dict[str, Any]]], visible: set[str
                        "data": [e["gaps"] for _, e in streets], "itemStyle": {"color": "#D55E00"}}]
     return [Chart("chart-gaps", "缺口数", gaps), Chart("chart-coverage", "组织覆盖率", cover),
             Chart("chart-streets", "街道排名", bars)]
+
+
+def campaign_chart(streets: list[Any], shown: int = 20) -> Chart:
+    """A campaign ranked by street: closed, still open and appeared since, stacked
+    (``streets``: :class:`graph.history.campaigns.StreetProgress`, most still to do first)."""
+    top = streets[:shown]
+    option = _base("各街道进展（按未补齐排序）", [s.name for s in top], {"minInterval": 1})
+    option["xAxis"]["axisLabel"] = {**_TEXT, "interval": 0, "rotate": 30}
+    option["series"] = [
+        {"name": "已补齐", "type": "bar", "stack": "s", "data": [s.closed for s in top],
+         "itemStyle": {"color": "#009E73"}},
+        {"name": "仍未补齐", "type": "bar", "stack": "s", "data": [s.still_open for s in top],
+         "itemStyle": {"color": "#D55E00"}},
+        {"name": "期间新出现", "type": "bar", "stack": "s", "data": [s.opened_since for s in top],
+         "itemStyle": {"color": "#E69F00"}}]
+    return Chart("chart-campaign", "集中攻坚进展", option)

@@ -29,13 +29,6 @@ Limit = Annotated[int, Query(ge=1, le=10_000, description="JSON：每页条数�
                                                        "csv / xlsx 导出全部）")]
 
 
-def _file(body: bytes, fmt: str, name: str) -> Response:
-    from urllib.parse import quote
-
-    return Response(body, media_type=exports.MEDIA[fmt], headers={
-        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}.{fmt}"})
-
-
 _GAP_LIST = TypeAdapter(list[Gap])
 
 
@@ -56,9 +49,9 @@ def _gaps_response(store, policy, scope, rules: list[str] | None, region: str | 
                                     share=True))
 
     if fmt == "csv":
-        return _file(exports.to_csv(exports.gap_rows(found())), fmt, name)
+        return exports.file_response(exports.to_csv(exports.gap_rows(found())), fmt, name)
     if fmt == "xlsx":
-        return _file(exports.gaps_xlsx(found()), fmt, name)
+        return exports.file_response(exports.gaps_xlsx(found()), fmt, name)
     # the encoded page is kept too: gaps are validated and encoded once, not on every request of
     # every client (same key as the answer, plus who asks and which page)
     key = ("gaps-json", tuple(rules or ()), region, org, as_of or dt.date.today(),
@@ -101,7 +94,7 @@ def coverage_rates(store: Store, policy: PolicyDep, scope: ScopeDep, region: Reg
         return rows
     table = exports.coverage_rows(rows)
     body = exports.to_csv(table) if format == "csv" else exports.to_xlsx({"覆盖率": table})
-    return _file(body, format, "覆盖率")
+    return exports.file_response(body, format, "覆盖率")
 
 
 @router.get("/trace/{id}", response_model=Trace, summary="追溯：上级链、结对、联盟、网格、区划与缺口")
@@ -142,7 +135,7 @@ def pairing_suggestions(store: Store, policy: PolicyDep, scope: ScopeDep, as_of:
         return ps
     table = exports.proposal_rows(ps)
     body = exports.to_csv(table) if format == "csv" else exports.to_xlsx({"结对推荐": table})
-    return _file(body, format, "结对推荐")
+    return exports.file_response(body, format, "结对推荐")
 
 
 def scoped_coverage(scope, rows: list[CoverageRow]) -> list[CoverageRow]:

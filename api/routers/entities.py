@@ -1,6 +1,5 @@
 import datetime as dt
 from typing import Annotated, Literal
-from urllib.parse import quote
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -44,8 +43,7 @@ def list_entities(
         nodes, _ = _visible(store, scope, name, 0, EXPORT_LIMIT)
         rows = [{spec.field_zh(k): v if not isinstance(v, list) else "；".join(map(str, v))
                  for k, v in mask_props(n.props).items()} for n in nodes]
-        return Response(exports.to_xlsx({spec.zh: rows}), media_type=exports.MEDIA["xlsx"],
-                        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(spec.zh)}.xlsx"})
+        return exports.file_response(exports.to_xlsx({spec.zh: rows}), "xlsx", spec.zh)
     nodes, total = _visible(store, scope, name, skip, limit)
     return Page(label=name, label_zh=LABELS[name].zh, total=total, skip=skip, limit=limit,
                 items=[NodeOut.of(n) for n in nodes])

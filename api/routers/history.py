@@ -2,23 +2,25 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from dataclasses import asdict
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request
+from pydantic import BaseModel, Field
 
 from api.auth import ScopeDep, require
 from api.deps import Store
+from api.exports import campaign_xlsx, changes_xlsx, file_response
 from api.routers.analyses import place
 from graph.access import TokenEntry
 from graph.history import EntityChange, History
+from graph.history.campaigns import Campaign, CampaignBook, campaigns_in_force, progress_of
 
 router = APIRouter(tags=["变化"])
 
 
 @router.get("/loads", summary="载入记录：时间、台账日期、文件、载入人、载入后的缺口数")
 def loads(request: Request) -> list[dict[str, Any]]:
-    from dataclasses import asdict
-
     return [asdict(r) for r in History(request.app.state.settings.home).loads()]
 
 
@@ -27,8 +29,6 @@ def loads(request: Request) -> list[dict[str, Any]]:
                         429: {"description": "正在处理其他载入"}})
 def undo_load(load_id: str, request: Request, store: Store,
               token: Annotated[TokenEntry, require("admin")]) -> dict[str, Any]:
-    from dataclasses import asdict
-
     slots = request.app.state.load_slots
     if not slots.acquire(blocking=False):
         raise HTTPException(429, "服务器正在处理其他台账载入，请稍后再试")
@@ -45,7 +45,8 @@ def changes(request: Request, store: Store, scope: ScopeDep,
             since: Annotated[dt.date, Query(description="从哪天的台账起：取那天或之前最后一次载入")],
             until: Annotated[dt.date | None, Query(description="到哪天的台账（默认最近一次载入）")] = None,
             region: Annotated[str | None, Query(description="只看该区划（含下级）：编码或名称")] = None,
-            ) -> dict[str, Any]:
+            format: Annotated[Literal["json", "xlsx"], Query(description="json 或 xlsx")] = "json",
+            ) -> Any:
     from graph.analyses.trees import load_trees
 
     ch = History(request.app.state.settings.home).changes(since, until)
@@ -54,5 +55,44 @@ def changes(request: Request, store: Store, scope: ScopeDep,
     code, _ = place(store, scope, region, None)
     if code:
         ch = ch.in_region(load_trees(store)[0].subtree(code))
+    if format == "xlsx":
+        return file_response(changes_xlsx(ch), "xlsx", f"变化_{ch.since.date}_{ch.until.date}")
     return ch.as_dict()
 
+class CampaignIn(BaseModel):
+    name: str = Field(description="攻坚名称，如“两个覆盖百日攻坚”", max_length=40)
+    start: dt.date = Field(description="开始日期：以那天或之前最后一次载入的缺口为起点")
+    rules: list[str] = Field(description="针对的规则，如 [\"U1\", \"U2\"]", max_length=30)
+    region: str | None = Field(None, description="范围：区划编码或名称（含下级），不填为全域", max_length=100)
+
+
+@router.get("/campaigns", summary="集中攻坚列表及其进展数")
+def campaigns(request: Request, store: Store, scope: ScopeDep) -> list[dict[str, Any]]:
+    home = request.app.state.settings.home
+    return [{**p.as_dict()["campaign"], **p.as_dict()["counts"]}
+            for p in campaigns_in_force(History(home), CampaignBook(home), store, scope)]
+
+
+@router.post("/campaigns", summary="新建或修改集中攻坚（管理员、分析员）", status_code=201)
+def add_campaign(body: CampaignIn, request: Request, store: Store, scope: ScopeDep,
+                 token: Annotated[TokenEntry, require("admin", "analyst")]) -> dict[str, Any]:
+    code, _ = place(store, scope, body.region, None)
+    if code is None and not scope.everything:
+        raise HTTPException(403, "限定范围的令牌只能在自己的范围内新建攻坚：请指定区划")
+    if code is not None and not scope.allows("Region", code):
+        raise HTTPException(404, "未找到")
+    region = store.get("Region", code) if code else None
+    c = CampaignBook(request.app.state.settings.home).add(Campaign(
+        body.name, body.start.isoformat(), body.rules, code, region.name if region else None, token.who))
+    request.app.state.audit.record(token.who, "新建集中攻坚", f"{c.name} {c.start} {'、'.join(c.rules)}")
+    return asdict(c)
+
+
+@router.get("/campaigns/{name}", summary="一项集中攻坚的进展：开始时、已补齐、仍未补齐、期间新出现，按街道排名")
+def campaign(name: str, request: Request, store: Store, scope: ScopeDep,
+             format: Annotated[Literal["json", "xlsx"], Query(description="json 或 xlsx")] = "json"):
+    home = request.app.state.settings.home
+    p = progress_of(History(home), CampaignBook(home).get(name), store, scope)
+    if format == "xlsx":
+        return file_response(campaign_xlsx(p), "xlsx", f"集中攻坚_{name}")
+    return p.as_dict()

@@ -11,9 +11,10 @@ from api.auth import ScopeDep, Token
 from api.deps import NonEmpty, PolicyDep, Store
 from graph.analyses.trace import find_entity
 from graph.history import History
+from graph.history.campaigns import CampaignBook, campaigns_in_force, progress_of
 from graph.rules import RULES
 from viz import views
-from viz.home import gap_list_html, home_html
+from viz.home import campaign_html, gap_list_html, home_html
 from viz.meetings import MeetingBook
 from viz.registry import VIEWS
 from viz.render import render_html, vis_data
@@ -38,7 +39,14 @@ def home(request: Request, store: Store, policy: PolicyDep, scope: ScopeDep, tok
     home, history = request.app.state.settings.home, History(request.app.state.settings.home)
     return HTMLResponse(home_html(store, policy, as_of, scope, can_upload=token.role in ("admin", "analyst"),
                                   meetings=MeetingBook(home).list(), since=history.since_last(),
-                                  progress=[(r.date, f) for r, f in history.progress()]))
+                                  progress=[(r.date, f) for r, f in history.progress()],
+                                  campaigns=campaigns_in_force(history, CampaignBook(home), store, scope)))
+
+
+@router.get("/views/campaigns/{name}", summary="集中攻坚进展页：开始时、已补齐、仍未补齐，按街道排名")
+def campaign_page(name: str, request: Request, store: Store, scope: ScopeDep):
+    home = request.app.state.settings.home
+    return HTMLResponse(campaign_html(progress_of(History(home), CampaignBook(home).get(name), store, scope)))
 
 
 @router.get("/views/gaps/{rule}", summary="某条规则的缺口清单", dependencies=[NonEmpty])
