@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from api.cli_app import AsOf, PolicyOpt, app, console, open_store_as_of
+from api.cli_app import AsOf, PolicyOpt, app, console, open_store_as_of, settings
 from api.cli_app import parse_date_option as _date
 from api.cli_app import policy_option as _policy
 from graph.analyses.nonempty import require_data
@@ -22,6 +22,8 @@ def view(
     pdf: Annotated[Path | None, typer.Option("--pdf", help="同时用 Chromium 导出 PDF（A4 横向，含标题与图例）")] = None,
     hops: Annotated[int, typer.Option(help="neighbourhood：几步以内", min=1, max=3)] = 1,
     as_of: AsOf = None, policy: PolicyOpt = None,
+    compare: Annotated[str | None, typer.Option(
+        "--compare", help="与哪一天的台账对比（YYYY-MM-DD）：新增的标［新］，已不在的淡色显示")] = None,
 ) -> None:
     from graph.analyses.trace import find_entity
     from viz.registry import VIEWS
@@ -37,7 +39,14 @@ def view(
         require_data(store)
         key = find_entity(store, id, spec.root).key if id else None  # a code or a name
         args = (key, hops) if kind == "neighbourhood" else (key,)
-        v = spec.build(store, *args, **kw)
+        day = _date(compare) if compare else None
+        if day:
+            from graph.history import store_as_of
+            from viz.compare import view_against
+
+            v = view_against(spec.build, store, store_as_of(store, settings().home, day), day, *args, **kw)
+        else:
+            v = spec.build(store, *args, **kw)
     out.write_text(render_html(v), encoding="utf-8")
     console.print(f"已写入 {out}（{len(v.nodes)} 个节点，{len(v.edges)} 条连线）")
     if png or pdf:

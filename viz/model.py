@@ -25,6 +25,7 @@ class VNode:
     link: str | None = None  # this entity's own view
     level: int | None = None  # for hierarchical layouts
     cluster: str | None = None  # the group a large view folds it into (a street, a community)
+    change: str | None = None  # comparing two dates: "new" since the earlier, or "gone" (viz.compare)
 
     @property
     def label(self) -> str:
@@ -43,6 +44,7 @@ class VEdge:
     label: str = ""
     style: str = "other"  # viz.palette.EDGE_STYLES
     arrows: bool = False
+    change: str | None = None  # as VNode.change
 
 
 @dataclass

@@ -92,3 +92,10 @@ EDGE_STYLES: dict[str, dict[str, Any]] = {
     "alliance": {"zh": "联盟成员：点线", "color": "#B8A800", "width": 1.0, "dashes": [2, 4]},
     "other": {"zh": "其他关系（隶属、覆盖、位于…）：细线", "color": "#B0BEC5", "width": 1.2, "dashes": False},
 }
+
+
+# Comparing two dates (viz.compare): what is new is ringed bluish green, what is gone is faded.
+CHANGES: dict[str, dict[str, Any]] = {
+    "new": {"zh": "新增（对比日期以来）", "color": "#009E73", "mark": "［新］"},
+    "gone": {"zh": "已不在（淡色虚线）", "color": "#BDBDBD", "mark": "［已撤］"},
+}

@@ -19,7 +19,7 @@ from pyvis.network import Network
 from graph.rules import RULES
 from viz.labels import wrap
 from viz.model import View
-from viz.palette import BORDER, EDGE_STYLES, GAP_RING, SECTORS, SHAPES
+from viz.palette import BORDER, CHANGES, EDGE_STYLES, GAP_RING, SECTORS, SHAPES
 
 HERE = Path(__file__).resolve().parent
 VIS = Path(pyvis.__file__).resolve().parent / "lib" / "vis-9.1.2"
@@ -84,6 +84,9 @@ def legend(view: View) -> list[dict[str, Any]]:
             for sh in SHAPES.values() if sh.label in labels]
     if any(n.gaps for n in view.nodes):
         out.append({"type": "status", "key": "gap", "text": "粗朱红圈、⚠n：有 n 个缺口", "color": GAP_RING})
+    changes = {n.change for n in view.nodes} | {e.change for e in view.edges}
+    out += [{"type": "status", "key": k, "text": f"{v['mark']} {v['zh']}", "color": v["color"]}
+            for k, v in CHANGES.items() if k in changes]
     out += [{"type": "edge", "key": k, "text": v["zh"], "color": v["color"], "dashes": bool(v["dashes"])}
             for k, v in EDGE_STYLES.items() if k in styles]
     return out
@@ -100,22 +103,33 @@ def vis_data(view: View) -> dict[str, Any]:
             extra.update(x=n.x, y=n.y)
         if n.level is not None:
             extra["level"] = n.level
-        label = wrap(n.name) + (f" ⚠{len(n.gaps)}" if n.gaps else "")
-        border = GAP_RING if n.gaps else BORDER
+        label = (CHANGES[n.change]["mark"] if n.change else "") + wrap(n.name) + (f" ⚠{len(n.gaps)}" if n.gaps else "")
+        border = GAP_RING if n.gaps else CHANGES[n.change]["color"] if n.change else BORDER
+        if n.change:
+            extra["change"] = n.change
+        if n.change == "gone":
+            extra.update(opacity=0.35, shapeProperties={"borderDashes": [6, 4]})
         net.add_node(n.id, label=label, shape=SHAPES[n.label].vis if n.label in SHAPES else "dot",
                      size=n.size, title=n.name,
                      color={"background": n.color, "border": border,
                             "highlight": {"background": n.color, "border": "#000"},
                             "hover": {"background": n.color, "border": "#000"}},
-                     borderWidth=6 if n.gaps else 1.5, borderWidthSelected=6 if n.gaps else 3,
+                     borderWidth=6 if n.gaps or n.change else 1.5, borderWidthSelected=6 if n.gaps or n.change else 3,
                      sector=n.sector, elabel=n.label, ngaps=len(n.gaps),
                      rules=sorted({g["rule"] for g in n.gaps}), cluster=n.cluster, **extra)
         details[n.id] = {"name": n.name, "kind": n.label_zh, "facts": n.facts, "gaps": n.gaps, "link": n.link}
     for e in view.edges:
         st = EDGE_STYLES[e.style]
+        look = {"color": st["color"], "dashes": st["dashes"], "width": st["width"]}
+        if e.change == "new":
+            look = {"color": CHANGES["new"]["color"], "dashes": st["dashes"], "width": max(4, st["width"])}
+        elif e.change == "gone":
+            look = {"color": CHANGES["gone"]["color"], "dashes": [4, 6], "width": st["width"]}
         # what an edge says is its tooltip: words along lines crowd a projector's picture
-        net.add_edge(e.source, e.target, title=e.label or st["zh"], color=st["color"], dashes=st["dashes"],
-                     width=st["width"], arrows="to" if e.arrows else "", style=e.style)
+        if e.change:
+            look["change"] = e.change
+        net.add_edge(e.source, e.target, title=(CHANGES[e.change]["mark"] if e.change else "") + (e.label or st["zh"]),
+                     arrows="to" if e.arrows else "", style=e.style, **look)
     rules = sorted({g["rule"] for n in view.nodes for g in n.gaps}, key=lambda r: list(RULES).index(r)
                    if r in RULES else 99)
     return {"nodes": net.nodes, "edges": net.edges, "details": details,

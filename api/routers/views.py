@@ -9,11 +9,14 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from api.auth import ScopeDep, Token
 from api.deps import NonEmpty, PolicyDep, Store
+from graph.analyses.scope import Scope
 from graph.analyses.trace import find_entity
-from graph.history import History
+from graph.history import History, store_as_of
 from graph.history.campaigns import CampaignBook, campaigns_in_force, progress_of
 from graph.rules import RULES
+from graph.store import GraphStore
 from viz import views
+from viz.compare import view_against
 from viz.home import campaign_html, gap_list_html, home_html
 from viz.meetings import MeetingBook
 from viz.registry import VIEWS
@@ -21,6 +24,7 @@ from viz.render import render_html, vis_data
 
 router = APIRouter(tags=["网络图"], default_response_class=HTMLResponse)
 AsOf = Annotated[dt.date | None, Query(description="按哪一天判定，默认今天")]
+Compare = Annotated[dt.date | None, Query(description="与哪一天的台账对比：之后新增的标［新］，已不在的淡色虚线显示")]
 
 
 def _page(scope, build, *args, fmt: str = "html", **kwargs) -> Response:
@@ -57,25 +61,28 @@ def gap_list(rule: str, store: Store, policy: PolicyDep, scope: ScopeDep, as_of:
 
 
 @router.get("/views/alliance/{id}", summary="党建联盟网络图", dependencies=[NonEmpty])
-def alliance(id: str, store: Store, policy: PolicyDep, scope: ScopeDep, as_of: AsOf = None):
-    return _view(store, scope, "alliance", id, as_of=as_of, policy=policy)
+def alliance(id: str, request: Request, store: Store, policy: PolicyDep, scope: ScopeDep, as_of: AsOf = None,
+             compare: Compare = None):
+    return _view(store, scope, "alliance", id, as_of=as_of, policy=policy, compare=_earlier(request, compare))
 
 
 @router.get("/views/tree/{id}", summary="组织体系图", dependencies=[NonEmpty])
-def tree(id: str, store: Store, policy: PolicyDep, scope: ScopeDep, as_of: AsOf = None):
-    return _view(store, scope, "tree", id, as_of=as_of, policy=policy)
+def tree(id: str, request: Request, store: Store, policy: PolicyDep, scope: ScopeDep, as_of: AsOf = None,
+         compare: Compare = None):
+    return _view(store, scope, "tree", id, as_of=as_of, policy=policy, compare=_earlier(request, compare))
 
 
 @router.get("/views/coverage/{region}", summary="街道或社区覆盖情况图", dependencies=[NonEmpty])
-def coverage(region: str, store: Store, policy: PolicyDep, scope: ScopeDep, as_of: AsOf = None):
-    return _view(store, scope, "coverage", region, as_of=as_of, policy=policy)
+def coverage(region: str, request: Request, store: Store, policy: PolicyDep, scope: ScopeDep, as_of: AsOf = None,
+             compare: Compare = None):
+    return _view(store, scope, "coverage", region, as_of=as_of, policy=policy, compare=_earlier(request, compare))
 
 
 @router.get("/views/pairings", summary="结对网络图（按街道分组）", dependencies=[NonEmpty])
-def pairings(store: Store, policy: PolicyDep, scope: ScopeDep,
+def pairings(request: Request, store: Store, policy: PolicyDep, scope: ScopeDep,
              region: Annotated[str | None, Query(description="区划代码，默认全域")] = None,
-             as_of: AsOf = None):
-    return _view(store, scope, "pairings", region, as_of=as_of, policy=policy)
+             as_of: AsOf = None, compare: Compare = None):
+    return _view(store, scope, "pairings", region, as_of=as_of, policy=policy, compare=_earlier(request, compare))
 
 
 @router.get("/views/neighbourhood/{id}", summary="实体的关联网络", dependencies=[NonEmpty])
@@ -94,9 +101,26 @@ def path(store: Store, policy: PolicyDep, scope: ScopeDep, a: Annotated[str, Que
     return _page(scope, views.path_view, store, a, b, as_of=as_of, policy=policy)
 
 
-def _view(store, scope, kind: str, root: str | None, *args, **kwargs) -> Response:
+def _earlier(request: Request, day: dt.date | None) -> tuple[dt.date, GraphStore] | None:
+    """``?compare=``: the date and the graph as the ledgers loaded by then left it."""
+    if day is None:
+        return None
+    return day, store_as_of(request.app.state.store, request.app.state.settings.home, day)
+
+
+def _view(store, scope, kind: str, root: str | None, *args, compare: tuple[dt.date, GraphStore] | None = None,
+          **kwargs) -> Response:
     """A registered view (viz.registry) whose root, a code or a name, is resolved among what the
-    scope may see (outside answers exactly as missing)."""
+    scope may see (outside answers exactly as missing); with ``compare``, drawn against the
+    same view on an earlier date (viz.compare)."""
     spec = VIEWS[kind]
     key = find_entity(store, root, spec.root, visible=scope.nodes).key if root else None
-    return _page(scope, spec.build, store, key, *args, **kwargs)
+    if compare is None:
+        return _page(scope, spec.build, store, key, *args, **kwargs)
+    day, earlier = compare
+    try:
+        view = view_against(spec.build, store, earlier, day, key, *args, **kwargs,
+                            keep=lambda v, s: views.filter_view(v, Scope(s, scope.kind, scope.value, scope.policy)))
+    except views.ViewNotFound:
+        raise HTTPException(404, "未找到") from None
+    return HTMLResponse(render_html(view))
