@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from api.cli_app import AsOf, PolicyOpt, app, console, open_store_as_of
+from api.cli_app import AsOf, PolicyOpt, app, console, open_store_as_of, settings
 from api.cli_app import parse_date_option as _date
 from api.cli_app import policy_option as _policy
 
@@ -38,5 +38,8 @@ def brief(
                 draw = alliance_picture(store, as_of=day or dt.date.today(), policy=pol)
             except NoBrowser:
                 console.print("[yellow]未找到 Chromium：联盟页列出成员，不画网络图[/yellow]")
-        build_brief(store, code, out, as_of=day, policy=pol, picture=draw)
+        from graph.history import History
+
+        build_brief(store, code, out, as_of=day, policy=pol, picture=draw,
+                    progress=[(r.date, f) for r, f in History(settings().home).progress()])
     console.print(f"已写入 {out}")

@@ -83,8 +83,8 @@ def test_three_demo_months_loaded_in_turn_on_both_stores(store, months, independ
     assert {gap_key(g) for g in p.opened_since} == now - start and p.closed
     assert sum(s.at_start for s in p.streets) == len(start) and sum(s.closed for s in p.streets) == len(start - now)
     # progress figures: the city's coverage and gaps as the independent graph has them
-    for (rec, figures), day in zip(history.progress(), days, strict=True):
-        s, gaps = independent[day]
+    for (_rec, figures), day in zip(history.progress(), days, strict=True):
+        s = independent[day][0]
         city = next(r for r in coverage(s, as_of=day, scope="region") if r.id == CITY_CODE)
         m = city.measures["units_covered"]
         assert figures["regions"][CITY_CODE]["measures"]["units_covered"] == [m.done, m.total]
@@ -142,3 +142,24 @@ def test_charts_campaign_and_before_after_in_a_real_browser(browser, months, ind
         page.screenshot(path=str(ARTIFACTS / "before-after.png"))
         assert watch.external == [] and watch.failed == [] and watch.errors == []
         page.close()
+
+
+def test_the_meeting_pack_charts_the_loads(months, tmp_path):
+    """``tupu brief`` adds a progress slide: the district's and its streets' gaps and coverage at
+    every load, as native (editable) line charts holding the recorded figures."""
+    from pptx import Presentation
+
+    from viz.brief import build_brief
+
+    store, history = MemoryStore(), History(tmp_path / "home")
+    for day, folder in months:
+        Loader(store).load([folder])
+        history.record(store, date=day, files=[folder.name], who="测试")
+    progress = [(r.date, f) for r, f in history.progress()]
+    out = build_brief(store, DONGHU, tmp_path / "汇报.pptx", as_of=months[-1][0], progress=progress)
+    charts = [sh.chart for slide in Presentation(str(out)).slides for sh in slide.shapes
+              if sh.has_chart and sh.chart.has_title and sh.chart.chart_title.text_frame.text == "缺口数"]
+    assert len(charts) == 1
+    series = {s.name: list(s.values) for s in charts[0].plots[0].series}
+    assert series["东湖区"] == [f["regions"][DONGHU]["gaps"] for _, f in progress]
+    assert list(charts[0].plots[0].categories) == [d.isoformat() for d, _ in months]

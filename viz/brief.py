@@ -9,6 +9,7 @@ import tempfile
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from pptx import Presentation
 from pptx.chart.data import CategoryChartData
@@ -22,6 +23,7 @@ from graph.analyses.pairing import suggest_pairings
 from graph.analyses.scope import Scope
 from graph.analyses.trees import load_trees
 from graph.errors import NotFoundError
+from graph.history.progress import rate as progress_rate
 from graph.model import LABELS
 from graph.policy import Policy, load_policy
 from graph.rules import RULES
@@ -78,10 +80,42 @@ def _rate(m) -> str:
     return "—" if m.rate is None else f"{m.rate:.0%}"
 
 
+def _progress_slide(s: Any, name: str, region: str, parts: list[Any],
+                    progress: list[tuple[str, dict[str, Any]]]) -> None:
+    """The region and its parts over the loads: gaps (left) and organisation coverage (right)."""
+    first, last = progress[0][0], progress[-1][0]
+    codes = [region] + [r.id for r in parts if r.id != region]
+
+    def values(code: str, fn: Callable[[dict[str, Any]], float | None]) -> list[float | None]:
+        return [fn(f["regions"][code]) if code in f["regions"] else None for _, f in progress]
+
+    now = progress[-1][1]["regions"].get(region, {})
+    then = progress[0][1]["regions"].get(region, {})
+    _title(s, "进展", f"{name} · {first} 至 {last} 共 {len(progress)} 次载入 · 缺口 {then.get('gaps', '–')} → "
+                      f"{now.get('gaps', '–')}")
+    for i, (title, fn) in enumerate((("缺口数", lambda e: e["gaps"]),
+                                     ("组织覆盖率（%）", lambda e: None if (r := progress_rate(e, "units_covered"))
+                                      is None else round(r * 100, 1)))):
+        data = CategoryChartData()
+        data.categories = [d for d, _ in progress]
+        for code in codes:
+            label = progress[-1][1]["regions"].get(code, {}).get("name") or code
+            data.add_series(label, values(code, fn))
+        chart = s.shapes.add_chart(XL_CHART_TYPE.LINE_MARKERS, Inches(0.4 + 6.3 * i), Inches(1.4), Inches(6.2),
+                                   Inches(5.8), data).chart
+        chart.has_title, chart.chart_title.text_frame.text = True, title
+        chart.has_legend = True
+        chart.legend.position, chart.legend.include_in_layout = XL_LEGEND_POSITION.BOTTOM, False
+        chart.legend.font.size = chart.category_axis.tick_labels.font.size = Pt(11)
+
+
 def build_brief(store: GraphStore, region: str, out: Path, *, as_of: dt.date | None = None,
-                policy: Policy | None = None, picture: Callable[[str, Path], Path | None] | None = None) -> Path:
+                policy: Policy | None = None, picture: Callable[[str, Path], Path | None] | None = None,
+                progress: list[tuple[str, dict[str, Any]]] | None = None) -> Path:
     """Write the meeting pack of ``region`` to ``out``. ``picture(alliance_id, png)`` draws an
-    alliance's network (Chromium); without it the alliance slides list members instead."""
+    alliance's network (Chromium); without it the alliance slides list members instead.
+    ``progress``: each load's figures (``graph.history.History.progress``), for a slide of the
+    region's gaps and coverage over the loads."""
     as_of, policy = as_of or dt.date.today(), policy or load_policy()
     regions, orgs = load_trees(store)
     if region not in regions.name:
@@ -127,6 +161,10 @@ def build_brief(store: GraphStore, region: str, out: Path, *, as_of: dt.date | N
     chart.value_axis.maximum_scale, chart.value_axis.has_major_gridlines = 100, True
     chart.value_axis.tick_labels.font.size = chart.category_axis.tick_labels.font.size = Pt(12)
     chart.legend.font.size = Pt(12)
+
+    # 3b. progress over the loads (native line charts), when there are two or more
+    if progress and len(progress) > 1:
+        _progress_slide(prs.slides.add_slide(blank), name, region, parts, progress)
 
     # 4. gaps per rule, and who must act
     gaps = find_gaps(store, as_of=as_of, policy=policy, region=region)
