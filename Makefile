@@ -1,5 +1,5 @@
 # Two entry points for a fresh machine (see README, Quick start):
-#   make demo  - install, generate and load the demo city, serve the API and views
+#   make demo  - install, generate and load six months of the demo city, serve the API and views
 #   make test  - install (Python packages, Neo4j jars), run the whole test suite
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -20,7 +20,7 @@ neo4j-jars: install
 	$(TUPU) neo4j fetch
 
 demo: install
-	$(TUPU) demo --serve
+	$(TUPU) demo --months 6 --serve
 
 # Debian's Chromium (never a downloaded browser) and a CJK font, for the browser tests and --png
 browser:
