@@ -1,13 +1,36 @@
 """``tupu loads`` and ``tupu changes``: the loads recorded, and what changed between two of them."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Column, Table
 
 from api.cli_app import TupuTyper, app, cli_user, console, parse_date_option, settings
+
+
+def _check_format(fmt: str, out: Path | None) -> None:
+    if fmt not in ("table", "json", "xlsx"):
+        raise typer.BadParameter("应为 table、json 或 xlsx", param_hint="--format")
+    if fmt == "xlsx" and out is None:
+        raise typer.BadParameter("xlsx 需要用 -o 指定输出文件", param_hint="-o")
+
+
+def _emitted(fmt: str, out: Path | None, data: Callable[[], Any], xlsx: Callable[[], bytes], said: str) -> bool:
+    """JSON printed or the workbook written (True), or nothing done: the caller prints its tables."""
+    import json
+
+    if fmt == "json":
+        print(json.dumps(data(), ensure_ascii=False, indent=1))
+        return True
+    if fmt == "xlsx" and out is not None:
+        out.write_bytes(xlsx())
+        console.print(f"已写入 {out}（{said}）")
+        return True
+    return False
+
 
 loads_app = TupuTyper(help="载入记录：list 列出每次载入；undo 撤销最近一次载入")
 app.add_typer(loads_app, name="loads")
@@ -60,7 +83,6 @@ def changes(
     fmt: Annotated[str, typer.Option("--format", help="table / json / xlsx")] = "table",
     out: Annotated[Path | None, typer.Option("-o", "--output", help="xlsx 写到哪个文件")] = None,
 ) -> None:
-    import json
 
     from graph.analyses.trace import find_entity
     from graph.analyses.trees import load_trees
@@ -68,24 +90,17 @@ def changes(
     from graph.history import History
     from graph.rules import RULES
 
-    if fmt not in ("table", "json", "xlsx"):
-        raise typer.BadParameter("应为 table、json 或 xlsx", param_hint="--format")
-    if fmt == "xlsx" and out is None:
-        raise typer.BadParameter("xlsx 需要用 -o 指定输出文件", param_hint="-o")
+    _check_format(fmt, out)
     ch = History(settings().home).changes(parse_date_option(since, "--since"),  # type: ignore[arg-type]
                                           parse_date_option(until, "--until"))
     if region:
         with open_store(settings()) as store:
             code = find_entity(store, region, "Region").key
             ch = ch.in_region(load_trees(store)[0].subtree(code))
-    if fmt == "json":
-        print(json.dumps(ch.as_dict(), ensure_ascii=False, indent=1))
-        return
-    if fmt == "xlsx" and out is not None:
-        from api.exports import changes_xlsx
+    from api.exports import changes_xlsx
 
-        out.write_bytes(changes_xlsx(ch))
-        console.print(f"已写入 {out}（新出现 {len(ch.opened)}，补齐 {len(ch.closed)}，其他变化 {len(ch.entities)}）")
+    if _emitted(fmt, out, ch.as_dict, lambda: changes_xlsx(ch),
+                f"新出现 {len(ch.opened)}，补齐 {len(ch.closed)}，其他变化 {len(ch.entities)}"):
         return
     console.print(f"自 {ch.since.date}（{ch.since.at[:19].replace('T', ' ')} 载入）至 {ch.until.date}："
                   f"新出现 {len(ch.opened)} 个缺口，补齐 {len(ch.closed)} 个")
@@ -156,25 +171,17 @@ def campaign_show(
     fmt: Annotated[str, typer.Option("--format", help="table / json / xlsx")] = "table",
     out: Annotated[Path | None, typer.Option("-o", "--output", help="xlsx 写到哪个文件（给走访小组）")] = None,
 ) -> None:
-    import json
 
+    from api.exports import campaign_xlsx
     from graph.analyses.trees import load_trees
     from graph.factory import open_store
     from graph.history import History
     from graph.history.campaigns import CampaignBook, campaign_progress
 
-    if fmt not in ("table", "json", "xlsx") or (fmt == "xlsx" and out is None):
-        raise typer.BadParameter("应为 table、json 或 xlsx（xlsx 需要 -o 文件）", param_hint="--format")
+    _check_format(fmt, out)
     with open_store(settings()) as store:
         p = campaign_progress(History(settings().home), CampaignBook(settings().home).get(name), load_trees(store)[0])
-    if fmt == "json":
-        print(json.dumps(p.as_dict(), ensure_ascii=False, indent=1))
-        return
-    if fmt == "xlsx" and out is not None:
-        from api.exports import campaign_xlsx
-
-        out.write_bytes(campaign_xlsx(p))
-        console.print(f"已写入 {out}（仍未补齐 {len(p.still_open)} 条）")
+    if _emitted(fmt, out, p.as_dict, lambda: campaign_xlsx(p), f"仍未补齐 {len(p.still_open)} 条"):
         return
     console.print(f"[bold]{p.campaign.name}[/bold]：自 {p.start_load.date} 至 {p.latest_load.date}，"
                   f"开始时 {len(p.at_start)}，已补齐 [green]{len(p.closed)}[/green]，"

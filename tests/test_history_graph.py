@@ -179,3 +179,54 @@ def test_the_cli_answers_as_of_a_past_load_and_undoes(tmp_path, monkeypatch):
     r = run(cli, ["loads", "undo", "nope", "--yes"])
     assert r.exit_code == 1 and "没有编号为 nope" in r.output
     assert "撤销载入" in run(cli, ["audit"]).output
+
+
+def test_campaigns_and_excel_through_the_api_and_the_cli(tmp_path, monkeypatch):
+    """A campaign on O1 from January: A's gap closed, B's and C's appeared since — through the
+    API (admin creates, a scoped analyst must name a region in its scope) and the CLI, with the
+    changes and the campaign as workbooks."""
+    import io
+
+    from openpyxl import load_workbook
+
+    monkeypatch.setenv("TUPU_HOME", str(tmp_path / "home"))
+    store = MemoryStore()
+    app, admin = app_with_admin(lambda: store)
+    with TestClient(app) as c:
+        for day in (JAN, FEB):
+            _upload(c, month(tmp_path / day.isoformat(), day), day, admin)
+        h = bearer(admin)
+        r = c.post("/campaigns", json={"name": "支部达标", "start": "2025-01-31", "rules": ["o1"]}, headers=h)
+        assert r.status_code == 201, r.text
+        assert c.post("/campaigns", json={"name": "坏", "start": "2025-01-31", "rules": ["Z9"]},
+                      headers=h).status_code == 422
+        scoped, _ = app.state.tokens.create("analyst", "org", "B", name="二支部")
+        assert c.post("/campaigns", json={"name": "越权", "start": "2025-01-31", "rules": ["O1"]},
+                      headers=bearer(scoped)).status_code == 403
+        body = c.get("/campaigns/支部达标", headers=h).json()
+        assert body["counts"] == {"at_start": 1, "closed": 1, "still_open": 0, "opened_since": 2}
+        assert [g["id"] for g in body["closed"]] == ["A"] and sorted(g["id"] for g in body["opened_since"]) == ["B", "C"]
+        assert [x["name"] for x in c.get("/campaigns", headers=h).json()] == ["支部达标"]
+        assert c.get("/campaigns/没有", headers=h).status_code == 404
+        book = load_workbook(io.BytesIO(c.get("/campaigns/支部达标", params={"format": "xlsx"}, headers=h).content))
+        assert book.sheetnames == ["各街道", "仍未补齐", "已补齐", "期间新出现"]
+        assert [row[3].value for row in book["期间新出现"].iter_rows(min_row=2)] == ["B", "C"]
+        changes = load_workbook(io.BytesIO(c.get("/changes", params={"since": "2025-01-31", "format": "xlsx"},
+                                                 headers=h).content))
+        by_rule = {row[0].value: (row[2].value, row[3].value) for row in changes["按规则"].iter_rows(min_row=2)}
+        assert by_rule["O1"] == (2, 1)
+        page = c.get("/views/campaigns/支部达标", headers=h).text
+        assert "支部达标" in page and "/assets/echarts.min.js" in page
+        assert "两个覆盖" not in c.get("/", headers=h).text and "支部达标" in c.get("/", headers=h).text
+    run = CliRunner().invoke
+    r = run(cli, ["campaign", "new", "全域攻坚", "--start", "2025-01-31", "--rules", "O1,O3"])
+    assert r.exit_code == 0, r.output
+    assert "全域攻坚" in run(cli, ["campaign", "list"]).output
+    shown = json.loads(run(cli, ["campaign", "show", "全域攻坚", "--format", "json"]).output)
+    assert shown["counts"]["closed"] >= 1 and shown["campaign"]["rules"] == ["O1", "O3"]
+    out = tmp_path / "变化.xlsx"
+    assert run(cli, ["changes", "--since", "2025-01-31", "--format", "xlsx", "-o", str(out)]).exit_code == 0
+    assert "新出现的缺口" in load_workbook(out).sheetnames
+    assert run(cli, ["campaign", "show", "没有"]).exit_code == 1
+    assert run(cli, ["campaign", "remove", "全域攻坚"]).exit_code == 0
+    assert "全域攻坚" not in run(cli, ["campaign", "list"]).output

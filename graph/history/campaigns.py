@@ -82,8 +82,9 @@ class CampaignBook:
         return Campaign(**c)
 
     def add(self, campaign: Campaign) -> Campaign:
+        campaign.check()  # first: it normalises the rules that are kept
         data = self._read()
-        data[campaign.check().name] = asdict(campaign)
+        data[campaign.name] = asdict(campaign)
         self._write(data)
         return campaign
 

@@ -54,18 +54,21 @@ def upsert_nodes(label: str) -> str:
     return f"UNWIND $rows AS row MERGE (n:{label} {{{key}: row.key}}) SET n += row.props"
 
 
-def upsert_relationships(rel_type: str, start_label: str, end_label: str) -> str:
+def _rel_parts(rel_type: str, start_label: str, end_label: str) -> tuple[str, str, str]:
+    """A relationship row's start pattern, end pattern and type with its identity properties
+    (``row.start``, ``row.end``, ``row.props``), e.g. ``:Organization {id: row.start}``."""
     spec = rel_spec(rel_type)
     a, akey = _label(start_label)
     b, bkey = _label(end_label)
     ident = ", ".join(f"{p}: row.props.{p}" for p in spec.identity)
-    ident = f" {{{ident}}}" if ident else ""
-    return (
-        f"UNWIND $rows AS row "
-        f"MATCH (a:{a} {{{akey}: row.start}}) MATCH (b:{b} {{{bkey}: row.end}}) "
-        f"MERGE (a)-[r:{spec.name}{ident}]->(b) SET r += row.props "
-        f"RETURN count(r) AS n"
-    )
+    return (f":{a} {{{akey}: row.start}}", f":{b} {{{bkey}: row.end}}",
+            spec.name + (f" {{{ident}}}" if ident else ""))
+
+
+def upsert_relationships(rel_type: str, start_label: str, end_label: str) -> str:
+    a, b, r = _rel_parts(rel_type, start_label, end_label)
+    return (f"UNWIND $rows AS row MATCH (a{a}) MATCH (b{b}) "
+            f"MERGE (a)-[r:{r}]->(b) SET r += row.props RETURN count(r) AS n")
 
 
 def prune_relationships(rel_type: str, label: str, incoming: bool) -> str:
@@ -79,16 +82,8 @@ def prune_relationships(rel_type: str, label: str, incoming: bool) -> str:
 
 
 def delete_relationships(rel_type: str, start_label: str, end_label: str) -> str:
-    spec = rel_spec(rel_type)
-    a, akey = _label(start_label)
-    b, bkey = _label(end_label)
-    ident = ", ".join(f"{p}: row.props.{p}" for p in spec.identity)
-    ident = f" {{{ident}}}" if ident else ""
-    return (
-        f"UNWIND $rows AS row "
-        f"MATCH (:{a} {{{akey}: row.start}})-[r:{spec.name}{ident}]->(:{b} {{{bkey}: row.end}}) "
-        f"DELETE r RETURN count(*) AS n"
-    )
+    a, b, r = _rel_parts(rel_type, start_label, end_label)
+    return f"UNWIND $rows AS row MATCH ({a})-[r:{r}]->({b}) DELETE r RETURN count(*) AS n"
 
 
 def delete_nodes(label: str) -> str:
