@@ -80,6 +80,7 @@ def changes(
     since: Annotated[str, typer.Option("--since", help="从哪天的台账起（YYYY-MM-DD）：取那天或之前最后一次载入")],
     until: Annotated[str | None, typer.Option("--until", help="到哪天的台账（默认最近一次载入）")] = None,
     region: Annotated[str | None, typer.Option(help="只看该区划（含下级）：区划代码或名称")] = None,
+    org: Annotated[str | None, typer.Option(help="只看该组织负责的（含下级）：组织编码或名称")] = None,
     fmt: Annotated[str, typer.Option("--format", help="table / json / xlsx")] = "table",
     out: Annotated[Path | None, typer.Option("-o", "--output", help="xlsx 写到哪个文件")] = None,
 ) -> None:
@@ -93,10 +94,13 @@ def changes(
     _check_format(fmt, out)
     ch = History(settings().home).changes(parse_date_option(since, "--since"),  # type: ignore[arg-type]
                                           parse_date_option(until, "--until"))
-    if region:
+    if region or org:
         with open_store(settings()) as store:
-            code = find_entity(store, region, "Region").key
-            ch = ch.in_region(load_trees(store)[0].subtree(code))
+            regions, orgs = load_trees(store)
+            if region:
+                ch = ch.in_region(regions.subtree(find_entity(store, region, "Region").key))
+            if org:
+                ch = ch.of_org(find_entity(store, org, "Organization").key, orgs)
     from api.exports import changes_xlsx
 
     if _emitted(fmt, out, ch.as_dict, lambda: changes_xlsx(ch),

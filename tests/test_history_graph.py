@@ -190,7 +190,8 @@ def test_campaigns_and_excel_through_the_api_and_the_cli(tmp_path, monkeypatch):
     from openpyxl import load_workbook
 
     monkeypatch.setenv("TUPU_HOME", str(tmp_path / "home"))
-    store = MemoryStore()
+    monkeypatch.setenv("TUPU_DATA", str(tmp_path / "g.pickle"))  # the CLI then sees the API's graph
+    store = MemoryStore(tmp_path / "g.pickle")
     app, admin = app_with_admin(lambda: store)
     with TestClient(app) as c:
         for day in (JAN, FEB):
@@ -215,15 +216,22 @@ def test_campaigns_and_excel_through_the_api_and_the_cli(tmp_path, monkeypatch):
                                                  headers=h).content))
         by_rule = {row[0].value: (row[2].value, row[3].value) for row in changes["按规则"].iter_rows(min_row=2)}
         assert by_rule["O1"] == (2, 1)
+        # one organisation's changes: its own gap closed, its members moved in; not its sibling's
+        mine = c.get("/changes", params={"since": "2025-01-31", "org": "一支部"}, headers=h).json()
+        assert [g["id"] for g in mine["gaps_closed"]] == ["A"] and mine["gaps_opened"] == []
+        assert {(e["kind"], e["id"]) for e in mine["entities"]} == {("党员转移", "M2"), ("党员转移", "M3")}
         page = c.get("/views/campaigns/支部达标", headers=h).text
         assert "支部达标" in page and "/assets/echarts.min.js" in page
         assert "两个覆盖" not in c.get("/", headers=h).text and "支部达标" in c.get("/", headers=h).text
+    store.save()
     run = CliRunner().invoke
     r = run(cli, ["campaign", "new", "全域攻坚", "--start", "2025-01-31", "--rules", "O1,O3"])
     assert r.exit_code == 0, r.output
     assert "全域攻坚" in run(cli, ["campaign", "list"]).output
     shown = json.loads(run(cli, ["campaign", "show", "全域攻坚", "--format", "json"]).output)
     assert shown["counts"]["closed"] >= 1 and shown["campaign"]["rules"] == ["O1", "O3"]
+    r = run(cli, ["changes", "--since", "2025-01-31", "--org", "甲党委", "--format", "json"])
+    assert sorted(g["id"] for g in json.loads(r.output)["gaps_opened"]) == ["B", "C"]
     out = tmp_path / "变化.xlsx"
     assert run(cli, ["changes", "--since", "2025-01-31", "--format", "xlsx", "-o", str(out)]).exit_code == 0
     assert "新出现的缺口" in load_workbook(out).sheetnames

@@ -45,6 +45,7 @@ def changes(request: Request, store: Store, scope: ScopeDep,
             since: Annotated[dt.date, Query(description="从哪天的台账起：取那天或之前最后一次载入")],
             until: Annotated[dt.date | None, Query(description="到哪天的台账（默认最近一次载入）")] = None,
             region: Annotated[str | None, Query(description="只看该区划（含下级）：编码或名称")] = None,
+            org: Annotated[str | None, Query(description="只看该组织负责的（含下级）：编码或名称")] = None,
             format: Annotated[Literal["json", "xlsx"], Query(description="json 或 xlsx")] = "json",
             ) -> Any:
     from graph.analyses.trees import load_trees
@@ -52,9 +53,12 @@ def changes(request: Request, store: Store, scope: ScopeDep,
     ch = History(request.app.state.settings.home).changes(since, until)
     if not scope.everything:
         ch = ch.keep(scope.gaps, lambda es: scope.keep(es, EntityChange.refs, need="any"))
-    code, _ = place(store, scope, region, None)
+    code, org_code = place(store, scope, region, org)
+    regions, orgs = load_trees(store)
     if code:
-        ch = ch.in_region(load_trees(store)[0].subtree(code))
+        ch = ch.in_region(regions.subtree(code))
+    if org_code:
+        ch = ch.of_org(org_code, orgs)
     if format == "xlsx":
         return file_response(changes_xlsx(ch), "xlsx", f"变化_{ch.since.date}_{ch.until.date}")
     return ch.as_dict()

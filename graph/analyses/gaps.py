@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -27,7 +28,7 @@ from graph.analyses.cache import cached, cached_if_present
 from graph.analyses.context import names_in_context
 from graph.analyses.engine import Engine, engine_for
 from graph.analyses.responsibility import Responsibility
-from graph.analyses.trees import load_trees
+from graph.analyses.trees import OrgTree, load_trees
 from graph.errors import InvalidInput
 from graph.model import LABELS
 from graph.policy import Policy, load_policy
@@ -131,14 +132,20 @@ def find_gaps(
         subtree = regions.subtree(region)
         gaps = [g for g in gaps if g.region in subtree]
     if org:
-        def mine(g: Gap) -> bool:
-            if org in g.path:
-                return True
-            # a pairing also concerns the committees over either side
-            return g.entity == "Pairing" and any(org in orgs.chain(x) for x in (g.from_, g.to) if x)
-
+        mine = concerns(org, orgs)
         gaps = [g for g in gaps if mine(g)]
     return gaps
+
+
+def concerns(org: str, orgs: OrgTree) -> Callable[[Gap], bool]:
+    """Whether a gap is ``org``'s to see to: ``org`` is on its path of responsibility, or — a
+    pairing — over either side."""
+    def mine(g: Gap) -> bool:
+        if org in g.path:
+            return True
+        return g.entity == "Pairing" and any(org in orgs.chain(x) for x in (g.from_, g.to) if x)
+
+    return mine
 
 
 def _responsible(engine: Engine, who: Responsibility,

@@ -15,8 +15,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from graph.analyses.engine import engine_for
-from graph.analyses.gaps import Gap
-from graph.analyses.trees import load_trees
+from graph.analyses.gaps import Gap, concerns
+from graph.analyses.trees import OrgTree, load_trees
 from graph.rules import pairing_current
 from graph.store import GraphStore
 
@@ -68,6 +68,15 @@ class Changes:
     def in_region(self, codes: set[str]) -> "Changes":
         return self.keep(lambda gaps: [g for g in gaps if g.region in codes],
                          lambda es: [e for e in es if e.region in codes])
+
+    def of_org(self, org: str, orgs: OrgTree) -> "Changes":
+        """Only what is ``org``'s to see to: gaps on its path of responsibility (as ``tupu gaps
+        --org``), and changed organisations, pairings and members of its subtree."""
+        mine = concerns(org, orgs)
+        return self.keep(lambda gaps: [g for g in gaps if mine(g)],
+                         lambda es: [e for e in es if any(org in orgs.chain(o) for label, o in e.refs()
+                                                          if label == "Organization")
+                                     or (e.label == "Member" and any(org in orgs.chain(o) for o in e.ends))])
 
     def entity_counts(self) -> dict[str, int]:
         return dict(Counter(e.kind for e in self.entities))
