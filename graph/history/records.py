@@ -12,15 +12,22 @@ undone) and ``head.json.gz`` (the graph after the last load). Current queries ne
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import gzip
 import json
 import secrets
 import threading
 from collections import Counter, OrderedDict
+from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
+
+try:  # POSIX: one lock across processes; elsewhere within this process only
+    import fcntl
+except ImportError:  # pragma: no cover
+    fcntl = None  # type: ignore[assignment]
 
 from graph.analyses.gaps import Gap, find_gaps
 from graph.errors import Conflict, NotFoundError
@@ -35,10 +42,26 @@ _KEPT = ("rule", "title", "entity", "entity_zh", "id", "name", "message", "respo
 _PAST_STORES = 3  # graphs of past loads kept in memory (a meeting flips between two or three dates)
 _past: "OrderedDict[tuple[str, str], GraphStore]" = OrderedDict()
 _past_lock = threading.Lock()
+_thread_lock = threading.RLock()
 
 
 class NoLoadRecord(NotFoundError):
     pass
+
+
+@contextlib.contextmanager
+def _locked(folder: Path) -> Iterator[None]:
+    """One recording or undo at a time on this history, across the API's worker processes:
+    each reads the head the previous one wrote."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with _thread_lock, open(folder / ".lock", "a") as f:
+        if fcntl is not None:
+            fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            if fcntl is not None:
+                fcntl.flock(f, fcntl.LOCK_UN)
 
 
 def _write_json(path: Path, body: Any) -> None:
@@ -83,15 +106,15 @@ class History:
         rec = LoadRecord(id=now.strftime("%Y%m%d%H%M%S") + "-" + secrets.token_hex(3),
                          at=now.isoformat(timespec="microseconds"), date=date.isoformat(),
                          files=files, who=who, gaps=len(gaps), per_rule=dict(Counter(g.rule for g in gaps)))
-        self.dir.mkdir(parents=True, exist_ok=True)
-        _write_json(self.dir / f"{rec.id}.json.gz", [{k: v for k, v in g.as_dict().items() if k in _KEPT}
-                                                    for g in gaps])
-        _write_json(self.dir / f"{rec.id}.state.json.gz", meeting_state(store, date))
-        _write_json(self.dir / f"{rec.id}.progress.json", progress_of.figures(store, gaps, date, policy))
-        after = snapshot.dump(store)
-        _write_json(self.dir / f"{rec.id}.delta.json.gz", snapshot.diff(self.head(), after).as_json())
-        self._set_head(after)
-        self._append(asdict(rec))  # last: a record is listed only once all its files are there
+        with _locked(self.dir):
+            _write_json(self.dir / f"{rec.id}.json.gz", [{k: v for k, v in g.as_dict().items() if k in _KEPT}
+                                                        for g in gaps])
+            _write_json(self.dir / f"{rec.id}.state.json.gz", meeting_state(store, date))
+            _write_json(self.dir / f"{rec.id}.progress.json", progress_of.figures(store, gaps, date, policy))
+            after = snapshot.dump(store)
+            _write_json(self.dir / f"{rec.id}.delta.json.gz", snapshot.diff(self.head(), after).as_json())
+            self._set_head(after)
+            self._append(asdict(rec))  # last: a record is listed only once all its files are there
         return rec
 
     def _append(self, line: dict[str, Any]) -> None:
@@ -210,19 +233,20 @@ class History:
     def undo(self, store: GraphStore, load_id: str, who: str) -> LoadRecord:
         """Put the graph back as it was before the load ``load_id`` (the last one made: later
         loads build on it) and strike it from the record."""
-        recs = self.recorded()
-        target = self.get(load_id)
-        later = [r for r in recs if r.at > target.at]
-        if later:
-            raise Conflict(f"载入 {load_id} 之后还有 {len(later)} 次载入（最近一次 {later[-1].id}，"
-                           f"台账日期 {later[-1].date}）：请先撤销它们")
-        delta = self._delta(target)
-        head = self.head()
-        if snapshot.dump(store) != head:
-            raise Conflict("图谱在这次载入之后又被改动过（未经记录的写入），撤销会丢掉这些改动：请先核对")
-        snapshot.revert(store, delta)
-        self._set_head(snapshot.replay(head, delta, backwards=True))
-        self._append({"undo": load_id, "at": dt.datetime.now().isoformat(timespec="seconds"), "who": who})
+        with _locked(self.dir):
+            recs = self.recorded()
+            target = self.get(load_id)
+            later = [r for r in recs if r.at > target.at]
+            if later:
+                raise Conflict(f"载入 {load_id} 之后还有 {len(later)} 次载入（最近一次 {later[-1].id}，"
+                               f"台账日期 {later[-1].date}）：请先撤销它们")
+            delta = self._delta(target)
+            head = self.head()
+            if snapshot.dump(store) != head:
+                raise Conflict("图谱在这次载入之后又被改动过（未经记录的写入），撤销会丢掉这些改动：请先核对")
+            snapshot.revert(store, delta)
+            self._set_head(snapshot.replay(head, delta, backwards=True))
+            self._append({"undo": load_id, "at": dt.datetime.now().isoformat(timespec="seconds"), "who": who})
         with _past_lock:
             _past.clear()
         return target
