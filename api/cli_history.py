@@ -203,3 +203,28 @@ def campaign_remove(name: Annotated[str, typer.Argument(help="攻坚名称")]) -
 
     CampaignBook(settings().home).remove(name)
     console.print(f"已删除集中攻坚“{name}”")
+
+
+@app.command(help="一个实体的历次变化：改过的值与得失的关系，各带起止的台账日期")
+def timeline(id: Annotated[str, typer.Argument(help="实体编码或名称")],
+             fmt: Annotated[str, typer.Option("--format", help="table 或 json")] = "table") -> None:
+    from graph.analyses.trace import find_entity
+    from graph.factory import open_store
+    from graph.history import History
+    from graph.history.timeline import entity_timeline
+
+    with open_store(settings()) as store:
+        node = find_entity(store, id)
+        t = entity_timeline(History(settings().home), store, node.label, node.key)
+    if _emitted(fmt, None, lambda: {"id": node.key, "name": node.name, **t}, lambda: b"", ""):
+        return
+    console.print(f"[bold]{node.name}[/bold]（{node.key}）")
+    values = Table("项目", "值", "自", "至", title="改过的值")
+    for v in t["values"]:
+        values.add_row(v["field"], str(v["value"]), v["since"], v["until"] or "今")
+    links = Table("关系", "对方", "自", "至", title="得失的关系")
+    for x in t["links"]:
+        links.add_row(x["rel"] if x["outgoing"] else f"{x['rel']}（被）", f"{x['name']}（{x['id']}）",
+                      x["since"], x["until"] or "今")
+    console.print(values if t["values"] else "改过的值：无")
+    console.print(links if t["links"] else "得失的关系：无")

@@ -145,6 +145,17 @@ def test_the_api_answers_as_of_a_past_load_and_undoes(tmp_path, monkeypatch):
         view = c.get("/views/tree/W", params={"as_of": "2025-01-31"}, headers=h)
         assert view.status_code == 200 and "三支部" not in view.text and "三支部" in c.get("/views/tree/W", headers=h).text
         assert c.get("/gaps", params={"as_of": "2024-12-31"}, headers=h).status_code == 404
+        # an entity's changes: M2 moved from B to A in February; B was renamed
+        moved = c.get("/timeline/M2", headers=h).json()
+        assert [(x["id"], x["since"], x["until"]) for x in moved["links"]] == [
+            ("B", "2025-01-31", "2025-02-28"), ("A", "2025-02-28", None)]
+        assert {(v["value"], v["until"]) for v in c.get("/timeline/第二支部", headers=h).json()["values"]
+                if v["field"] == "组织名称"} == {("二支部", "2025-02-28"), ("第二支部", None)}
+        page = c.get("/entities/Member/M2", headers={**h, "Accept": "text/html"}).text
+        assert "历次变化" in page and "2025-01-31 至 2025-02-28" in page
+        viewer_b, _ = app.state.tokens.create("viewer", "org", "B", name="二支部")
+        assert [x["id"] for x in c.get("/timeline/M4", headers=bearer(viewer_b)).json()["links"]] == []  # M4: no change
+        assert c.get("/timeline/M2", headers=bearer(viewer_b)).status_code == 404  # M2 is A's now
         last = c.get("/loads", headers=h).json()[-1]["id"]
         analyst, _ = app.state.tokens.create("analyst", name="分析员")
         assert c.post(f"/loads/{last}/undo", headers=bearer(analyst)).status_code == 403
@@ -169,6 +180,8 @@ def test_the_cli_answers_as_of_a_past_load_and_undoes(tmp_path, monkeypatch):
 
     assert o1("--as-of", "2025-02-01") == ["A"] and o1() == ["B", "C"]
     assert "第二支部" not in run(cli, ["trace", "B", "--as-of", "2025-01-31"]).output
+    r = run(cli, ["timeline", "第二支部"])
+    assert r.exit_code == 0 and "二支部" in r.output and "2025-02-28" in r.output, r.output
     listing = run(cli, ["loads", "list"]).output
     last = History(tmp_path / "home").loads()[-1].id
     assert last in listing

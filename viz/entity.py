@@ -34,7 +34,9 @@ def _shown(value: Any) -> str:
     return str(value)
 
 
-def entity_html(node: Node, links: list[tuple[Rel, Node]], gaps: list[Gap], as_of: dt.date) -> str:
+def entity_html(node: Node, links: list[tuple[Rel, Node]], gaps: list[Gap], as_of: dt.date,
+                timeline: dict[str, Any] | None = None) -> str:
+    """``timeline``: what changed about it over the loads (``graph.history.timeline``)."""
     spec = LABELS[node.label]
     props = mask_props(node.props)
     facts = [(spec.field_zh(k), _shown(v)) for k, v in props.items()
@@ -61,5 +63,5 @@ def entity_html(node: Node, links: list[tuple[Rel, Node]], gaps: list[Gap], as_o
     return _env.get_template("entity.html").render(
         name=node.name, kind=spec.zh, key=node.key, facts=facts, groups=sorted(groups.items()),
         pairings=pairings, alliances=alliances, gaps=gaps, views=views, as_of=as_of.isoformat(),
-        problems=node.props.get("data_problems") or [],
+        problems=node.props.get("data_problems") or [], timeline=timeline,
         provenance=[(spec.field_zh(k), _shown(node.props[k])) for k in PROVENANCE if k in node.props])

@@ -61,6 +61,11 @@ def get_entity(label: str, id: str, store: Store, scope: ScopeDep, policy: Polic
         day = as_of or dt.date.today()
         mine = [g for g in scope.gaps(find_gaps(store, as_of=day, policy=policy, share=True))
                 if (g.entity == name and g.id == id) or (name == "Organization" and id in (g.from_, g.to))]
-        return HTMLResponse(entity_html(node, pairs, mine, day))
+        from graph.history import History
+        from graph.history.timeline import entity_timeline
+
+        changed = entity_timeline(History(request.app.state.settings.home), store, name, id)
+        changed["links"] = scope.keep(changed["links"], lambda x: [(x["label"], x["id"])])
+        return HTMLResponse(entity_html(node, pairs, mine, day, changed))
     links = [link_json(name, node.key, r, o) for r, o in pairs]
     return Response(to_json({**node_json(node), "links": links}), media_type="application/json")

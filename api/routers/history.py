@@ -100,3 +100,14 @@ def campaign(name: str, request: Request, store: Store, scope: ScopeDep,
     if format == "xlsx":
         return file_response(campaign_xlsx(p), "xlsx", f"集中攻坚_{name}")
     return p.as_dict()
+
+
+@router.get("/timeline/{id}", summary="一个实体的历次变化：改过的值与得失的关系，各带起止的台账日期（个人信息脱敏）")
+def timeline(id: str, request: Request, store: Store, scope: ScopeDep) -> dict[str, Any]:
+    from graph.analyses.trace import find_entity
+    from graph.history.timeline import entity_timeline
+
+    node = find_entity(store, id, visible=scope.nodes)
+    changed = entity_timeline(History(request.app.state.settings.home), store, node.label, node.key)
+    changed["links"] = scope.keep(changed["links"], lambda x: [(x["label"], x["id"])])  # never past the scope
+    return {"label": node.label, "id": node.key, "name": node.name, **changed}

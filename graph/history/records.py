@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import gzip
 import json
 import secrets
@@ -76,6 +77,12 @@ def _read_json(path: Path) -> Any:
     opener = gzip.open if path.suffix == ".gz" else open
     with opener(path, "rt", encoding="utf-8") as f:  # type: ignore[operator]
         return json.load(f)
+
+
+@functools.lru_cache(maxsize=36)
+def _read_delta(path: str, _mtime: int) -> snapshot.Delta:
+    """A load's difference, read once (an entity page's timeline reads every one); read-only."""
+    return snapshot.Delta.from_json(_read_json(Path(path)))
 
 
 class History:
@@ -187,7 +194,7 @@ class History:
         f = self.dir / f"{rec.id}.delta.json.gz"
         if not f.exists():
             raise NoLoadRecord(f"{rec.date} 的载入（{rec.id}）早于历史图谱的保存，无法还原当时的图谱")
-        return snapshot.Delta.from_json(_read_json(f))
+        return _read_delta(str(f), f.stat().st_mtime_ns)
 
     def state_at(self, rec: LoadRecord) -> snapshot.State:
         """The graph right after the load ``rec``: the differences of the loads up to it, replayed
@@ -228,6 +235,11 @@ class History:
         until (``None``: still held)."""
         return snapshot.intervals(((r.date, self._delta(r)) for r in self.recorded()
                                    if (self.dir / f"{r.id}.delta.json.gz").exists()), label, key)
+
+    def link_timeline(self, label: str, key: str) -> list[snapshot.LinkInterval]:
+        """Every relationship one node had, each with the ledger dates it held from and until."""
+        return snapshot.link_intervals(((r.date, self._delta(r)) for r in self.recorded()
+                                        if (self.dir / f"{r.id}.delta.json.gz").exists()), label, key)
 
     # --- undoing ---------------------------------------------------------------------------
     def undo(self, store: GraphStore, load_id: str, who: str) -> LoadRecord:

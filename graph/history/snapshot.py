@@ -241,3 +241,42 @@ def intervals(deltas: Iterable[tuple[str, Delta]], label: str, key: str) -> dict
                     if new is not None:
                         out[prop].append(Interval(new, day))
     return {p: v for p, v in out.items() if v}
+
+
+@dataclass
+class LinkInterval:
+    """A relationship of one node, from the load that made it until the load that no longer had it."""
+
+    rel: str
+    outgoing: bool
+    other_label: str
+    other_key: str
+    since: str
+    until: str | None = None
+
+
+def link_intervals(deltas: Iterable[tuple[str, Delta]], label: str, key: str) -> list[LinkInterval]:
+    """The relationships one node had over the loads, each with its interval (a member's
+    organisation before and after a move).
+
+    >>> rel = ["MEMBER_OF", "Member", "M1", "Organization", "B", []]
+    >>> d1, d2 = Delta(rels_added=[[rel, {}]]), Delta(rels_removed=[[rel, {}]])
+    >>> links = link_intervals([("2025-01-31", d1), ("2025-02-28", d2)], "Member", "M1")
+    >>> [(x.other_key, x.since, x.until) for x in links]
+    [('B', '2025-01-31', '2025-02-28')]
+    """
+    out: list[LinkInterval] = []
+    open_: dict[RelId, LinkInterval] = {}
+    for day, d in deltas:
+        for e in d.rels_added:
+            t, sl, sk, el, ek, ident = _rel_id(e[0])
+            if (sl, sk) == (label, key) or (el, ek) == (label, key):
+                outgoing = (sl, sk) == (label, key)
+                link = LinkInterval(t, outgoing, el if outgoing else sl, ek if outgoing else sk, day)
+                open_[(t, sl, sk, el, ek, ident)] = link
+                out.append(link)
+        for e in d.rels_removed:
+            k = _rel_id(e[0])
+            if k in open_:
+                open_.pop(k).until = day
+    return out
