@@ -15,13 +15,17 @@ from ingest.demo import generate
 from ingest.loader import Loader
 
 DEMO_DAY = dt.date(2025, 11, 22)
+# TUPU_HOME as the run began (make test sets one for the whole suite): a test that wants an app to
+# share a home with the CLI sets another; otherwise every app gets its own (loads recorded by one
+# test's app must not become another test's history)
+_SUITE_HOME = os.environ.get("TUPU_HOME")
 
 
 def app_with_admin(store_factory, **kwargs):
     """(app, admin token); more tokens with ``app.state.tokens.create(...)``."""
     folder = Path(tempfile.mkdtemp(prefix="tupu-test-"))
     settings = Settings.from_env()
-    if not os.environ.get("TUPU_HOME"):  # never the user's own data folder (meetings, returns)
+    if os.environ.get("TUPU_HOME") in (None, "", _SUITE_HOME):  # never the user's own data folder either
         settings = dataclasses.replace(settings, home=folder)
     app = create_app(store_factory, tokens=TokenStore(folder / "tokens.json"),
                      audit=AuditLog(folder / "audit.jsonl"), settings=settings, **kwargs)

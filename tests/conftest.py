@@ -21,6 +21,13 @@ ROOT = Path(__file__).resolve().parent.parent
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
+@pytest.fixture(autouse=True)
+def own_home(request, tmp_path_factory, monkeypatch) -> None:
+    """Each test its own TUPU_HOME (what the CLI records — loads, campaigns, meetings — stays in
+    it). Fixtures wider than a test were set up before this one and keep the suite's."""
+    monkeypatch.setenv("TUPU_HOME", str(tmp_path_factory.mktemp("home")))
+
+
 @pytest.fixture(scope="session")
 def local_neo4j():
     """The session's throw-away Neo4j instance (None when an outside URI is given)."""

@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from graph.history import History
+from graph.history.campaigns import Campaign, CampaignBook
 from graph.memory.store import MemoryStore
 from tests.apps import app_with_admin, bearer, demo_store
 from tests.ledger_files import write_csv
@@ -40,6 +41,7 @@ def test_every_route_but_health_needs_a_token(city):
     samples = {"label": "Organization", "id": "SQ519901001001", "rule": "U1", "region": MINE, "name": "例会"}
     MeetingBook(app.state.settings.home).add_slide("例会", Slide(title="结对", kind="pairings"))
     History(app.state.settings.home).record(store, date=TODAY, files=["demo"], who="测试")
+    CampaignBook(app.state.settings.home).add(Campaign("例会", TODAY.isoformat(), ["U1"]))
     checked = 0
     for path in routes_of(app):
         if path in ("/health", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"):
@@ -67,7 +69,7 @@ def test_a_street_viewer_cannot_see_another_street_by_any_route(city):
     # as the street's viewer, it answers exactly as a missing id
     for url in (f"/entities/Organization/{other_org}", f"/trace/{other_org}", f"/views/tree/{other_org}",
                 f"/views/neighbourhood/{other_org}", f"/views/coverage/{OTHER}", f"/views/alliance/{other_alliance}",
-                f"/views/pairings?region={OTHER}"):
+                f"/views/pairings?region={OTHER}", f"/timeline/{other_org}"):
         r = c.get(url, headers=h)
         missing = c.get(url.replace(other_org, "NOPE").replace(OTHER, "519999999000")
                         .replace(other_alliance, "LMNOPE"), headers=h)
