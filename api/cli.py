@@ -339,6 +339,7 @@ from api import cli_analyses as _analyses  # noqa: E402,F401  (registers the ana
 from api import cli_brief as _brief  # noqa: E402,F401  (registers `tupu brief`)
 from api import cli_history as _history  # noqa: E402,F401  (registers `tupu loads`, `tupu changes`)
 from api import cli_meetings as _meetings  # noqa: E402,F401  (registers `tupu meeting`)
+from api import cli_screen as _screen  # noqa: E402,F401  (registers `tupu screen`)
 from api import cli_views as _views  # noqa: E402,F401  (registers `tupu view`)
 
 

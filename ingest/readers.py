@@ -78,15 +78,24 @@ def normalize_header(text: Any) -> str:
         t = stripped
 
 
-def _index(lg: Ledger) -> dict[str, Column]:
+def _index(lg: Ledger, aliases: dict[str, str]) -> dict[str, Column]:
     by_zh = {c.zh: c for c in lg.columns}
     index = {**{c.en.lower(): c for c in lg.columns},
-             **{alias: by_zh[zh] for alias, zh in synonyms.HEADERS.items() if zh in by_zh},
+             **{alias: by_zh[zh] for alias, zh in aliases.items() if zh in by_zh},
              **by_zh}
     return index
 
 
-_HEADER_INDEX: dict[str, dict[str, Column]] = {name: _index(lg) for name, lg in LEDGERS.items()}
+class Catalogue:
+    """The kinds of table a reader recognises by their headers: the ledgers (the default), or
+    the exports of other registries (``ingest.registries``), each with its headers' synonyms."""
+
+    def __init__(self, ledgers: dict[str, Ledger], aliases: dict[str, str]) -> None:
+        self.ledgers = ledgers
+        self.index: dict[str, dict[str, Column]] = {name: _index(lg, aliases) for name, lg in ledgers.items()}
+
+
+LEDGER_CATALOGUE = Catalogue(LEDGERS, synonyms.HEADERS)
 
 
 def _columns(names: list[str], index: dict[str, Column]) -> dict[int, Column]:
@@ -98,26 +107,26 @@ def _columns(names: list[str], index: dict[str, Column]) -> dict[int, Column]:
     return cols
 
 
-def _match(cells: list[Any]) -> tuple[Ledger, dict[int, Column]] | None:
+def _match(cells: list[Any], catalogue: Catalogue) -> tuple[Ledger, dict[int, Column]] | None:
     """The ledger whose required headers this row carries (the one matching most headers)."""
     names = [normalize_header(c) for c in cells]
     best: tuple[int, Ledger, dict[int, Column]] | None = None
-    for lname, index in _HEADER_INDEX.items():
+    for lname, index in catalogue.index.items():
         cols = _columns(names, index)
-        lg = LEDGERS[lname]
+        lg = catalogue.ledgers[lname]
         if all(c in cols.values() for c in lg.required) and (best is None or len(cols) > best[0]):
             best = (len(cols), lg, cols)
     return (best[1], best[2]) if best else None
 
 
-def _near_miss(cells: list[Any]) -> tuple[int, str] | None:
+def _near_miss(cells: list[Any], catalogue: Catalogue) -> tuple[int, str] | None:
     """For a row that is no ledger's header: how many of the closest ledger's headers it has,
     and a message naming that ledger's missing required columns and the header nearest each."""
     names = [normalize_header(c) for c in cells]
     best: tuple[int, int, Ledger, dict[int, Column]] | None = None
-    for lname, index in _HEADER_INDEX.items():
+    for lname, index in catalogue.index.items():
         cols = _columns(names, index)
-        lg = LEDGERS[lname]
+        lg = catalogue.ledgers[lname]
         found = sum(1 for c in lg.required if c in cols.values())
         if cols and (best is None or (len(cols), found) > (best[0], best[1])):
             best = (len(cols), found, lg, cols)
@@ -170,7 +179,8 @@ def _skips_by_name(sheet: str | None) -> bool:
 
 
 def _table(file: str, sheet: str | None, rows: Iterator[tuple[int, list[Any]]],
-           size_hint: int | None = None, limits: Limits = Limits()) -> Table:
+           size_hint: int | None = None, limits: Limits = Limits(),
+           catalogue: Catalogue = LEDGER_CATALOGUE) -> Table:
     """Find the header row in ``rows`` and return the table positioned after it."""
     saw_content = False
     closest: tuple[int, str] | None = None
@@ -184,9 +194,9 @@ def _table(file: str, sheet: str | None, rows: Iterator[tuple[int, list[Any]]],
         if _is_blank(cells):
             continue
         saw_content = True
-        found = _match(cells)
+        found = _match(cells, catalogue)
         if found is None:
-            miss = _near_miss(cells)
+            miss = _near_miss(cells, catalogue)
             if miss and (closest is None or miss[0] > closest[0]):
                 closest = (miss[0], f"第{row_no}行{miss[1]}")
             continue
@@ -265,7 +275,7 @@ def sniff_delimiter(sample: str) -> str:
     return best if counts[best] else ","
 
 
-def read_csv(path: Path, limits: Limits = Limits()) -> Iterator[Table]:
+def read_csv(path: Path, limits: Limits = Limits(), catalogue: Catalogue = LEDGER_CATALOGUE) -> Iterator[Table]:
     enc = sniff_encoding(path)
 
     def rows() -> Iterator[tuple[int, list[Any]]]:
@@ -276,7 +286,7 @@ def read_csv(path: Path, limits: Limits = Limits()) -> Iterator[Table]:
             for cells in reader:
                 yield reader.line_num, [unescape_csv(c) for c in cells[:MAX_COLUMNS]]
 
-    yield _table(str(path), None, rows(), limits=limits)
+    yield _table(str(path), None, rows(), limits=limits, catalogue=catalogue)
 
 
 # --- XLSX --------------------------------------------------------------------------------------
@@ -305,7 +315,7 @@ def check_unzipped(path: Path, limits: Limits) -> None:
                        f"（TUPU_MAX_UNZIPPED_MB），未读取")
 
 
-def read_xlsx(path: Path, limits: Limits = Limits()) -> Iterator[Table]:
+def read_xlsx(path: Path, limits: Limits = Limits(), catalogue: Catalogue = LEDGER_CATALOGUE) -> Iterator[Table]:
     from openpyxl import load_workbook
 
     check_unzipped(path, limits)
@@ -331,7 +341,7 @@ def read_xlsx(path: Path, limits: Limits = Limits()) -> Iterator[Table]:
                 yield i, [_cell_value(c) for c in row[:MAX_COLUMNS]]
 
         size = (ws.max_row - start + 1) if ws.max_row else None
-        table = _table(str(path), ws.title, rows(), size, limits)
+        table = _table(str(path), ws.title, rows(), size, limits, catalogue)
         table.close = _once(close_one)
         yield table
 
@@ -347,12 +357,13 @@ def _once(fn: Callable[[], None]) -> Callable[[], None]:
     return call
 
 
-def read_tables(path: Path, limits: Limits = Limits()) -> Iterator[Table]:
+def read_tables(path: Path, limits: Limits = Limits(), catalogue: Catalogue = LEDGER_CATALOGUE) -> Iterator[Table]:
+    """The tables of one file, recognised among ``catalogue``'s kinds (the ledgers by default)."""
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        yield from read_csv(path, limits)
+        yield from read_csv(path, limits, catalogue)
     elif suffix in (".xlsx", ".xlsm"):
-        yield from read_xlsx(path, limits)
+        yield from read_xlsx(path, limits, catalogue)
     else:
         yield Table(str(path), None, None, None,
                     problem=f"不支持的文件类型 {suffix}（支持 .xlsx 与 .csv）")

@@ -1,0 +1,113 @@
+"""``tupu screen``: 摸排 — registry exports matched to the units of the graph, and the people's
+decisions on the possible matches (by command, or an Excel round trip)."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from api.cli_app import TupuTyper, app, cli_user, console, settings
+
+screen_app = TupuTyper(help="摸排：registry 比对市场监管、民政、税务、统计的登记信息；decide 确认可能的匹配",
+                       no_args_is_help=True)
+app.add_typer(screen_app, name="screen")
+STATUS_ZH = {"match": "匹配", "possible": "可能", "new": "新"}
+YES, NO = ("是", "对", "√", "Y", "y"), ("新", "否", "无")
+DECISION_HELP = "决定：填“是”确认建议的单位，或填另一个单位编码，或填“新”（图谱中没有）"
+
+
+def _review_sheet(results: list[Any]) -> bytes:
+    from api.exports import to_xlsx
+
+    return to_xlsx({"比对结果": [{
+        "来源": m.row.source, "文件": m.row.file, "行号": m.row.row, "名称": m.row.name,
+        "统一社会信用代码": m.row.uscc or "", "登记状态": m.row.status or "", "从业人数": m.row.staff,
+        "状态": STATUS_ZH[m.status], "单位编码": m.unit or "", "单位名称": m.unit_name or "",
+        "相似度": round(m.score, 3), "依据": "；".join(m.evidence),
+        "其他候选": "；".join(f"{c.name}（{c.unit}，{c.score:.2f}）" for c in m.candidates),
+        "决定": ""} for m in results]})
+
+
+@screen_app.command("registry", help="读入登记信息导出表，与图谱中的单位逐行比对：匹配 / 可能 / 新，附依据")
+def registry(
+    files: Annotated[list[Path], typer.Argument(help="导出表（xlsx / csv，可多个或文件夹）")],
+    source: Annotated[str, typer.Option("--source", help="来源：市场监管 / 民政 / 税务 / 统计")],
+    fmt: Annotated[str, typer.Option(
+        "--format", help="table / json / xlsx（xlsx 供复核：填“决定”列后用 decide --from 读回）")] = "table",
+    out: Annotated[Path | None, typer.Option("-o", "--output", help="xlsx 写到哪个文件")] = None,
+) -> None:
+    import json
+
+    from graph.analyses.nonempty import require_data
+    from graph.factory import open_store
+    from graph.screening.screen import screen
+    from ingest.registries import read_registry
+
+    if fmt not in ("table", "json", "xlsx") or (fmt == "xlsx" and out is None):
+        raise typer.BadParameter("应为 table、json 或 xlsx（xlsx 需要 -o 文件）", param_hint="--format")
+    read = read_registry(files, source, settings().limits)
+    with open_store(settings()) as store:
+        require_data(store)
+        results = screen(store, read.rows, settings().home)
+    for p in read.problems:
+        console.print(f"[red]{p}[/red]")
+    for issue in (read.rejected + read.warnings)[:20]:
+        console.print(f"[yellow]{issue.where()} —— {issue.reason}[/yellow]")
+    if fmt == "json":
+        print(json.dumps([m.as_dict() for m in results], ensure_ascii=False, indent=1))
+        return
+    if fmt == "xlsx" and out is not None:
+        out.write_bytes(_review_sheet(results))
+        console.print(f"已写入 {out}（{len(results)} 行；{DECISION_HELP}）")
+        return
+    counts = {k: sum(m.status == k for m in results) for k in STATUS_ZH}
+    console.print(f"{source}：{len(results)} 行 —— 匹配 {counts['match']}，可能 {counts['possible']}，"
+                  f"新 {counts['new']}（拒绝 {len(read.rejected)} 行）")
+    table = Table("行号", "名称", "状态", "图谱中的单位", "相似度", "依据", title="需要复核的（可能）")
+    for m in [m for m in results if m.status == "possible"][:50]:
+        table.add_row(str(m.row.row), m.row.name, STATUS_ZH[m.status], f"{m.unit_name}（{m.unit}）",
+                      f"{m.score:.2f}", "；".join(m.evidence))
+    console.print(table)
+
+
+@screen_app.command("decide", help="确认可能的匹配：一行（--row 与 --unit 或 --new），"
+                                   "或读回填好“决定”列的复核表（--from）")
+def decide(
+    files: Annotated[list[Path] | None, typer.Argument(help="那份导出表（按 --row 确认时）")] = None,
+    source: Annotated[str | None, typer.Option("--source", help="来源（按 --row 确认时）")] = None,
+    row: Annotated[int | None, typer.Option("--row", help="导出表中的行号")] = None,
+    unit: Annotated[str | None, typer.Option("--unit", help="它就是这个单位（编码）")] = None,
+    new: Annotated[bool, typer.Option("--new", help="图谱中没有它")] = False,
+    sheet: Annotated[Path | None, typer.Option("--from", help="填好“决定”列的复核表")] = None,
+) -> None:
+    from graph.screening.decisions import Decisions
+    from ingest.registries import RegistryRow, read_registry
+
+    book, who = Decisions(settings().home), cli_user()
+    if sheet is not None:
+        from openpyxl import load_workbook
+
+        ws = load_workbook(sheet, read_only=True)["比对结果"]
+        rows = ws.iter_rows(values_only=True)
+        head = [str(h) for h in next(rows)]
+        n = 0
+        for values in rows:
+            r = dict(zip(head, values, strict=False))
+            said = str(r.get("决定") or "").strip()
+            if not said:
+                continue
+            target = (r.get("单位编码") if said in YES else None if said in NO else said)
+            book.decide(RegistryRow(str(r["来源"]), str(r["文件"]), int(r["行号"] or 0), str(r["名称"]),
+                                    str(r["统一社会信用代码"] or "") or None), target or None, who)
+            n += 1
+        console.print(f"已记下 {n} 条决定（以后每次比对都按它们）")
+        return
+    if not files or source is None or row is None or (unit is None) == (not new):
+        raise typer.BadParameter("按行确认需要导出表、--source、--row，以及 --unit 或 --new 之一", param_hint="--row")
+    found = [r for r in read_registry(files, source, settings().limits).rows if r.row == row]
+    if not found:
+        raise typer.BadParameter(f"导出表中没有第 {row} 行（或该行被拒绝）", param_hint="--row")
+    book.decide(found[0], unit, who)
+    console.print(f"已记下：第 {row} 行“{found[0].name}”{'是 ' + unit if unit else '在图谱中没有'}")

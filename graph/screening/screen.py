@@ -1,0 +1,36 @@
+"""A screening run: registry rows against the units of the graph, with the people's decisions
+applied. The units and region names are read from the store once per run."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from graph.analyses.engine import engine_for
+from graph.analyses.trees import load_trees
+from graph.screening.decisions import Decisions, decision_key
+from graph.screening.matching import Match, UnitIndex, UnitRef
+from graph.store import GraphStore
+from ingest.registries import RegistryRow
+
+
+def unit_index(store: GraphStore) -> UnitIndex:
+    regions, _ = load_trees(store)
+    placed = {r["id"]: r["region"] for r in engine_for(store).regions_of("Unit", None)}
+    units = [UnitRef(n.key, n.name, n.props.get("uscc"), placed.get(n.key)) for n in store.iter_nodes("Unit")]
+    return UnitIndex(units, dict(regions.name))
+
+
+def screen(store: GraphStore, rows: list[RegistryRow], home: Path, index: UnitIndex | None = None) -> list[Match]:
+    """Each row matched (``match`` / ``possible`` / ``new``); a decision made earlier wins."""
+    index = index or unit_index(store)
+    decided = Decisions(home).all()
+    names = {u.id: u.name for u in index.units}
+    out = []
+    for row in rows:
+        d = decided.get(decision_key(row))
+        if d is not None and (d["unit"] is None or d["unit"] in names):
+            how = f"人工确认（{d['who']}，{d['at'][:10]}）"
+            out.append(Match(row, "match" if d["unit"] else "new", d["unit"], names.get(d["unit"] or ""),
+                             1.0 if d["unit"] else 0.0, [how]))
+        else:
+            out.append(index.match(row))
+    return out

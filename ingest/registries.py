@@ -1,0 +1,132 @@
+"""The exports of other registries (#16, 摸排): 市场监管 (enterprises), 民政 (social organisations),
+税务 (tax payers), 统计 (the statistical register). They are read as tolerantly as the ledgers —
+the header row wherever it is, headers as people write them, totals and notes passed over, bad
+cells reported with file, row and column — but kept as their own source: never loaded into the
+graph.
+
+One table kind covers them all: each system names its columns its own way (企业名称 /
+社会组织名称 / 纳税人名称 …), and the synonyms below map them to one set.
+
+>>> from pathlib import Path
+>>> import tempfile
+>>> f = Path(tempfile.mkdtemp()) / "市场监管.csv"
+>>> _ = f.write_text("企业名称,统一社会信用代码,登记状态,参保人数\\n某某科技有限公司,,存续,35\\n", encoding="utf-8")
+>>> read = read_registry([f], "市场监管")
+>>> [(r.row, r.name, r.status, r.staff) for r in read.rows]
+[(2, '某某科技有限公司', '存续', 35)]
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from graph.config import Limits
+from graph.errors import InvalidInput
+from ingest import checks
+from ingest.ledgers import Column, Ledger
+from ingest.readers import Catalogue, expand_paths, read_tables
+from ingest.report import Issue
+from ingest.rows import parse_row
+
+SOURCES = ("市场监管", "民政", "税务", "统计")
+ACTIVE = ("存续", "在业", "开业", "正常", "登记", "成立", "在营", "正常经营")
+CLOSED = ("注销", "吊销", "撤销", "已注销", "已吊销", "迁出", "停业", "歇业", "清算")
+
+
+def _text(value: Any) -> str:
+    return " ".join(str(value).split())
+
+
+REGISTRY = Ledger("registry", "登记信息", None, (
+    Column("名称", "name", True, _text, prop="name"),
+    Column("统一社会信用代码", "uscc", parse=checks.uscc, prop="uscc"),
+    Column("住所", "address", parse=_text, prop="address"),
+    Column("成立日期", "founded", parse=checks.parse_date, prop="founded"),
+    Column("登记状态", "status", parse=_text, prop="status"),
+    Column("从业人数", "staff", parse=checks.parse_int, prop="staff"),
+    Column("行业", "industry", parse=_text, prop="industry"),
+    Column("法定代表人", "legal_rep", parse=_text, prop="legal_rep", personal=True),
+    Column("区划代码", "region", parse=checks.region_code, prop="region"),
+), key=())
+
+ALIASES = {
+    "企业名称": "名称", "单位名称": "名称", "社会组织名称": "名称", "纳税人名称": "名称", "市场主体名称": "名称",
+    "机构名称": "名称", "组织名称": "名称", "企业(机构)名称": "名称", "单位详细名称": "名称",
+    "信用代码": "统一社会信用代码", "社会信用代码": "统一社会信用代码", "纳税人识别号": "统一社会信用代码",
+    "统一代码": "统一社会信用代码",
+    "地址": "住所", "注册地址": "住所", "经营场所": "住所", "住所地": "住所", "登记地址": "住所",
+    "单位地址": "住所",
+    "成立时间": "成立日期", "登记日期": "成立日期", "注册日期": "成立日期", "设立日期": "成立日期",
+    "经营状态": "登记状态", "企业状态": "登记状态", "状态": "登记状态", "存续状态": "登记状态",
+    "从业人员数": "从业人数", "参保人数": "从业人数", "职工人数": "从业人数", "从业人员": "从业人数",
+    "社保缴纳人数": "从业人数", "参保人员数": "从业人数",
+    "所属行业": "行业", "行业门类": "行业", "国民经济行业": "行业", "行业类别": "行业",
+    "法人": "法定代表人", "负责人": "法定代表人", "法定代表人姓名": "法定代表人",
+    "行政区划代码": "区划代码", "所在区划代码": "区划代码",
+}
+CATALOGUE = Catalogue({"registry": REGISTRY}, ALIASES)
+
+
+@dataclass
+class RegistryRow:
+    source: str
+    file: str
+    row: int  # the row number the spreadsheet shows
+    name: str
+    uscc: str | None = None
+    address: str | None = None
+    founded: str | None = None
+    status: str | None = None
+    staff: int | None = None
+    industry: str | None = None
+    legal_rep: str | None = None
+    region: str | None = None
+
+    @property
+    def closed(self) -> bool:
+        """Registered as closed (注销 / 吊销 …)."""
+        return bool(self.status) and any(w in (self.status or "") for w in CLOSED)
+
+    @property
+    def active(self) -> bool:
+        return not self.closed
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class RegistryRead:
+    rows: list[RegistryRow] = field(default_factory=list)
+    rejected: list[Issue] = field(default_factory=list)
+    warnings: list[Issue] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # files or sheets that could not be read
+
+
+def read_registry(paths: list[Path], source: str, limits: Limits = Limits()) -> RegistryRead:
+    """Every row of the registry exports in ``paths`` (files or folders)."""
+    if source not in SOURCES:
+        raise InvalidInput(f"未知的来源“{source}”：应为 {' / '.join(SOURCES)}")
+    out = RegistryRead()
+    for path in expand_paths(paths):
+        for table in read_tables(path, limits, CATALOGUE):
+            try:
+                if table.ledger is None:
+                    if table.problem:
+                        out.problems.append(f"{Path(table.file).name}{f'「{table.sheet}」' if table.sheet else ''}："
+                                            f"{table.problem}")
+                    continue
+                for row_no, cells in table.rows:
+                    parsed, rejects, warns = parse_row(table, row_no, cells)
+                    out.warnings += warns
+                    if rejects:
+                        out.rejected += rejects
+                        continue
+                    v = parsed.props
+                    out.rows.append(RegistryRow(source, Path(table.file).name, row_no, v["name"], v.get("uscc"),
+                                                v.get("address"), v.get("founded"), v.get("status"), v.get("staff"),
+                                                v.get("industry"), v.get("legal_rep"), v.get("region")))
+            finally:
+                table.close()
+    return out
