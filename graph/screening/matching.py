@@ -3,7 +3,7 @@ with the evidence shown.
 
 - The same 统一社会信用代码 is a match.
 - Otherwise names are compared in their normal form (:mod:`graph.screening.names`). Candidates are
-  the units sharing the name's rarest character pairs (a blocking that needs no region: an
+  the units sharing the name's rarest character triples (a blocking that needs no region: an
   export often has none). They are scored with rapidfuzz: the best of the plain ratio, a partial
   ratio (an abbreviation inside a full name) and the overlap of character pairs (words in
   another order).
@@ -25,14 +25,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
 
 from graph.screening.names import NormalName, normal
 from ingest.registries import RegistryRow
 
 MATCH_AT = 0.93  # a name at least this similar is the same unit
 POSSIBLE_AT = 0.75  # … and at least this similar is for a person to decide
-CANDIDATES = 30  # units scored per row
-RARE_PAIRS = 4  # the row's rarest character pairs that pick its candidates
+MARGIN = 0.03  # … and ahead of the next unit by this much (else two fit: a person decides)
+CANDIDATES = 12  # units scored per row (those sharing most of its rare character pairs)
+RARE_PAIRS = 4  # the row's rarest character triples that pick its candidates
 
 
 @dataclass(frozen=True)
@@ -72,19 +74,46 @@ def _pairs(key: str) -> set[str]:
     return {key[i:i + 2] for i in range(len(key) - 1)} or {key}
 
 
-def similarity(a: str, b: str) -> float:
-    """0–1: how alike two names in normal form are.
+def _grams(key: str) -> set[str]:
+    """What candidates are looked up by: character triples (rarer than pairs, so a lookup
+    touches few units), pairs for a short name."""
+    if len(key) < 4:
+        return _pairs(key)
+    return {key[i:i + 3] for i in range(len(key) - 2)}
 
-    >>> similarity("某某科技", "某某科技"), similarity("某某科技", "某某科技发展") > 0.85
-    (1.0, True)
+
+def similarity(a: str, b: str) -> float:
+    """0–1: how alike two names in normal form are. Besides the plain ratio, three ways the
+    same name is written score as the same: the one inside the other (an abbreviation: the
+    industry word dropped), one character changed in a long name (a typo), and the same
+    characters in another order (words swapped).
+
+    >>> similarity("某某科技", "某某科技")
+    1.0
+    >>> pairs = [("明腾盟新农业", "明腾盟新农业开发"), ("同兴万达农业开发", "同兴万点农业开发"),
+    ...          ("网络科技超艺创联", "超艺创联网络科技"), ("某某科技", "某某物流")]
+    >>> [round(similarity(a, b), 2) for a, b in pairs]
+    [0.94, 0.95, 0.95, 0.61]
     """
     if not a or not b:
         return 0.0
-    plain = fuzz.ratio(a, b) / 100
-    part = fuzz.partial_ratio(a, b) / 100 * 0.92 if min(len(a), len(b)) >= 4 else 0.0
+    if a == b:
+        return 1.0
+    short, long_ = sorted((a, b), key=len)
+    scores = [fuzz.ratio(a, b) / 100]
+    if len(short) >= 4:
+        scores.append(fuzz.partial_ratio(a, b) / 100 * 0.92)
+    # an abbreviation drops words at the end (the industry's: 物业服务 → 物业); a word more at
+    # the start is another trade name (天开恒聪 ≠ 恒聪), so only a prefix counts
+    if len(short) >= 4 and long_.startswith(short):
+        scores.append(0.90 + 0.05 * len(short) / len(long_))
+    if len(short) >= 6 and Levenshtein.distance(a, b) == 1:
+        scores.append(0.95)
+    if len(short) >= 4 and len(a) == len(b) and sorted(a) == sorted(b):
+        scores.append(0.95)
     pa, pb = _pairs(a), _pairs(b)
-    dice = 2 * len(pa & pb) / (len(pa) + len(pb))
-    return max(plain, part, dice)
+    scores.append(2 * len(pa & pb) / (len(pa) + len(pb)))
+    return max(scores)
 
 
 def _district(code: str | None) -> str | None:
@@ -99,13 +128,14 @@ class UnitIndex:
     def __init__(self, units: Iterable[UnitRef], region_names: dict[str, str]) -> None:
         self.units = list(units)
         self.region_names = region_names
-        names = list(region_names.values())
+        self._names = tuple(region_names.values())
+        names = self._names
         self.by_uscc = {u.uscc: u for u in self.units if u.uscc}
         self.normal: list[NormalName] = [normal(u.name, names) for u in self.units]
         self.postings: dict[str, list[int]] = defaultdict(list)
         for i, n in enumerate(self.normal):
-            for p in _pairs(n.key):
-                self.postings[p].append(i)
+            for g in _grams(n.key):
+                self.postings[g].append(i)
         # region names in addresses, longest first: 区划 of a row that gives only its 住所
         self._by_name = sorted(((n, c) for c, n in region_names.items() if n), key=lambda x: -len(x[0]))
 
@@ -119,47 +149,51 @@ class UnitIndex:
         return None
 
     def _candidates(self, key: str) -> list[int]:
-        pairs = sorted(_pairs(key), key=lambda p: len(self.postings.get(p, ())))
-        rare = [p for p in pairs if p in self.postings][:RARE_PAIRS]
+        grams = sorted((g for g in _grams(key) if g in self.postings), key=lambda g: len(self.postings[g]))
         shared: Counter[int] = Counter()
-        for p in rare:
-            shared.update(self.postings[p])
+        for g in grams[:RARE_PAIRS]:
+            shared.update(self.postings[g])
         return [i for i, _ in shared.most_common(CANDIDATES)]
+
+    def _judge(self, row: RegistryRow, mine: NormalName, where: str | None, i: int) -> tuple[float, list[str]]:
+        """A candidate's score, capped by what rules it out, and the evidence for it."""
+        u, theirs = self.units[i], self.normal[i]
+        score = similarity(mine.key, theirs.key)
+        evidence = [f"名称规范后相同：{mine.key}" if mine.key == theirs.key
+                    else f"名称相似度 {score:.2f}（{mine.key} / {theirs.key}）"]
+        if mine.branch != theirs.branch:
+            score = 0.0
+            evidence.append(f"一方是{mine.branch or theirs.branch}，另一方不是：不是同一单位")
+        if row.uscc and u.uscc and row.uscc != u.uscc:
+            score = min(score, POSSIBLE_AT)
+            evidence.append("两者的统一社会信用代码不同")
+        there = _district(u.region)
+        if where and there:
+            if where == there:
+                evidence.append(f"同在{self.region_names.get(u.region or '', there)}")
+            else:
+                score = min(score, MATCH_AT - 0.01)
+                evidence.append("所在区县不同")
+        return score, evidence
 
     def match(self, row: RegistryRow) -> Match:
         if row.uscc and row.uscc in self.by_uscc:
             u = self.by_uscc[row.uscc]
             return Match(row, "match", u.id, u.name, 1.0, ["统一社会信用代码一致"])
-        mine = normal(row.name, list(self.region_names.values()))
+        mine = normal(row.name, self._names)
         where = _district(self.region_of(row))
         scored: list[Candidate] = []
         for i in self._candidates(mine.key):
-            u, theirs = self.units[i], self.normal[i]
-            score = similarity(mine.key, theirs.key)
-            evidence = [f"名称规范后相同：{mine.key}" if mine.key == theirs.key
-                        else f"名称相似度 {score:.2f}（{mine.key} / {theirs.key}）"]
-            cap = 1.0
-            if mine.branch != theirs.branch:
-                cap = 0.0
-                evidence.append(f"一方是{mine.branch or theirs.branch}，另一方不是：不是同一单位")
-            if row.uscc and u.uscc and row.uscc != u.uscc:
-                cap = min(cap, POSSIBLE_AT)
-                evidence.append("两者的统一社会信用代码不同")
-            there = _district(u.region)
-            if where and there:
-                if where == there:
-                    evidence.append(f"同在{self.region_names.get(u.region or '', there)}")
-                else:
-                    cap = min(cap, MATCH_AT - 0.01)
-                    evidence.append("所在区县不同")
-            scored.append(Candidate(u.id, u.name, min(score, cap) if cap < 1 else score, evidence))
+            score, evidence = self._judge(row, mine, where, i)
+            scored.append(Candidate(self.units[i].id, self.units[i].name, score, evidence))
         scored.sort(key=lambda c: (-c.score, c.unit))
         if not scored or scored[0].score < POSSIBLE_AT:
             return Match(row, "new", score=scored[0].score if scored else 0.0,
                          evidence=["图谱中没有名称相近的单位"], candidates=scored[:3])
         best = scored[0]
         status = "match" if best.score >= MATCH_AT else "possible"
-        if status == "match" and len(scored) > 1 and scored[1].score >= MATCH_AT:
-            status = "possible"  # two units fit as well: a person decides
+        if status == "match" and len(scored) > 1 and scored[1].score >= MATCH_AT \
+                and best.score - scored[1].score < MARGIN:
+            status = "possible"  # two units fit about as well: a person decides
             best.evidence.append(f"另有同样相近的单位：{scored[1].name}")
         return Match(row, status, best.unit, best.name, best.score, best.evidence, scored[1:4])

@@ -57,6 +57,7 @@ def _t2s():  # type: ignore[no-untyped-def]
     return OpenCC("t2s")
 
 
+@lru_cache(maxsize=200_000)
 def _width_and_script(text: str) -> str:
     """Half-width, simplified, lower case."""
     t = unicodedata.normalize("NFKC", text)
@@ -88,7 +89,7 @@ def _strip_regions(t: str, known: frozenset[str]) -> tuple[str, list[str]]:
                 m = re.match(rf"{p}(?:省|市|自治区|壮族自治区|回族自治区|维吾尔自治区|特别行政区)?", t)
                 if m and len(t) > m.end() + 1:
                     dropped.append(m.group(0))
-                    t, allowed = t[m.end():], "市|自治州|地区|盟|区|县|旗"
+                    t, allowed = t[m.end():], "市|自治州|地区|区|县|旗"
                     break
             else:
                 if not allowed and not dropped:  # a city with no province before it: 德阳市某某
@@ -107,6 +108,11 @@ def _strip_regions(t: str, known: frozenset[str]) -> tuple[str, list[str]]:
             return t, dropped
 
 
+@lru_cache(maxsize=8)
+def _known(regions: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(_width_and_script(r) for r in regions if r)
+
+
 def normal(name: str, regions: Iterable[str] = ()) -> NormalName:
     """The compared form of ``name``; ``regions``: the region names of the graph (东湖区,
     示范市 …), dropped from the start of a name as the provinces and cities are.
@@ -118,7 +124,7 @@ def normal(name: str, regions: Iterable[str] = ()) -> NormalName:
     >>> normal("某某科技有限公司东湖分公司").branch
     '分公司'
     """
-    known = frozenset(_width_and_script(r) for r in regions if r)
+    known = _known(tuple(regions))
     t = _width_and_script(name)
     words: list[str] = []
 
