@@ -53,3 +53,11 @@ def saved_demo(folder: Path, today: dt.date = DEMO_DAY) -> MemoryStore:
 
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+def upload_folder(client, folder: Path, day: dt.date, token: str) -> dict:
+    """POST every ledger of ``folder`` to /ingest as a batch of ``day``; the report."""
+    files = [("files", (f.name, f.read_bytes(), "text/csv")) for f in sorted(folder.iterdir())]
+    r = client.post("/ingest", params={"date": day.isoformat()}, files=files, headers=bearer(token))
+    assert r.status_code == 200, r.text
+    return r.json()

@@ -16,7 +16,7 @@ from graph.analyses.gaps import find_gaps
 from graph.history import History, NoLoadRecord, gap_key
 from graph.memory.store import MemoryStore
 from ingest.loader import Loader
-from tests.apps import app_with_admin, bearer
+from tests.apps import app_with_admin, bearer, upload_folder
 from tests.ledger_files import write_csv
 
 JAN, FEB, MAR = dt.date(2025, 1, 31), dt.date(2025, 2, 28), dt.date(2025, 3, 31)
@@ -93,10 +93,7 @@ def test_the_api_records_uploads_and_answers_changes(tmp_path, monkeypatch):
     app, admin = app_with_admin(lambda: store)
     with TestClient(app) as c:
         for day in (JAN, FEB):
-            folder = month(tmp_path / day.isoformat(), MONTHS[day])
-            files = [("files", (f.name, f.read_bytes(), "text/csv")) for f in sorted(folder.iterdir())]
-            r = c.post("/ingest", params={"date": day.isoformat()}, files=files, headers=bearer(admin))
-            assert r.status_code == 200, r.text
+            upload_folder(c, month(tmp_path / day.isoformat(), MONTHS[day]), day, admin)
         loads = c.get("/loads", headers=bearer(admin)).json()
         assert [x["date"] for x in loads] == ["2025-01-31", "2025-02-28"] and loads[0]["who"]
         body = c.get("/changes", params={"since": "2025-01-31"}, headers=bearer(admin)).json()

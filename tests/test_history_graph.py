@@ -20,7 +20,7 @@ from graph.history.snapshot import dump
 from graph.memory.store import MemoryStore
 from graph.model import PROVENANCE_ZH
 from ingest.loader import Loader
-from tests.apps import app_with_admin, bearer
+from tests.apps import app_with_admin, bearer, upload_folder
 from tests.ledger_files import write_csv
 
 JAN, FEB, MAR = dt.date(2025, 1, 31), dt.date(2025, 2, 28), dt.date(2025, 3, 31)
@@ -117,19 +117,13 @@ def test_undoing_the_last_load_restores_the_graph_before_it(store, tmp_path):
         history.undo(store, history.loads()[-1].id, "测试")
 
 
-def _upload(c, folder, day, token):
-    files = [("files", (f.name, f.read_bytes(), "text/csv")) for f in sorted(folder.iterdir())]
-    r = c.post("/ingest", params={"date": day.isoformat()}, files=files, headers=bearer(token))
-    assert r.status_code == 200, r.text
-
-
 def test_the_api_answers_as_of_a_past_load_and_undoes(tmp_path, monkeypatch):
     monkeypatch.setenv("TUPU_HOME", str(tmp_path / "home"))
     store = MemoryStore()
     app, admin = app_with_admin(lambda: store)
     with TestClient(app) as c:
         for day in (JAN, FEB):
-            _upload(c, month(tmp_path / day.isoformat(), day), day, admin)
+            upload_folder(c, month(tmp_path / day.isoformat(), day), day, admin)
         h = bearer(admin)
 
         def o1(**p):
@@ -208,7 +202,7 @@ def test_campaigns_and_excel_through_the_api_and_the_cli(tmp_path, monkeypatch):
     app, admin = app_with_admin(lambda: store)
     with TestClient(app) as c:
         for day in (JAN, FEB):
-            _upload(c, month(tmp_path / day.isoformat(), day), day, admin)
+            upload_folder(c, month(tmp_path / day.isoformat(), day), day, admin)
         h = bearer(admin)
         r = c.post("/campaigns", json={"name": "支部达标", "start": "2025-01-31", "rules": ["o1"]}, headers=h)
         assert r.status_code == 201, r.text
