@@ -111,3 +111,47 @@ def decide(
         raise typer.BadParameter(f"导出表中没有第 {row} 行（或该行被拒绝）", param_hint="--row")
     book.decide(found[0], unit, who)
     console.print(f"已记下：第 {row} 行“{found[0].name}”{'是 ' + unit if unit else '在图谱中没有'}")
+
+
+def _target_rows(found: list[Any]) -> list[dict[str, Any]]:
+    return [{"类型": t.kind, "名称": t.name, "统一社会信用代码": t.uscc or "", "台账单位编码": t.unit or "",
+             "区划": t.region_name or t.region or "", "负责党组织": t.responsible_name or "",
+             "从业人数": t.staff, "登记状态": t.status or "", "来源": t.source, "行号": t.row, "说明": t.reason}
+            for t in found]
+
+
+@screen_app.command("targets", help="目标对象清单：登记在营而台账没有的、应走访的、已注销仍计入的，附区划与负责党组织")
+def targets_command(
+    files: Annotated[list[Path], typer.Argument(help="导出表（xlsx / csv，可多个或文件夹）")],
+    source: Annotated[str, typer.Option("--source", help="来源：市场监管 / 民政 / 税务 / 统计")],
+    fmt: Annotated[str, typer.Option("--format", help="table / json / xlsx（xlsx 给走访小组，每类一页）")] = "table",
+    out: Annotated[Path | None, typer.Option("-o", "--output", help="xlsx 写到哪个文件")] = None,
+) -> None:
+    import json
+
+    from api.exports import to_xlsx
+    from graph.analyses.nonempty import require_data
+    from graph.factory import open_store
+    from graph.screening.screen import screen, unit_index
+    from graph.screening.targets import KINDS, targets
+    from ingest.registries import read_registry
+
+    if fmt not in ("table", "json", "xlsx") or (fmt == "xlsx" and out is None):
+        raise typer.BadParameter("应为 table、json 或 xlsx（xlsx 需要 -o 文件）", param_hint="--format")
+    read = read_registry(files, source, settings().limits)
+    with open_store(settings()) as store:
+        require_data(store)
+        index = unit_index(store)
+        found = targets(store, screen(store, read.rows, settings().home, index), index)
+    if fmt == "json":
+        print(json.dumps([t.as_dict() for t in found], ensure_ascii=False, indent=1))
+        return
+    if fmt == "xlsx" and out is not None:
+        out.write_bytes(to_xlsx({k: _target_rows([t for t in found if t.kind == k]) for k in KINDS}))
+        console.print(f"已写入 {out}（{len(found)} 个目标对象）")
+        return
+    console.print("目标对象：" + "，".join(f"{k} {sum(t.kind == k for t in found)}" for k in KINDS))
+    table = Table("类型", "名称", "区划", "负责党组织", "从业人数", "说明", title="目标对象清单")
+    for r in _target_rows(found)[:100]:
+        table.add_row(r["类型"], r["名称"], r["区划"], r["负责党组织"], str(r["从业人数"] or ""), r["说明"])
+    console.print(table)

@@ -145,3 +145,48 @@ def test_the_cli_prints_one_object_per_row_and_decisions_survive_a_rerun(tmp_pat
     assert r.exit_code == 0, r.output
     table = run(cli, ["screen", "registry", str(export), "--source", "市场监管"]).output
     assert "匹配 3，可能 0，新 2" in table
+
+
+def test_the_target_list_on_both_stores(store, tmp_path, monkeypatch):
+    """Registered and active but not in the ledgers; a unit with staff and nobody of the Party
+    known (U3: visit); a unit the register says is closed — each with its region and the
+    committee responsible (the district's two-new committee, as for the gaps)."""
+    from graph.screening.screen import unit_index
+    from graph.screening.targets import targets
+
+    ledgers = tmp_path / "台账"
+    ledgers.mkdir()
+    write_csv(ledgers / "行政区划.csv", REGIONS)
+    write_csv(ledgers / "单位.csv", UNITS)
+    write_csv(ledgers / "党组织.csv", [["组织编码", "组织名称", "组织类别", "上级组织编码", "所属领域", "区划代码"],
+                                       ["QW", "中共旌阳区委员会", "党委", "", "机关", "510603000000"],
+                                       ["LX", "旌阳区两新工委", "党工委", "QW", "行业", "510603000000"]])
+    Loader(store).load([ledgers])
+    export = write_csv(tmp_path / "市场监管.csv", [
+        ["企业名称", "统一社会信用代码", "住所", "登记状态", "参保人数"],
+        ["旌阳区新光电子商务有限公司", "", "德阳市旌阳区某路4号", "存续", "30"],  # not in the ledgers
+        ["旌阳区旧光电子有限公司", "", "德阳市旌阳区某路9号", "注销", "0"],  # closed: no target
+        ["好邻居超市（旌阳）有限公司", "", "旌阳区", "在业", "12"],  # DW2: staff, nobody known
+        ["四川华西物流有限责任公司", "", "旌阳区", "吊销", "0"],  # DW3: closed, still counted
+    ])
+    rows = read_registry([export], "市场监管").rows
+    index = unit_index(store)
+    found = {t.row: t for t in targets(store, screen(store, rows, tmp_path / "home", index), index)}
+    assert set(found) == {2, 4, 5}
+    assert (found[2].kind, found[2].region, found[2].responsible, found[2].staff) == (
+        "未入台账", "510603000000", "LX", 30)
+    assert (found[4].kind, found[4].unit, found[4].responsible) == ("应走访", "DW2", "LX")
+    assert (found[5].kind, found[5].unit) == ("已注销仍计入", "DW3") and "吊销" in found[5].reason
+    if store.backend == "memory":  # the CLI's workbook for the visiting teams, one sheet a kind
+        monkeypatch.setenv("TUPU_DATA", str(tmp_path / "g.pickle"))
+        saved = MemoryStore(tmp_path / "g.pickle")
+        Loader(saved).load([ledgers])
+        saved.save()
+        out = tmp_path / "目标对象.xlsx"
+        r = CliRunner().invoke(cli, ["screen", "targets", str(export), "--source", "市场监管", "--format", "xlsx",
+                                     "-o", str(out)])
+        assert r.exit_code == 0, r.output
+        wb = load_workbook(out)
+        assert wb.sheetnames == ["未入台账", "应走访", "已注销仍计入"]
+        assert [c.value for c in wb["未入台账"][2]][:2] == ["未入台账", "旌阳区新光电子商务有限公司"]
+        assert wb["应走访"]["F2"].value == "旌阳区两新工委"

@@ -140,12 +140,14 @@ class UnitIndex:
         self._by_name = sorted(((n, c) for c, n in region_names.items() if n), key=lambda x: -len(x[0]))
 
     def region_of(self, row: RegistryRow) -> str | None:
+        """Its 区划代码, else the most specific region named in its address (or name):
+        "德阳市旌阳区某路4号" is 旌阳区."""
         if row.region:
             return row.region
         for text in (row.address, row.name):
-            for name, code in self._by_name:
-                if text and name in text:
-                    return code
+            named = [code for name, code in self._by_name if text and name in text]
+            if named:
+                return max(named, key=lambda c: (len(c.rstrip("0")), c))
         return None
 
     def _candidates(self, key: str) -> list[int]:
