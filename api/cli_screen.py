@@ -155,3 +155,47 @@ def targets_command(
     for r in _target_rows(found)[:100]:
         table.add_row(r["类型"], r["名称"], r["区划"], r["负责党组织"], str(r["从业人数"] or ""), r["说明"])
     console.print(table)
+
+
+@screen_app.command("roster", help="花名册比对：名册上的党员（身份证号，或姓名与出生日期），"
+                                   "组织关系在别处的（口袋党员、隐形党员线索）")
+def roster(
+    files: Annotated[list[Path], typer.Argument(help="花名册（xlsx / csv：姓名、身份证号、岗位 …）")],
+    unit: Annotated[str, typer.Option("--unit", help="哪个单位的花名册：单位编码或名称")],
+    fmt: Annotated[str, typer.Option("--format", help="table 或 json")] = "table",
+    apply: Annotated[bool, typer.Option("--apply", help="确认：把名册上的党员数记为该单位的党员数（U1/U2 据此判定）")]
+    = False,
+) -> None:
+    import json
+
+    from graph.access import AuditLog
+    from graph.analyses.trace import find_entity
+    from graph.factory import open_store
+    from graph.screening.rosters import apply_count, match_roster
+    from ingest.registries import read_roster
+
+    rows, read = read_roster(files, settings().limits)
+    for p in read.problems:
+        console.print(f"[red]{p}[/red]")
+    with open_store(settings()) as store:
+        key = find_entity(store, unit, "Unit").key
+        result = match_roster(store, key, rows)
+        if apply:
+            n = apply_count(store, result)
+            AuditLog(settings().home / "audit.jsonl").record(cli_user(), "花名册确认党员数", f"{key} {n}")
+    if fmt == "json":
+        print(json.dumps(result.as_dict(), ensure_ascii=False, indent=1))
+        return
+    console.print(f"[bold]{result.unit_name}[/bold]：名册 {result.people} 人，其中党员 {len(result.found)} 名"
+                  f"（图谱现记 {result.members_now} 名）；组织关系在别处 {len(result.elsewhere)} 名，"
+                  f"未登记工作单位 {len(result.without_works_at)} 名")
+    table = Table("行号", "姓名", "身份证号", "比对依据", "组织关系所在", "登记了工作单位", title="名册上的党员")
+    for m in result.found:
+        d = m.as_dict()
+        where = (d["org_name"] or "（无）") + ("" if d["own_org"] else " ⚠ 在别处")
+        table.add_row(str(d["row"]), d["name"], d["id_card"] or "", d["how"], where, "是" if d["works_here"] else "否")
+    console.print(table)
+    if apply:
+        console.print(f"已确认：{result.unit_name} 的党员数记为 {result.proposed}")
+    elif result.proposed > result.members_now:
+        console.print(f"建议把党员数记为 {result.proposed}（加 --apply 确认）")

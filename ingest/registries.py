@@ -17,6 +17,7 @@ One table kind covers them all: each system names its columns its own way (企�
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -67,6 +68,37 @@ ALIASES = {
 }
 CATALOGUE = Catalogue({"registry": REGISTRY}, ALIASES)
 
+# 花名册: a unit's roster of its staff
+ROSTER = Ledger("roster", "花名册", None, (
+    Column("姓名", "name", True, _text, prop="name"),
+    Column("身份证号", "id_card", parse=checks.id_card, prop="id_card", personal=True),
+    Column("出生日期", "born", parse=checks.parse_date, prop="born"),
+    Column("岗位", "post", parse=_text, prop="post"),
+    Column("联系电话", "phone", parse=checks.phone, prop="phone", personal=True),
+), key=())
+ROSTER_CATALOGUE = Catalogue({"roster": ROSTER}, {
+    "员工姓名": "姓名", "职工姓名": "姓名", "人员姓名": "姓名", "身份证号码": "身份证号", "公民身份号码": "身份证号",
+    "证件号码": "身份证号", "出生年月": "出生日期", "职务": "岗位", "职位": "岗位", "工作岗位": "岗位",
+    "手机号": "联系电话", "手机号码": "联系电话", "电话": "联系电话"})
+
+
+@dataclass
+class RosterRow:
+    file: str
+    row: int
+    name: str
+    id_card: str | None = None
+    born: str | None = None
+    post: str | None = None
+
+    @property
+    def birth(self) -> str | None:
+        """The birth date, from its column or from the 身份证号."""
+        if self.born:
+            return self.born
+        c = self.id_card
+        return f"{c[6:10]}-{c[10:12]}-{c[12:14]}" if c and len(c) == 18 else None
+
 
 @dataclass
 class RegistryRow:
@@ -104,13 +136,10 @@ class RegistryRead:
     problems: list[str] = field(default_factory=list)  # files or sheets that could not be read
 
 
-def read_registry(paths: list[Path], source: str, limits: Limits = Limits()) -> RegistryRead:
-    """Every row of the registry exports in ``paths`` (files or folders)."""
-    if source not in SOURCES:
-        raise InvalidInput(f"未知的来源“{source}”：应为 {' / '.join(SOURCES)}")
-    out = RegistryRead()
+def _rows(paths: list[Path], catalogue: Catalogue, out: RegistryRead, limits: Limits) -> Iterator[Any]:
+    """The parsed rows of every table of ``catalogue``'s kind in ``paths``, problems noted in ``out``."""
     for path in expand_paths(paths):
-        for table in read_tables(path, limits, CATALOGUE):
+        for table in read_tables(path, limits, catalogue):
             try:
                 if table.ledger is None:
                     if table.problem:
@@ -123,10 +152,26 @@ def read_registry(paths: list[Path], source: str, limits: Limits = Limits()) -> 
                     if rejects:
                         out.rejected += rejects
                         continue
-                    v = parsed.props
-                    out.rows.append(RegistryRow(source, Path(table.file).name, row_no, v["name"], v.get("uscc"),
-                                                v.get("address"), v.get("founded"), v.get("status"), v.get("staff"),
-                                                v.get("industry"), v.get("legal_rep"), v.get("region")))
+                    yield Path(table.file).name, row_no, parsed.props
             finally:
                 table.close()
+
+
+def read_roster(paths: list[Path], limits: Limits = Limits()) -> tuple[list[RosterRow], RegistryRead]:
+    """A unit's 花名册: each person with their 身份证号 (or birth date) and post."""
+    out = RegistryRead()
+    rows = [RosterRow(file, n, v["name"], v.get("id_card"), v.get("born"), v.get("post"))
+            for file, n, v in _rows(paths, ROSTER_CATALOGUE, out, limits)]
+    return rows, out
+
+
+def read_registry(paths: list[Path], source: str, limits: Limits = Limits()) -> RegistryRead:
+    """Every row of the registry exports in ``paths`` (files or folders)."""
+    if source not in SOURCES:
+        raise InvalidInput(f"未知的来源“{source}”：应为 {' / '.join(SOURCES)}")
+    out = RegistryRead()
+    for file, row_no, v in _rows(paths, CATALOGUE, out, limits):
+        out.rows.append(RegistryRow(source, file, row_no, v["name"], v.get("uscc"), v.get("address"),
+                                    v.get("founded"), v.get("status"), v.get("staff"), v.get("industry"),
+                                    v.get("legal_rep"), v.get("region")))
     return out

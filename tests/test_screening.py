@@ -190,3 +190,72 @@ def test_the_target_list_on_both_stores(store, tmp_path, monkeypatch):
         assert wb.sheetnames == ["未入台账", "应走访", "已注销仍计入"]
         assert [c.value for c in wb["未入台账"][2]][:2] == ["未入台账", "旌阳区新光电子商务有限公司"]
         assert wb["应走访"]["F2"].value == "旌阳区两新工委"
+
+
+def _id_card(body17: str) -> str:
+    from ingest.checks import _ID_CHECK, _ID_WEIGHTS
+
+    return body17 + _ID_CHECK[sum(int(c) * w for c, w in zip(body17, _ID_WEIGHTS, strict=True)) % 11]
+
+
+def test_a_roster_finds_members_whose_organisation_is_elsewhere_on_both_stores(store, tmp_path):
+    """By 身份证号, else by name and birth date: M1 is the unit's own member; M2 works there with
+    their 组织关系 elsewhere and no WORKS_AT (a 口袋党员 candidate); M3 is found by name and birth
+    date; a non-member is not listed. Confirming sets the unit's 党员数, and U1 follows it."""
+    from graph.analyses.gaps import find_gaps
+    from graph.screening.rosters import apply_count, match_roster
+    from ingest.registries import read_roster
+
+    c1, c2, c3, c4 = (_id_card(f"51060319{y}0101{n:03d}") for y, n in ((80, 1), (85, 2), (90, 3), (95, 4)))
+    ledgers = tmp_path / "台账"
+    ledgers.mkdir()
+    write_csv(ledgers / "单位.csv", [["单位编码", "单位名称", "单位类别"], ["DW1", "鑫源科技有限公司", "非公企业"],
+                                     ["DW9", "另一家公司", "非公企业"]])
+    write_csv(ledgers / "党组织.csv", [["组织编码", "组织名称", "组织类别", "所在单位编码"],
+                                       ["QY", "鑫源科技党支部", "党支部", "DW9"], ["SQ", "某某社区党委", "党委", ""]])
+    write_csv(ledgers / "党员.csv", [["党员编码", "姓名", "党员类别", "所在党组织编码", "身份证号", "工作单位编码"],
+                                     ["M1", "张一", "正式", "SQ", c1, "DW1"], ["M2", "李二", "正式", "SQ", c2, ""],
+                                     ["M3", "王三", "正式", "SQ", c3, ""]])
+    Loader(store).load([ledgers])
+    roster = write_csv(tmp_path / "花名册.csv", [["员工姓名", "身份证号码", "出生年月", "岗位"],
+                                                 ["张一", c1, "", "经理"], ["李二", c2, "", "会计"],
+                                                 ["王三", "", "1990-01-01", "技术员"], ["赵四", c4, "", "保安"]])
+    rows, read = read_roster([roster])
+    assert [r.name for r in rows] == ["张一", "李二", "王三", "赵四"] and not read.rejected
+    result = match_roster(store, "DW1", rows)
+    assert {m.member: m.how for m in result.found} == {"M1": "身份证号一致", "M2": "身份证号一致",
+                                                       "M3": "姓名与出生日期一致"}
+    assert {m.member for m in result.without_works_at} == {"M2", "M3"}
+    assert {(m.member, m.org_name) for m in result.elsewhere} == {("M1", "某某社区党委"), ("M2", "某某社区党委"),
+                                                                 ("M3", "某某社区党委")}
+    shown = json.dumps(result.as_dict(), ensure_ascii=False)
+    assert c2 not in shown and c2[:4] in shown  # masked
+    assert (result.members_now, result.proposed) == (1, 3)
+    assert "DW1" not in {g.id for g in find_gaps(store, rules=["U1"])}
+    apply_count(store, result)
+    assert "DW1" in {g.id for g in find_gaps(store, rules=["U1"])}  # three members now: should set up its own
+
+
+def test_the_roster_command_masks_and_confirms(tmp_path, monkeypatch):
+    monkeypatch.setenv("TUPU_DATA", str(tmp_path / "g.pickle"))
+    card = _id_card("51060319800101001")
+    ledgers = tmp_path / "台账"
+    ledgers.mkdir()
+    write_csv(ledgers / "单位.csv", [["单位编码", "单位名称", "单位类别"], ["DW1", "鑫源科技有限公司", "非公企业"]])
+    write_csv(ledgers / "党组织.csv", [["组织编码", "组织名称", "组织类别"], ["SQ", "某某社区党委", "党委"]])
+    write_csv(ledgers / "党员.csv", [["党员编码", "姓名", "党员类别", "所在党组织编码", "身份证号"],
+                                     ["M1", "张一", "正式", "SQ", card]])
+    s = MemoryStore(tmp_path / "g.pickle")
+    Loader(s).load([ledgers])
+    s.save()
+    roster = write_csv(tmp_path / "花名册.csv", [["姓名", "身份证号"], ["张一", card]])
+    run = CliRunner().invoke
+    r = run(cli, ["screen", "roster", str(roster), "--unit", "鑫源科技有限公司", "--format", "json"])
+    assert r.exit_code == 0, r.output
+    body = json.loads(r.output)
+    assert body["members_found"] == 1 and body["elsewhere"][0]["org_name"] == "某某社区党委"
+    assert card not in r.output
+    r = run(cli, ["screen", "roster", str(roster), "--unit", "DW1", "--apply"])
+    assert r.exit_code == 0 and "党员数记为 1" in r.output, r.output
+    assert MemoryStore(tmp_path / "g.pickle").get("Unit", "DW1").props["members_reported"] == 1
+    assert "花名册确认党员数" in run(cli, ["audit"]).output
