@@ -259,3 +259,24 @@ def test_the_roster_command_masks_and_confirms(tmp_path, monkeypatch):
     assert r.exit_code == 0 and "党员数记为 1" in r.output, r.output
     assert MemoryStore(tmp_path / "g.pickle").get("Unit", "DW1").props["members_reported"] == 1
     assert "花名册确认党员数" in run(cli, ["audit"]).output
+
+
+def test_a_street_name_is_part_of_a_social_organisations_name(tmp_path):
+    """Provinces, cities and districts are dropped from the start of a name; a street's name is
+    not: 甲街道社工服务中心 and 乙街道社工服务中心 are two organisations."""
+    from graph.screening.screen import unit_index
+
+    s = MemoryStore()
+    ledgers = tmp_path / "台账"
+    ledgers.mkdir()
+    write_csv(ledgers / "行政区划.csv", [*REGIONS, ["510603001000", "甲街道", "街道乡镇", "510603000000"],
+                                         ["510603002000", "乙街道", "街道乡镇", "510603000000"]])
+    write_csv(ledgers / "单位.csv", [["单位编码", "单位名称", "单位类别", "区划代码"],
+                                     ["SG1", "甲街道社工服务中心", "社会组织", "510603001000"]])
+    Loader(s).load([ledgers])
+    index = unit_index(s)
+    from ingest.registries import RegistryRow
+
+    assert index.match(RegistryRow("民政", "a.csv", 2, "乙街道社工服务中心")).status != "match"
+    m = index.match(RegistryRow("民政", "a.csv", 3, "旌阳区甲街道社工服务中心"))
+    assert (m.status, m.unit) == ("match", "SG1")

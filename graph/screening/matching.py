@@ -121,14 +121,22 @@ def _district(code: str | None) -> str | None:
     return code[:6] if code else None
 
 
+def _street(code: str | None) -> str | None:
+    """Its 街道乡镇 part (nine digits), when the code is that precise."""
+    return code[:9] if code and len(code) >= 9 and code[6:9] != "000" else None
+
+
 class UnitIndex:
     """The units of the graph, ready to be matched against: by credit code, and by the rare
     character pairs of their normal names."""
 
-    def __init__(self, units: Iterable[UnitRef], region_names: dict[str, str]) -> None:
+    def __init__(self, units: Iterable[UnitRef], region_names: dict[str, str],
+                 prefixes: Iterable[str] | None = None) -> None:
+        """``prefixes``: the region names dropped from the start of a name (provinces, cities
+        and districts; a street's name is part of its 社工服务中心's). All by default."""
         self.units = list(units)
         self.region_names = region_names
-        self._names = tuple(region_names.values())
+        self._names = tuple(region_names.values() if prefixes is None else prefixes)
         names = self._names
         self.by_uscc = {u.uscc: u for u in self.units if u.uscc}
         self.normal: list[NormalName] = [normal(u.name, names) for u in self.units]
@@ -171,11 +179,14 @@ class UnitIndex:
             evidence.append("两者的统一社会信用代码不同")
         there = _district(u.region)
         if where and there:
-            if where == there:
-                evidence.append(f"同在{self.region_names.get(u.region or '', there)}")
-            else:
+            if where[:6] != there[:6]:
                 score = min(score, MATCH_AT - 0.01)
                 evidence.append("所在区县不同")
+            elif _street(where) and _street(u.region) and _street(where) != _street(u.region):
+                score = min(score, MATCH_AT - 0.01)
+                evidence.append("所在街道不同")
+            else:
+                evidence.append(f"同在{self.region_names.get(there + '000000', there)}")
         return score, evidence
 
     def match(self, row: RegistryRow) -> Match:
@@ -183,7 +194,7 @@ class UnitIndex:
             u = self.by_uscc[row.uscc]
             return Match(row, "match", u.id, u.name, 1.0, ["统一社会信用代码一致"])
         mine = normal(row.name, self._names)
-        where = _district(self.region_of(row))
+        where = self.region_of(row)
         scored: list[Candidate] = []
         for i in self._candidates(mine.key):
             score, evidence = self._judge(row, mine, where, i)

@@ -16,7 +16,8 @@ def unit_index(store: GraphStore) -> UnitIndex:
     regions, _ = load_trees(store)
     placed = {r["id"]: r["region"] for r in engine_for(store).regions_of("Unit", None)}
     units = [UnitRef(n.key, n.name, n.props.get("uscc"), placed.get(n.key)) for n in store.iter_nodes("Unit")]
-    return UnitIndex(units, dict(regions.name))
+    above_streets = [n for c, n in regions.name.items() if regions.level.get(c) in ("省", "市", "区县")]
+    return UnitIndex(units, dict(regions.name), above_streets)
 
 
 def screen(store: GraphStore, rows: list[RegistryRow], home: Path, index: UnitIndex | None = None) -> list[Match]:
