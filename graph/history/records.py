@@ -67,16 +67,16 @@ def _locked(folder: Path) -> Iterator[None]:
 
 def _write_json(path: Path, body: Any) -> None:
     tmp = path.with_name(path.name + ".tmp")
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(tmp, "wt", encoding="utf-8") as out:  # type: ignore[operator]
-        json.dump(body, out, ensure_ascii=False)
+    # one string, written once: json.dump's many small writes through gzip cost more than the rest
+    data = json.dumps(body, ensure_ascii=False).encode("utf-8")
+    # level 5: about as small as gzip's default 9, several times faster
+    tmp.write_bytes(gzip.compress(data, compresslevel=5) if path.suffix == ".gz" else data)
     tmp.replace(path)
 
 
 def _read_json(path: Path) -> Any:
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt", encoding="utf-8") as f:  # type: ignore[operator]
-        return json.load(f)
+    data = path.read_bytes()
+    return json.loads(gzip.decompress(data) if path.suffix == ".gz" else data)
 
 
 @functools.lru_cache(maxsize=36)

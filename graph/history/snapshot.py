@@ -17,10 +17,9 @@ properties. The current graph stays in the store as it is: current queries never
 """
 from __future__ import annotations
 
-import copy
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from graph.memory.store import MemoryStore
@@ -63,14 +62,15 @@ class Delta:
     rels_changed: list[list[Any]] = field(default_factory=list)  # [rel id, {prop: [old, new]}]
 
     def as_json(self) -> dict[str, Any]:
-        return asdict(self)
+        # shallow: asdict() would deep-copy every property of the graph, only to serialise it
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "Delta":
         return cls(**data)
 
     def size(self) -> int:
-        return sum(len(v) for v in asdict(self).values())
+        return sum(len(v) for v in self.as_json().values())
 
 
 def _rel_id(entry: list[Any]) -> RelId:
@@ -128,7 +128,9 @@ def replay(state: State, d: Delta, backwards: bool = False) -> State:
             out[part].pop(_split(part, e)[0], None)
         for e in added:
             k, props = _split(part, e)
-            out[part][k] = copy.deepcopy(props)
+            # a copy of the dict; its values are never changed in place (every write replaces
+            # them), so sharing them with a kept difference is safe and saves a deep copy
+            out[part][k] = dict(props)
         for e in changed:
             k, ch = _split(part, e)
             props = dict(out[part].get(k, {}))
@@ -137,7 +139,7 @@ def replay(state: State, d: Delta, backwards: bool = False) -> State:
                 if value is None:
                     props.pop(p, None)
                 else:
-                    props[p] = copy.deepcopy(value)
+                    props[p] = value
             out[part][k] = props
     return out
 
