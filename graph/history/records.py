@@ -79,10 +79,15 @@ def _read_json(path: Path) -> Any:
     return json.loads(gzip.decompress(data) if path.suffix == ".gz" else data)
 
 
-@functools.lru_cache(maxsize=36)
-def _read_delta(path: str, _mtime: int) -> snapshot.Delta:
-    """A load's difference, read once (an entity page's timeline reads every one); read-only."""
-    return snapshot.Delta.from_json(_read_json(Path(path)))
+@functools.lru_cache(maxsize=64)
+def _read_kept(path: str, _mtime: int) -> Any:
+    """A record's file, read once: they never change once written, and pages read them on every
+    request (the home page's 自上次以来 and charts, an entity page's timeline). Read-only."""
+    return _read_json(Path(path))
+
+
+def _kept(path: Path) -> Any:
+    return _read_kept(str(path), path.stat().st_mtime_ns)
 
 
 class History:
@@ -166,10 +171,10 @@ class History:
         raise NoLoadRecord(f"没有编号为 {load_id} 的载入记录（tupu loads 列出全部）")
 
     def state_of(self, rec: LoadRecord) -> dict[str, Any]:
-        return _read_json(self.dir / f"{rec.id}.state.json.gz")  # type: ignore[no-any-return]
+        return _kept(self.dir / f"{rec.id}.state.json.gz")  # type: ignore[no-any-return]
 
     def gaps_of(self, rec: LoadRecord) -> list[Gap]:
-        return [Gap.model_validate(d) for d in _read_json(self.dir / f"{rec.id}.json.gz")]
+        return [Gap.model_validate(d) for d in _kept(self.dir / f"{rec.id}.json.gz")]
 
     def progress(self) -> list[tuple[LoadRecord, dict[str, Any]]]:
         """Each load (by ledger date) with its figures per region, where they were kept."""
@@ -177,7 +182,7 @@ class History:
         for r in self.loads():
             f = self.dir / f"{r.id}.progress.json"
             if f.exists():
-                out.append((r, _read_json(f)))
+                out.append((r, _kept(f)))
         return out
 
     def as_of(self, day: dt.date) -> LoadRecord:
@@ -194,7 +199,7 @@ class History:
         f = self.dir / f"{rec.id}.delta.json.gz"
         if not f.exists():
             raise NoLoadRecord(f"{rec.date} 的载入（{rec.id}）早于历史图谱的保存，无法还原当时的图谱")
-        return _read_delta(str(f), f.stat().st_mtime_ns)
+        return snapshot.Delta.from_json(_kept(f))
 
     def state_at(self, rec: LoadRecord) -> snapshot.State:
         """The graph right after the load ``rec``: the differences of the loads up to it, replayed
