@@ -80,6 +80,28 @@ def open_store_as_of(day: dt.date | None) -> Iterator[Any]:
         yield store_as_of(store, settings().home, day)
 
 
+def check_report_format(fmt: str, out: Path | None) -> None:
+    """``--format`` of a command that prints a table, JSON, or writes a workbook (``-o``)."""
+    if fmt not in ("table", "json", "xlsx"):
+        raise typer.BadParameter("应为 table、json 或 xlsx", param_hint="--format")
+    if fmt == "xlsx" and out is None:
+        raise typer.BadParameter("xlsx 需要用 -o 指定输出文件", param_hint="-o")
+
+
+def emitted(fmt: str, out: Path | None, data: Callable[[], Any], xlsx: Callable[[], bytes], said: str) -> bool:
+    """JSON printed or the workbook written (True), or nothing done: the caller prints its tables."""
+    import json
+
+    if fmt == "json":
+        print(json.dumps(data(), ensure_ascii=False, indent=1))
+        return True
+    if fmt == "xlsx" and out is not None:
+        out.write_bytes(xlsx())
+        console.print(f"已写入 {out}（{said}）")
+        return True
+    return False
+
+
 def cli_user() -> str:
     """Who runs this command, as the audit log and the load records name them."""
     import getpass

@@ -1,36 +1,13 @@
 """``tupu loads`` and ``tupu changes``: the loads recorded, and what changed between two of them."""
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.table import Column, Table
 
-from api.cli_app import TupuTyper, app, cli_user, console, parse_date_option, settings
-
-
-def _check_format(fmt: str, out: Path | None) -> None:
-    if fmt not in ("table", "json", "xlsx"):
-        raise typer.BadParameter("应为 table、json 或 xlsx", param_hint="--format")
-    if fmt == "xlsx" and out is None:
-        raise typer.BadParameter("xlsx 需要用 -o 指定输出文件", param_hint="-o")
-
-
-def _emitted(fmt: str, out: Path | None, data: Callable[[], Any], xlsx: Callable[[], bytes], said: str) -> bool:
-    """JSON printed or the workbook written (True), or nothing done: the caller prints its tables."""
-    import json
-
-    if fmt == "json":
-        print(json.dumps(data(), ensure_ascii=False, indent=1))
-        return True
-    if fmt == "xlsx" and out is not None:
-        out.write_bytes(xlsx())
-        console.print(f"已写入 {out}（{said}）")
-        return True
-    return False
-
+from api.cli_app import TupuTyper, app, check_report_format, cli_user, console, emitted, parse_date_option, settings
 
 loads_app = TupuTyper(help="载入记录：list 列出每次载入；undo 撤销最近一次载入")
 app.add_typer(loads_app, name="loads")
@@ -91,7 +68,7 @@ def changes(
     from graph.history import History
     from graph.rules import RULES
 
-    _check_format(fmt, out)
+    check_report_format(fmt, out)
     ch = History(settings().home).changes(parse_date_option(since, "--since"),  # type: ignore[arg-type]
                                           parse_date_option(until, "--until"))
     if region or org:
@@ -103,7 +80,7 @@ def changes(
                 ch = ch.of_org(find_entity(store, org, "Organization").key, orgs)
     from api.exports import changes_xlsx
 
-    if _emitted(fmt, out, ch.as_dict, lambda: changes_xlsx(ch),
+    if emitted(fmt, out, ch.as_dict, lambda: changes_xlsx(ch),
                 f"新出现 {len(ch.opened)}，补齐 {len(ch.closed)}，其他变化 {len(ch.entities)}"):
         return
     console.print(f"自 {ch.since.date}（{ch.since.at[:19].replace('T', ' ')} 载入）至 {ch.until.date}："
@@ -182,10 +159,10 @@ def campaign_show(
     from graph.history import History
     from graph.history.campaigns import CampaignBook, campaign_progress
 
-    _check_format(fmt, out)
+    check_report_format(fmt, out)
     with open_store(settings()) as store:
         p = campaign_progress(History(settings().home), CampaignBook(settings().home).get(name), load_trees(store)[0])
-    if _emitted(fmt, out, p.as_dict, lambda: campaign_xlsx(p), f"仍未补齐 {len(p.still_open)} 条"):
+    if emitted(fmt, out, p.as_dict, lambda: campaign_xlsx(p), f"仍未补齐 {len(p.still_open)} 条"):
         return
     console.print(f"[bold]{p.campaign.name}[/bold]：自 {p.start_load.date} 至 {p.latest_load.date}，"
                   f"开始时 {len(p.at_start)}，已补齐 [green]{len(p.closed)}[/green]，"
@@ -216,7 +193,7 @@ def timeline(id: Annotated[str, typer.Argument(help="实体编码或名称")],
     with open_store(settings()) as store:
         node = find_entity(store, id)
         t = entity_timeline(History(settings().home), store, node.label, node.key)
-    if _emitted(fmt, None, lambda: {"id": node.key, "name": node.name, **t}, lambda: b"", ""):
+    if emitted(fmt, None, lambda: {"id": node.key, "name": node.name, **t}, lambda: b"", ""):
         return
     console.print(f"[bold]{node.name}[/bold]（{node.key}）")
     values = Table("项目", "值", "自", "至", title="改过的值")

@@ -2,13 +2,14 @@
 decisions on the possible matches (by command, or an Excel round trip)."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
-from api.cli_app import TupuTyper, app, cli_user, console, settings
+from api.cli_app import TupuTyper, app, check_report_format, cli_user, console, emitted, settings
 
 screen_app = TupuTyper(help="摸排：registry 比对市场监管、民政、税务、统计的登记信息；decide 确认可能的匹配",
                        no_args_is_help=True)
@@ -30,6 +31,29 @@ def _review_sheet(results: list[Any]) -> bytes:
         "决定": ""} for m in results]})
 
 
+def _screened(files: list[Path], source: str, then: Callable[..., Any] | None = None
+              ) -> tuple[list[Any], Any, Any]:
+    """Read a register's exports, match them to the units of the configured store (the
+    decisions applied) and say what could not be read; ``then(store, results, index)`` runs
+    while the store is open. The matches, what was read, and what ``then`` gave."""
+    from graph.analyses.nonempty import require_data
+    from graph.factory import open_store
+    from graph.screening.screen import screen, unit_index
+    from ingest.registries import read_registry
+
+    read = read_registry(files, source, settings().limits)
+    with open_store(settings()) as store:
+        require_data(store)
+        index = unit_index(store)
+        results = screen(store, read.rows, settings().home, index)
+        extra = then(store, results, index) if then else None
+    for p in read.problems:
+        console.print(f"[red]{p}[/red]")
+    for issue in (read.rejected + read.warnings)[:20]:
+        console.print(f"[yellow]{issue.where()} —— {issue.reason}[/yellow]")
+    return results, read, extra
+
+
 @screen_app.command("registry", help="读入登记信息导出表，与图谱中的单位逐行比对：匹配 / 可能 / 新，附依据")
 def registry(
     files: Annotated[list[Path], typer.Argument(help="导出表（xlsx / csv，可多个或文件夹）")],
@@ -38,29 +62,10 @@ def registry(
         "--format", help="table / json / xlsx（xlsx 供复核：填“决定”列后用 decide --from 读回）")] = "table",
     out: Annotated[Path | None, typer.Option("-o", "--output", help="xlsx 写到哪个文件")] = None,
 ) -> None:
-    import json
-
-    from graph.analyses.nonempty import require_data
-    from graph.factory import open_store
-    from graph.screening.screen import screen
-    from ingest.registries import read_registry
-
-    if fmt not in ("table", "json", "xlsx") or (fmt == "xlsx" and out is None):
-        raise typer.BadParameter("应为 table、json 或 xlsx（xlsx 需要 -o 文件）", param_hint="--format")
-    read = read_registry(files, source, settings().limits)
-    with open_store(settings()) as store:
-        require_data(store)
-        results = screen(store, read.rows, settings().home)
-    for p in read.problems:
-        console.print(f"[red]{p}[/red]")
-    for issue in (read.rejected + read.warnings)[:20]:
-        console.print(f"[yellow]{issue.where()} —— {issue.reason}[/yellow]")
-    if fmt == "json":
-        print(json.dumps([m.as_dict() for m in results], ensure_ascii=False, indent=1))
-        return
-    if fmt == "xlsx" and out is not None:
-        out.write_bytes(_review_sheet(results))
-        console.print(f"已写入 {out}（{len(results)} 行；{DECISION_HELP}）")
+    check_report_format(fmt, out)
+    results, read, _ = _screened(files, source)
+    if emitted(fmt, out, lambda: [m.as_dict() for m in results], lambda: _review_sheet(results),
+               f"{len(results)} 行；{DECISION_HELP}"):
         return
     counts = {k: sum(m.status == k for m in results) for k in STATUS_ZH}
     console.print(f"{source}：{len(results)} 行 —— 匹配 {counts['match']}，可能 {counts['possible']}，"
@@ -127,28 +132,14 @@ def targets_command(
     fmt: Annotated[str, typer.Option("--format", help="table / json / xlsx（xlsx 给走访小组，每类一页）")] = "table",
     out: Annotated[Path | None, typer.Option("-o", "--output", help="xlsx 写到哪个文件")] = None,
 ) -> None:
-    import json
-
     from api.exports import to_xlsx
-    from graph.analyses.nonempty import require_data
-    from graph.factory import open_store
-    from graph.screening.screen import screen, unit_index
     from graph.screening.targets import KINDS, targets
-    from ingest.registries import read_registry
 
-    if fmt not in ("table", "json", "xlsx") or (fmt == "xlsx" and out is None):
-        raise typer.BadParameter("应为 table、json 或 xlsx（xlsx 需要 -o 文件）", param_hint="--format")
-    read = read_registry(files, source, settings().limits)
-    with open_store(settings()) as store:
-        require_data(store)
-        index = unit_index(store)
-        found = targets(store, screen(store, read.rows, settings().home, index), index)
-    if fmt == "json":
-        print(json.dumps([t.as_dict() for t in found], ensure_ascii=False, indent=1))
-        return
-    if fmt == "xlsx" and out is not None:
-        out.write_bytes(to_xlsx({k: _target_rows([t for t in found if t.kind == k]) for k in KINDS}))
-        console.print(f"已写入 {out}（{len(found)} 个目标对象）")
+    check_report_format(fmt, out)
+    _, _, found = _screened(files, source, lambda store, results, index: targets(store, results, index))
+    if emitted(fmt, out, lambda: [t.as_dict() for t in found],
+               lambda: to_xlsx({k: _target_rows([t for t in found if t.kind == k]) for k in KINDS}),
+               f"{len(found)} 个目标对象"):
         return
     console.print("目标对象：" + "，".join(f"{k} {sum(t.kind == k for t in found)}" for k in KINDS))
     table = Table("类型", "名称", "区划", "负责党组织", "从业人数", "说明", title="目标对象清单")
