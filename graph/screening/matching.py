@@ -19,6 +19,7 @@ with the evidence shown.
 """
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -27,7 +28,7 @@ from typing import Any
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
-from graph.screening.names import NormalName, normal
+from graph.screening.names import NormalName, normal, region_words
 from ingest.registries import RegistryRow
 
 MATCH_AT = 0.93  # a name at least this similar is the same unit
@@ -136,16 +137,17 @@ class UnitIndex:
         and districts; a street's name is part of its 社工服务中心's). All by default."""
         self.units = list(units)
         self.region_names = region_names
-        self._names = tuple(region_names.values() if prefixes is None else prefixes)
-        names = self._names
+        self._words = region_words(region_names.values() if prefixes is None else prefixes)
         self.by_uscc = {u.uscc: u for u in self.units if u.uscc}
-        self.normal: list[NormalName] = [normal(u.name, names) for u in self.units]
+        self.normal: list[NormalName] = [normal(u.name, self._words) for u in self.units]
         self.postings: dict[str, list[int]] = defaultdict(list)
         for i, n in enumerate(self.normal):
             for g in _grams(n.key):
                 self.postings[g].append(i)
-        # region names in addresses, longest first: 区划 of a row that gives only its 住所
-        self._by_name = sorted(((n, c) for c, n in region_names.items() if n), key=lambda x: -len(x[0]))
+        # region names in addresses, one pattern (longest first): 区划 of a row that gives only its 住所
+        self._code_of = {n: c for c, n in region_names.items() if n}
+        names = sorted(self._code_of, key=len, reverse=True)
+        self._in_text = re.compile("|".join(map(re.escape, names))) if names else None
 
     def region_of(self, row: RegistryRow) -> str | None:
         """Its 区划代码, else the most specific region named in its address (or name):
@@ -153,7 +155,7 @@ class UnitIndex:
         if row.region:
             return row.region
         for text in (row.address, row.name):
-            named = [code for name, code in self._by_name if text and name in text]
+            named = [self._code_of[n] for n in self._in_text.findall(text)] if text and self._in_text else []
             if named:
                 return max(named, key=lambda c: (len(c.rstrip("0")), c))
         return None
@@ -193,7 +195,7 @@ class UnitIndex:
         if row.uscc and row.uscc in self.by_uscc:
             u = self.by_uscc[row.uscc]
             return Match(row, "match", u.id, u.name, 1.0, ["统一社会信用代码一致"])
-        mine = normal(row.name, self._names)
+        mine = normal(row.name, self._words)
         where = self.region_of(row)
         scored: list[Candidate] = []
         for i in self._candidates(mine.key):

@@ -64,13 +64,36 @@ def _width_and_script(text: str) -> str:
     return _t2s().convert(t).lower()
 
 
+_PROVINCE = re.compile(rf"(?:{'|'.join(PROVINCES)})(?:省|市|自治区|壮族自治区|回族自治区|维吾尔自治区|特别行政区)?")
+
+
+@dataclass(frozen=True)
+class RegionWords:
+    """The graph's region names, ready for :func:`normal`: as a set, and as one pattern of
+    them at the start of a name (longest first), built once rather than for every name."""
+
+    known: frozenset[str]
+    prefix: re.Pattern[str] | None
+
+
+def region_words(names: Iterable[str]) -> RegionWords:
+    known = frozenset(w for w in (_width_and_script(n) for n in names if n) if w)
+    alternatives = "|".join(re.escape(w) for w in sorted(known, key=len, reverse=True))
+    return RegionWords(known, re.compile(alternatives) if known else None)
+
+
+@lru_cache(maxsize=8)
+def _region_words(names: tuple[str, ...]) -> RegionWords:
+    return region_words(names)
+
+
 def _is_region_word(word: str, known: frozenset[str]) -> bool:
     if word in known or word in PROVINCES:
         return True
     return bool(_REGION_SUFFIX.fullmatch(word)) and len(word) <= 8
 
 
-def _strip_regions(t: str, known: frozenset[str]) -> tuple[str, list[str]]:
+def _strip_regions(t: str, regions: RegionWords) -> tuple[str, list[str]]:
     """Region words at the start: a province ("四川省", "四川"), then a city or county right
     after it ("德阳市"), and any region name of the graph ("东湖区"). A word ending in 市 that
     follows no province is kept unless the graph knows it: 某某超市 is no city."""
@@ -79,41 +102,28 @@ def _strip_regions(t: str, known: frozenset[str]) -> tuple[str, list[str]]:
     allowed = ""
     while True:
         before = t
-        for name in sorted(known, key=len, reverse=True):
-            if t.startswith(name) and len(t) > len(name) + 1:
-                dropped.append(name)
-                t = t[len(name):]
-                break
-        else:
-            for p in PROVINCES:
-                m = re.match(rf"{p}(?:省|市|自治区|壮族自治区|回族自治区|维吾尔自治区|特别行政区)?", t)
-                if m and len(t) > m.end() + 1:
-                    dropped.append(m.group(0))
-                    t, allowed = t[m.end():], "市|自治州|地区|区|县|旗"
-                    break
-            else:
-                if not allowed and not dropped:  # a city with no province before it: 德阳市某某
-                    m = re.match(r"(.{2,3}市)", t)
-                    if m and m.group(0)[-2] not in _NOT_CITY and len(t) > m.end() + 3:
-                        dropped.append(m.group(0))
-                        t, allowed = t[m.end():], "区|县|旗"
-                        continue
-                m = re.match(rf"(.{{2,4}}?(?:{allowed}))", t) if allowed else None
-                if m and len(t) > m.end() + 1:
-                    dropped.append(m.group(0))
-                    t = t[m.end():]
-                    county = m.group(0).endswith(("区", "县", "旗"))
-                    allowed = "区|县|旗" if allowed.startswith("市") and not county else ""
+        named = regions.prefix.match(t) if regions.prefix else None
+        province = None if named else _PROVINCE.match(t)
+        if named and len(t) > named.end() + 1:
+            dropped.append(named.group(0))
+            t = t[named.end():]
+        elif province and len(t) > province.end() + 1:
+            dropped.append(province.group(0))
+            t, allowed = t[province.end():], "市|自治州|地区|区|县|旗"
+        elif not allowed and not dropped and (m := re.match(r"(.{2,3}市)", t)) \
+                and m.group(0)[-2] not in _NOT_CITY and len(t) > m.end() + 3:
+            dropped.append(m.group(0))  # a city with no province before it: 德阳市某某
+            t, allowed = t[m.end():], "区|县|旗"
+        elif allowed and (m := re.match(rf"(.{{2,4}}?(?:{allowed}))", t)) and len(t) > m.end() + 1:
+            dropped.append(m.group(0))
+            t = t[m.end():]
+            county = m.group(0).endswith(("区", "县", "旗"))
+            allowed = "区|县|旗" if allowed.startswith("市") and not county else ""
         if t == before:
             return t, dropped
 
 
-@lru_cache(maxsize=8)
-def _known(regions: tuple[str, ...]) -> frozenset[str]:
-    return frozenset(_width_and_script(r) for r in regions if r)
-
-
-def normal(name: str, regions: Iterable[str] = ()) -> NormalName:
+def normal(name: str, regions: RegionWords | Iterable[str] = ()) -> NormalName:
     """The compared form of ``name``; ``regions``: the region names of the graph (东湖区,
     示范市 …), dropped from the start of a name as the provinces and cities are.
 
@@ -124,7 +134,8 @@ def normal(name: str, regions: Iterable[str] = ()) -> NormalName:
     >>> normal("某某科技有限公司东湖分公司").branch
     '分公司'
     """
-    known = _known(tuple(regions))
+    words_of = regions if isinstance(regions, RegionWords) else _region_words(tuple(regions))
+    known = words_of.known
     t = _width_and_script(name)
     words: list[str] = []
 
@@ -141,9 +152,9 @@ def normal(name: str, regions: Iterable[str] = ()) -> NormalName:
 
     t = _BRACKETS.sub(bracket, t)
     t = _DROP.sub("", t)
-    t, dropped = _strip_regions(t, known)
+    t, dropped = _strip_regions(t, words_of)
     words += dropped
-    branch = next((b for b in BRANCHES if t.endswith(b) or re.search(rf"{b}$", t)), None)
+    branch = next((b for b in BRANCHES if t.endswith(b)), None)
     head, tail = t, ""
     if branch:  # "某某有限公司东湖分公司": the legal form sits before the branch's own name
         for form in FORMS:
