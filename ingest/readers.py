@@ -78,9 +78,23 @@ def normalize_header(text: Any) -> str:
         t = stripped
 
 
+# Word endings people use for one another in any header: 党员编号 / 党员编码, 区划编码 / 区划代码,
+# 党员类型 / 党员类别 — one rule instead of a synonym per column.
+_ENDINGS = (("编码", "编号"), ("编码", "代码"), ("代码", "编码"), ("代码", "编号"), ("类别", "类型"))
+
+
+def _variants(zh: str) -> list[str]:
+    """
+    >>> _variants("党员编码"), _variants("党员类别")
+    (['党员编号', '党员代码'], ['党员类型'])
+    """
+    return [zh[: -len(a)] + b for a, b in _ENDINGS if zh.endswith(a)]
+
+
 def _index(lg: Ledger, aliases: dict[str, str]) -> dict[str, Column]:
     by_zh = {c.zh: c for c in lg.columns}
     index = {**{c.en.lower(): c for c in lg.columns},
+             **{v: c for c in lg.columns for v in _variants(c.zh)},
              **{alias: by_zh[zh] for alias, zh in aliases.items() if zh in by_zh},
              **by_zh}
     return index
