@@ -166,3 +166,16 @@ def test_duplicates_are_found_across_batches_and_files(tmp_path):
     assert store.counts()["Unit"] == 26 and store.get("Unit", "U3").props["name"] == "单位3"
     assert report.counts("单位").landed == 26 and report.counts("单位").rejected == 2
 
+
+
+def test_headers_ending_in_another_word_for_code_or_kind_are_read(tmp_path):
+    """党员编号 for 党员编码, 党员类型 for 党员类别, 组织代码 for 组织编码: a street office's own words,
+    read by one rule (a sheet with them was rejected whole)."""
+    from tests.ledger_files import write_csv
+
+    write_csv(tmp_path / "党组织.csv", [["组织代码", "组织名称", "组织类型"], ["A", "甲支部", "党支部"]])
+    write_csv(tmp_path / "党员.csv", [["党员编号", "姓名", "党员类型", "所在党组织编号"], ["M1", "张三", "正式党员", "A"]])
+    store = MemoryStore()
+    report = Loader(store).load([tmp_path])
+    assert not report.rejected and report.landed == {"党组织": 1, "党员": 1}
+    assert [r.end.key for r in store.iter_relationships("MEMBER_OF")] == ["A"]
