@@ -17,7 +17,7 @@ from api import access_log
 from api.auth import COOKIE, current_token
 from api.deps import NonEmpty
 from api.pages import LOGIN_PAGE, error_page, wants_page
-from api.routers import admin, analyses, entities, health, history, ingest, meetings, search, views
+from api.routers import admin, analyses, entities, health, history, ingest, meetings, screening, search, views
 from graph.access import AuditLog, TokenStore
 from graph.analyses.gaps import find_gaps
 from graph.config import Settings
@@ -174,7 +174,8 @@ def create_app(store_factory: Callable[[], GraphStore] | None = None,
         return await http_exception_handler(request, exc)
 
     app.include_router(health.router)  # the only route without a token
-    for router in (entities.router, search.router, analyses.router, history.router):  # about the data
+    for router in (entities.router, search.router, analyses.router, history.router,
+                   screening.router):  # about the data
         app.include_router(router, dependencies=[Depends(current_token), NonEmpty])
     for router in (ingest.router, views.router, admin.router, meetings.router):  # (views: not home)
         app.include_router(router, dependencies=[Depends(current_token)])

@@ -213,6 +213,8 @@ def run_ingest(paths: list[Path], dry_run: bool = False, report_file: Path | Non
         console.print(f"[yellow]警告 {len(report.warnings)} 条[/yellow]（这些行已载入，相应项留空或关联未建立）：")
         for column, kind, n in report.grouped(report.warnings)[:15]:
             console.print(f"  {column + '：' if column else ''}{kind}  {n} 条")
+    if report.aliased:
+        console.print(f"按合并记录：{report.aliased} 个编码载入到它们并入的单位或党组织（tupu screen duplicates）")
     if report.skipped:
         sheets = sum(1 for i in report.skipped if i.row is None)
         console.print(f"已跳过：{sheets} 个非台账工作表，{len(report.skipped) - sheets} 行合计或示例行")

@@ -14,21 +14,8 @@ from api.cli_app import TupuTyper, app, check_report_format, cli_user, console, 
 screen_app = TupuTyper(help="摸排：registry 比对市场监管、民政、税务、统计的登记信息；decide 确认可能的匹配",
                        no_args_is_help=True)
 app.add_typer(screen_app, name="screen")
-STATUS_ZH = {"match": "匹配", "possible": "可能", "new": "新"}
 YES, NO = ("是", "对", "√", "Y", "y"), ("新", "否", "无")
 DECISION_HELP = "决定：填“是”确认建议的单位，或填另一个单位编码，或填“新”（图谱中没有）"
-
-
-def _review_sheet(results: list[Any]) -> bytes:
-    from api.exports import to_xlsx
-
-    return to_xlsx({"比对结果": [{
-        "来源": m.row.source, "文件": m.row.file, "行号": m.row.row, "名称": m.row.name,
-        "统一社会信用代码": m.row.uscc or "", "登记状态": m.row.status or "", "从业人数": m.row.staff,
-        "状态": STATUS_ZH[m.status], "单位编码": m.unit or "", "单位名称": m.unit_name or "",
-        "相似度": round(m.score, 3), "依据": "；".join(m.evidence),
-        "其他候选": "；".join(f"{c.name}（{c.unit}，{c.score:.2f}）" for c in m.candidates),
-        "决定": ""} for m in results]})
 
 
 def _screened(files: list[Path], source: str, then: Callable[..., Any] | None = None
@@ -62,9 +49,11 @@ def registry(
         "--format", help="table / json / xlsx（xlsx 供复核：填“决定”列后用 decide --from 读回）")] = "table",
     out: Annotated[Path | None, typer.Option("-o", "--output", help="xlsx 写到哪个文件")] = None,
 ) -> None:
+    from api.screen_sheets import STATUS_ZH, review_xlsx
+
     check_report_format(fmt, out)
     results, read, _ = _screened(files, source)
-    if emitted(fmt, out, lambda: [m.as_dict() for m in results], lambda: _review_sheet(results),
+    if emitted(fmt, out, lambda: [m.as_dict() for m in results], lambda: review_xlsx(results),
                f"{len(results)} 行；{DECISION_HELP}"):
         return
     counts = {k: sum(m.status == k for m in results) for k in STATUS_ZH}
@@ -118,13 +107,6 @@ def decide(
     console.print(f"已记下：第 {row} 行“{found[0].name}”{'是 ' + unit if unit else '在图谱中没有'}")
 
 
-def _target_rows(found: list[Any]) -> list[dict[str, Any]]:
-    return [{"类型": t.kind, "名称": t.name, "统一社会信用代码": t.uscc or "", "台账单位编码": t.unit or "",
-             "区划": t.region_name or t.region or "", "负责党组织": t.responsible_name or "",
-             "从业人数": t.staff, "登记状态": t.status or "", "来源": t.source, "行号": t.row, "说明": t.reason}
-            for t in found]
-
-
 @screen_app.command("targets", help="目标对象清单：登记在营而台账没有的、应走访的、已注销仍计入的，附区划与负责党组织")
 def targets_command(
     files: Annotated[list[Path], typer.Argument(help="导出表（xlsx / csv，可多个或文件夹）")],
@@ -132,18 +114,18 @@ def targets_command(
     fmt: Annotated[str, typer.Option("--format", help="table / json / xlsx（xlsx 给走访小组，每类一页）")] = "table",
     out: Annotated[Path | None, typer.Option("-o", "--output", help="xlsx 写到哪个文件")] = None,
 ) -> None:
-    from api.exports import to_xlsx
+    from api.screen_sheets import target_rows, targets_xlsx
     from graph.screening.targets import KINDS, targets
 
     check_report_format(fmt, out)
     _, _, found = _screened(files, source, lambda store, results, index: targets(store, results, index))
     if emitted(fmt, out, lambda: [t.as_dict() for t in found],
-               lambda: to_xlsx({k: _target_rows([t for t in found if t.kind == k]) for k in KINDS}),
+               lambda: targets_xlsx(found),
                f"{len(found)} 个目标对象"):
         return
     console.print("目标对象：" + "，".join(f"{k} {sum(t.kind == k for t in found)}" for k in KINDS))
     table = Table("类型", "名称", "区划", "负责党组织", "从业人数", "说明", title="目标对象清单")
-    for r in _target_rows(found)[:100]:
+    for r in target_rows(found)[:100]:
         table.add_row(r["类型"], r["名称"], r["区划"], r["负责党组织"], str(r["从业人数"] or ""), r["说明"])
     console.print(table)
 
@@ -190,3 +172,65 @@ def roster(
         console.print(f"已确认：{result.unit_name} 的党员数记为 {result.proposed}")
     elif result.proposed > result.members_now:
         console.print(f"建议把党员数记为 {result.proposed}（加 --apply 确认）")
+
+
+KINDS_ZH = {"单位": "Unit", "党组织": "Organization", "Unit": "Unit", "Organization": "Organization"}
+
+
+@screen_app.command("duplicates", help="台账内的重复：同一单位或党组织有两个编码"
+                                       "（统一社会信用代码相同，或同一区县内名称几乎相同），列为合并候选")
+def duplicates(
+    kind: Annotated[str | None, typer.Option("--kind", help="单位 或 党组织（默认两者）")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table / json / xlsx")] = "table",
+    out: Annotated[Path | None, typer.Option("-o", "--output", help="xlsx 写到哪个文件")] = None,
+) -> None:
+    from api.screen_sheets import duplicate_rows, duplicates_xlsx
+    from graph.factory import open_store
+    from graph.screening.duplicates import find_duplicates
+
+    check_report_format(fmt, out)
+    if kind is not None and kind not in KINDS_ZH:
+        raise typer.BadParameter("只能是 单位 或 党组织", param_hint="--kind")
+    labels = [KINDS_ZH[kind]] if kind else ["Unit", "Organization"]
+    with open_store(settings()) as store:
+        found = [d for label in labels for d in find_duplicates(store, label, settings().home)]
+    if emitted(fmt, out, lambda: [d.as_dict() for d in found], lambda: duplicates_xlsx(found),
+               f"{len(found)} 对合并候选"):
+        return
+    console.print(f"合并候选 {len(found)} 对（确认：tupu screen merge 编码 --into 保留的编码；"
+                  "不是同一个：加 --apart）")
+    table = Table("类型", "保留", "并入", "相似度", "依据", "区划", title="合并候选")
+    for r in duplicate_rows(found)[:100]:
+        table.add_row(r["类型"], f"{r['保留名称']}（{r['保留']}）", f"{r['并入名称']}（{r['并入']}）",
+                      f"{r['相似度']:.2f}", r["依据"], r["区划"])
+    console.print(table)
+
+
+@screen_app.command("merge", help="确认合并：把一个单位或党组织并入另一个（关联随之转移，原编码作为曾用编码保留，"
+                                  "以后台账中的原编码都载入到保留的那个）；--apart：确认两者不是同一个")
+def merge_command(
+    drop: Annotated[str, typer.Argument(help="并入的（编码或名称）：合并后不再单独存在")],
+    into: Annotated[str, typer.Option("--into", help="保留的（编码或名称）")],
+    apart: Annotated[bool, typer.Option("--apart", help="两者不是同一个：以后不再列为候选")] = False,
+) -> None:
+    from graph.access import AuditLog
+    from graph.analyses.trace import find_entity
+    from graph.errors import InvalidInput
+    from graph.factory import open_store
+    from graph.screening.duplicates import Distinct
+    from graph.screening.merge import MERGEABLE, merge
+
+    audit = AuditLog(settings().home / "audit.jsonl")
+    with open_store(settings()) as store:
+        kept = find_entity(store, into)
+        if kept.label not in MERGEABLE:
+            raise InvalidInput(f"“{kept.name}”是{kept.label}：只能合并单位或党组织")
+        gone = find_entity(store, drop, kept.label)
+        if apart:
+            Distinct(settings().home).decide(kept.label, kept.key, gone.key, cli_user())
+            audit.record(cli_user(), "确认不是重复", f"{kept.label} {gone.key} ≠ {kept.key}")
+            console.print(f"已记下：“{gone.name}”与“{kept.name}”不是同一个，不再列出")
+            return
+        done = merge(store, kept.label, kept.key, gone.key)
+    audit.record(cli_user(), "合并重复", f"{kept.label} {gone.key} → {kept.key}", {"links": done.links_moved})
+    console.print(done.summary())

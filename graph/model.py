@@ -166,6 +166,7 @@ class Organization(_Node):
     resources: list[str] | None = Field(None, title="资源类别")
     needs_detail: list[str] | None = Field(None, title="需求清单")
     resources_detail: list[str] | None = Field(None, title="资源清单")
+    aliases: list[str] | None = Field(None, title="曾用编码")  # codes merged into it (#16)
 
 
 class Unit(_Node):
@@ -175,6 +176,7 @@ class Unit(_Node):
     uscc: str | None = Field(None, title="统一社会信用代码")
     employees: int | None = Field(None, title="从业人员数", ge=0)
     members_reported: int | None = Field(None, title="党员数", ge=0)
+    aliases: list[str] | None = Field(None, title="曾用编码")  # codes merged into it (#16)
 
 
 class Grid(_Node):

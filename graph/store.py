@@ -223,6 +223,12 @@ class GraphStore(ABC):
     def existing_keys(self, label: str, keys: Iterable[str]) -> set[str]:
         """Which of ``keys`` name a node of ``label``."""
 
+    def aliases(self, label: str) -> dict[str, str]:
+        """The codes merged into another node of ``label`` (``aliases`` property, #16): each
+        code to the key of the node that now stands for it. A ledger row with such a code lands
+        on that node."""
+        return {str(a): n.key for n in self.iter_nodes(label) for a in n.props.get("aliases") or ()}
+
     @abstractmethod
     def list_nodes(self, label: str, skip: int = 0, limit: int = 50) -> list[Node]:
         """Nodes of one label ordered by key."""

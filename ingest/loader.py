@@ -24,7 +24,9 @@ from openpyxl.utils import get_column_letter
 from graph.config import Limits
 from graph.model import LABELS
 from graph.privacy import mask_text
+from graph.screening.merge import MERGEABLE
 from graph.store import GraphStore, RelRow, SaveFailed, StoreUnavailable, batched
+from ingest.aliases import linked_to_itself, unalias
 from ingest.guard import OUTSIDE, WriteScope
 from ingest.ledgers import LEDGERS, LOAD_ORDER, Ledger
 from ingest.problems import PROBLEMS, DataProblems
@@ -125,6 +127,7 @@ class Loader:
         # labels with no node before this load: every link of their nodes is this load's own,
         # so there is nothing to prune (a first load skips the whole pass)
         self._fresh: set[str] = set()
+        self._aliases: dict[str, dict[str, str]] = {}  # label -> merged code -> the node it is now
         self.problems = DataProblems()
 
     # --- entry point -----------------------------------------------------------------------
@@ -133,8 +136,11 @@ class Loader:
         tables = self._open(expand_paths([Path(p) for p in paths]), report)
         spool, seen, needs = Spool(self.batch_size), SeenKeys(), GroupedSpool()
         try:
+            counts = self.store.counts()
             if not self.dry_run:
-                self._fresh = {label for label, n in self.store.counts().items() if n == 0}
+                self._fresh = {label for label, n in counts.items() if n == 0}
+            self._aliases = {label: found for label in MERGEABLE
+                             if counts.get(label) and (found := self.store.aliases(label))}
             for table in tables:
                 self._load_table(table, report, spool, seen, needs)
             self.writer.drain()  # every node is in before any link is resolved
@@ -212,6 +218,13 @@ class Loader:
             if self.progress:
                 self.progress.advance()
             parsed, rejects, warnings = parse_row(t, row_no, cells)
+            if self._aliases and (n := unalias(ledger, parsed, self._aliases)):
+                report.aliased += n
+                if linked_to_itself(ledger, parsed):
+                    counts.rejected += 1
+                    report.rejected.append(Issue(t.file, t.sheet, row_no, ledger.row_link.start, None,  # type: ignore[union-attr]
+                                                 "两端已合并为同一个组织，不能与自身结对，本行未载入"))
+                    continue
             if warnings:
                 counts.warnings += len(warnings)
                 report.warnings.extend(warnings)
@@ -289,8 +302,10 @@ class Loader:
         where = "" if (file, sheet) == (t.file, t.sheet) else \
             f"{Path(file).name}{f' / {sheet}' if sheet else ''} "
         letter = _letters(t).get(ledger.key[0])
+        merged = sorted(a for a, to in self._aliases.get(ledger.label or "", {}).items() if to == key)
+        why = f"（{'、'.join(merged)} 已合并为 {key}，请在台账中删去其一）" if merged else ""
         report.rejected.append(Issue(t.file, t.sheet, row, ledger.key[0], key.replace("\x1f", "；"),
-                                     f"编码重复：与{where}第{first_row}行相同，本行未载入",
+                                     f"编码重复：与{where}第{first_row}行相同，本行未载入{why}",
                                      cell=f"{letter}{row}" if letter else None))
 
     def _kind(self, t: Table, column: str, **spec: Any) -> int:

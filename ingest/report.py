@@ -91,6 +91,7 @@ class IngestReport:
     skipped: list[Issue] = field(default_factory=list)  # sheets and rows passed over, and why
     return_files: list[str] = field(default_factory=list)  # the 退回清单 written for this load
     error: str | None = None  # a failure that stopped the load (e.g. Neo4j went away)
+    aliased: int = 0  # codes read as the node they were merged into (#16: merged duplicates)
     limit: int = 10_000  # issues listed per kind (TUPU_MAX_REPORT_ISSUES); the rest are counted
 
     def __post_init__(self) -> None:

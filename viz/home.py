@@ -77,3 +77,11 @@ def gap_list_html(store: GraphStore, policy: Policy, rule: str, as_of: dt.date |
     gaps = scope.gaps(find_gaps(store, rules=[rule], as_of=as_of, policy=policy))
     return _env.get_template("gaps.html").render(as_of=as_of.isoformat(), rule=rule,
                                                  title=RULES[rule].title, gaps=gaps)
+
+
+def screening_html(duplicates: list, sources: list[str]) -> str:
+    """The 摸排 page: a registry export matched and its possible rows decided, one click each;
+    the merge candidates inside the ledgers, merged or set apart."""
+    from graph.screening.merge import MERGEABLE
+
+    return _env.get_template("screening.html").render(duplicates=duplicates, sources=sources, kinds=MERGEABLE)

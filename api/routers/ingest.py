@@ -20,29 +20,16 @@ from fastapi.responses import FileResponse
 
 from api.auth import ScopeDep, require
 from api.deps import Store
+from api.uploads import save_uploads
 from graph.access import TokenEntry
 from graph.history import History
 from ingest.guard import WriteScope
 from ingest.loader import Loader
-from ingest.readers import SUPPORTED
 from ingest.returns import write_returns
 
 router = APIRouter(tags=["载入"])
 RETURNS_KEPT_DAYS = 7
 _RETURN_ID = re.compile(r"[0-9a-f]{32}")
-
-
-def safe_name(filename: str | None, i: int) -> str:
-    """The upload's own file name, without folders, short enough for any file system.
-
-    >>> safe_name("../../x/" + "长" * 200 + ".xlsx", 0)[-5:]
-    '.xlsx'
-    """
-    name = Path((filename or "").replace("\\", "/")).name or f"file{i}"
-    stem, suffix = Path(name).stem, Path(name).suffix[:10]
-    while len((stem + suffix).encode("utf-8")) > 180:
-        stem = stem[:-1]
-    return (stem or f"file{i}") + suffix
 
 
 def _returns_home(request: Request) -> Path:
@@ -70,18 +57,7 @@ def ingest(store: Store, request: Request, scope: ScopeDep,
         raise HTTPException(429, "服务器正在处理其他台账载入，请稍后再试")
     try:
         with tempfile.TemporaryDirectory(prefix="tupu-upload-") as tmp:
-            paths, shown = [], {}
-            for i, f in enumerate(files):
-                name = safe_name(f.filename, i)
-                if Path(name).suffix.lower() not in SUPPORTED:
-                    raise HTTPException(422, f"不支持的文件类型：{name}（支持 .xlsx 与 .csv）")
-                # a folder per upload keeps two files of the same name apart
-                target = Path(tmp) / str(i) / name
-                target.parent.mkdir()
-                with open(target, "wb") as out:
-                    shutil.copyfileobj(f.file, out)
-                paths.append(target)
-                shown[str(target)] = name
+            paths, shown = save_uploads(files, Path(tmp))
             guard = None if scope.everything else WriteScope(store, scope)
             report = Loader(store, dry_run=dry_run, guard=guard, limits=limits).load(paths)
             if not dry_run and any(report.landed.values()):  # its gaps, for 自上次以来
@@ -117,4 +93,4 @@ def download_return(rid: str, name: str, request: Request,
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
 
 
-__all__ = ["router", "safe_name"]
+__all__ = ["router"]

@@ -83,7 +83,14 @@ def rank(nodes: list[Node], text: str) -> list[Node]:
 def _by_code(store: GraphStore, label: str, text: str) -> Node | None:
     if label == "Region" and text.isdigit() and len(text) in (6, 9):
         text = text.ljust(12, "0")  # a short 区划代码
-    return store.get(label, text.upper() if text.isascii() else text)
+    code = text.upper() if text.isascii() else text
+    found = store.get(label, code)
+    if found is None and text.isascii() and label in ("Unit", "Organization"):
+        # a code merged into another node (#16) still names it
+        merged = store.aliases(label)
+        now = merged.get(code) or merged.get(text)
+        found = store.get(label, now) if now else None
+    return found
 
 
 def _closest(store: GraphStore, text: str, labels: tuple[str, ...], seen: Visible) -> list[str]:

@@ -124,6 +124,12 @@ def existing_keys(label: str) -> str:
     return f"UNWIND $keys AS k MATCH (n:{label} {{{key}: k}}) RETURN n.{key} AS key"
 
 
+def aliases(label: str) -> str:
+    label, key = _label(label)
+    return (f"MATCH (n:{label}) WHERE n.aliases IS NOT NULL "
+            f"UNWIND n.aliases AS alias RETURN alias, n.{key} AS key")
+
+
 def list_nodes(label: str) -> str:
     label, key = _label(label)
     return (

@@ -277,6 +277,9 @@ class Neo4jStore(GraphStore):
             for r in self._run(query, read=True, keys=chunk)
         }
 
+    def aliases(self, label: str) -> dict[str, str]:
+        return {str(r["alias"]): str(r["key"]) for r in self._run(cy.aliases(label), read=True)}
+
     def list_nodes(self, label: str, skip: int = 0, limit: int = 50) -> list[Node]:
         recs = self._run(cy.list_nodes(label), read=True, skip=int(skip), limit=int(limit))
         return [self._to_node(r) for r in recs]

@@ -22,6 +22,18 @@ from ingest.registries import RegistryRow
 NEW = "新"  # decided: no unit of the graph; it is a target (目标对象)
 
 
+def read_kept(path: Path) -> Any:
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
+def write_kept(path: Path, data: Any) -> None:
+    """Write a screening file whole (a reader never sees half of it)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+    tmp.replace(path)
+
+
 def decision_key(row: RegistryRow) -> str:
     return f"{row.source}|{row.uscc}" if row.uscc else f"{row.source}|{normal(row.name).key}"
 
@@ -31,7 +43,7 @@ class Decisions:
         self.path = home / "screening" / "decisions.json"
 
     def _read(self) -> dict[str, dict[str, Any]]:
-        return json.loads(self.path.read_text(encoding="utf-8")) if self.path.exists() else {}
+        return read_kept(self.path)  # type: ignore[no-any-return]
 
     def all(self) -> dict[str, dict[str, Any]]:
         return self._read()
@@ -44,8 +56,5 @@ class Decisions:
         data = self._read()
         entry = {"unit": unit, "name": row.name, "who": who, "at": dt.datetime.now().isoformat(timespec="seconds")}
         data[decision_key(row)] = entry
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
-        tmp.replace(self.path)
+        write_kept(self.path, data)
         return entry

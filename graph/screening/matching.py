@@ -75,7 +75,7 @@ def _pairs(key: str) -> set[str]:
     return {key[i:i + 2] for i in range(len(key) - 1)} or {key}
 
 
-def _grams(key: str) -> set[str]:
+def name_grams(key: str) -> set[str]:
     """What candidates are looked up by: character triples (rarer than pairs, so a lookup
     touches few units), pairs for a short name."""
     if len(key) < 4:
@@ -122,7 +122,7 @@ def _district(code: str | None) -> str | None:
     return code[:6] if code else None
 
 
-def _street(code: str | None) -> str | None:
+def street_part(code: str | None) -> str | None:
     """Its 街道乡镇 part (nine digits), when the code is that precise."""
     return code[:9] if code and len(code) >= 9 and code[6:9] != "000" else None
 
@@ -142,7 +142,7 @@ class UnitIndex:
         self.normal: list[NormalName] = [normal(u.name, self._words) for u in self.units]
         self.postings: dict[str, list[int]] = defaultdict(list)
         for i, n in enumerate(self.normal):
-            for g in _grams(n.key):
+            for g in name_grams(n.key):
                 self.postings[g].append(i)
         # region names in addresses, one pattern (longest first): 区划 of a row that gives only its 住所
         self._code_of = {n: c for c, n in region_names.items() if n}
@@ -161,7 +161,7 @@ class UnitIndex:
         return None
 
     def _candidates(self, key: str) -> list[int]:
-        grams = sorted((g for g in _grams(key) if g in self.postings), key=lambda g: len(self.postings[g]))
+        grams = sorted((g for g in name_grams(key) if g in self.postings), key=lambda g: len(self.postings[g]))
         shared: Counter[int] = Counter()
         for g in grams[:RARE_PAIRS]:
             shared.update(self.postings[g])
@@ -184,7 +184,7 @@ class UnitIndex:
             if where[:6] != there[:6]:
                 score = min(score, MATCH_AT - 0.01)
                 evidence.append("所在区县不同")
-            elif _street(where) and _street(u.region) and _street(where) != _street(u.region):
+            elif street_part(where) and street_part(u.region) and street_part(where) != street_part(u.region):
                 score = min(score, MATCH_AT - 0.01)
                 evidence.append("所在街道不同")
             else:

@@ -36,6 +36,8 @@ FORMS = ("股份有限公司", "有限责任公司", "集团有限公司", "有�
          "合伙企业", "股份公司", "公司")
 BRANCHES = ("分公司", "分店", "分行", "支行", "营业部", "营业厅", "门店", "分厂", "分院", "分部", "分社", "分所",
             "分中心", "分站")
+# a Party organisation of a unit is named after it: 某某科技有限公司党支部 is 某某科技党支部
+ORG_SUFFIXES = ("联合党支部", "党总支部", "党总支", "党支部", "党委", "党组", "党小组")
 _REGION_SUFFIX = re.compile(r"^(.{2,7}?(?:省|自治区|特别行政区|市|自治州|地区|盟|区|县|旗|镇|乡|街道))")
 _BRACKETS = re.compile(r"[(（\[【〔]([^()（）\[\]【】〔〕]*)[)）\]】〕]")
 _NOT_CITY = set("超菜夜门股集花街城都坊")  # 超市, 菜市, 门市, 城市 …: words, not cities
@@ -64,7 +66,9 @@ def _width_and_script(text: str) -> str:
     return _t2s().convert(t).lower()
 
 
-_PROVINCE = re.compile(rf"(?:{'|'.join(PROVINCES)})(?:省|市|自治区|壮族自治区|回族自治区|维吾尔自治区|特别行政区)?")
+# a province's name is a road's in 上海路, 香港街: those are kept
+_PROVINCE = re.compile(rf"(?:{'|'.join(PROVINCES)})(?:省|市|自治区|壮族自治区|回族自治区|维吾尔自治区|特别行政区)?"
+                       r"(?![路街巷里道])")
 
 
 @dataclass(frozen=True)
@@ -131,6 +135,10 @@ def normal(name: str, regions: RegionWords | Iterable[str] = ()) -> NormalName:
     '某某物业服务'
     >>> normal("某某（集团）股份有限公司").key
     '某某集团'
+    >>> normal("德阳市某某科技有限公司党支部").key
+    '某某科技党支部'
+    >>> normal("上海路社区第1小区党支部").key
+    '上海路社区第1小区党支部'
     >>> normal("某某科技有限公司东湖分公司").branch
     '分公司'
     """
@@ -154,6 +162,9 @@ def normal(name: str, regions: RegionWords | Iterable[str] = ()) -> NormalName:
     t = _DROP.sub("", t)
     t, dropped = _strip_regions(t, words_of)
     words += dropped
+    party = next((p for p in ORG_SUFFIXES if t.endswith(p) and len(t) > len(p)), None)
+    if party:  # the unit's name before it loses its legal form as a unit's name does
+        return NormalName(normal(t[: -len(party)], words_of).key + party, None, tuple(words))
     branch = next((b for b in BRANCHES if t.endswith(b)), None)
     head, tail = t, ""
     if branch:  # "某某有限公司东湖分公司": the legal form sits before the branch's own name

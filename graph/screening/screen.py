@@ -12,10 +12,12 @@ from graph.store import GraphStore
 from ingest.registries import RegistryRow
 
 
-def unit_index(store: GraphStore) -> UnitIndex:
+def unit_index(store: GraphStore, visible: frozenset[str] | None = None) -> UnitIndex:
+    """The units to match against: all, or those of ``visible`` (a scoped token's)."""
     regions, _ = load_trees(store)
     placed = {r["id"]: r["region"] for r in engine_for(store).regions_of("Unit", None)}
-    units = [UnitRef(n.key, n.name, n.props.get("uscc"), placed.get(n.key)) for n in store.iter_nodes("Unit")]
+    units = [UnitRef(n.key, n.name, n.props.get("uscc"), placed.get(n.key)) for n in store.iter_nodes("Unit")
+             if visible is None or n.key in visible]
     above_streets = [n for c, n in regions.name.items() if regions.level.get(c) in ("省", "市", "区县")]
     return UnitIndex(units, dict(regions.name), above_streets)
 
