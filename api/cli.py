@@ -291,12 +291,25 @@ def demo(
         code = run_ingest([folder])
         if code not in (0, 3):
             raise typer.Exit(code)
+    _demo_register()
     token = create_token("admin", None, "示范管理员")
     console.print("\n管理员令牌（只显示这一次）：")
     print(token)
     print(f"浏览器打开：http://127.0.0.1:{port}/?token={token}")  # plain: a terminal must not wrap it
     if serve_after:
         serve(port=port)
+
+
+def _demo_register() -> None:
+    """A 市场监管 export of the demo city beside its ledgers, to try 摸排 with."""
+    from graph.factory import open_store
+    from ingest.demo_registry import write_register
+
+    path = settings().home / "demo-registers" / "市场监管导出.xlsx"
+    with open_store(settings()) as store:
+        n = write_register(store, path)
+    console.print(f"摸排示例：市场监管导出 {n} 行 → {path}")
+    print(f"  试试：tupu screen registry {path} --source 市场监管")  # plain: a terminal must not wrap it
 
 
 @app.command(help="备份：把整个图谱写回台账（载入空库可得到同一图谱）")

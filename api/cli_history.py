@@ -58,7 +58,7 @@ def changes(
     until: Annotated[str | None, typer.Option("--until", help="到哪天的台账（默认最近一次载入）")] = None,
     region: Annotated[str | None, typer.Option(help="只看该区划（含下级）：区划代码或名称")] = None,
     org: Annotated[str | None, typer.Option(help="只看该组织负责的（含下级）：组织编码或名称")] = None,
-    fmt: Annotated[str, typer.Option("--format", help="table / json / xlsx")] = "table",
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table / json / xlsx")] = "table",
     out: Annotated[Path | None, typer.Option("-o", "--output", help="xlsx 写到哪个文件")] = None,
 ) -> None:
 
@@ -149,7 +149,7 @@ def campaign_list() -> None:
 @campaign_app.command("show", help="一项集中攻坚的进展：开始时、已补齐、仍未补齐、期间新出现，按街道排名")
 def campaign_show(
     name: Annotated[str, typer.Argument(help="攻坚名称")],
-    fmt: Annotated[str, typer.Option("--format", help="table / json / xlsx")] = "table",
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table / json / xlsx")] = "table",
     out: Annotated[Path | None, typer.Option("-o", "--output", help="xlsx 写到哪个文件（给走访小组）")] = None,
 ) -> None:
 
@@ -184,7 +184,7 @@ def campaign_remove(name: Annotated[str, typer.Argument(help="攻坚名称")]) -
 
 @app.command(help="一个实体的历次变化：改过的值与得失的关系，各带起止的台账日期")
 def timeline(id: Annotated[str, typer.Argument(help="实体编码或名称")],
-             fmt: Annotated[str, typer.Option("--format", help="table 或 json")] = "table") -> None:
+             fmt: Annotated[str, typer.Option("--format", "-f", help="table 或 json")] = "table") -> None:
     from graph.analyses.trace import find_entity
     from graph.factory import open_store
     from graph.history import History

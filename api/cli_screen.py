@@ -46,7 +46,7 @@ def registry(
     files: Annotated[list[Path], typer.Argument(help="导出表（xlsx / csv，可多个或文件夹）")],
     source: Annotated[str, typer.Option("--source", help="来源：市场监管 / 民政 / 税务 / 统计")],
     fmt: Annotated[str, typer.Option(
-        "--format", help="table / json / xlsx（xlsx 供复核：填“决定”列后用 decide --from 读回）")] = "table",
+        "--format", "-f", help="table / json / xlsx（xlsx 供复核：填“决定”列后用 decide --from 读回）")] = "table",
     out: Annotated[Path | None, typer.Option("-o", "--output", help="xlsx 写到哪个文件")] = None,
 ) -> None:
     from api.screen_sheets import STATUS_ZH, review_xlsx
@@ -111,7 +111,8 @@ def decide(
 def targets_command(
     files: Annotated[list[Path], typer.Argument(help="导出表（xlsx / csv，可多个或文件夹）")],
     source: Annotated[str, typer.Option("--source", help="来源：市场监管 / 民政 / 税务 / 统计")],
-    fmt: Annotated[str, typer.Option("--format", help="table / json / xlsx（xlsx 给走访小组，每类一页）")] = "table",
+    fmt: Annotated[str, typer.Option("--format", "-f",
+                                     help="table / json / xlsx（xlsx 给走访小组，每类一页）")] = "table",
     out: Annotated[Path | None, typer.Option("-o", "--output", help="xlsx 写到哪个文件")] = None,
 ) -> None:
     from api.screen_sheets import target_rows, targets_xlsx
@@ -135,7 +136,7 @@ def targets_command(
 def roster(
     files: Annotated[list[Path], typer.Argument(help="花名册（xlsx / csv：姓名、身份证号、岗位 …）")],
     unit: Annotated[str, typer.Option("--unit", help="哪个单位的花名册：单位编码或名称")],
-    fmt: Annotated[str, typer.Option("--format", help="table 或 json")] = "table",
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table 或 json")] = "table",
     apply: Annotated[bool, typer.Option("--apply", help="确认：把名册上的党员数记为该单位的党员数（U1/U2 据此判定）")]
     = False,
 ) -> None:
@@ -181,7 +182,7 @@ KINDS_ZH = {"单位": "Unit", "党组织": "Organization", "Unit": "Unit", "Orga
                                        "（统一社会信用代码相同，或同一区县内名称几乎相同），列为合并候选")
 def duplicates(
     kind: Annotated[str | None, typer.Option("--kind", help="单位 或 党组织（默认两者）")] = None,
-    fmt: Annotated[str, typer.Option("--format", help="table / json / xlsx")] = "table",
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table / json / xlsx")] = "table",
     out: Annotated[Path | None, typer.Option("-o", "--output", help="xlsx 写到哪个文件")] = None,
 ) -> None:
     from api.screen_sheets import duplicate_rows, duplicates_xlsx

@@ -24,6 +24,7 @@ import random
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from faker import Faker
 
@@ -65,6 +66,8 @@ class DemoCity:
         self.scale = max(1, int(scale))
         self.rng = random.Random(seed)
         self.today = today or dt.date.today()
+        self.twice: tuple[dict[str, Any], str] | None = None  # the enterprise a second office enters again
+        self.companies: set[str] = set()  # names taken: no two enterprises of the city share one
         fake = Faker("zh_CN")
         fake.seed_instance(seed)
         self.pool = _Pools(
@@ -162,8 +165,9 @@ class DemoCity:
                 self.members(sorg, 5, probationary=0)
                 street_units, street_orgs = [], []
                 community_orgs = []
+                taken: set[str] = set()  # names in the street: one street has no two 石家庄路社区
                 for c in range(COMMUNITIES_PER_STREET):
-                    community_orgs.append(self._community(scode, sname, sorg, c, organs))
+                    community_orgs.append(self._community(scode, sname, sorg, c, organs, taken))
                 street_orgs.extend(community_orgs)
                 community_orgs_of_district.extend(community_orgs)
                 # enterprises and social organisations of the street
@@ -172,13 +176,18 @@ class DemoCity:
                 for e in range(8):
                     uid = f"DW{scode[:9]}QY{e + 1:02d}"
                     social = e >= 6
-                    name = (rng.choice(self.pool.companies) if not social
-                            else f"{sname}{rng.choice(['志愿者协会', '社工服务中心', '商会', '物业行业协会'])}")
+                    name = (_untaken(self.pool.companies, rng.randrange(len(self.pool.companies)), self.companies)
+                            if not social
+                            else _untaken([f"{sname}{k}" for k in ('志愿者协会', '社工服务中心', '商会', '物业行业协会')],
+                                          rng.randrange(4), taken))
                     n_members = rng.choice([0, 0, 1, 2, 2, 3, 4, 5, 7, 10])
                     reported = n_members if rng.random() < 0.8 else None
-                    w.write("units", {"单位编码": uid, "单位名称": name, "单位类别": "社会组织" if social else "非公企业",
-                                      "统一社会信用代码": _uscc(rng), "区划代码": scode,
-                                      "从业人员数": rng.randint(5, 300), "党员数": reported})
+                    unit = {"单位编码": uid, "单位名称": name, "单位类别": "社会组织" if social else "非公企业",
+                            "统一社会信用代码": _uscc(rng), "区划代码": scode,
+                            "从业人员数": rng.randint(5, 300), "党员数": reported}
+                    w.write("units", unit)
+                    if self.twice is None and not social and name.endswith("有限公司"):
+                        self.twice = (unit, dname)
                     street_units.append(uid)
                     if n_members >= 3 and rng.random() < 0.75:
                         oid = self.org(f"QY{scode[:9]}{e + 1:02d}", f"{name}党支部", "党支部", two_new,
@@ -227,16 +236,21 @@ class DemoCity:
                         "活动类型": rng.choice(["志愿服务", "结对共建活动", "联席会议", "主题党日"]),
                         "参与人数": rng.randint(8, 60), "内容": rng.choice(["义诊进社区", "政策宣讲", "环境整治",
                                                                            "关爱独居老人", "法律咨询"])})
-        # ledgers are messy: a few members point at organisations that do not exist (M2)
+        # ledgers are messy: a few members point at organisations that do not exist (M2), and a
+        # second office entered an enterprise again under its own code (tupu screen duplicates)
         for bad in range(3):
             self.members(f"DZZ-UNKNOWN-{bad}", 1)
+        if self.twice is not None:
+            again, where = self.twice
+            w.write("units", {**again, "单位编码": again["单位编码"][:-2] + "99", "党员数": None,
+                              "单位名称": where + again["单位名称"].replace("有限公司", "有限责任公司")})
         return dict(self.w.counts)
 
     def _community(self, scode: str, sname: str, sorg: str, c: int,
-                   organs: list[tuple[str, str]]) -> str:
+                   organs: list[tuple[str, str]], taken: set[str]) -> str:
         w, rng = self.w, self.rng
         ccode = f"{scode[:9]}{c + 1:03d}"
-        cname = f"{rng.choice(self.pool.roads)}社区"
+        cname = _untaken([f"{r}社区" for r in self.pool.roads], rng.randrange(len(self.pool.roads)), taken)
         w.write("regions", {"区划代码": ccode, "名称": cname, "层级": "社区村", "上级区划代码": scode})
         cunit = f"DW{ccode}SQ"
         w.write("units", {"单位编码": cunit, "单位名称": f"{sname}{cname}居民委员会", "单位类别": "社区",
@@ -293,6 +307,18 @@ class DemoCity:
                                  inflow=[corg])[0]
         w.write("roles", {"党员编码": secretary, "职务": "书记", "对象编码": corg})
         return corg
+
+
+def _untaken(names: list[str], first: int, taken: set[str]) -> str:
+    """The name at ``first``, else the next one not taken yet (no random draw more, so the rest
+    of the city stays as the seed makes it); it is taken from now on. Past a few tries (a big
+    city has more enterprises than the pool has names) a name is used again."""
+    for k in range(min(len(names), 50)):
+        name = names[(first + k) % len(names)]
+        if name not in taken:
+            taken.add(name)
+            return name
+    return names[first]
 
 
 def generate(folder: Path, scale: int = 1, fmt: str = "xlsx", seed: int = 20251122,
