@@ -1,0 +1,87 @@
+"""The whole gaps answer (``tupu gaps``: every rule, who must act, paths) taken apart on Neo4j:
+the rules in the database, the two trees, who must act (regions of units and grids, members'
+home organisations), names in context, and the gaps built in Python. Prints seconds per phase
+and the whole, each the median of 3 runs with the answer cache cleared.
+
+    python -m benchmarks.gaps_bench [--members 100000 1000000] [--memory]
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from collections.abc import Callable
+from typing import Any
+
+from benchmarks.common import TODAY, ledgers, start_neo4j
+from graph.analyses.context import names_in_context
+from graph.analyses.engine import engine_for
+from graph.analyses.gaps import _explain, _responsible, find_gaps
+from graph.analyses.responsibility import Responsibility
+from graph.analyses.trees import OrgTree, RegionTree
+from graph.memory.store import MemoryStore
+from graph.neo4j.store import Neo4jStore
+from graph.policy import load_policy
+from graph.rules import RULES, rule_params
+from graph.store import GraphStore
+from ingest.loader import Loader
+
+
+def median(fn: Callable[[], Any], runs: int = 3) -> tuple[float, Any]:
+    times, out = [], None
+    for _ in range(runs):
+        t = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times), out
+
+
+def phases(store: GraphStore) -> dict[str, float]:
+    policy = load_policy()
+    params = rule_params(policy, TODAY)
+    engine = engine_for(store)
+    out: dict[str, float] = {}
+    out["rules (database)"], rows = median(
+        lambda: [(r, row) for r in RULES for row in engine.rule_rows(r, params)])
+    out["trees"], (regions, orgs) = median(lambda: (RegionTree.of(engine.region_tree()), OrgTree.of(engine.org_tree())))
+    who = Responsibility(regions, orgs, policy)
+    out["who must act (queries)"], _ = median(lambda: _responsible(engine, who, rows))
+    out["names in context"], _ = median(lambda: names_in_context(
+        engine, [(RULES[r].entity, str(row.get("id")), row.get("name")) for r, row in rows]))
+    out["data problems"], _ = median(engine.data_problems)
+    out["explain (all of it)"], gaps = median(lambda: _explain(engine, who, policy, params, rows))
+
+    def whole() -> int:
+        store._touch()  # answers are kept per version: a new version, a full computation
+        return len(find_gaps(store, as_of=TODAY, policy=policy))
+
+    out["whole answer"], n = median(whole)
+    print(f"  {len(rows)} gap rows, {n} gaps")
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--members", type=int, nargs="+", default=[100_000])
+    ap.add_argument("--memory", action="store_true", help="also on the embedded store")
+    args = ap.parse_args()
+    inst, uri = start_neo4j("bench-gaps")
+    try:
+        for members in args.members:
+            folder = ledgers(members)
+            stores: list[tuple[str, GraphStore]] = [("neo4j", Neo4jStore(uri))]
+            if args.memory:
+                stores.append(("embedded", MemoryStore()))
+            for name, store in stores:
+                store.clear()
+                Loader(store).load([folder])
+                print(f"\n{members} members on {name} ({store.counts()['Member']} loaded), seconds:")
+                for phase, secs in phases(store).items():
+                    print(f"  {phase:<26} {secs:>7.2f}")
+                store.close()
+    finally:
+        inst.remove()
+
+
+if __name__ == "__main__":
+    main()
