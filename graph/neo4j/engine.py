@@ -16,7 +16,7 @@ class Neo4jEngine:
         self.store = store
 
     def _rows(self, query: str, **params: Any) -> list[Row]:
-        return [dict(r) for r in self.store._run(query, read=True, **params)]
+        return self.store.rows(query, **params)
 
     def rule_rows(self, rule: str, params: Row) -> list[Row]:
         """The rows of a rule's gaps, from its entry's Cypher (``graph.rules``)."""

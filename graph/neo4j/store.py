@@ -86,6 +86,7 @@ class Neo4jStore(GraphStore):
         self.last_error: str | None = None
         self._fulltext_seen = -1  # the generation the full-text index was last refreshed at
         self._data_version: tuple[float, str | None] | None = None  # (read at, value)
+        self._columns: dict[str, tuple[str, ...]] = {}  # query -> the columns it returns
 
     # --- plumbing --------------------------------------------------------------------------
     @contextmanager
@@ -116,6 +117,25 @@ class Neo4jStore(GraphStore):
             records, _, _ = self.driver.execute_query(
                 query, _quiet(params), database_=self.database, routing_=RoutingControl.WRITE)
         return records
+
+    def columns(self, query: str, **params: Any) -> tuple[str, ...]:
+        """The names of the columns ``query`` returns (planned, not run)."""
+        self.ensure_schema()
+        with self._guard(), self.driver.session(database=self.database,
+                                                default_access_mode=neo4j.READ_ACCESS) as s:
+            result = s.run("EXPLAIN " + query, _quiet(params))
+            keys = tuple(result.keys())
+            result.consume()
+            return keys
+
+    def rows(self, query: str, **params: Any) -> list[dict[str, Any]]:
+        """A read's rows as dicts, many rows to a record (:func:`queries.chunked`): for the
+        analyses' large answers."""
+        columns = self._columns.get(query)
+        if columns is None:
+            columns = self._columns[query] = self.columns(query, **params)
+        return [dict(zip(columns, row, strict=True))
+                for rec in self._stream(cy.chunked(query, columns), **params) for row in rec["chunk"]]
 
     def _stream(self, query: str, **params: Any) -> Iterator[neo4j.Record]:
         """A read as one auto-commit query, its records one at a time: one round trip instead of
