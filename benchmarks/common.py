@@ -3,8 +3,11 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import statistics
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from ingest.demo import generate
 from neo4j_local.launcher import LocalNeo4j, free_port
@@ -36,3 +39,13 @@ def start_neo4j(name: str = "bench", heap: str = "2g") -> tuple[LocalNeo4j, str]
 
 def count_rows(folder: Path) -> int:
     return sum(max(0, sum(1 for _ in open(p, encoding="utf-8-sig")) - 1) for p in folder.glob("*.csv"))
+
+
+def median_time(fn: Callable[[], Any], runs: int = 3) -> tuple[float, Any]:
+    """The median of ``runs`` timings of ``fn`` (seconds), and what it gave last."""
+    times, out = [], None
+    for _ in range(runs):
+        t = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times), out

@@ -8,12 +8,8 @@ and the whole, each the median of 3 runs with the answer cache cleared.
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
-from collections.abc import Callable
-from typing import Any
 
-from benchmarks.common import TODAY, ledgers, start_neo4j
+from benchmarks.common import TODAY, ledgers, median_time, start_neo4j
 from graph.analyses.context import names_in_context
 from graph.analyses.engine import engine_for
 from graph.analyses.gaps import _explain, _responsible, find_gaps
@@ -27,38 +23,29 @@ from graph.store import GraphStore
 from ingest.loader import Loader
 
 
-def median(fn: Callable[[], Any], runs: int = 3) -> tuple[float, Any]:
-    times, out = [], None
-    for _ in range(runs):
-        t = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times), out
-
-
 def phases(store: GraphStore) -> dict[str, float]:
     policy = load_policy()
     params = rule_params(policy, TODAY)
     engine = engine_for(store)
     out: dict[str, float] = {}
-    out["rules (database)"], rows = median(
+    out["rules (database)"], rows = median_time(
         lambda: [(r, row) for r in RULES for row in engine.rule_rows(r, params)])
     if isinstance(store, Neo4jStore):  # the same rows, a record each (as before chunked reads)
-        out["rules, a record per row"], _ = median(
+        out["rules, a record per row"], _ = median_time(
             lambda: [(r, dict(x)) for r in RULES for x in store._run(RULES[r].cypher, read=True, **params)])
-    out["trees"], (regions, orgs) = median(lambda: (RegionTree.of(engine.region_tree()), OrgTree.of(engine.org_tree())))
+    out["trees"], (regions, orgs) = median_time(lambda: (RegionTree.of(engine.region_tree()), OrgTree.of(engine.org_tree())))
     who = Responsibility(regions, orgs, policy)
-    out["who must act (queries)"], _ = median(lambda: _responsible(engine, who, rows))
-    out["names in context"], _ = median(lambda: names_in_context(
+    out["who must act (queries)"], _ = median_time(lambda: _responsible(engine, who, rows))
+    out["names in context"], _ = median_time(lambda: names_in_context(
         engine, [(RULES[r].entity, str(row.get("id")), row.get("name")) for r, row in rows]))
-    out["data problems"], _ = median(engine.data_problems)
-    out["explain (all of it)"], gaps = median(lambda: _explain(engine, who, policy, params, rows))
+    out["data problems"], _ = median_time(engine.data_problems)
+    out["explain (all of it)"], gaps = median_time(lambda: _explain(engine, who, policy, params, rows))
 
     def whole() -> int:
         store._touch()  # answers are kept per version: a new version, a full computation
         return len(find_gaps(store, as_of=TODAY, policy=policy))
 
-    out["whole answer"], n = median(whole)
+    out["whole answer"], n = median_time(whole)
     print(f"  {len(rows)} gap rows, {n} gaps")
     return out
 

@@ -7,10 +7,8 @@ grassroots × 1,100 organ organisations. Prints figures.
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 
-from benchmarks.common import TODAY, ledgers, start_neo4j
+from benchmarks.common import TODAY, ledgers, median_time, start_neo4j
 from graph.analyses.engine import engine_for
 from graph.analyses.gaps import find_gaps
 from graph.analyses.pairing import suggest_pairings
@@ -19,15 +17,6 @@ from graph.neo4j.store import Neo4jStore
 from graph.policy import load_policy
 from graph.rules import RULES, rule_params
 from ingest.loader import Loader
-
-
-def median_time(fn, runs: int = 3) -> tuple[float, object]:
-    times, out = [], None
-    for _ in range(runs):
-        t = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times), out
 
 
 def main() -> None:
