@@ -145,7 +145,7 @@ def create_app(store_factory: Callable[[], GraphStore] | None = None,
     app.state.settings = settings
     app.state.load_slots = threading.BoundedSemaphore(settings.limits.concurrent_loads)
     app.state.tokens = tokens or TokenStore(settings.home / "tokens.json")
-    app.state.audit = audit or AuditLog(settings.home / "audit.jsonl")
+    app.state.audit = audit or AuditLog.at(settings.home)
 
     app.add_middleware(TokenCookie)
     app.add_middleware(BodyLimit, max_bytes=settings.limits.upload_mb * 1024 * 1024)

@@ -22,7 +22,7 @@ def _access():
     from graph.access import AuditLog, TokenStore
 
     home = settings().home
-    return TokenStore(home / "tokens.json"), AuditLog(home / "audit.jsonl")
+    return TokenStore(home / "tokens.json"), AuditLog.at(home)
 
 
 

@@ -109,6 +109,13 @@ def cli_user() -> str:
     return f"命令行：{getpass.getuser()}"
 
 
+def audited(action: str, detail: str, counts: dict[str, int] | None = None) -> None:
+    """Record what this command did in the audit log, under :func:`cli_user`."""
+    from graph.access import AuditLog
+
+    AuditLog.at(settings().home).record(cli_user(), action, detail, counts)
+
+
 def policy_option(path: Path | None) -> Policy:
     """``--policy FILE``, else ``TUPU_POLICY``, else the default thresholds."""
     try:

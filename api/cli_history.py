@@ -7,7 +7,17 @@ from typing import Annotated
 import typer
 from rich.table import Column, Table
 
-from api.cli_app import TupuTyper, app, check_report_format, cli_user, console, emitted, parse_date_option, settings
+from api.cli_app import (
+    TupuTyper,
+    app,
+    audited,
+    check_report_format,
+    cli_user,
+    console,
+    emitted,
+    parse_date_option,
+    settings,
+)
 
 loads_app = TupuTyper(help="载入记录：list 列出每次载入；undo 撤销最近一次载入")
 app.add_typer(loads_app, name="loads")
@@ -37,7 +47,6 @@ def loads_list() -> None:
 @loads_app.command("undo", help="撤销最近一次载入：图谱回到它之前的样子（节点、关系与属性值），记入审计日志")
 def loads_undo(load_id: Annotated[str, typer.Argument(help="载入编号（tupu loads list 的第一列）")],
                yes: Annotated[bool, typer.Option("--yes", "-y", help="不再确认")] = False) -> None:
-    from graph.access import AuditLog
     from graph.factory import open_store
     from graph.history import History
 
@@ -45,10 +54,9 @@ def loads_undo(load_id: Annotated[str, typer.Argument(help="载入编号（tupu 
     rec = history.get(load_id)
     if not yes:
         typer.confirm(f"撤销 {rec.date} 的载入 {rec.id}（{'、'.join(rec.files)[:60]}）？", abort=True)
-    who = cli_user()
     with open_store(settings()) as store, console.status("正在撤销 …"):
-        history.undo(store, load_id, who)
-    AuditLog(settings().home / "audit.jsonl").record(who, "撤销载入", f"{rec.id} {rec.date} {'、'.join(rec.files)}")
+        history.undo(store, load_id, cli_user())
+    audited("撤销载入", f"{rec.id} {rec.date} {'、'.join(rec.files)}")
     console.print(f"已撤销 {rec.id}：图谱回到 {rec.date} 这次载入之前的样子")
 
 

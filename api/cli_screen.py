@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from api.cli_app import TupuTyper, app, check_report_format, cli_user, console, emitted, settings
+from api.cli_app import TupuTyper, app, audited, check_report_format, cli_user, console, emitted, settings
 
 screen_app = TupuTyper(help="摸排：registry 比对市场监管、民政、税务、统计的登记信息；decide 确认可能的匹配",
                        no_args_is_help=True)
@@ -142,7 +142,6 @@ def roster(
 ) -> None:
     import json
 
-    from graph.access import AuditLog
     from graph.analyses.trace import find_entity
     from graph.factory import open_store
     from graph.screening.rosters import apply_count, match_roster
@@ -156,7 +155,7 @@ def roster(
         result = match_roster(store, key, rows)
         if apply:
             n = apply_count(store, result)
-            AuditLog(settings().home / "audit.jsonl").record(cli_user(), "花名册确认党员数", f"{key} {n}")
+            audited("花名册确认党员数", f"{key} {n}")
     if fmt == "json":
         print(json.dumps(result.as_dict(), ensure_ascii=False, indent=1))
         return
@@ -175,9 +174,6 @@ def roster(
         console.print(f"建议把党员数记为 {result.proposed}（加 --apply 确认）")
 
 
-KINDS_ZH = {"单位": "Unit", "党组织": "Organization", "Unit": "Unit", "Organization": "Organization"}
-
-
 @screen_app.command("duplicates", help="台账内的重复：同一单位或党组织有两个编码"
                                        "（统一社会信用代码相同，或同一区县内名称几乎相同），列为合并候选")
 def duplicates(
@@ -187,14 +183,11 @@ def duplicates(
 ) -> None:
     from api.screen_sheets import duplicate_rows, duplicates_xlsx
     from graph.factory import open_store
-    from graph.screening.duplicates import find_duplicates
+    from graph.screening.duplicates import merge_candidates
 
     check_report_format(fmt, out)
-    if kind is not None and kind not in KINDS_ZH:
-        raise typer.BadParameter("只能是 单位 或 党组织", param_hint="--kind")
-    labels = [KINDS_ZH[kind]] if kind else ["Unit", "Organization"]
     with open_store(settings()) as store:
-        found = [d for label in labels for d in find_duplicates(store, label, settings().home)]
+        found = merge_candidates(store, kind, settings().home)
     if emitted(fmt, out, lambda: [d.as_dict() for d in found], lambda: duplicates_xlsx(found),
                f"{len(found)} 对合并候选"):
         return
@@ -214,14 +207,12 @@ def merge_command(
     into: Annotated[str, typer.Option("--into", help="保留的（编码或名称）")],
     apart: Annotated[bool, typer.Option("--apart", help="两者不是同一个：以后不再列为候选")] = False,
 ) -> None:
-    from graph.access import AuditLog
     from graph.analyses.trace import find_entity
     from graph.errors import InvalidInput
     from graph.factory import open_store
     from graph.screening.duplicates import Distinct
     from graph.screening.merge import MERGEABLE, merge
 
-    audit = AuditLog(settings().home / "audit.jsonl")
     with open_store(settings()) as store:
         kept = find_entity(store, into)
         if kept.label not in MERGEABLE:
@@ -229,9 +220,9 @@ def merge_command(
         gone = find_entity(store, drop, kept.label)
         if apart:
             Distinct(settings().home).decide(kept.label, kept.key, gone.key, cli_user())
-            audit.record(cli_user(), "确认不是重复", f"{kept.label} {gone.key} ≠ {kept.key}")
+            audited("确认不是重复", f"{kept.label} {gone.key} ≠ {kept.key}")
             console.print(f"已记下：“{gone.name}”与“{kept.name}”不是同一个，不再列出")
             return
         done = merge(store, kept.label, kept.key, gone.key)
-    audit.record(cli_user(), "合并重复", f"{kept.label} {gone.key} → {kept.key}", {"links": done.links_moved})
+    audited("合并重复", f"{kept.label} {gone.key} → {kept.key}", {"links": done.links_moved})
     console.print(done.summary())

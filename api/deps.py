@@ -6,16 +6,16 @@ than the lookup itself."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 
 from graph.analyses.nonempty import require_data
-from graph.model import LABELS, UnknownLabel
+from graph.model import LABEL_OF_ZH, LABELS, UnknownLabel
 from graph.policy import Policy
 from graph.store import GraphStore
-
-_ZH_TO_LABEL = {spec.zh: name for name, spec in LABELS.items()}
 
 
 def _as_of(request: Request) -> dt.date | None:
@@ -51,10 +51,24 @@ PolicyDep = Annotated[Policy, Depends(get_policy)]
 
 def resolve_label(label: str) -> str:
     """Accept a label in English (``Organization``) or Chinese (``党组织``)."""
-    name = _ZH_TO_LABEL.get(label, label)
+    name = LABEL_OF_ZH.get(label, label)
     if name not in LABELS:
         raise HTTPException(404, f"未知的实体类型 unknown label: {label}")
     return name
+
+
+@contextmanager
+def load_slot(request: Request) -> Iterator[None]:
+    """Hold one of the ``concurrent_loads`` slots for a long write or match (a load, an undo, a
+    registry matched): beyond them the answer is 429 at once, so the server never queues work it
+    cannot start, and reads keep being answered."""
+    slots = request.app.state.load_slots
+    if not slots.acquire(blocking=False):
+        raise HTTPException(429, "服务器正在处理其他载入或比对，请稍后再试")
+    try:
+        yield
+    finally:
+        slots.release()
 
 
 async def nonempty(store: Store) -> None:
@@ -64,4 +78,5 @@ async def nonempty(store: Store) -> None:
 
 NonEmpty = Depends(nonempty)
 
-__all__ = ["NonEmpty", "Store", "PolicyDep", "get_store", "get_policy", "resolve_label", "UnknownLabel"]
+__all__ = ["NonEmpty", "Store", "PolicyDep", "get_store", "get_policy", "load_slot", "resolve_label",
+           "UnknownLabel"]

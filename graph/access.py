@@ -150,6 +150,11 @@ class AuditLog:
         self.path = path
         self._lock = threading.Lock()
 
+    @classmethod
+    def at(cls, home: Path) -> "AuditLog":
+        """The audit log of a Tupu home (``$TUPU_HOME/audit.jsonl``)."""
+        return cls(home / "audit.jsonl")
+
     def record(self, who: str, action: str, detail: str = "", counts: dict[str, int] | None = None) -> dict:
         event = {"time": _now(), "who": who, "action": action, "detail": detail, "counts": counts or {}}
         self.path.parent.mkdir(parents=True, exist_ok=True)

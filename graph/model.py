@@ -241,6 +241,9 @@ LABELS: dict[str, LabelSpec] = {
     )
 }
 
+# A label as users name it: 党组织 is Organization.
+LABEL_OF_ZH: dict[str, str] = {spec.zh: name for name, spec in LABELS.items()}
+
 # Provenance properties set by ingest on every node and relationship.
 PROVENANCE_ZH = {"src_file": "来源文件", "src_row": "来源行号", "loaded_at": "载入时间"}
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 
 from api.auth import ScopeDep, require
-from api.deps import Store
+from api.deps import Store, load_slot
 from api.exports import campaign_xlsx, changes_xlsx, file_response
 from api.routers.analyses import place
 from graph.access import TokenEntry
@@ -29,13 +29,8 @@ def loads(request: Request) -> list[dict[str, Any]]:
                         429: {"description": "正在处理其他载入"}})
 def undo_load(load_id: str, request: Request, store: Store,
               token: Annotated[TokenEntry, require("admin")]) -> dict[str, Any]:
-    slots = request.app.state.load_slots
-    if not slots.acquire(blocking=False):
-        raise HTTPException(429, "服务器正在处理其他台账载入，请稍后再试")
-    try:
+    with load_slot(request):
         rec = History(request.app.state.settings.home).undo(store, load_id, token.who)
-    finally:
-        slots.release()
     request.app.state.audit.record(token.who, "撤销载入", f"{rec.id} {rec.date} {'、'.join(rec.files)}")
     return {"undone": asdict(rec)}
 

@@ -19,7 +19,7 @@ from fastapi import APIRouter, File, HTTPException, Query, Request, UploadFile
 from fastapi.responses import FileResponse
 
 from api.auth import ScopeDep, require
-from api.deps import Store
+from api.deps import Store, load_slot
 from api.uploads import save_uploads
 from graph.access import TokenEntry
 from graph.history import History
@@ -52,24 +52,18 @@ def ingest(store: Store, request: Request, scope: ScopeDep,
            dry_run: Annotated[bool, Query(description="只检查，不写入")] = False,
            date: Annotated[dt.date | None, Query(description="这批台账反映哪一天的情况，默认今天")] = None):
     limits = request.app.state.settings.limits
-    slots = request.app.state.load_slots
-    if not slots.acquire(blocking=False):
-        raise HTTPException(429, "服务器正在处理其他台账载入，请稍后再试")
-    try:
-        with tempfile.TemporaryDirectory(prefix="tupu-upload-") as tmp:
-            paths, shown = save_uploads(files, Path(tmp))
-            guard = None if scope.everything else WriteScope(store, scope)
-            report = Loader(store, dry_run=dry_run, guard=guard, limits=limits).load(paths)
-            if not dry_run and any(report.landed.values()):  # its gaps, for 自上次以来
-                History(request.app.state.settings.home).record(
-                    store, date=date or dt.date.today(), files=[shown.get(str(f), Path(f).name) for f in report.files],
-                    who=token.who, policy=request.app.state.policy)
-            rid = secrets.token_hex(16)
-            home = _returns_home(request)
-            _forget_old_returns(home)
-            returned = write_returns(report, home / rid, shown) if report.rejected or report.warnings else []
-    finally:
-        slots.release()
+    with load_slot(request), tempfile.TemporaryDirectory(prefix="tupu-upload-") as tmp:
+        paths, shown = save_uploads(files, Path(tmp))
+        guard = None if scope.everything else WriteScope(store, scope)
+        report = Loader(store, dry_run=dry_run, guard=guard, limits=limits).load(paths)
+        if not dry_run and any(report.landed.values()):  # its gaps, for 自上次以来
+            History(request.app.state.settings.home).record(
+                store, date=date or dt.date.today(), files=[shown.get(str(f), Path(f).name) for f in report.files],
+                who=token.who, policy=request.app.state.policy)
+        rid = secrets.token_hex(16)
+        home = _returns_home(request)
+        _forget_old_returns(home)
+        returned = write_returns(report, home / rid, shown) if report.rejected or report.warnings else []
     d = report.to_dict()
     # report uploaded files by their own names, not the temporary folder
     for issue in d["rejected"] + d["warnings"] + d["ignored_columns"] + d["skipped"]:

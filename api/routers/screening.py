@@ -7,47 +7,35 @@ entities, and merges only inside its scope. Every decision and merge is audited.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
+from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, File, HTTPException, Query, Request, UploadFile
+from fastapi import APIRouter, File, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field, model_validator
 
 from api.auth import ScopeDep, not_found, require
-from api.deps import Store
+from api.deps import Store, load_slot
 from api.exports import file_response
 from api.screen_sheets import duplicates_xlsx, review_xlsx, targets_xlsx
 from api.uploads import save_uploads
 from graph.access import TokenEntry
 from graph.analyses.scope import Scope
+from graph.model import LABEL_OF_ZH
 from graph.screening.decisions import Decisions
-from graph.screening.duplicates import Distinct, Duplicate, find_duplicates
+from graph.screening.duplicates import Distinct, Duplicate, merge_candidates
 from graph.screening.matching import Match
 from graph.screening.merge import MERGEABLE, merge
 from graph.screening.screen import screen, unit_index
 from graph.store import GraphStore
 from ingest.registries import SOURCES, RegistryRead, RegistryRow, read_registry
+from ingest.report import Issue
 
 router = APIRouter(tags=["摸排"])
 Writer = Annotated[TokenEntry, require("admin", "analyst")]
 Source = Literal["市场监管", "民政", "税务", "统计"]
-KIND_LABEL = {"单位": "Unit", "党组织": "Organization"}
 assert set(Source.__args__) == set(SOURCES)  # type: ignore[attr-defined]
-
-
-@contextmanager
-def _heavy(request: Request) -> Iterator[None]:
-    """Matching a large export takes a while: at most as many at once as loads (429 beyond)."""
-    slots = request.app.state.load_slots
-    if not slots.acquire(blocking=False):
-        raise HTTPException(429, "服务器正在处理其他载入或比对，请稍后再试")
-    try:
-        yield
-    finally:
-        slots.release()
 
 
 def _screened(request: Request, store: GraphStore, scope: Scope, files: list[UploadFile],
@@ -60,9 +48,8 @@ def _screened(request: Request, store: GraphStore, scope: Scope, files: list[Upl
 
 
 def _issues(read: RegistryRead) -> dict[str, Any]:
-    def shown(i: Any) -> dict[str, Any]:
-        return {"file": Path(i.file).name, "sheet": i.sheet, "row": i.row, "column": i.column, "value": i.value,
-                "reason": i.reason, "cell": i.cell}
+    def shown(i: Issue) -> dict[str, Any]:
+        return {**asdict(i), "file": Path(i.file).name}  # the upload's name, not its temporary path
     return {"problems": read.problems, "rejected": [shown(i) for i in read.rejected[:200]],
             "warnings": [shown(i) for i in read.warnings[:200]],
             "rejected_count": len(read.rejected), "warning_count": len(read.warnings)}
@@ -77,7 +64,7 @@ def screen_registry(request: Request, store: Store, scope: ScopeDep, token: Writ
                     format: Annotated[Literal["json", "xlsx"], Query(
                         description="json，或 xlsx 复核表（填“决定”列后用 tupu screen decide --from 读回）")] = "json",
                     ) -> Any:
-    with _heavy(request):
+    with load_slot(request):
         results, read, _ = _screened(request, store, scope, files, source)
     if format == "xlsx":
         return file_response(review_xlsx(results), "xlsx", f"比对结果_{source}")
@@ -95,7 +82,7 @@ def screen_targets(request: Request, store: Store, scope: ScopeDep, token: Write
                    ) -> Any:
     from graph.screening.targets import targets
 
-    with _heavy(request):
+    with load_slot(request):
         results, read, index = _screened(request, store, scope, files, source)
         found = targets(store, results, index, policy=request.app.state.policy)
     if not scope.everything:  # what lies in the scope's regions (or nowhere known)
@@ -140,8 +127,7 @@ def _in_scope(found: list[Duplicate], scope: Scope) -> list[Duplicate]:
 
 
 def duplicates_seen(store: GraphStore, scope: Scope, home: Path, kind: str | None = None) -> list[Duplicate]:
-    labels = [KIND_LABEL[kind]] if kind else list(MERGEABLE)
-    return _in_scope([d for label in labels for d in find_duplicates(store, label, home)], scope)
+    return _in_scope(merge_candidates(store, kind, home), scope)
 
 
 @router.get("/screen/duplicates",
@@ -165,7 +151,7 @@ class MergeIn(BaseModel):
 @router.post("/screen/merge", summary="确认合并（关联转移，原编码作为曾用编码保留，以后台账中的原编码都载入到"
                                       "保留的那个），或确认两者不是同一个（管理员、分析员）")
 def merge_pair(body: MergeIn, request: Request, store: Store, scope: ScopeDep, token: Writer) -> dict[str, Any]:
-    label = KIND_LABEL[body.kind]
+    label = LABEL_OF_ZH[body.kind]
     for code in (body.keep, body.drop):
         if store.get(label, code) is None or not scope.allowed(label, [code]):
             raise not_found(f"未找到{body.kind} {code}")
@@ -174,7 +160,7 @@ def merge_pair(body: MergeIn, request: Request, store: Store, scope: ScopeDep, t
         Distinct(request.app.state.settings.home).decide(label, body.keep, body.drop, token.who)
         audit.record(token.who, "确认不是重复", f"{label} {body.drop} ≠ {body.keep}")
         return {"apart": [body.keep, body.drop]}
-    with _heavy(request):
+    with load_slot(request):
         done = merge(store, label, body.keep, body.drop)
     audit.record(token.who, "合并重复", f"{label} {body.drop} → {body.keep}", {"links": done.links_moved})
     return {**done.as_dict(), "summary": done.summary()}

@@ -23,16 +23,18 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from graph.analyses.cache import cached
 from graph.analyses.engine import engine_for
 from graph.analyses.trees import load_trees
 from graph.errors import InvalidInput
+from graph.model import LABEL_OF_ZH
 from graph.screening.decisions import read_kept, write_kept
-from graph.screening.matching import RARE_PAIRS, name_grams, similarity, street_part
+from graph.screening.matching import NameIndex, similarity, street_part
 from graph.screening.merge import MERGEABLE
 from graph.screening.names import NormalName, normal, region_words
 from graph.store import GraphStore
@@ -158,16 +160,9 @@ def _similar_pairs(entries: list[_Entry], region_names: dict[str, str]
         blocks[e.block].append(e)
     out = []
     for block in blocks.values():
-        postings: dict[str, list[int]] = defaultdict(list)
+        names = NameIndex(e.normal.key for e in block)
         for i, e in enumerate(block):
-            for g in name_grams(e.normal.key):
-                postings[g].append(i)
-        for i, e in enumerate(block):
-            grams = sorted((g for g in name_grams(e.normal.key)), key=lambda g: len(postings[g]))
-            shared: Counter[int] = Counter()
-            for g in grams[:RARE_PAIRS]:
-                shared.update(j for j in postings[g] if j > i)
-            for j, _ in shared.most_common(CANDIDATES):
+            for j in names.candidates(e.normal.key, CANDIDATES, after=i):
                 score, evidence = _judge(e, block[j], region_names)
                 if score >= DUPLICATE_AT:
                     out.append((e, block[j], score, evidence))
@@ -176,9 +171,16 @@ def _similar_pairs(entries: list[_Entry], region_names: dict[str, str]
 
 def find_duplicates(store: GraphStore, label: str, home: Path | None = None) -> list[Duplicate]:
     """The merge candidates among the nodes of ``label`` (单位 or 党组织), surest first; the
-    pairs a person set apart (kept in ``home``) are left out."""
+    pairs a person set apart (kept in ``home``) are left out. Worked out once per version of the
+    data (the page and the export ask again)."""
     if label not in MERGEABLE:
         raise InvalidInput(f"只查找单位或党组织的重复，不支持 {label}")
+    found = cached(store, ("duplicates", label), lambda: _candidates(store, label))
+    apart = Distinct(home).all() if home else {}
+    return [d for d in found if pair_key(label, d.keep, d.drop) not in apart]
+
+
+def _candidates(store: GraphStore, label: str) -> list[Duplicate]:
     entries, region_names = _entries(store, label)
     pairs: dict[str, tuple[_Entry, _Entry, float, list[str]]] = {}
     by_uscc: dict[str, list[_Entry]] = defaultdict(list)
@@ -190,11 +192,8 @@ def find_duplicates(store: GraphStore, label: str, home: Path | None = None) -> 
             pairs[pair_key(label, a.key, b.key)] = (a, b, 1.0, ["统一社会信用代码相同"])
     for a, b, score, evidence in _similar_pairs(entries, region_names):
         pairs.setdefault(pair_key(label, a.key, b.key), (a, b, score, evidence))
-    apart = Distinct(home).all() if home else {}
     out = []
-    for k, (a, b, score, evidence) in pairs.items():
-        if k in apart:
-            continue
+    for a, b, score, evidence in pairs.values():
         links = {e.key: len(store.neighbours(label, e.key)) for e in (a, b)}
         keep, drop = sorted((a, b), key=lambda e: (-links[e.key], e.uscc is None, e.key))
         region = a.region or b.region
@@ -202,3 +201,11 @@ def find_duplicates(store: GraphStore, label: str, home: Path | None = None) -> 
         out.append(Duplicate(label, keep.key, keep.name, drop.key, drop.name, score, evidence, region,
                              where or None, links))
     return sorted(out, key=lambda d: (-d.score, d.region or "", d.keep))
+
+
+def merge_candidates(store: GraphStore, kind: str | None = None, home: Path | None = None) -> list[Duplicate]:
+    """The candidates of one kind (单位 / 党组织, or Unit / Organization), or of both."""
+    label = LABEL_OF_ZH.get(kind, kind) if kind else None
+    if label is not None and label not in MERGEABLE:
+        raise InvalidInput(f"只查找单位或党组织的重复，不支持“{kind}”")
+    return [d for lb in ([label] if label else MERGEABLE) for d in find_duplicates(store, lb, home)]

@@ -127,6 +127,31 @@ def street_part(code: str | None) -> str | None:
     return code[:9] if code and len(code) >= 9 and code[6:9] != "000" else None
 
 
+class NameIndex:
+    """Names in normal form by their character triples. A name is compared only with the names
+    sharing most of its rarest triples: a blocking that needs no region (exports often have none).
+
+    >>> NameIndex(["鑫源科技", "华西物流", "鑫源科技发展"]).candidates("鑫源科技")
+    [0, 2]
+    """
+
+    def __init__(self, keys: Iterable[str]) -> None:
+        self.postings: dict[str, list[int]] = defaultdict(list)
+        for i, key in enumerate(keys):
+            for g in name_grams(key):
+                self.postings[g].append(i)
+
+    def candidates(self, key: str, limit: int = CANDIDATES, after: int = -1) -> list[int]:
+        """The names (their positions) sharing most of ``key``'s rare triples, at most
+        ``limit``; only those after position ``after`` (each pair of one list once)."""
+        grams = sorted((g for g in name_grams(key) if g in self.postings), key=lambda g: len(self.postings[g]))
+        shared: Counter[int] = Counter()
+        for g in grams[:RARE_PAIRS]:
+            found = self.postings[g]
+            shared.update(found if after < 0 else (j for j in found if j > after))
+        return [i for i, _ in shared.most_common(limit)]
+
+
 class UnitIndex:
     """The units of the graph, ready to be matched against: by credit code, and by the rare
     character pairs of their normal names."""
@@ -140,10 +165,7 @@ class UnitIndex:
         self._words = region_words(region_names.values() if prefixes is None else prefixes)
         self.by_uscc = {u.uscc: u for u in self.units if u.uscc}
         self.normal: list[NormalName] = [normal(u.name, self._words) for u in self.units]
-        self.postings: dict[str, list[int]] = defaultdict(list)
-        for i, n in enumerate(self.normal):
-            for g in name_grams(n.key):
-                self.postings[g].append(i)
+        self.names = NameIndex(n.key for n in self.normal)
         # region names in addresses, one pattern (longest first): 区划 of a row that gives only its 住所
         self._code_of = {n: c for c, n in region_names.items() if n}
         names = sorted(self._code_of, key=len, reverse=True)
@@ -159,13 +181,6 @@ class UnitIndex:
             if named:
                 return max(named, key=lambda c: (len(c.rstrip("0")), c))
         return None
-
-    def _candidates(self, key: str) -> list[int]:
-        grams = sorted((g for g in name_grams(key) if g in self.postings), key=lambda g: len(self.postings[g]))
-        shared: Counter[int] = Counter()
-        for g in grams[:RARE_PAIRS]:
-            shared.update(self.postings[g])
-        return [i for i, _ in shared.most_common(CANDIDATES)]
 
     def _judge(self, row: RegistryRow, mine: NormalName, where: str | None, i: int) -> tuple[float, list[str]]:
         """A candidate's score, capped by what rules it out, and the evidence for it."""
@@ -198,7 +213,7 @@ class UnitIndex:
         mine = normal(row.name, self._words)
         where = self.region_of(row)
         scored: list[Candidate] = []
-        for i in self._candidates(mine.key):
+        for i in self.names.candidates(mine.key):
             score, evidence = self._judge(row, mine, where, i)
             scored.append(Candidate(self.units[i].id, self.units[i].name, score, evidence))
         scored.sort(key=lambda c: (-c.score, c.unit))
