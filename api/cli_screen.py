@@ -191,6 +191,9 @@ def duplicates(
     if emitted(fmt, out, lambda: [d.as_dict() for d in found], lambda: duplicates_xlsx(found),
                f"{len(found)} 对合并候选"):
         return
+    if not found:
+        console.print("没有发现重复：没有两个编码的统一社会信用代码相同，也没有同一区县内名称几乎相同的")
+        return
     console.print(f"合并候选 {len(found)} 对（确认：tupu screen merge 编码 --into 保留的编码；"
                   "不是同一个：加 --apart）")
     table = Table("类型", "保留", "并入", "相似度", "依据", "区划", title="合并候选")

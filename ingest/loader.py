@@ -73,6 +73,7 @@ class _Pending(NamedTuple):
     node: dict[str, Any] | None  # node ledgers: the node's properties
     links: list[tuple]  # spool entries
     need: tuple | None  # 需求资源清单: (organisation, kind, category, content, row)
+    typed: str | None = None  # the code as typed, when it was merged into the node's (``aliases``)
 
 
 class _Writer:
@@ -218,6 +219,7 @@ class Loader:
             if self.progress:
                 self.progress.advance()
             parsed, rejects, warnings = parse_row(t, row_no, cells)
+            typed = parsed.values.get(ledger.key[0])
             if self._aliases and (n := unalias(ledger, parsed, self._aliases)):
                 report.aliased += n
                 if linked_to_itself(ledger, parsed):
@@ -243,10 +245,17 @@ class Loader:
                                              cell=f"{letter}{row_no}" if letter else None))
                 continue
             key = "\x1f".join(map(str, parsed.key(ledger.key)))
+            pending = self._pending(ledger, t, parsed, prov)
+            if ledger.label is not None and typed != parsed.values.get(ledger.key[0]):
+                pending = pending._replace(typed=str(typed))
             if key in batch:
-                self._reject_duplicate(t, report, row_no, key, source, batch[key].row)
+                first = batch[key]
+                if first.typed and not pending.typed:  # the node's own code wins over one merged into it
+                    batch[key] = pending
+                    first, pending = pending, first
+                self._reject_duplicate(t, report, pending, key, source, first.row)
                 continue
-            batch[key] = self._pending(ledger, t, parsed, prov)
+            batch[key] = pending
             if len(batch) >= self.batch_size:
                 self._flush(t, batch, source, report, spool, seen, needs)
                 batch = {}
@@ -281,7 +290,7 @@ class Loader:
         nodes = []
         for key, pending in batch.items():
             if key in earlier:
-                self._reject_duplicate(t, report, pending.row, key, *earlier[key])
+                self._reject_duplicate(t, report, pending, key, *earlier[key])
                 continue
             if pending.node is not None:
                 nodes.append(pending.node)
@@ -293,7 +302,7 @@ class Loader:
         if nodes and not self.dry_run:
             self.writer.submit(self.store.upsert_nodes, ledger.label, nodes, parallel=True)
 
-    def _reject_duplicate(self, t: Table, report: IngestReport, row: int, key: str,
+    def _reject_duplicate(self, t: Table, report: IngestReport, pending: _Pending, key: str,
                           source: int, first_row: int) -> None:
         ledger = t.ledger
         assert ledger is not None
@@ -304,7 +313,8 @@ class Loader:
         letter = _letters(t).get(ledger.key[0])
         merged = sorted(a for a, to in self._aliases.get(ledger.label or "", {}).items() if to == key)
         why = f"（{'、'.join(merged)} 已合并为 {key}，请在台账中删去其一）" if merged else ""
-        report.rejected.append(Issue(t.file, t.sheet, row, ledger.key[0], key.replace("\x1f", "；"),
+        row = pending.row
+        report.rejected.append(Issue(t.file, t.sheet, row, ledger.key[0], pending.typed or key.replace("\x1f", "；"),
                                      f"编码重复：与{where}第{first_row}行相同，本行未载入{why}",
                                      cell=f"{letter}{row}" if letter else None))
 

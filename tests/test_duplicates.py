@@ -80,8 +80,9 @@ def test_a_merge_keeps_both_codes_and_later_ledgers_land_on_one_node(store, tmp_
     assert store.counts()["Organization"] == nodes_before["Organization"] - 1
     assert store.get("Unit", "DW9") is None and store.get("Organization", "Z9") is None
     assert report.aliased > 0
-    dup = [i for i in report.rejected if i.value == "DW1"]
+    dup = [i for i in report.rejected if i.column == "单位编码"]
     assert len(dup) == 1 and "DW9 已合并为 DW1" in dup[0].reason  # the street is told to drop one row
+    assert dup[0].value == "DW9"  # the code as typed: the row under the merged code is the one left out
     assert sorted(m.key for _, m in store.neighbours("Organization", "Z1", ["MEMBER_OF"], "in")) == ["M1", "M2"]
     assert [o.key for _, o in store.neighbours("Organization", "Z1", ["PAIRED_WITH"])] == ["Z2"]
     assert find_duplicates(store, "Unit")[0].drop == "DW8"  # what is merged is no candidate any more
@@ -98,6 +99,19 @@ def test_a_ledger_with_the_old_code_only_updates_the_kept_node(store, tmp_path):
     assert report.ok and report.aliased == 1
     assert store.get("Unit", "DW9") is None and store.get("Unit", "DW1").name == "鑫源科技有限公司"
     assert store.get("Unit", "DW1").props["aliases"] == ["DW9"]  # a reload does not lose them
+
+
+def test_the_row_under_the_kept_code_wins_over_the_merged_one(store, tmp_path):
+    Loader(store).load([_ledgers(tmp_path)])
+    merge(store, "Unit", keep="DW1", drop="DW9")
+    later = tmp_path / "两行都在"
+    later.mkdir()  # the merged code's row first, under another name: the kept code's row stands
+    write_csv(later / "单位.csv", [UNITS[0], ["DW9", "鑫源科技有限责任公司", "非公企业", "", "510603001000"],
+                                  ["DW1", "德阳市鑫源科技有限公司", "非公企业", "", "510603001000"]])
+    report = Loader(store).load([later])
+    assert store.get("Unit", "DW1").name == "德阳市鑫源科技有限公司"
+    assert [(i.row, i.value) for i in report.rejected] == [(2, "DW9")]
+    assert "与第3行相同" in report.rejected[0].reason and "DW9 已合并为 DW1" in report.rejected[0].reason
 
 
 def test_pairs_set_apart_are_not_listed_again(store, tmp_path):
