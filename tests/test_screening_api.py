@@ -86,6 +86,10 @@ def test_merges_over_http_respect_the_scope(tmp_path):
             == [("Z9", "Z1")]
         # the old code still finds the unit
         assert client.get("/entities/Unit/DW1", headers=bearer(admin)).json()["props"]["aliases"] == ["DW9"]
+        moved = client.get("/entities/Unit/DW9", headers=bearer(admin), follow_redirects=False)
+        assert moved.status_code == 307 and moved.headers["location"].endswith("/entities/Unit/DW1")
+        assert client.get("/entities/单位/DW9", headers=bearer(admin)).json()["id"] == "DW1"
+        assert client.get("/entities/Unit/DW9", headers=bearer(south)).status_code == 404  # not its own: missing
     assert [e["action"] for e in app.state.audit.events()[:2]] == ["确认不是重复", "合并重复"]
 
 

@@ -1,8 +1,9 @@
 import datetime as dt
 from typing import Annotated, Literal
+from urllib.parse import quote
 
 from fastapi import APIRouter, HTTPException, Query, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic_core import to_json
 
 from api import exports
@@ -12,6 +13,7 @@ from api.schemas import EntityOut, NodeOut, Page, link_json, node_json
 from graph.analyses.gaps import find_gaps
 from graph.model import LABELS
 from graph.privacy import mask_props
+from graph.screening.merge import MERGEABLE
 from viz.entity import entity_html
 
 router = APIRouter(tags=["实体"])
@@ -54,6 +56,10 @@ def get_entity(label: str, id: str, store: Store, scope: ScopeDep, policy: Polic
                as_of: Annotated[dt.date | None, Query(description="按哪一天判定缺口与结对，默认今天")] = None):
     name = resolve_label(label)
     node, pairs = store.node_with_neighbours(name, id)
+    if node is None and name in MERGEABLE and (now := store.aliases(name).get(id)) and scope.allows(name, now):
+        # a code merged into another node (#16): its page is the kept node's
+        url = request.url.replace(path=f"/entities/{quote(name)}/{quote(now)}")
+        return RedirectResponse(str(url), status_code=307)
     if node is None or not scope.allows(name, id):
         raise HTTPException(404, f"未找到{LABELS[name].zh} {id} (not found)")
     pairs = scope.keep(pairs, lambda p: [(p[1].label, p[1].key)])
