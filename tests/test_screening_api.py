@@ -3,7 +3,10 @@ for the next run), the target list, and the merge candidates merged or set apart
 scope of the token respected — then the same on the review page in a real browser."""
 from __future__ import annotations
 
+import io
+
 from fastapi.testclient import TestClient
+from openpyxl import load_workbook
 
 from graph.memory.store import MemoryStore
 from graph.screening.decisions import Decisions
@@ -117,5 +120,11 @@ def test_the_review_page_decides_and_merges_in_a_real_browser(browser, tmp_path)
         possible.locator("button", has_text="是它").click()
         page.wait_for_selector("#possible-list tr.done")
         assert "已确认：是 好邻居超市有限公司" in possible.inner_text()
+        with page.expect_download() as got:  # the target list for the visiting teams
+            page.click("button[data-download='targets']")
+        assert got.value.suggested_filename == "目标对象清单.xlsx"
+        sheet = load_workbook(io.BytesIO(got.value.path().read_bytes()))
+        assert sheet.sheetnames == ["未入台账", "应走访", "已注销仍计入"] and sheet["未入台账"].max_row == 2
+        assert "已下载：目标对象清单.xlsx" in page.locator("#registry-result").inner_text()
     assert next(iter(Decisions(app.state.settings.home).all().values()))["unit"] == "DW3"
     assert not watch.external and not watch.errors, (watch.external, watch.errors)
