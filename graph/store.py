@@ -176,6 +176,12 @@ class GraphStore(ABC):
     def upsert_nodes(self, label: str, rows: Iterable[dict[str, Any]]) -> int:
         """Merge nodes of ``label`` on their key; return how many rows were written."""
 
+    def update_nodes(self, label: str, rows: Iterable[dict[str, Any]]) -> int:
+        """Set properties of nodes this load has written already (a rejected row's mark, the
+        lists of 需求资源清单). A store merges them like any upsert; a first load's import files
+        (``ingest.import_files``) keep them for after the import."""
+        return self.upsert_nodes(label, rows)
+
     @abstractmethod
     def upsert_relationships(
         self, rel_type: str, start_label: str, end_label: str, rows: Iterable[RelRow]

@@ -25,7 +25,7 @@ from graph.config import Limits
 from graph.model import LABELS
 from graph.privacy import mask_text
 from graph.screening.merge import MERGEABLE
-from graph.store import GraphStore, RelRow, SaveFailed, StoreUnavailable, batched
+from graph.store import RelRow, SaveFailed, StoreUnavailable, batched
 from ingest.aliases import linked_to_itself, unalias
 from ingest.guard import OUTSIDE, WriteScope
 from ingest.ledgers import LEDGERS, LOAD_ORDER, Ledger
@@ -44,6 +44,22 @@ class Progress(Protocol):
     def begin(self, description: str, total: int | None) -> None: ...
     def advance(self, n: int = 1) -> None: ...
     def end(self) -> None: ...
+
+
+class LoadTarget(Protocol):
+    """What a load writes to: a :class:`~graph.store.GraphStore`, or a first load's import
+    files (``ingest.import_files.ImportFiles``)."""
+
+    def counts(self) -> dict[str, int]: ...
+    def aliases(self, label: str) -> dict[str, str]: ...
+    def existing_keys(self, label: str, keys: Iterable[str]) -> set[str]: ...
+    def upsert_nodes(self, label: str, rows: Iterable[dict[str, Any]]) -> int: ...
+    def update_nodes(self, label: str, rows: Iterable[dict[str, Any]]) -> int: ...
+    def upsert_relationships(self, rel_type: str, start_label: str, end_label: str,
+                             rows: Iterable[RelRow]) -> int: ...
+    def prune_relationships(self, rel_type: str, label: str, keys: Iterable[str], keep_stamp: str,
+                            incoming: bool = False, role: str | None = None) -> int: ...
+    def save(self) -> None: ...
 
 
 class LinkKind(NamedTuple):
@@ -108,7 +124,7 @@ class _Writer:
 
 
 class Loader:
-    def __init__(self, store: GraphStore, *, batch_size: int = DEFAULT_BATCH,
+    def __init__(self, store: LoadTarget, *, batch_size: int = DEFAULT_BATCH,
                  dry_run: bool = False, progress: Progress | None = None,
                  now: dt.datetime | None = None, guard: WriteScope | None = None,
                  limits: Limits | None = None) -> None:
@@ -382,7 +398,7 @@ class Loader:
             rows = [{key: k, PROBLEMS: texts} for k, texts in sorted(found.items())
                     if k in known and (self.guard is None or self.guard.allows(label, k))]
             if rows:
-                self.store.upsert_nodes(label, rows)
+                self.store.update_nodes(label, rows)
 
     # --- phase 2: links --------------------------------------------------------------------
     def _existing(self, label: str, keys: set[str], seen: SeenKeys) -> set[str]:
@@ -482,7 +498,7 @@ class Loader:
                 counts.landed += len(rows)
                 updates.append(props)
             if updates and not self.dry_run:
-                self.writer.submit(self.store.upsert_nodes, lo.owner_label, updates, parallel=True)
+                self.writer.submit(self.store.update_nodes, lo.owner_label, updates, parallel=True)
 
 
 def _guarded(t: Table, report: IngestReport) -> Iterator[tuple[int, list[Any]]]:

@@ -71,9 +71,12 @@ def parse_row(table: Table, row_no: int, cells: list[Any]
             codes = []
             for part in split_multi(raw):
                 try:
-                    codes.append(col.parse(part))
+                    code = col.parse(part)
                 except BadValue as e:
                     issue(warnings, i, col, part, f"{e}，该项未载入")
+                    continue
+                if code not in codes:  # a code written twice is one link (MERGE made it one too)
+                    codes.append(code)
             if not codes:
                 if col.required:
                     issue(rejects, i, col, raw, f"缺少必填项：{col.zh}")

@@ -69,19 +69,11 @@ class Neo4jStore(GraphStore):
         database: str = "neo4j",
         batch_size: int = DEFAULT_BATCH,
     ) -> None:
-        auth = (user, password or "") if user else None
+        self._auth = (user, password or "") if user else None
         self.uri = uri
         self.database = database
         self.batch_size = batch_size
-        self.driver = GraphDatabase.driver(
-            uri,
-            auth=auth,
-            connection_timeout=5.0,
-            # a single local server has no leader switches to ride out: fail fast, answer 503
-            max_transaction_retry_time=2.0,
-            # deprecation / unknown-type warnings of the server are noise in a user's terminal
-            notifications_min_severity=neo4j.NotificationMinimumSeverity.OFF,
-        )
+        self.driver = self._connect()
         self._schema_ready = False
         self.last_error: str | None = None
         self._fulltext_seen = -1  # the generation the full-text index was last refreshed at
@@ -89,6 +81,31 @@ class Neo4jStore(GraphStore):
         self._columns: dict[str, tuple[str, ...]] = {}  # query -> the columns it returns
 
     # --- plumbing --------------------------------------------------------------------------
+    def _connect(self) -> neo4j.Driver:
+        return GraphDatabase.driver(
+            self.uri,
+            auth=self._auth,
+            connection_timeout=5.0,
+            # a single local server has no leader switches to ride out: fail fast, answer 503
+            max_transaction_retry_time=2.0,
+            # deprecation / unknown-type warnings of the server are noise in a user's terminal
+            notifications_min_severity=neo4j.NotificationMinimumSeverity.OFF,
+        )
+
+    def reconnect(self) -> None:
+        """After the server was restarted under this store (a first load's offline import):
+        fresh connections, the schema checked again, the data's version read anew."""
+        self.driver.close()
+        self.driver = self._connect()
+        self._schema_ready = False
+        self._data_version = None
+
+    def mark_written(self) -> None:
+        """Written behind the driver's back (the offline importer): a new data version, so every
+        process's kept answers are out of date."""
+        self._touch()
+        self._written()
+
     @contextmanager
     def _guard(self) -> Iterator[None]:
         try:
