@@ -124,6 +124,24 @@ def neo4j_stop() -> None:
     console.print("Neo4j 已停止" if stopped else "Neo4j 未在运行")
 
 
+@neo4j_app.command("dump", help="把本地 Neo4j 的数据库导出为 neo4j.dump（运行中则先停下、导出后再启动），"
+                  "可用 neo4j-admin database load 装入 docker-compose 的 Neo4j")
+def neo4j_dump(to: Annotated[Path, typer.Option("--to", help="输出文件夹")] = Path(".")) -> None:
+    local = _local_neo4j()
+    running = local.pid() is not None
+    with console.status("正在导出（导出期间 Neo4j 暂停服务）…"):
+        local.stop()
+        try:
+            path = local.dump(to)
+        finally:
+            if running:
+                local.restart(settings().neo4j_password)
+    console.print(f"已导出：{path}")
+    console.print("装入 docker-compose 的 Neo4j（先 docker compose stop neo4j）：\n"
+                  f"  docker compose run --rm -v {path.parent.resolve()}:/backups neo4j "
+                  "neo4j-admin database load neo4j --from-path=/backups --overwrite-destination=true")
+
+
 @neo4j_app.command("status", help="本地 Neo4j 是否在运行")
 def neo4j_status() -> None:
     uri = _local_neo4j().status()

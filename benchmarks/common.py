@@ -31,10 +31,10 @@ def ledgers(members: int) -> Path:
     return folder
 
 
-def start_neo4j(name: str = "bench", heap: str = "2g") -> tuple[LocalNeo4j, str]:
+def start_neo4j(name: str = "bench", heap: str = "2g", pagecache_mb: int = 2048) -> tuple[LocalNeo4j, str]:
     inst = LocalNeo4j(HOME, instance=name)
     inst.remove()  # a fresh database
-    return inst, inst.start(port=free_port(), heap=heap, pagecache_mb=2048)
+    return inst, inst.start(port=free_port(), heap=heap, pagecache_mb=pagecache_mb)
 
 
 def count_rows(folder: Path) -> int:

@@ -71,13 +71,15 @@ def initial_load(paths: Iterable[Path | str], store: "Neo4jStore", local: LocalN
     work = Path(tempfile.mkdtemp(prefix="import-", dir=_scratch_dir(local)))
     try:
         sink = ImportFiles(work)
-        report = Loader(sink, **loader_options).load(paths)
+        # the database is idle until the files are complete: a worker process parses the rows
+        report = Loader(sink, **{"parse_workers": 1, **loader_options}).load(paths)
         if report.error or not any(report.landed.values()):
             return report
         check_initial_target(store, local)  # nobody wrote in the meantime
-        _say(on_phase, f"正在用 neo4j-admin 导入（{sink.written['nodes']} 个节点，"
-                       f"{sink.written['relationships']} 条关系；导入期间 Neo4j 暂停服务）…")
+        _say(on_phase, "正在停止 Neo4j（导入期间暂停服务）…")
         local.stop()
+        _say(on_phase, f"正在用 neo4j-admin 导入（{sink.written['nodes']} 个节点，"
+                       f"{sink.written['relationships']} 条关系）…")
         try:
             local.import_csv(sink.nodes, sink.relationships, sink.multiline, log=work / "import.log")
         except Neo4jLaunchError as e:
@@ -88,6 +90,7 @@ def initial_load(paths: Iterable[Path | str], store: "Neo4jStore", local: LocalN
             for counts in report.ledgers.values():
                 counts.landed = 0  # nothing is in the database
             return report
+        _say(on_phase, "正在重新启动 Neo4j…")
         local.restart(password)
         store.reconnect()
         _say(on_phase, "正在建立索引与约束…")

@@ -29,10 +29,11 @@ from graph.store import RelRow, SaveFailed, StoreUnavailable, batched
 from ingest.aliases import linked_to_itself, unalias
 from ingest.guard import OUTSIDE, WriteScope
 from ingest.ledgers import LEDGERS, LOAD_ORDER, Ledger
+from ingest.parse_worker import RowParser
 from ingest.problems import PROBLEMS, DataProblems
 from ingest.readers import Table, TooLarge, expand_paths, read_tables
 from ingest.report import IngestReport, Issue
-from ingest.rows import ParsedRow, parse_row
+from ingest.rows import ParsedRow
 from ingest.scratch import GroupedSpool, SeenKeys, Spool
 
 log = logging.getLogger("tupu.ingest")
@@ -127,8 +128,11 @@ class Loader:
     def __init__(self, store: LoadTarget, *, batch_size: int = DEFAULT_BATCH,
                  dry_run: bool = False, progress: Progress | None = None,
                  now: dt.datetime | None = None, guard: WriteScope | None = None,
-                 limits: Limits | None = None) -> None:
+                 limits: Limits | None = None, parse_workers: int = 0) -> None:
         self.store = store
+        # rows parsed in a worker process (ingest.parse_worker): for a first load, whose database
+        # is idle while the ledgers are read; on the MERGE path Neo4j has the other core
+        self.parser = RowParser(parse_workers)
         self.limits = limits or Limits()
         self.guard = guard  # a scoped writer's limits (ingest.guard); None: may write anything
         self.writer = _Writer()
@@ -175,6 +179,7 @@ class Loader:
                             f"（不会重复）。{e}")
         finally:
             self.writer.close()
+            self.parser.close()
             for scratch in (spool, seen, needs):
                 scratch.close()
             for t in tables:
@@ -230,11 +235,10 @@ class Loader:
         if self.progress:
             where = Path(t.file).name + (f" / {t.sheet}" if t.sheet else "")
             self.progress.begin(f"{ledger.zh}（{where}）", t.size_hint)
-        for row_no, cells in _guarded(t, report):
+        for row_no, parsed, rejects, warnings in self.parser.parse(t, _guarded(t, report)):
             counts.read += 1
             if self.progress:
                 self.progress.advance()
-            parsed, rejects, warnings = parse_row(t, row_no, cells)
             typed = parsed.values.get(ledger.key[0])
             if self._aliases and (n := unalias(ledger, parsed, self._aliases)):
                 report.aliased += n

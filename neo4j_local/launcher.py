@@ -241,27 +241,42 @@ class LocalNeo4j:
         (``neo4j-admin database import full``), replacing its files. The instance must be
         stopped. Any bad entry fails the import (``--bad-tolerance=0``): the files were checked
         before, so one would be a bug, never a row to drop silently."""
+        self._admin(["database", "import", "full", "neo4j", "--overwrite-destination=true", "--bad-tolerance=0",
+                     f"--array-delimiter={ARRAY_DELIMITER_ARG}", f"--max-off-heap-memory={off_heap}",
+                     f"--report-file={log.with_suffix('.report')}",
+                     *[f"--nodes={label}={path}" for label, path in nodes],
+                     *[f"--relationships={rel}={path}" for rel, path in relationships],
+                     *(["--multiline-fields-format=v2", "--multiline-fields=" + ",".join(map(str, multiline))]
+                       if multiline else [])], log)
+
+    def _admin(self, args: list[str], log: Path) -> None:
+        """Run ``neo4j-admin`` (Neo4j's AdminTool, from the same jars) on this stopped instance."""
         if self.pid() is not None:
-            raise Neo4jLaunchError("导入前须先停止本地 Neo4j (stop it before an offline import)")
+            raise Neo4jLaunchError("须先停止本地 Neo4j (stop it first)")
         cp = self.prepare()
-        home = (self.dir / "data").resolve()
         conf = self.dir / "conf"
         conf.mkdir(parents=True, exist_ok=True)
         (conf / "neo4j.conf").touch()
-        cmd = ["java", "-Xmx1g", *JVM_FLAGS, "-cp", os.pathsep.join(cp), "org.neo4j.cli.AdminTool",
-               "database", "import", "full", "neo4j", "--overwrite-destination=true", "--bad-tolerance=0",
-               f"--array-delimiter={ARRAY_DELIMITER_ARG}", f"--max-off-heap-memory={off_heap}",
-               f"--report-file={log.with_suffix('.report')}",
-               *[f"--nodes={label}={path}" for label, path in nodes],
-               *[f"--relationships={rel}={path}" for rel, path in relationships]]
-        if multiline:
-            cmd += ["--multiline-fields-format=v2", "--multiline-fields=" + ",".join(map(str, multiline))]
-        env = {**os.environ, "NEO4J_HOME": str(home), "NEO4J_CONF": str(conf.resolve())}
+        env = {**os.environ, "NEO4J_HOME": str((self.dir / "data").resolve()), "NEO4J_CONF": str(conf.resolve())}
+        cmd = ["java", "-Xmx1g", *JVM_FLAGS, "-cp", os.pathsep.join(cp), "org.neo4j.cli.AdminTool", *args]
         with open(log, "ab") as out:
             r = subprocess.run(cmd, stdout=out, stderr=subprocess.STDOUT, env=env, stdin=subprocess.DEVNULL)
         if r.returncode != 0:
             tail = log.read_text(errors="replace")[-3000:]
-            raise Neo4jLaunchError(f"neo4j-admin 导入失败 (exit {r.returncode}):\n{tail}")
+            raise Neo4jLaunchError(f"neo4j-admin {' '.join(args[:2])} 失败 (exit {r.returncode}):\n{tail}")
+
+    def dump(self, folder: Path) -> Path:
+        """``neo4j-admin database dump``: the default database as ``folder/neo4j.dump`` (stopped),
+        which ``neo4j-admin database load`` puts into any Neo4j 5.26, e.g. docker-compose's."""
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "neo4j.dump").unlink(missing_ok=True)
+        self._admin(["database", "dump", "neo4j", f"--to-path={folder.resolve()}"], self.dir / "admin.log")
+        return folder / "neo4j.dump"
+
+    def load_dump(self, folder: Path) -> None:
+        """``neo4j-admin database load``: the default database replaced by ``folder/neo4j.dump``."""
+        self._admin(["database", "load", "neo4j", f"--from-path={folder.resolve()}", "--overwrite-destination=true"],
+                    self.dir / "admin.log")
 
     def wipe_database(self) -> None:
         """Delete the default database's files (stopped): the next start creates it empty."""

@@ -9,6 +9,7 @@ import pytest
 
 from graph.history.snapshot import dump
 from graph.neo4j.store import Neo4jStore
+from ingest import parse_worker
 from ingest.demo import generate
 from ingest.import_files import ImportFiles
 from ingest.initial import NotEmpty, NotLocal, check_initial_target, initial_load
@@ -82,7 +83,9 @@ def test_a_failed_import_leaves_the_database_empty_and_ready(tmp_path, own_neo4j
 
 
 @pytest.mark.neo4j
-def test_initial_load_gives_the_merge_paths_graph_and_report(tmp_path, own_neo4j, neo4j_store):
+def test_initial_load_gives_the_merge_paths_graph_and_report(tmp_path, own_neo4j, neo4j_store, monkeypatch):
+    monkeypatch.setattr(parse_worker, "MIN_BYTES", 0)  # every table parsed in the worker process
+    monkeypatch.setattr(parse_worker, "MIN_ROWS", 0)
     paths = messy_ledgers(tmp_path)
     neo4j_store.clear()
     merged = Loader(neo4j_store, now=NOW).load(paths)
@@ -112,6 +115,15 @@ def test_initial_load_gives_the_merge_paths_graph_and_report(tmp_path, own_neo4j
         # a second --initial is refused before anything is read, and the graph stands
         with pytest.raises(NotEmpty, match="不是空的"):
             initial_load(paths, store, own_neo4j, now=NOW)
+        assert dump(store) == expected
+
+        # the way to docker-compose's Neo4j: neo4j-admin dump, and load gives the same graph
+        own_neo4j.stop()
+        file = own_neo4j.dump(tmp_path / "dump")
+        own_neo4j.wipe_database()
+        own_neo4j.load_dump(file.parent)
+        own_neo4j.restart()
+        store.reconnect()
         assert dump(store) == expected
     finally:
         store.close()

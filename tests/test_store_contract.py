@@ -270,3 +270,20 @@ def test_every_write_changes_the_version(store):
     versions.append(store.version())
     assert len(set(versions)) == 4
     assert store.version() == versions[-1]  # reading does not change it
+
+
+@pytest.mark.neo4j
+def test_a_routing_uri_works_reads_going_as_reads(neo4j_uri, neo4j_store):
+    """``neo4j://`` (what a cluster needs, docs/scale.md): the driver routes; the reads, run as
+    reads, see this process's writes at once."""
+    from graph.neo4j.store import Neo4jStore
+
+    neo4j_store.clear()
+    routed = Neo4jStore("neo4j://" + neo4j_uri.split("://", 1)[1])
+    try:
+        routed.upsert_nodes("Organization", [{"id": "R1", "name": "路由党支部", "kind": "党支部"}])
+        assert routed.get("Organization", "R1").props["name"] == "路由党支部"
+        assert [n.key for n in routed.search("路由党支部")] == ["R1"]
+        assert routed.counts()["Organization"] == 1
+    finally:
+        routed.close()

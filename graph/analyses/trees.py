@@ -118,4 +118,10 @@ def load_trees(store) -> tuple[RegionTree, OrgTree]:
     from graph.analyses.engine import engine_for
 
     engine = engine_for(store)
-    return cached(store, "trees", lambda: (RegionTree.of(engine.region_tree()), OrgTree.of(engine.org_tree())))
+    from graph.analyses.concurrent import at_once
+
+    def both() -> tuple[RegionTree, OrgTree]:
+        regions, orgs = at_once(engine, [engine.region_tree, engine.org_tree])
+        return RegionTree.of(regions), OrgTree.of(orgs)
+
+    return cached(store, "trees", both)

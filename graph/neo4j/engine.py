@@ -12,6 +12,8 @@ Row = dict[str, Any]
 
 
 class Neo4jEngine:
+    concurrent_reads = True  # its reads may run at once (graph.analyses.concurrent)
+
     def __init__(self, store: Neo4jStore) -> None:
         self.store = store
 

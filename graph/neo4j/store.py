@@ -138,8 +138,7 @@ class Neo4jStore(GraphStore):
     def columns(self, query: str, **params: Any) -> tuple[str, ...]:
         """The names of the columns ``query`` returns (planned, not run)."""
         self.ensure_schema()
-        with self._guard(), self.driver.session(database=self.database,
-                                                default_access_mode=neo4j.READ_ACCESS) as s:
+        with self._guard(), self._read_session() as s:
             result = s.run("EXPLAIN " + query, _quiet(params))
             keys = tuple(result.keys())
             result.consume()
@@ -159,9 +158,15 @@ class Neo4jStore(GraphStore):
         a managed transaction's two (begin/run/pull, then commit), a third less time per read
         under load; whole-label exports stream through it without holding every record."""
         self.ensure_schema()
-        with self._guard(), self.driver.session(database=self.database,
-                                                default_access_mode=neo4j.READ_ACCESS) as s:
+        with self._guard(), self._read_session() as s:
             yield from s.run(query, _quiet(params))
+
+    def _read_session(self) -> neo4j.Session:
+        """A read-only session: with a ``neo4j://`` URI the driver routes it to a cluster's
+        readers (docs/scale.md). It waits for this process's own writes (the bookmarks of
+        ``execute_query``), so a follower never answers from before them."""
+        return self.driver.session(database=self.database, default_access_mode=neo4j.READ_ACCESS,
+                                   bookmark_manager=self.driver.execute_query_bookmark_manager)
 
     def ensure_schema(self) -> None:
         """Apply constraints and indexes (idempotent); wait until they are online."""
