@@ -19,6 +19,7 @@ from api.deps import NonEmpty
 from api.pages import LOGIN_PAGE, error_page, wants_page
 from api.routers import admin, analyses, entities, health, history, ingest, meetings, screening, search, views
 from graph.access import AuditLog, TokenStore
+from graph.analyses import kept
 from graph.analyses.gaps import find_gaps
 from graph.config import Settings
 from graph.errors import TupuError
@@ -126,7 +127,8 @@ def create_app(store_factory: Callable[[], GraphStore] | None = None,
         app.state.policy = policy or load_policy(settings.policy)
         # the store of this process's one settings object (not the environment read again)
         app.state.store = store_factory() if store_factory else open_store(settings)
-        if warm:
+        if warm:  # the served app: large answers kept on disk for its other processes too
+            kept.FOLDER = settings.home / "answers"
             threading.Thread(target=_warm, args=(app.state.store, app.state.policy), daemon=True,
                              name="tupu-warm").start()
         try:

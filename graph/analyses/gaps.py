@@ -29,6 +29,7 @@ from graph.analyses.cache import cached, cached_if_present
 from graph.analyses.concurrent import at_once
 from graph.analyses.context import names_in_context
 from graph.analyses.engine import Engine, engine_for
+from graph.analyses.kept import on_disk
 from graph.analyses.responsibility import Responsibility
 from graph.analyses.trees import OrgTree, load_trees
 from graph.errors import InvalidInput
@@ -118,12 +119,16 @@ def find_gaps(
     everything = list(RULES)
     # every rule's answer at hand (the API warms it at start): a rule's gaps are a slice of it
     every: list[Gap] | None
+    def kept(rules: list[str]) -> list[Gap]:
+        # in memory, and (the served app) on disk for its other processes and the next one
+        return cached(store, key(rules), lambda: on_disk(store, key(rules), lambda: compute(rules)))
+
     if share:
-        every = cached(store, key(everything), lambda: compute(everything))
+        every = kept(everything)
     else:
         every = cached_if_present(store, key(everything), lambda: compute(everything))
     if every is None:
-        gaps = cached(store, key(wanted), lambda: compute(wanted))
+        gaps = kept(wanted)
     elif wanted != everything:
         keep = set(wanted)
         gaps = [g for g in every if g.rule in keep]

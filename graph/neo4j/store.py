@@ -212,6 +212,12 @@ class Neo4jStore(GraphStore):
             self._data_version = (now, value)
         return self.generation, self._data_version[1]
 
+    def data_version(self) -> str | None:
+        """The database's own version (the same in every process; ``None`` before any write
+        through Tupu): what answers kept on disk are keyed on (``graph.analyses.kept``)."""
+        version = self.version()
+        return version[1] if isinstance(version, tuple) else None
+
     def _written(self) -> None:
         """After a write has committed: a new data version (never before: a reader could then
         compute from the old data under the new version), and this process reads it next."""

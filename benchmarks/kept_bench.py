@@ -1,0 +1,58 @@
+"""Answers kept on disk (#18): prints figures, asserts nothing.
+
+    python -m benchmarks.kept_bench [--members 1000000]
+
+Loads the demo ledgers into a fresh local Neo4j (``--initial``), then, each in a new process as
+a restarted or second API process would be: the whole gaps answer worked out and written to
+disk, then read back from disk, then (the data unchanged) read again.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+
+from benchmarks.common import HOME, ROOT, TODAY, ledgers, start_neo4j
+from graph.neo4j.store import Neo4jStore
+from ingest.initial import initial_load
+
+
+def in_new_process(uri: str, folder: str) -> dict:
+    code = f"""
+import datetime as dt, json, time
+from pathlib import Path
+from graph.analyses import kept
+from graph.analyses.gaps import find_gaps
+from graph.neo4j.store import Neo4jStore
+kept.FOLDER = Path({folder!r})
+store = Neo4jStore({uri!r})
+t = time.perf_counter()
+n = len(find_gaps(store, as_of=dt.date.fromisoformat({TODAY.isoformat()!r}), share=True))
+print(json.dumps({{"seconds": time.perf_counter() - t, "gaps": n}}))
+"""
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--members", type=int, default=1_000_000)
+    args = ap.parse_args()
+    inst, uri = start_neo4j("bench-kept", pagecache_mb=4096)
+    try:
+        store = Neo4jStore(uri)
+        initial_load([ledgers(args.members)], store, inst)
+        store.close()
+        with tempfile.TemporaryDirectory(dir=HOME) as folder:
+            for what in ("worked out and written to disk", "a new process: read from disk",
+                         "another new process: read from disk"):
+                r = in_new_process(uri, folder)
+                print(f"{args.members:,} members, whole gaps answer, {what}: {r['seconds']:.1f} s ({r['gaps']:,} gaps)")
+    finally:
+        inst.remove()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,68 @@
+"""Answers kept on disk, per version of the data (#18): a large answer (every gap of a
+province: 16 s at a million members) is worked out by one process and read back by the others
+and by the next one started, as long as the data has not changed since.
+
+Only for a store whose version is the data's own and the same in every process (Neo4j: the
+``TupuMeta`` node every write through Tupu renews), and only where the served app has set
+:data:`FOLDER`. The file of an answer is written by one process while the others wait for it
+(a lock file), replaced atomically, readable by its owner only (it holds names), and used for
+at most :data:`graph.analyses.cache.TTL` seconds: the in-memory cache's backstop against writes
+that bypass Tupu applies to it too.
+"""
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import logging
+import os
+import pickle
+import time
+from collections.abc import Callable, Hashable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from graph.analyses.cache import TTL
+
+T = TypeVar("T")
+log = logging.getLogger("tupu.analyses")
+
+FOLDER: Path | None = None  # set by the served app: $TUPU_HOME/answers
+KEEP_FILES = 8  # answers of older versions are removed beyond this many
+
+
+def on_disk(store: Any, key: Hashable, compute: Callable[[], T], ttl: float = TTL) -> T:
+    """``compute()``'s answer, read from disk when a process worked it out for this version of
+    the data less than ``ttl`` seconds ago (see the module docstring)."""
+    version = store.data_version() if FOLDER is not None and hasattr(store, "data_version") else None
+    if version is None or FOLDER is None:
+        return compute()
+    FOLDER.mkdir(parents=True, exist_ok=True, mode=0o700)
+    name = hashlib.sha256(repr((version, key)).encode()).hexdigest()[:32]
+    path = FOLDER / f"{name}.pickle"
+    with open(FOLDER / f"{name}.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # one process computes; the others wait, then read
+        try:
+            if time.time() - path.stat().st_mtime < ttl:
+                with open(path, "rb") as f:
+                    value: T = pickle.load(f)
+                return value
+        except FileNotFoundError:
+            pass
+        except Exception as e:  # noqa: BLE001 - a damaged file is worked out again
+            log.warning("kept answer %s unreadable (%s): computing it again", path.name, type(e).__name__)
+        value = compute()
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as f:
+            pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    _prune()
+    return value
+
+
+def _prune() -> None:
+    assert FOLDER is not None
+    files = sorted(FOLDER.glob("*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in files[KEEP_FILES:]:
+        old.unlink(missing_ok=True)
+        old.with_suffix(".lock").unlink(missing_ok=True)

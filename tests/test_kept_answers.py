@@ -1,0 +1,59 @@
+"""A large answer worked out once is read from disk by another process (#18): the same gaps,
+without computing them again, until the data changes."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from graph.analyses import gaps as gaps_module
+from graph.analyses import kept
+from graph.analyses.cache import _caches
+from graph.analyses.gaps import find_gaps
+from graph.neo4j.store import Neo4jStore
+from ingest.demo import generate
+from ingest.loader import Loader
+
+TODAY = dt.date(2025, 11, 22)
+
+
+@pytest.mark.neo4j
+def test_another_process_reads_the_gaps_from_disk_until_the_data_changes(tmp_path, neo4j_store, neo4j_uri,
+                                                                         monkeypatch):
+    generate(tmp_path / "demo", scale=1, fmt="csv", today=TODAY)
+    neo4j_store.clear()
+    Loader(neo4j_store).load([tmp_path / "demo"])
+    monkeypatch.setattr(kept, "FOLDER", tmp_path / "answers")
+    monkeypatch.setattr("graph.neo4j.store.VERSION_CHECK_SECONDS", 0.0)  # another's write seen at once
+    computed = []
+    real = gaps_module._explain
+    monkeypatch.setattr(gaps_module, "_explain", lambda *a: computed.append(1) or real(*a))
+
+    first = Neo4jStore(neo4j_uri)  # two stores: two processes' views of one database
+    second = Neo4jStore(neo4j_uri)
+    try:
+        a = find_gaps(first, as_of=TODAY, share=True)
+        assert len(computed) == 1 and a
+        files = list((tmp_path / "answers").glob("*.pickle"))
+        assert len(files) == 1 and files[0].stat().st_mode & 0o077 == 0  # its owner's only
+        b = find_gaps(second, as_of=TODAY, share=True)
+        assert len(computed) == 1  # read, not worked out again
+        assert [g.as_dict() for g in b] == [g.as_dict() for g in a]
+
+        first.upsert_nodes("Unit", [{"id": "KEPT1", "name": "新开业的公司", "kind": "非公企业"}])
+        _caches.pop(second, None)
+        c = find_gaps(second, as_of=TODAY, share=True)  # another version of the data
+        assert len(computed) == 2 and len(c) == len(a) + 1
+    finally:
+        first.close()
+        second.close()
+
+
+def test_without_a_folder_or_a_shared_version_nothing_is_kept(tmp_path, monkeypatch):
+    from graph.memory.store import MemoryStore
+
+    monkeypatch.setattr(kept, "FOLDER", None)
+    assert kept.on_disk(MemoryStore(), "k", lambda: 1) == 1
+    monkeypatch.setattr(kept, "FOLDER", tmp_path)
+    assert kept.on_disk(MemoryStore(), "k", lambda: 2) == 2  # its version is this process's own
+    assert list(tmp_path.iterdir()) == []
