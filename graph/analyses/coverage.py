@@ -16,7 +16,9 @@ from collections.abc import Iterable
 
 from pydantic import BaseModel, Field
 
+from graph.analyses.cache import cached
 from graph.analyses.engine import engine_for
+from graph.analyses.kept import on_disk
 from graph.analyses.responsibility import Responsibility
 from graph.analyses.trees import load_trees
 from graph.policy import Policy, load_policy
@@ -69,9 +71,19 @@ class _Tally:
 def coverage(store: GraphStore, *, as_of: dt.date | None = None, policy: Policy | None = None,
              region: str | None = None, scope: str = "all") -> list[CoverageRow]:
     """Rates for every region (``scope="region"``), every committee (``"org"``) or both.
-    ``region`` keeps the rows of that region's subtree (and the committees located in it)."""
+    ``region`` keeps the rows of that region's subtree (and the committees located in it).
+    Kept until the data changes (in memory; on disk for the served app's other processes): the
+    home page asks for it on every visit, and at a million members it reads every unit, grid and
+    mobile member."""
     policy = policy or load_policy()
-    params = rule_params(policy, as_of or dt.date.today())
+    day = as_of or dt.date.today()
+    key = ("coverage", day, policy.fingerprint, region, scope)
+    return cached(store, key, lambda: on_disk(store, key, lambda: _coverage(store, day, policy, region, scope)))
+
+
+def _coverage(store: GraphStore, as_of: dt.date, policy: Policy, region: str | None,
+              scope: str) -> list[CoverageRow]:
+    params = rule_params(policy, as_of)
     engine = engine_for(store)
     regions, orgs = load_trees(store)
     who = Responsibility(regions, orgs, policy)

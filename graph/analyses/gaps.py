@@ -104,14 +104,14 @@ def find_gaps(
     policy = policy or load_policy()
     as_of = as_of or dt.date.today()
     wanted = check_rules(rules)
-    regions, orgs = load_trees(store)
+    # the trees only when needed (kept in memory once read): an answer read from disk needs none
 
     def compute(rules: list[str]) -> list[Gap]:
         params = rule_params(policy, as_of)
         engine = engine_for(store)
         answers = at_once(engine, [partial(engine.rule_rows, rule, params) for rule in rules])
         rows = [(rule, row) for rule, found in zip(rules, answers, strict=True) for row in found]
-        return _explain(engine, Responsibility(regions, orgs, policy), policy, params, rows)
+        return _explain(engine, Responsibility(*load_trees(store), policy), policy, params, rows)
 
     def key(rules: list[str]) -> tuple[Any, ...]:
         return ("gaps", tuple(rules), as_of, policy.fingerprint)
@@ -135,10 +135,10 @@ def find_gaps(
     else:
         gaps = every
     if region:
-        subtree = regions.subtree(region)
+        subtree = load_trees(store)[0].subtree(region)
         gaps = [g for g in gaps if g.region in subtree]
     if org:
-        mine = concerns(org, orgs)
+        mine = concerns(org, load_trees(store)[1])
         gaps = [g for g in gaps if mine(g)]
     return gaps
 
