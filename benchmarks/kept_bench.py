@@ -4,7 +4,9 @@
 
 Loads the demo ledgers into a fresh local Neo4j (``--initial``), then, each in a new process as
 a restarted or second API process would be: the whole gaps answer worked out and written to
-disk, then read back from disk, then (the data unchanged) read again.
+disk, then read back from disk, then (the data unchanged) read again; then the home page (every
+gap, coverage by region) asked of a new application process: first working coverage out and
+keeping it, then in another new process with both answers on disk.
 """
 from __future__ import annotations
 
@@ -13,8 +15,10 @@ import json
 import subprocess
 import sys
 import tempfile
+from pathlib import Path
 
 from benchmarks.common import HOME, ROOT, TODAY, ledgers, start_neo4j
+from graph.access import TokenStore
 from graph.neo4j.store import Neo4jStore
 from ingest.initial import initial_load
 
@@ -25,12 +29,32 @@ import datetime as dt, json, time
 from pathlib import Path
 from graph.analyses import kept
 from graph.analyses.gaps import find_gaps
+from graph.access import TokenStore
 from graph.neo4j.store import Neo4jStore
 kept.FOLDER = Path({folder!r})
 store = Neo4jStore({uri!r})
 t = time.perf_counter()
 n = len(find_gaps(store, as_of=dt.date.fromisoformat({TODAY.isoformat()!r}), share=True))
 print(json.dumps({{"seconds": time.perf_counter() - t, "gaps": n}}))
+"""
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def home_in_new_process(uri: str, folder: str, home: str, token: str) -> dict:
+    code = f"""
+import json, time
+from pathlib import Path
+from fastapi.testclient import TestClient
+from graph.analyses import kept
+from graph.config import Settings
+from api.app import create_app
+kept.FOLDER = Path({folder!r})
+app = create_app(settings=Settings(backend="neo4j", neo4j_uri={uri!r}, home=Path({home!r})))
+with TestClient(app) as client:
+    t = time.perf_counter()
+    r = client.get("/", headers={{"Authorization": "Bearer {token}"}})
+    print(json.dumps({{"seconds": time.perf_counter() - t, "status": r.status_code, "bytes": len(r.content)}}))
 """
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -50,6 +74,13 @@ def main() -> None:
                          "another new process: read from disk"):
                 r = in_new_process(uri, folder)
                 print(f"{args.members:,} members, whole gaps answer, {what}: {r['seconds']:.1f} s ({r['gaps']:,} gaps)")
+            home = Path(folder) / "home"
+            home.mkdir()
+            token, _ = TokenStore(home / "tokens.json").create("admin", name="kept bench")
+            for what in ("coverage worked out and kept", "a new process: both read from disk"):
+                r = home_in_new_process(uri, folder, str(home), token)
+                print(f"{args.members:,} members, home page in a new process, {what}: {r['seconds']:.1f} s"
+                      f" (HTTP {r['status']}, {r['bytes']:,} bytes)")
     finally:
         inst.remove()
 
