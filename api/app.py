@@ -128,7 +128,7 @@ def create_app(store_factory: Callable[[], GraphStore] | None = None,
         # the store of this process's one settings object (not the environment read again)
         app.state.store = store_factory() if store_factory else open_store(settings)
         if warm:  # the served app: large answers kept on disk for its other processes too
-            kept.FOLDER = settings.home / "answers"
+            kept.keep_on_disk(app.state.store, settings.home / "answers")
             threading.Thread(target=_warm, args=(app.state.store, app.state.policy), daemon=True,
                              name="tupu-warm").start()
         try:

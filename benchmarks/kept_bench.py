@@ -31,8 +31,8 @@ from graph.analyses import kept
 from graph.analyses.gaps import find_gaps
 from graph.access import TokenStore
 from graph.neo4j.store import Neo4jStore
-kept.FOLDER = Path({folder!r})
 store = Neo4jStore({uri!r})
+kept.keep_on_disk(store, Path({folder!r}))
 t = time.perf_counter()
 n = len(find_gaps(store, as_of=dt.date.fromisoformat({TODAY.isoformat()!r}), share=True))
 print(json.dumps({{"seconds": time.perf_counter() - t, "gaps": n}}))
@@ -41,16 +41,15 @@ print(json.dumps({{"seconds": time.perf_counter() - t, "gaps": n}}))
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def home_in_new_process(uri: str, folder: str, home: str, token: str) -> dict:
+def home_in_new_process(uri: str, home: str, token: str) -> dict:
     code = f"""
 import json, time
 from pathlib import Path
 from fastapi.testclient import TestClient
-from graph.analyses import kept
 from graph.config import Settings
 from api.app import create_app
-kept.FOLDER = Path({folder!r})
-app = create_app(settings=Settings(backend="neo4j", neo4j_uri={uri!r}, home=Path({home!r})))
+# as `tupu serve` runs it: its store keeps answers in $TUPU_HOME/answers, and it warms as it starts
+app = create_app(settings=Settings(backend="neo4j", neo4j_uri={uri!r}, home=Path({home!r})), warm=True)
 with TestClient(app) as client:
     t = time.perf_counter()
     r = client.get("/", headers={{"Authorization": "Bearer {token}"}})
@@ -70,15 +69,14 @@ def main() -> None:
         initial_load([ledgers(args.members)], store, inst)
         store.close()
         with tempfile.TemporaryDirectory(dir=HOME) as folder:
+            home = Path(folder)  # the served app's $TUPU_HOME: its answers go to home/answers
+            token, _ = TokenStore(home / "tokens.json").create("admin", name="kept bench")
             for what in ("worked out and written to disk", "a new process: read from disk",
                          "another new process: read from disk"):
-                r = in_new_process(uri, folder)
+                r = in_new_process(uri, str(home / "answers"))
                 print(f"{args.members:,} members, whole gaps answer, {what}: {r['seconds']:.1f} s ({r['gaps']:,} gaps)")
-            home = Path(folder) / "home"
-            home.mkdir()
-            token, _ = TokenStore(home / "tokens.json").create("admin", name="kept bench")
             for what in ("coverage worked out and kept", "a new process: both read from disk"):
-                r = home_in_new_process(uri, folder, str(home), token)
+                r = home_in_new_process(uri, str(home), token)
                 print(f"{args.members:,} members, home page in a new process, {what}: {r['seconds']:.1f} s"
                       f" (HTTP {r['status']}, {r['bytes']:,} bytes)")
     finally:

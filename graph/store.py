@@ -156,6 +156,12 @@ class GraphStore(ABC):
         under another version is out of date (``graph.analyses.cache``)."""
         return self.generation
 
+    def data_version(self) -> Hashable | None:
+        """The data's version as every process sees it, or ``None`` where there is none (the
+        embedded store: its version is this process's own). Answers kept on disk are keyed on it
+        (``graph.analyses.kept``)."""
+        return None
+
     # --- lifecycle -------------------------------------------------------------------------
     @abstractmethod
     def ping(self) -> bool:

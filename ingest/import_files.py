@@ -63,19 +63,13 @@ class ImportFiles:
         """(The files are complete when the loader returns; the import runs after.)"""
 
     def upsert_nodes(self, label: str, rows: Iterable[dict[str, Any]]) -> int:
-        spec = LABELS[label]
+        key = LABELS[label].key
         rows = list(rows)
-        later: list[dict[str, Any]] = []
-        for row in rows:
-            odd = {k: v for k, v in row.items() if isinstance(v, list) and not _listable(v)}
-            if odd:
-                later.append({spec.key: row[spec.key], **odd})
-        first = f"{spec.key}:ID({label})"
-        self._write("n", label, first, [[str(r[spec.key])] for r in rows], rows, skip=(spec.key,))
+        odd = self._write("n", label, f"{key}:ID({label})", [[str(r[key])] for r in rows], rows, skip=(key,))
         with self._lock:
             self.written["nodes"] += len(rows)
-            if later:
-                self.updates.append((label, later))
+            if odd:
+                self.updates.append((label, [{key: rows[i][key], **values} for i, values in odd.items()]))
         return len(rows)
 
     def update_nodes(self, label: str, rows: Iterable[dict[str, Any]]) -> int:
@@ -92,22 +86,30 @@ class ImportFiles:
         for row in rows:
             check_identity(rel_type, identity, row)
         first = f":START_ID({start_label}),:END_ID({end_label})"
-        self._write("r", rel_type, first, [[str(r.start), str(r.end)] for r in rows],
-                    [r.props for r in rows], skip=())
+        odd = self._write("r", rel_type, first, [[str(r.start), str(r.end)] for r in rows],
+                          [r.props for r in rows], skip=())
+        if odd:  # (no ledger gives a relationship a list: a new one must not be dropped silently)
+            raise TypeError(f"{rel_type}: {sorted(next(iter(odd.values())))} cannot go to the importer")
         with self._lock:
             self.written["relationships"] += len(rows)
         return len(rows)
 
     # --- the files -------------------------------------------------------------------------
     def _write(self, kind: str, name: str, first: str, ids: list[list[str]],
-               props: list[dict[str, Any]], skip: tuple[str, ...]) -> None:
-        """One batch as one file: ``first`` (the id columns) and one typed column per property."""
+               props: list[dict[str, Any]], skip: tuple[str, ...]) -> dict[int, dict[str, Any]]:
+        """One batch as one file: ``first`` (the id columns) and one typed column per property.
+        Return the values the file cannot carry (lists that are empty, mixed or hold the
+        delimiter), by row: left out of the file."""
         columns: dict[str, str] = {}
-        for row in props:
+        odd: dict[int, dict[str, Any]] = {}
+        for i, row in enumerate(props):
             for k, v in row.items():
-                if v is None or k in skip or k in columns or (isinstance(v, list) and not _listable(v)):
+                if v is None or k in skip:
                     continue
-                columns[k] = _type_of(k, v)
+                if v.__class__ is list and not _listable(v):
+                    odd.setdefault(i, {})[k] = v
+                elif k not in columns:
+                    columns[k] = _type_of(k, v)
         lines = [",".join([first, *(f"{k}:{t}" for k, t in columns.items())])]
         multiline = False
         for id_cells, row in zip(ids, props, strict=True):
@@ -129,6 +131,7 @@ class ImportFiles:
             if multiline:
                 self.multiline.append(path)
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        return odd
 
 
 def _listable(v: list[Any]) -> bool:

@@ -51,7 +51,8 @@ def check_initial_target(store: GraphStore, local: LocalNeo4j) -> None:
     running = local.status()
     if running is None or running != getattr(store, "uri", None):
         raise NotLocal(f"--initial 只能导入本机由 tupu neo4j start 启动的 Neo4j（正在使用的是 "
-                       f"{getattr(store, 'uri', '?')}）；docker-compose 的 Neo4j 见 docs/scale.md 的“首次载入”")
+                       f"{getattr(store, 'uri', '?')}）。docker-compose 的 Neo4j：先在本机 --initial 载入，再用 "
+                       "tupu neo4j dump 导出、在容器中 neo4j-admin database load 装入（docs/scale.md）")
     held = {label: n for label, n in store.counts().items() if n}
     if held:
         what = "、".join(f"{LABELS[label].zh} {n}" for label, n in held.items())

@@ -45,8 +45,8 @@ JVM_FLAGS = [
 ]
 
 
-# The offline importer: list elements are joined with the unit separator (never in a ledger's
-# text: cells are cleaned of control characters), and its off-heap memory is capped (its
+# The offline importer: list elements are joined with the unit separator (a list holding it is
+# written through Cypher instead: ingest.import_files), and its off-heap memory is capped (its
 # default, 90% of the machine, is not polite on a shared one).
 ARRAY_DELIMITER = "\x1f"
 ARRAY_DELIMITER_ARG = "U+001F"
@@ -249,10 +249,13 @@ class LocalNeo4j:
                      *(["--multiline-fields-format=v2", "--multiline-fields=" + ",".join(map(str, multiline))]
                        if multiline else [])], log)
 
-    def _admin(self, args: list[str], log: Path) -> None:
-        """Run ``neo4j-admin`` (Neo4j's AdminTool, from the same jars) on this stopped instance."""
+    def _require_stopped(self) -> None:
         if self.pid() is not None:
             raise Neo4jLaunchError("须先停止本地 Neo4j (stop it first)")
+
+    def _admin(self, args: list[str], log: Path) -> None:
+        """Run ``neo4j-admin`` (Neo4j's AdminTool, from the same jars) on this stopped instance."""
+        self._require_stopped()
         cp = self.prepare()
         conf = self.dir / "conf"
         conf.mkdir(parents=True, exist_ok=True)
@@ -280,8 +283,7 @@ class LocalNeo4j:
 
     def wipe_database(self) -> None:
         """Delete the default database's files (stopped): the next start creates it empty."""
-        if self.pid() is not None:
-            raise Neo4jLaunchError("须先停止本地 Neo4j (stop it first)")
+        self._require_stopped()
         for folder in self.database_files:
             shutil.rmtree(folder, ignore_errors=True)
 

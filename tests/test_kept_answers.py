@@ -23,7 +23,6 @@ def test_another_process_reads_the_gaps_from_disk_until_the_data_changes(tmp_pat
     generate(tmp_path / "demo", scale=1, fmt="csv", today=TODAY)
     neo4j_store.clear()
     Loader(neo4j_store).load([tmp_path / "demo"])
-    monkeypatch.setattr(kept, "FOLDER", tmp_path / "answers")
     monkeypatch.setattr("graph.neo4j.store.VERSION_CHECK_SECONDS", 0.0)  # another's write seen at once
     computed = []
     real = gaps_module._explain
@@ -31,6 +30,8 @@ def test_another_process_reads_the_gaps_from_disk_until_the_data_changes(tmp_pat
 
     first = Neo4jStore(neo4j_uri)  # two stores: two processes' views of one database
     second = Neo4jStore(neo4j_uri)
+    for store in (first, second):  # as the served app does for its store
+        kept.keep_on_disk(store, tmp_path / "answers")
     try:
         a = find_gaps(first, as_of=TODAY, share=True)
         assert len(computed) == 1 and a
@@ -49,11 +50,11 @@ def test_another_process_reads_the_gaps_from_disk_until_the_data_changes(tmp_pat
         second.close()
 
 
-def test_without_a_folder_or_a_shared_version_nothing_is_kept(tmp_path, monkeypatch):
+def test_without_a_folder_or_a_shared_version_nothing_is_kept(tmp_path):
     from graph.memory.store import MemoryStore
 
-    monkeypatch.setattr(kept, "FOLDER", None)
     assert kept.on_disk(MemoryStore(), "k", lambda: 1) == 1
-    monkeypatch.setattr(kept, "FOLDER", tmp_path)
-    assert kept.on_disk(MemoryStore(), "k", lambda: 2) == 2  # its version is this process's own
+    store = MemoryStore()
+    kept.keep_on_disk(store, tmp_path)
+    assert kept.on_disk(store, "k", lambda: 2) == 2  # its version is this process's own
     assert list(tmp_path.iterdir()) == []

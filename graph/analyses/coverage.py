@@ -16,9 +16,8 @@ from collections.abc import Iterable
 
 from pydantic import BaseModel, Field
 
-from graph.analyses.cache import cached
 from graph.analyses.engine import engine_for
-from graph.analyses.kept import on_disk
+from graph.analyses.kept import kept
 from graph.analyses.responsibility import Responsibility
 from graph.analyses.trees import load_trees
 from graph.policy import Policy, load_policy
@@ -78,7 +77,7 @@ def coverage(store: GraphStore, *, as_of: dt.date | None = None, policy: Policy 
     policy = policy or load_policy()
     day = as_of or dt.date.today()
     key = ("coverage", day, policy.fingerprint, region, scope)
-    return cached(store, key, lambda: on_disk(store, key, lambda: _coverage(store, day, policy, region, scope)))
+    return kept(store, key, lambda: _coverage(store, day, policy, region, scope))
 
 
 def _coverage(store: GraphStore, as_of: dt.date, policy: Policy, region: str | None,

@@ -25,11 +25,11 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from graph.analyses.cache import cached, cached_if_present
+from graph.analyses.cache import cached_if_present
 from graph.analyses.concurrent import at_once
 from graph.analyses.context import names_in_context
 from graph.analyses.engine import Engine, engine_for
-from graph.analyses.kept import on_disk
+from graph.analyses.kept import kept
 from graph.analyses.responsibility import Responsibility
 from graph.analyses.trees import OrgTree, load_trees
 from graph.errors import InvalidInput
@@ -104,13 +104,13 @@ def find_gaps(
     policy = policy or load_policy()
     as_of = as_of or dt.date.today()
     wanted = check_rules(rules)
-    # the trees only when needed (kept in memory once read): an answer read from disk needs none
 
     def compute(rules: list[str]) -> list[Gap]:
         params = rule_params(policy, as_of)
         engine = engine_for(store)
         answers = at_once(engine, [partial(engine.rule_rows, rule, params) for rule in rules])
         rows = [(rule, row) for rule, found in zip(rules, answers, strict=True) for row in found]
+        # (the trees read only here and by the filters below: an answer read from disk needs none)
         return _explain(engine, Responsibility(*load_trees(store), policy), policy, params, rows)
 
     def key(rules: list[str]) -> tuple[Any, ...]:
@@ -119,16 +119,12 @@ def find_gaps(
     everything = list(RULES)
     # every rule's answer at hand (the API warms it at start): a rule's gaps are a slice of it
     every: list[Gap] | None
-    def kept(rules: list[str]) -> list[Gap]:
-        # in memory, and (the served app) on disk for its other processes and the next one
-        return cached(store, key(rules), lambda: on_disk(store, key(rules), lambda: compute(rules)))
-
     if share:
-        every = kept(everything)
+        every = kept(store, key(everything), lambda: compute(everything))
     else:
         every = cached_if_present(store, key(everything), lambda: compute(everything))
     if every is None:
-        gaps = kept(wanted)
+        gaps = kept(store, key(wanted), lambda: compute(wanted))
     elif wanted != everything:
         keep = set(wanted)
         gaps = [g for g in every if g.rule in keep]

@@ -2,12 +2,12 @@
 province: 16 s at a million members) is worked out by one process and read back by the others
 and by the next one started, as long as the data has not changed since.
 
-Only for a store whose version is the data's own and the same in every process (Neo4j: the
-``TupuMeta`` node every write through Tupu renews), and only where the served app has set
-:data:`FOLDER`. The file of an answer is written by one process while the others wait for it
-(a lock file), replaced atomically, readable by its owner only (it holds names), and used for
-at most :data:`graph.analyses.cache.TTL` seconds: the in-memory cache's backstop against writes
-that bypass Tupu applies to it too.
+Only for a store whose version is the data's own and the same in every process
+(``GraphStore.data_version``; Neo4j: the ``TupuMeta`` node every write through Tupu renews), and
+only for a store the served app gave a folder (:func:`keep_on_disk`). The file of an answer is
+written by one process while the others wait for it (a lock file), replaced atomically, readable
+by its owner only (it holds names), and used for at most :data:`graph.analyses.cache.TTL`
+seconds: the in-memory cache's backstop against writes that bypass Tupu applies to it too.
 """
 from __future__ import annotations
 
@@ -18,29 +18,45 @@ import logging
 import os
 import pickle
 import time
+import weakref
 from collections.abc import Callable, Hashable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from graph.analyses.cache import TTL
+from graph.analyses.cache import TTL, cached
+from graph.store import GraphStore
 
 T = TypeVar("T")
 log = logging.getLogger("tupu.analyses")
 
-FOLDER: Path | None = None  # set by the served app: $TUPU_HOME/answers
 KEEP_FILES = 8  # answers of older versions are removed beyond this many
+# store -> the folder its answers are kept in (the served app's store: $TUPU_HOME/answers); held
+# weakly, so a store closed with its app takes its setting with it
+_folders: "weakref.WeakKeyDictionary[GraphStore, Path]" = weakref.WeakKeyDictionary()
 
 
-def on_disk(store: Any, key: Hashable, compute: Callable[[], T], ttl: float = TTL) -> T:
+def keep_on_disk(store: GraphStore, folder: Path) -> None:
+    """Keep ``store``'s large answers in ``folder`` too (the served app does, for its store)."""
+    _folders[store] = folder
+
+
+def kept(store: GraphStore, key: Hashable, compute: Callable[[], T]) -> T:
+    """``compute()``'s answer kept in memory until the data changes (``graph.analyses.cache``)
+    and, for a store with a folder, on disk for other processes (:func:`on_disk`)."""
+    return cached(store, key, lambda: on_disk(store, key, compute))
+
+
+def on_disk(store: GraphStore, key: Hashable, compute: Callable[[], T], ttl: float = TTL) -> T:
     """``compute()``'s answer, read from disk when a process worked it out for this version of
     the data less than ``ttl`` seconds ago (see the module docstring)."""
-    version = store.data_version() if FOLDER is not None and hasattr(store, "data_version") else None
-    if version is None or FOLDER is None:
+    folder = _folders.get(store)
+    version = store.data_version() if folder is not None else None
+    if folder is None or version is None:
         return compute()
-    FOLDER.mkdir(parents=True, exist_ok=True, mode=0o700)
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     name = hashlib.sha256(repr((version, key)).encode()).hexdigest()[:32]
-    path = FOLDER / f"{name}.pickle"
-    with open(FOLDER / f"{name}.lock", "a") as lock:
+    path = folder / f"{name}.pickle"
+    with open(folder / f"{name}.lock", "a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # one process computes; the others wait, then read
         try:
             if time.time() - path.stat().st_mtime < ttl:
@@ -57,7 +73,7 @@ def on_disk(store: Any, key: Hashable, compute: Callable[[], T], ttl: float = TT
         with os.fdopen(fd, "wb") as f:
             pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)
-    _prune()
+    _prune(folder)
     return value
 
 
@@ -73,9 +89,8 @@ def _load(f: Any) -> Any:
             gc.enable()
 
 
-def _prune() -> None:
-    assert FOLDER is not None
-    files = sorted(FOLDER.glob("*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
+def _prune(folder: Path) -> None:
+    files = sorted(folder.glob("*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
     for old in files[KEEP_FILES:]:
         old.unlink(missing_ok=True)
         old.with_suffix(".lock").unlink(missing_ok=True)

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from graph.analyses.concurrent import at_once
+
 
 def children_of(parent: dict[str, str | None]) -> dict[str, list[str]]:
     """A tree given as child -> parent, turned into parent -> children."""
@@ -118,7 +120,6 @@ def load_trees(store) -> tuple[RegionTree, OrgTree]:
     from graph.analyses.engine import engine_for
 
     engine = engine_for(store)
-    from graph.analyses.concurrent import at_once
 
     def both() -> tuple[RegionTree, OrgTree]:
         regions, orgs = at_once(engine, [engine.region_tree, engine.org_tree])

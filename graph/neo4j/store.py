@@ -213,8 +213,8 @@ class Neo4jStore(GraphStore):
         return self.generation, self._data_version[1]
 
     def data_version(self) -> str | None:
-        """The database's own version (the same in every process; ``None`` before any write
-        through Tupu): what answers kept on disk are keyed on (``graph.analyses.kept``)."""
+        """The database's own version: the same in every process, ``None`` before any write
+        through Tupu."""
         version = self.version()
         return version[1] if isinstance(version, tuple) else None
 
