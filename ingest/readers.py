@@ -95,6 +95,8 @@ def _index(lg: Ledger, aliases: dict[str, str]) -> dict[str, Column]:
     by_zh = {c.zh: c for c in lg.columns}
     index = {**{c.en.lower(): c for c in lg.columns},
              **{v: c for c in lg.columns for v in _variants(c.zh)},
+             # and the synonyms' variants: 党组织编号 is 党组织编码, a synonym of 组织编码
+             **{v: by_zh[zh] for alias, zh in aliases.items() if zh in by_zh for v in _variants(alias)},
              **{alias: by_zh[zh] for alias, zh in aliases.items() if zh in by_zh},
              **by_zh}
     return index

@@ -179,3 +179,16 @@ def test_headers_ending_in_another_word_for_code_or_kind_are_read(tmp_path):
     report = Loader(store).load([tmp_path])
     assert not report.rejected and report.landed == {"党组织": 1, "党员": 1}
     assert [r.end.key for r in store.iter_relationships("MEMBER_OF")] == ["A"]
+
+
+def test_a_synonyms_other_ending_is_read_too(tmp_path):
+    """党组织编号 / 上级党组织编号 (a hand-made street workbook's headers): 编号 for 编码 applies to the
+    synonyms of a column (党组织编码 → 组织编码) as to the column itself."""
+    from tests.ledger_files import write_csv
+
+    write_csv(tmp_path / "党组织.csv", [["党组织编号", "党组织名称", "组织类型", "上级党组织编号"],
+                                        ["A", "甲党委", "党委", ""], ["B", "乙支部", "党支部", "A"]])
+    store = MemoryStore()
+    report = Loader(store).load([tmp_path])
+    assert not report.rejected and report.landed == {"党组织": 2}
+    assert [(r.start.key, r.end.key) for r in store.iter_relationships("SUBORDINATE_TO")] == [("B", "A")]
