@@ -1,6 +1,7 @@
 """The FastAPI application: the store is opened in the lifespan and shared by every request."""
 from __future__ import annotations
 
+import datetime as dt
 import gc
 import logging
 import threading
@@ -20,7 +21,9 @@ from api.pages import LOGIN_PAGE, error_page, wants_page
 from api.routers import admin, analyses, entities, health, history, ingest, meetings, screening, search, views
 from graph.access import AuditLog, TokenStore
 from graph.analyses import kept
+from graph.analyses.coverage import coverage
 from graph.analyses.gaps import find_gaps
+from graph.analyses.scope import Scope
 from graph.config import Settings
 from graph.errors import TupuError
 from graph.factory import open_store
@@ -110,8 +113,13 @@ def serve_app() -> FastAPI:
 
 
 def _warm(store: GraphStore, policy: Policy) -> None:
+    """The answers asked for first, the home page's few figures before every gap (read from disk,
+    they are kept answers of another process: the page need not wait for the whole list)."""
+    today = dt.date.today()
     try:
-        find_gaps(store, policy=policy)
+        Scope(store, policy=policy).gap_counts(today)
+        coverage(store, as_of=today, policy=policy, scope="region")
+        find_gaps(store, as_of=today, policy=policy)
     except Exception as e:  # noqa: BLE001 - a cold cache is not an error: requests compute it
         log.warning("warm-up skipped: %s", mask_text(str(e)))
 

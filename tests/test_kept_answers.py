@@ -58,3 +58,35 @@ def test_without_a_folder_or_a_shared_version_nothing_is_kept(tmp_path):
     kept.keep_on_disk(store, tmp_path)
     assert kept.on_disk(store, "k", lambda: 2) == 2  # its version is this process's own
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.neo4j
+def test_a_new_process_reads_the_home_pages_counts_without_every_gap(tmp_path, neo4j_store, neo4j_uri,
+                                                                     monkeypatch):
+    from collections import Counter
+
+    from graph.analyses.scope import Scope
+
+    generate(tmp_path / "demo", scale=1, fmt="csv", today=TODAY)
+    neo4j_store.clear()
+    Loader(neo4j_store).load([tmp_path / "demo"])
+    first, second = Neo4jStore(neo4j_uri), Neo4jStore(neo4j_uri)
+    for store in (first, second):
+        kept.keep_on_disk(store, tmp_path / "answers")
+    read = []
+    real_load = kept._load
+    monkeypatch.setattr(kept, "_load", lambda f: read.append(real_load(f)) or read[-1])
+    try:
+        every = find_gaps(first, as_of=TODAY)
+        street = next(g.region for g in every if g.region)
+        for kind, value in (("all", None), ("region", street)):
+            scope = Scope(first, kind, value)
+            expected = dict(Counter(g.rule for g in scope.gaps(every)))
+            assert scope.gap_counts(TODAY) == expected and sum(expected.values()) > 0
+            read.clear()
+            assert Scope(second, kind, value).gap_counts(TODAY) == expected
+            assert read == [expected]  # the few numbers read from disk, not every gap
+        assert sum(Scope(first, "region", street).gap_counts(TODAY).values()) < len(every)
+    finally:
+        first.close()
+        second.close()

@@ -3,7 +3,6 @@ each list linking to its view or its Excel export. One self-contained page, in C
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -35,8 +34,7 @@ def home_html(store: GraphStore, policy: Policy, as_of: dt.date | None = None, s
         counts = store.counts()
     else:  # what the scope may see
         counts = {label: len(scope.allowed(label, (n.key for n in store.iter_nodes(label)))) for label in LABELS}
-    gaps = scope.gaps(find_gaps(store, as_of=as_of, policy=policy))
-    per_rule = Counter(g.rule for g in gaps)
+    per_rule = scope.gap_counts(as_of)
     rows = coverage(store, as_of=as_of, policy=policy, scope="region")
     visible = scope.allowed("Region", [r.id for r in rows])
     rates = [r for r in rows if r.level in ("市", "区县", "街道乡镇") and r.id in visible]
@@ -53,7 +51,7 @@ def home_html(store: GraphStore, policy: Policy, as_of: dt.date | None = None, s
         as_of=as_of.isoformat(), backend=store.backend,
         totals=[(LABELS[k].zh, v) for k, v in counts.items() if k not in ("Activity",)],
         rules=[(rid, r.title, r.group, per_rule.get(rid, 0)) for rid, r in RULES.items()],
-        total_gaps=len(gaps), rates=rates, measures=MEASURES, alliances=alliances,
+        total_gaps=sum(per_rule.values()), rates=rates, measures=MEASURES, alliances=alliances,
         first_region=first_region, first_org=first_org[0].key if first_org else None,
         can_upload=can_upload, empty=not has_data(store), meetings=meetings or [],
         charts=charts, chart_options={c.id: c.option for c in charts}, loads=len(progress or []),

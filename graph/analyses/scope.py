@@ -12,14 +12,16 @@ Everything outside answers as if it did not exist (404), so existence is not lea
 """
 from __future__ import annotations
 
-from collections import defaultdict
+import datetime as dt
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from functools import cached_property
 from typing import TypeVar
 
 from graph.analyses.cache import cached, cached_if_present
 from graph.analyses.engine import engine_for
-from graph.analyses.gaps import Gap
+from graph.analyses.gaps import Gap, find_gaps
+from graph.analyses.kept import kept
 from graph.analyses.responsibility import Responsibility
 from graph.analyses.trees import OrgTree, RegionTree, load_trees
 from graph.model import LABELS, AllianceRole
@@ -168,6 +170,14 @@ class Scope:
 
     def gaps(self, gaps: list[Gap]) -> list[Gap]:
         return self.keep(gaps, _gap_refs, need="any")
+
+    def gap_counts(self, as_of: dt.date) -> dict[str, int]:
+        """How many gaps of each rule the scope may see as of ``as_of`` (the home page's
+        figures), kept on their own: a new process reads a few numbers, not every gap (#18)."""
+        def count() -> dict[str, int]:
+            return dict(Counter(g.rule for g in self.gaps(find_gaps(self.store, as_of=as_of, policy=self.policy))))
+
+        return kept(self.store, ("gap counts", as_of, self.kind, self.value, self.policy.fingerprint), count)
 
     def nodes(self, nodes: list[Node]) -> list[Node]:
         """The nodes the scope may see (a name is resolved among these only: no leak)."""
