@@ -1,7 +1,6 @@
 """The FastAPI application: the store is opened in the lifespan and shared by every request."""
 from __future__ import annotations
 
-import datetime as dt
 import gc
 import logging
 import threading
@@ -19,11 +18,9 @@ from api.auth import COOKIE, current_token
 from api.deps import NonEmpty
 from api.pages import LOGIN_PAGE, error_page, wants_page
 from api.routers import admin, analyses, entities, health, history, ingest, meetings, screening, search, views
+from api.warm import warm_in_background
 from graph.access import AuditLog, TokenStore
 from graph.analyses import kept
-from graph.analyses.coverage import coverage
-from graph.analyses.gaps import find_gaps
-from graph.analyses.scope import Scope
 from graph.config import Settings
 from graph.errors import TupuError
 from graph.factory import open_store
@@ -112,18 +109,6 @@ def serve_app() -> FastAPI:
     return create_app(warm=True)
 
 
-def _warm(store: GraphStore, policy: Policy) -> None:
-    """The answers asked for first, the home page's few figures before every gap (read from disk,
-    they are kept answers of another process: the page need not wait for the whole list)."""
-    today = dt.date.today()
-    try:
-        Scope(store, policy=policy).gap_counts(today)
-        coverage(store, as_of=today, policy=policy, scope="region")
-        find_gaps(store, as_of=today, policy=policy)
-    except Exception as e:  # noqa: BLE001 - a cold cache is not an error: requests compute it
-        log.warning("warm-up skipped: %s", mask_text(str(e)))
-
-
 def create_app(store_factory: Callable[[], GraphStore] | None = None,
                policy: Policy | None = None, tokens: TokenStore | None = None,
                audit: AuditLog | None = None, warm: bool = False, settings: Settings | None = None) -> FastAPI:
@@ -137,8 +122,7 @@ def create_app(store_factory: Callable[[], GraphStore] | None = None,
         app.state.store = store_factory() if store_factory else open_store(settings)
         if warm:  # the served app: large answers kept on disk for its other processes too
             kept.keep_on_disk(app.state.store, settings.home / "answers")
-            threading.Thread(target=_warm, args=(app.state.store, app.state.policy), daemon=True,
-                             name="tupu-warm").start()
+            warm_in_background(app.state.store, app.state.policy)
         try:
             yield
         finally:
@@ -153,6 +137,7 @@ def create_app(store_factory: Callable[[], GraphStore] | None = None,
     )
 
     app.state.settings = settings
+    app.state.warm = warm
     app.state.load_slots = threading.BoundedSemaphore(settings.limits.concurrent_loads)
     app.state.tokens = tokens or TokenStore(settings.home / "tokens.json")
     app.state.audit = audit or AuditLog.at(settings.home)

@@ -62,12 +62,14 @@ with TestClient(app) as client:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--members", type=int, default=1_000_000)
+    ap.add_argument("--uri", help="a Neo4j already loaded with the demo ledgers of --members (no load)")
     args = ap.parse_args()
-    inst, uri = start_neo4j("bench-kept", pagecache_mb=4096)
+    inst, uri = (None, args.uri) if args.uri else start_neo4j("bench-kept", pagecache_mb=4096)
     try:
-        store = Neo4jStore(uri)
-        initial_load([ledgers(args.members)], store, inst)
-        store.close()
+        if inst is not None:
+            store = Neo4jStore(uri)
+            initial_load([ledgers(args.members)], store, inst)
+            store.close()
         with tempfile.TemporaryDirectory(dir=HOME) as folder:
             home = Path(folder)  # the served app's $TUPU_HOME: its answers go to home/answers
             token, _ = TokenStore(home / "tokens.json").create("admin", name="kept bench")
@@ -80,7 +82,8 @@ def main() -> None:
                 print(f"{args.members:,} members, home page in a new process, {what}: {r['seconds']:.1f} s"
                       f" (HTTP {r['status']}, {r['bytes']:,} bytes)")
     finally:
-        inst.remove()
+        if inst is not None:
+            inst.remove()
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ from fastapi.responses import FileResponse
 from api.auth import ScopeDep, require
 from api.deps import Store, load_slot
 from api.uploads import save_uploads
+from api.warm import warm_in_background
 from graph.access import TokenEntry
 from graph.history import History
 from ingest.guard import WriteScope
@@ -60,6 +61,8 @@ def ingest(store: Store, request: Request, scope: ScopeDep,
             History(request.app.state.settings.home).record(
                 store, date=date or dt.date.today(), files=[shown.get(str(f), Path(f).name) for f in report.files],
                 who=token.who, policy=request.app.state.policy)
+            if request.app.state.warm:  # the new data's home page and gaps, before the next visit
+                warm_in_background(store, request.app.state.policy)
         rid = secrets.token_hex(16)
         home = _returns_home(request)
         _forget_old_returns(home)
