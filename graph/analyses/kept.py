@@ -12,7 +12,6 @@ seconds: the in-memory cache's backstop against writes that bypass Tupu applies 
 from __future__ import annotations
 
 import fcntl
-import gc
 import hashlib
 import logging
 import os
@@ -24,6 +23,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from graph.analyses.cache import TTL, cached
+from graph.analyses.collector import collector_paused
 from graph.store import GraphStore
 
 T = TypeVar("T")
@@ -96,15 +96,8 @@ class _Frames:
 
 
 def _load(f: Any) -> Any:
-    """Unpickled with the cyclic collector paused: hundreds of thousands of objects allocated at
-    once would set off its full collections over and over (a third of the time)."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_paused():
         return pickle.load(_Frames(f))
-    finally:
-        if was:
-            gc.enable()
 
 
 def _prune(folder: Path) -> None:

@@ -8,12 +8,20 @@ from graph.model import label_spec, rel_spec
 from graph.rules import CURRENT_CYPHER as _CURRENT
 
 # --- the trees and the regions of entities ------------------------------------------------------
-# The region of a unit (or grid): its own IN_REGION, else the nearest container's.
+# The region of a unit (or grid): its own IN_REGION, else the nearest container's (the
+# containers walked only for those without their own: most have one).
 _REGIONS_OF = """
 {match}
-OPTIONAL MATCH p = (e)-[:PART_OF*0..5]->(:{label})-[:IN_REGION]->(r:Region)
-WITH e, r ORDER BY length(p), r.code
-RETURN e.id AS id, e.kind AS kind, collect(r.code)[0] AS region
+OPTIONAL MATCH (e)-[:IN_REGION]->(own:Region)
+WITH e, min(own.code) AS own
+CALL {{
+  WITH e, own
+  WITH e WHERE own IS NULL
+  OPTIONAL MATCH p = (e)-[:PART_OF*1..5]->(:{label})-[:IN_REGION]->(r:Region)
+  WITH r ORDER BY length(p), r.code
+  RETURN collect(r.code)[0] AS up
+}}
+RETURN e.id AS id, e.kind AS kind, coalesce(own, up) AS region
 """
 
 
