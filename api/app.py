@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import os
 import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -16,8 +17,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from api import access_log
 from api.auth import COOKIE, current_token
 from api.deps import NonEmpty
+from api.page_cache import PageCache
 from api.pages import LOGIN_PAGE, error_page, wants_page
 from api.routers import admin, analyses, entities, health, history, ingest, meetings, screening, search, views
+from api.turnover import REQUESTS_PER_CONNECTION, ConnectionTurnover
 from api.warm import warm_in_background
 from graph.access import AuditLog, TokenStore
 from graph.analyses import kept
@@ -106,7 +109,11 @@ def serve_app() -> FastAPI:
     # default threshold (700) the young generation was collected every few requests, about a
     # tenth of a worker's CPU under load. Nearly all of them die by reference counting anyway.
     gc.set_threshold(GC_YOUNG_THRESHOLD, *gc.get_threshold()[1:])
-    return create_app(warm=True)
+    app = create_app(warm=True)
+    every = int(os.environ.get("TUPU_REQUESTS_PER_CONNECTION", REQUESTS_PER_CONNECTION))
+    if every:  # 0: connections kept as long as their clients keep them
+        app.add_middleware(ConnectionTurnover, every=every)
+    return app
 
 
 def create_app(store_factory: Callable[[], GraphStore] | None = None,
@@ -138,6 +145,7 @@ def create_app(store_factory: Callable[[], GraphStore] | None = None,
 
     app.state.settings = settings
     app.state.warm = warm
+    app.state.pages = PageCache()  # encoded entity pages of this process
     app.state.load_slots = threading.BoundedSemaphore(settings.limits.concurrent_loads)
     app.state.tokens = tokens or TokenStore(settings.home / "tokens.json")
     app.state.audit = audit or AuditLog.at(settings.home)

@@ -21,7 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
 import httpx
@@ -191,6 +191,31 @@ def run_python_clients(base: str, token: str, seconds: int, clients: int, orgs: 
     return _summary(lat, errors)
 
 
+class ConnectionSpread:
+    """The API processes' shares of the clients' connections, sampled with ``ss`` once a second
+    during the run (a process holding more of them than the others sets the tail)."""
+
+    def __init__(self, port: int, seconds: int) -> None:
+        import threading
+
+        self.port = port
+        self.samples: list[dict[str, int]] = []
+        self._thread = threading.Thread(target=self._sample, args=(seconds,), daemon=True)
+        self._thread.start()
+
+    def _sample(self, seconds: int) -> None:
+        for _ in range(seconds):
+            time.sleep(1)
+            out = subprocess.run(["ss", "-tnpH", "state", "established", f"( sport = :{self.port} )"],
+                                 capture_output=True, text=True).stdout
+            self.samples.append(dict(Counter(re.findall(r"pid=(\d+)", out))))
+
+    def means(self) -> list[float]:
+        pids = {p for s in self.samples for p in s}
+        n = max(1, len(self.samples))
+        return sorted((sum(s.get(p, 0) for s in self.samples) / n for p in pids), reverse=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--members", type=int, default=100_000)
@@ -236,6 +261,7 @@ def main() -> None:
         run = run_wrk if have_wrk else run_python_clients
         if args.warmup:
             run(base, token, args.warmup, args.clients, orgs, members)
+        spread = ConnectionSpread(port, args.seconds)
         results = run(base, token, args.seconds, args.clients, orgs, members)
         print(f"{args.backend}, {args.members} members, {args.clients} clients ({generator}), "
               f"{args.seconds} s on loopback after {args.warmup} s of warm-up, {workers} API process(es), "
@@ -243,6 +269,8 @@ def main() -> None:
         print(f"{'endpoint':>22} {'requests':>9} {'errors':>7} {'p50 ms':>8} {'p99 ms':>8}")
         for kind, n, errors, p50, p99 in results:
             print(f"{NAMES[kind]:>22} {n:>9} {errors:>7} {p50:>8.0f} {p99:>8.0f}")
+        print(f"clients' connections per API process (mean of {len(spread.samples)} samples, `ss`): "
+              + " / ".join(f"{c:.1f}" for c in spread.means()))
     finally:
         if server:
             server.terminate()

@@ -202,3 +202,18 @@ def test_one_scope_filter_for_every_answer_and_unknown_labels_are_never_seen(cit
     assert scope.keep(items, lambda r: [r]) == [items[0]]
     pairs = [[("Organization", "SQ519901001001"), ("Organization", "SQ519901002001")]]
     assert scope.keep(pairs, lambda p: p, need="any") == pairs and scope.keep(pairs, lambda p: p) == []
+
+
+def test_an_entity_page_kept_for_one_scope_is_not_shown_to_another(city):
+    """Entity pages are kept per process (api/page_cache.py): per scope, never one for all."""
+    c, store, admin, viewer, app = city
+    district = "JD519901001"  # the street committee of MINE: its links reach both streets' side
+    seen_by_admin = c.get(f"/entities/Organization/{district}", headers=bearer(admin)).json()
+    seen_by_viewer = c.get(f"/entities/Organization/{district}", headers=bearer(viewer)).json()
+    assert seen_by_viewer == c.get(f"/entities/Organization/{district}", headers=bearer(viewer)).json()
+    ids = {link["other"]["id"] for link in seen_by_viewer["links"]}
+    assert ids and not any(OTHER_MARK in i for i in ids)
+    root = next(link["other"]["id"] for link in seen_by_admin["links"] if link["type"] == "SUBORDINATE_TO"
+                and link["direction"] == "out")
+    assert root not in ids  # the admin's page (kept first) shows what the viewer's does not
+    assert c.get(f"/entities/Organization/{root}", headers=bearer(viewer)).status_code == 404

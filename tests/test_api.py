@@ -125,3 +125,27 @@ def test_list_exports_to_excel_with_chinese_headers_and_masking(client):
     assert "姓名" in headers and "身份证号" in headers
     row = dict(zip(headers, [c.value for c in ws[2]]))
     assert row["身份证号"] == "5101**********123X" and row["联系电话"] == "138****5678"
+
+
+def test_an_entity_page_is_kept_until_the_data_changes(client, store, monkeypatch):
+    monkeypatch.setattr("graph.neo4j.store.VERSION_CHECK_SECONDS", 0.0)  # the app's store sees it at once
+    first = client.get("/entities/Organization/O2").json()
+    assert client.get("/entities/Organization/O2").json() == first
+    store.upsert_nodes("Organization", [{"id": "O2", "name": "阳光社区党委（更名）", "kind": "党委"}])
+    assert client.get("/entities/Organization/O2").json()["name"] == "阳光社区党委（更名）"
+    assert client.get("/entities/Organization/NOPE").status_code == 404  # not kept as a page
+
+
+def test_a_keep_alive_connection_is_closed_now_and_then():
+    """The served app closes a connection after every n-th request (api/turnover.py), so that
+    connections spread over its processes by how busy each is."""
+    from fastapi import FastAPI
+
+    from api.turnover import ConnectionTurnover
+
+    app = FastAPI()
+    app.get("/x")(lambda: {"ok": True})
+    app.add_middleware(ConnectionTurnover, every=3)
+    with TestClient(app) as c:
+        said = [c.get("/x").headers.get("connection") for _ in range(7)]
+    assert said == [None, None, "close", None, None, "close", None]

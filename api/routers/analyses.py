@@ -4,14 +4,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import Response
 from pydantic import TypeAdapter
+from starlette.concurrency import run_in_threadpool
 
 from api import exports
 from api.auth import ScopeDep
 from api.deps import PolicyDep, Store
-from graph.analyses.cache import cached
+from api.page_cache import kept_page
 from graph.analyses.coverage import CoverageRow, coverage
 from graph.analyses.gaps import Gap, find_gaps
 from graph.analyses.pairing import Proposal, suggest_pairings
@@ -40,46 +41,55 @@ def place(store, scope, region: str | None, org: str | None) -> tuple[str | None
             find_entity(store, org, "Organization", visible=scope.nodes).key if org else None)
 
 
-def _gaps_response(store, policy, scope, rules: list[str] | None, region: str | None, org: str | None,
-                   as_of: dt.date | None, fmt: str, name: str, skip: int = 0, limit: int = 100):
+async def _gaps_response(request: Request, store, policy, scope, rules: list[str] | None, region: str | None,
+                         org: str | None, as_of: dt.date | None, fmt: str, name: str, skip: int = 0,
+                         limit: int = 100) -> Response:
+    if fmt != "json":
+        return await run_in_threadpool(_gaps_file, store, policy, scope, rules, region, org, as_of, fmt, name)
+    # the encoded page is kept: gaps are validated and encoded once, not on every request of
+    # every client; a kept page answers without a thread (api/page_cache.py)
+    key = ("gaps", tuple(rules or ()), region, org, as_of or dt.date.today(), policy.fingerprint,
+           scope.kind, scope.value, skip, limit)
+
+    def page() -> tuple[bytes, dict[str, str]]:
+        everything = _found(store, policy, scope, rules, region, org, as_of)
+        return (_GAP_LIST.dump_json(everything[skip:skip + limit], by_alias=True),
+                {"X-Total-Count": str(len(everything))})
+
+    response = await kept_page(request, store, key, page)
+    assert response is not None  # (page() always makes one)
+    return response
+
+
+def _found(store, policy, scope, rules: list[str] | None, region: str | None, org: str | None,
+           as_of: dt.date | None) -> list[Gap]:
     region, org = place(store, scope, region, org)
+    return scope.gaps(find_gaps(store, rules=rules, region=region, org=org, as_of=as_of, policy=policy, share=True))
 
-    def found() -> list[Gap]:
-        return scope.gaps(find_gaps(store, rules=rules, region=region, org=org, as_of=as_of, policy=policy,
-                                    share=True))
 
-    if fmt == "csv":
-        return exports.file_response(exports.to_csv(exports.gap_rows(found())), fmt, name)
-    if fmt == "xlsx":
-        return exports.file_response(exports.gaps_xlsx(found()), fmt, name)
-    # the encoded page is kept too: gaps are validated and encoded once, not on every request of
-    # every client (same key as the answer, plus who asks and which page)
-    key = ("gaps-json", tuple(rules or ()), region, org, as_of or dt.date.today(),
-           policy.fingerprint, scope.kind, scope.value, skip, limit)
-
-    def page() -> tuple[bytes, int]:
-        everything = found()
-        return _GAP_LIST.dump_json(everything[skip:skip + limit], by_alias=True), len(everything)
-
-    body, total = cached(store, key, page)
-    return Response(body, media_type="application/json", headers={"X-Total-Count": str(total)})
+def _gaps_file(store, policy, scope, rules: list[str] | None, region: str | None, org: str | None,
+               as_of: dt.date | None, fmt: str, name: str) -> Response:
+    found = _found(store, policy, scope, rules, region, org, as_of)
+    return exports.file_response(exports.to_csv(exports.gap_rows(found)) if fmt == "csv" else exports.gaps_xlsx(found),
+                                 fmt, name)
 
 
 @router.get("/gaps", response_model=list[Gap], summary="覆盖缺口：原因与负责补齐的组织",
             responses={200: {"content": {m: {} for m in exports.MEDIA.values()}}})
-def gaps(store: Store, policy: PolicyDep, scope: ScopeDep,
-         rule: Annotated[list[str] | None, Query(description="只看这些规则，如 U1、P3")] = None,
-         region: Region = None, org: Org = None, as_of: AsOf = None, format: Format = "json",
-         skip: Skip = 0, limit: Limit = 100):
-    return _gaps_response(store, policy, scope, rule, region, org, as_of, format, "覆盖缺口", skip, limit)
+async def gaps(request: Request, store: Store, policy: PolicyDep, scope: ScopeDep,
+               rule: Annotated[list[str] | None, Query(description="只看这些规则，如 U1、P3")] = None,
+               region: Region = None, org: Org = None, as_of: AsOf = None, format: Format = "json",
+               skip: Skip = 0, limit: Limit = 100):
+    return await _gaps_response(request, store, policy, scope, rule, region, org, as_of, format, "覆盖缺口",
+                                skip, limit)
 
 
 @router.get("/unpaired", response_model=list[Gap], summary="未结对与结对问题（P1–P4）",
             responses={200: {"content": {m: {} for m in exports.MEDIA.values()}}})
-def unpaired(store: Store, policy: PolicyDep, scope: ScopeDep, region: Region = None, org: Org = None,
-             as_of: AsOf = None, format: Format = "json", skip: Skip = 0, limit: Limit = 100):
-    return _gaps_response(store, policy, scope, rules_of_group("结对"), region, org, as_of, format,
-                          "未结对", skip, limit)
+async def unpaired(request: Request, store: Store, policy: PolicyDep, scope: ScopeDep, region: Region = None,
+                   org: Org = None, as_of: AsOf = None, format: Format = "json", skip: Skip = 0, limit: Limit = 100):
+    return await _gaps_response(request, store, policy, scope, rules_of_group("结对"), region, org, as_of, format,
+                                "未结对", skip, limit)
 
 
 @router.get("/coverage", response_model=list[CoverageRow], summary="覆盖率：按区划与党委逐级汇总",

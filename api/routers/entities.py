@@ -5,10 +5,12 @@ from urllib.parse import quote
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic_core import to_json
+from starlette.concurrency import run_in_threadpool
 
 from api import exports
 from api.auth import ScopeDep
 from api.deps import PolicyDep, Store, resolve_label
+from api.page_cache import kept_page
 from api.schemas import EntityOut, NodeOut, Page, link_json, node_json
 from graph.analyses.gaps import find_gaps
 from graph.model import LABELS
@@ -52,9 +54,22 @@ def list_entities(
 
 
 @router.get("/entities/{label}/{id}", response_model=EntityOut, summary="查看一个实体及其关系")
-def get_entity(label: str, id: str, store: Store, scope: ScopeDep, policy: PolicyDep, request: Request,
-               as_of: Annotated[dt.date | None, Query(description="按哪一天判定缺口与结对，默认今天")] = None):
+async def get_entity(label: str, id: str, store: Store, scope: ScopeDep, policy: PolicyDep, request: Request,
+                     as_of: Annotated[dt.date | None, Query(description="按哪一天判定缺口与结对，默认今天")] = None):
     name = resolve_label(label)
+    browser = "text/html" in request.headers.get("accept", "")
+    if not browser:  # the same bytes for everyone of this scope until the data changes
+        page = await kept_page(request, store, ("entity", name, id, scope.kind, scope.value),
+                               lambda: _entity_json(store, scope, name, id))
+        if page is not None:
+            return page
+    return await run_in_threadpool(_entity_page, name, id, store, scope, policy, request, as_of, browser)
+
+
+def _entity_page(name: str, id: str, store, scope, policy, request: Request, as_of: dt.date | None,
+                 browser: bool) -> Response:
+    """An entity's page for a browser, or what the JSON has no kept page for: a merged code's
+    redirect, or not found."""
     node, pairs = store.node_with_neighbours(name, id)
     if node is None and name in MERGEABLE and (now := store.aliases(name).get(id)) and scope.allows(name, now):
         # a code merged into another node (#16): its page is the kept node's
@@ -62,8 +77,8 @@ def get_entity(label: str, id: str, store: Store, scope: ScopeDep, policy: Polic
         return RedirectResponse(str(url), status_code=307)
     if node is None or not scope.allows(name, id):
         raise HTTPException(404, f"未找到{LABELS[name].zh} {id} (not found)")
-    pairs = scope.keep(pairs, lambda p: [(p[1].label, p[1].key)])
-    if "text/html" in request.headers.get("accept", ""):  # a browser: the entity's own page
+    pairs = _seen(scope, pairs)
+    if browser:  # the entity's own page
         day = as_of or dt.date.today()
         mine = [g for g in scope.gaps(find_gaps(store, as_of=day, policy=policy, share=True))
                 if (g.entity == name and g.id == id) or (name == "Organization" and id in (g.from_, g.to))]
@@ -73,5 +88,22 @@ def get_entity(label: str, id: str, store: Store, scope: ScopeDep, policy: Polic
         changed = entity_timeline(History(request.app.state.settings.home), store, name, id)
         changed["links"] = scope.keep(changed["links"], lambda x: [(x["label"], x["id"])])
         return HTMLResponse(entity_html(node, pairs, mine, day, changed))
-    links = [link_json(name, node.key, r, o) for r, o in pairs]
-    return Response(to_json({**node_json(node), "links": links}), media_type="application/json")
+    return Response(_encoded(name, node, pairs), media_type="application/json")
+
+
+def _entity_json(store, scope, name: str, id: str) -> tuple[bytes, dict] | None:
+    """The entity's JSON page as ``scope`` may see it; ``None`` when it has none (not found,
+    outside the scope, or a merged code: the route answers those)."""
+    node, pairs = store.node_with_neighbours(name, id)
+    if node is None or not scope.allows(name, id):
+        return None
+    return _encoded(name, node, _seen(scope, pairs)), {}
+
+
+def _seen(scope, pairs: list) -> list:
+    """The (relationship, other node) pairs whose other node the scope may see."""
+    return scope.keep(pairs, lambda p: [(p[1].label, p[1].key)])
+
+
+def _encoded(name: str, node, pairs) -> bytes:
+    return to_json({**node_json(node), "links": [link_json(name, node.key, r, o) for r, o in pairs]})

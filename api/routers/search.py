@@ -1,18 +1,22 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
+from pydantic import TypeAdapter
 
 from api.auth import ScopeDep
 from api.deps import Store, resolve_label
+from api.page_cache import kept_page
 from api.schemas import NodeOut
 from graph.analyses.cache import cached
 from graph.analyses.resolve import rank
 
 router = APIRouter(tags=["实体"])
+_NODES = TypeAdapter(list[NodeOut])
 
 
 @router.get("/search", response_model=list[NodeOut], summary="按名称搜索（支持中文）")
-def search(
+async def search(
+    request: Request,
     store: Store,
     scope: ScopeDep,
     q: Annotated[str, Query(min_length=1, max_length=100, description="名称中包含的文字")],
@@ -27,5 +31,11 @@ def search(
     def find():  # a common word (社区) matches thousands of names: kept like the analyses' answers
         return store.search(q, labels=labels, limit=wanted)
 
-    hits = cached(store, ("search", q.strip(), tuple(labels or ()), wanted), find)
-    return [NodeOut.of(n) for n in rank(scope.keep(hits, lambda n: [(n.label, n.key)]), q)][:limit]
+    def page() -> tuple[bytes, dict]:
+        hits = cached(store, ("search", q.strip(), tuple(labels or ()), wanted), find)
+        best = rank(scope.keep(hits, lambda n: [(n.label, n.key)]), q)[:limit]
+        return _NODES.dump_json([NodeOut.of(n) for n in best]), {}
+
+    # the encoded answer kept per asker's scope too: ranked and encoded once
+    return await kept_page(request, store, ("search", q.strip(), tuple(labels or ()), limit, scope.kind,
+                                            scope.value), page)
