@@ -110,7 +110,7 @@ def find_gaps(
         params = rule_params(policy, as_of)
         engine = engine_for(store)
         by_entity: dict[str, list[str]] = defaultdict(list)
-        for rule in sorted(rules, key=lambda r: _STARTS_FIRST.index(RULES[r].entity)):
+        for rule in sorted(rules, key=lambda r: _STARTS_FIRST.get(RULES[r].entity, len(_STARTS_FIRST))):
             by_entity[RULES[rule].entity].append(rule)
         with collector_paused():
             # the trees (read only here and by the filters below: an answer read from disk needs
@@ -164,7 +164,7 @@ def concerns(org: str, orgs: OrgTree) -> Callable[[Gap], bool]:
 
 
 # The entity whose rules and lookups take the database longest first (M2 reads every member).
-_STARTS_FIRST = ["Member", "Unit", "Organization", "Grid", "Pairing"]
+_STARTS_FIRST = {e: i for i, e in enumerate(["Member", "Unit", "Organization", "Grid", "Pairing"])}
 
 
 class Lookups(NamedTuple):
