@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -163,6 +164,8 @@ def serve(host: Annotated[str, typer.Option(help="监听地址")] = "127.0.0.1",
         console.print("[yellow]内置存储只支持单进程：已改为 1 个进程[/yellow]")
         workers = 1
     console.print(f"后端：{s.backend}  地址：http://{host}:{port}/  接口文档：http://{host}:{port}/docs")
+    if workers == 1:  # one process: no connections to spread over processes (api/turnover.py)
+        os.environ.setdefault("TUPU_REQUESTS_PER_CONNECTION", "0")
     uvicorn.run("api.app:serve_app", factory=True, host=host, port=port, workers=workers)
 
 

@@ -149,3 +149,24 @@ def test_a_keep_alive_connection_is_closed_now_and_then():
     with TestClient(app) as c:
         said = [c.get("/x").headers.get("connection") for _ in range(7)]
     assert said == [None, None, "close", None, None, "close", None]
+
+
+def test_one_served_process_keeps_its_connections_several_turn_them_over(monkeypatch, tmp_path):
+    """`tupu serve` with one process has nothing to spread connections over (api/turnover.py)."""
+    import uvicorn
+    from typer.testing import CliRunner
+
+    from api.app import serve_app
+    from api.cli import app as cli
+    from api.turnover import ConnectionTurnover
+
+    import gc
+
+    monkeypatch.setattr(gc, "set_threshold", lambda *a: None)  # (serve_app's, for this process)
+    monkeypatch.setenv("TUPU_HOME", str(tmp_path))
+    monkeypatch.setenv("TUPU_REQUESTS_PER_CONNECTION", "")  # restored afterwards
+    monkeypatch.delenv("TUPU_REQUESTS_PER_CONNECTION")
+    assert any(m.cls is ConnectionTurnover for m in serve_app().user_middleware)  # several: the default
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **k: None)
+    assert CliRunner().invoke(cli, ["serve", "--workers", "1"]).exit_code == 0
+    assert not any(m.cls is ConnectionTurnover for m in serve_app().user_middleware)
