@@ -153,14 +153,14 @@ def test_a_keep_alive_connection_is_closed_now_and_then():
 
 def test_one_served_process_keeps_its_connections_several_turn_them_over(monkeypatch, tmp_path):
     """`tupu serve` with one process has nothing to spread connections over (api/turnover.py)."""
+    import gc
+
     import uvicorn
     from typer.testing import CliRunner
 
     from api.app import serve_app
     from api.cli import app as cli
     from api.turnover import ConnectionTurnover
-
-    import gc
 
     monkeypatch.setattr(gc, "set_threshold", lambda *a: None)  # (serve_app's, for this process)
     monkeypatch.setenv("TUPU_HOME", str(tmp_path))
