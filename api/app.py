@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import gc
 import logging
-import os
 import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -20,7 +19,7 @@ from api.deps import NonEmpty
 from api.page_cache import PageCache
 from api.pages import LOGIN_PAGE, error_page, wants_page
 from api.routers import admin, analyses, entities, health, history, ingest, meetings, screening, search, views
-from api.turnover import REQUESTS_PER_CONNECTION, ConnectionTurnover
+from api.turnover import ConnectionTurnover
 from api.warm import warm_in_background
 from graph.access import AuditLog, TokenStore
 from graph.analyses import kept
@@ -110,7 +109,7 @@ def serve_app() -> FastAPI:
     # tenth of a worker's CPU under load. Nearly all of them die by reference counting anyway.
     gc.set_threshold(GC_YOUNG_THRESHOLD, *gc.get_threshold()[1:])
     app = create_app(warm=True)
-    every = int(os.environ.get("TUPU_REQUESTS_PER_CONNECTION", REQUESTS_PER_CONNECTION))
+    every = app.state.settings.requests_per_connection
     if every:  # 0: connections kept as long as their clients keep them
         app.add_middleware(ConnectionTurnover, every=every)
     return app

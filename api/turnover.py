@@ -6,21 +6,21 @@ and stays with it: fifty clients opening their connections at once land 9 to 19 
 processes, and the clients of the busiest wait longest, since the processes get the same share of
 the CPU. A connection closed now and then is opened again by its client (browsers and wrk do so
 by themselves), and accepted by whichever process is waiting for work first: an idle one.
-nginx's ``keepalive_requests`` does the same for the same reason.
+nginx's ``keepalive_requests`` does the same for the same reason. How often:
+``Settings.requests_per_connection`` (``TUPU_REQUESTS_PER_CONNECTION``).
 """
 from __future__ import annotations
 
 from collections import OrderedDict
 from typing import Any
 
-REQUESTS_PER_CONNECTION = 20
 _TRACKED = 10_000  # connections counted at once (the oldest forgotten beyond: a client gone)
 
 
 class ConnectionTurnover:
     """ASGI middleware: the ``every``-th response on a connection says ``Connection: close``."""
 
-    def __init__(self, app: Any, every: int = REQUESTS_PER_CONNECTION) -> None:
+    def __init__(self, app: Any, every: int) -> None:
         self.app, self.every = app, every
         self._served: OrderedDict[tuple[str, int], int] = OrderedDict()
 

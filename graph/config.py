@@ -9,6 +9,7 @@
 | ``TUPU_NEO4J_USER`` / ``TUPU_NEO4J_PASSWORD`` | credentials (no user: auth off); see ``tupu neo4j start`` | none |
 | ``TUPU_NEO4J_DATABASE`` | database name | ``neo4j`` |
 | ``TUPU_POLICY`` | a policy file of gap thresholds laid over the default | none |
+| ``TUPU_REQUESTS_PER_CONNECTION`` | requests before ``tupu serve`` closes a connection (0: never) | 20 |
 
 Limits on what one load may read (:class:`Limits`; the API and the CLI alike):
 
@@ -71,6 +72,9 @@ class Settings:
     neo4j_database: str = "neo4j"
     policy: Path | None = None
     limits: Limits = Limits()
+    # the served app turns keep-alive connections over, to spread them over its processes
+    # (api/turnover.py); 0: never
+    requests_per_connection: int = 20
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
@@ -83,6 +87,9 @@ class Settings:
         data = Path(e["TUPU_DATA"]) if e.get("TUPU_DATA") else home / "tupu-graph.pickle"
         if data.is_dir():
             data = data / "tupu-graph.pickle"
+        turnover = (e.get("TUPU_REQUESTS_PER_CONNECTION") or "").strip()
+        if turnover and not turnover.isdigit():
+            raise ValueError(f"TUPU_REQUESTS_PER_CONNECTION 应为非负整数，实为 {turnover!r}")
         return cls(
             backend=backend,
             home=home,
@@ -93,4 +100,5 @@ class Settings:
             neo4j_database=e.get("TUPU_NEO4J_DATABASE") or cls.neo4j_database,
             policy=Path(e["TUPU_POLICY"]) if e.get("TUPU_POLICY") else None,
             limits=Limits.from_env(e),
+            requests_per_connection=int(turnover) if turnover else cls.requests_per_connection,
         )

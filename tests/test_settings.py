@@ -42,6 +42,8 @@ TESTED = {
     "TUPU_MAX_CELL_CHARS": ("test_read_limits", "test_security.test_uploads_over_the_limits_are_refused_in_chinese"),
     "TUPU_MAX_REPORT_ISSUES": ("test_read_limits", "test_security.test_uploads_over_the_limits_are_refused_in_chinese"),
     "TUPU_MAX_CONCURRENT_LOADS": (None, "test_security.test_concurrent_loads_are_bounded"),
+    "TUPU_REQUESTS_PER_CONNECTION": ("test_api.test_one_served_process_keeps_its_connections_several_turn_them_over",
+                                     "test_requests_per_connection"),
 }
 
 
@@ -209,3 +211,23 @@ def test_read_limits(tmp_path):
     bomb.write_bytes(forged_xlsx(_row(1, *head) + "".join(_row(i, f"Q{i}", "x" * 1000, "党委") for i in range(2, 3000))))
     assert "解压后" in ingest(bomb, TUPU_MAX_UNZIPPED_MB=1)["rejected"][0]["reason"]
     assert ingest(bomb, TUPU_MAX_CELL_CHARS=2000)["landed"] == {"党组织": 2998}
+
+
+def test_requests_per_connection(monkeypatch, tmp_path):
+    """The served app closes a keep-alive connection after that many requests (api/turnover.py)."""
+    import gc
+
+    from api.app import serve_app
+
+    monkeypatch.setattr(gc, "set_threshold", lambda *a: None)  # (serve_app's, for this process)
+    for k in list(os.environ):
+        if k.startswith("TUPU_"):
+            monkeypatch.delenv(k)
+    monkeypatch.setenv("TUPU_HOME", str(tmp_path))
+    monkeypatch.setenv("TUPU_REQUESTS_PER_CONNECTION", "2")
+    with TestClient(serve_app()) as c:
+        said = [c.get("/health").headers.get("connection") for _ in range(4)]
+    assert said == [None, "close", None, "close"]
+    monkeypatch.setenv("TUPU_REQUESTS_PER_CONNECTION", "很多")
+    with pytest.raises(ValueError, match="TUPU_REQUESTS_PER_CONNECTION"):
+        graph.config.Settings.from_env()
