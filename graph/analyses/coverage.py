@@ -95,34 +95,24 @@ def _coverage(store: GraphStore, as_of: dt.date, policy: Policy, region: str | N
     facts = engine.coverage_facts(params)
     by_region, by_org = _Tally(), _Tally()
 
-    ancestors: dict[str | None, list[str]] = {}  # per region and per committee: walked once each
-    chains: dict[str | None, list[str]] = {}
-
-    def up(region: str | None) -> list[str]:
-        if region not in ancestors:
-            ancestors[region] = regions.ancestors(region)
-        return ancestors[region]
-
     def committee_chain(org: str | None) -> list[str]:
-        if org not in chains:
-            chains[org] = orgs.chain(org) if org else []
-        return chains[org]
+        return orgs.chain(org) if org else []
 
     for u in facts["units"]:
-        above, chief = up(u["region"]), committee_chain(who.committee(u["region"], u["kind"]))
-        for t, keys in ((by_region, above), (by_org, chief)):
+        up, chief = regions.ancestors(u["region"]), committee_chain(who.committee(u["region"], u["kind"]))
+        for t, keys in ((by_region, up), (by_org, chief)):
             t.add(keys, "units_established", int(u["established"]))
             t.add(keys, "units_covered", int(u["covered"]))
     for g in facts["grids"]:
-        by_region.add(up(g["region"]), "grids_with_org", int(g["has_org"]))
+        by_region.add(regions.ancestors(g["region"]), "grids_with_org", int(g["has_org"]))
         by_org.add(committee_chain(who.committee(g["region"])), "grids_with_org", int(g["has_org"]))
     for m in facts["mobile"]:
         home = m["org"]
-        by_region.add(up(orgs.region.get(home) if home else None), "mobile_managed",
+        by_region.add(regions.ancestors(orgs.region.get(home) if home else None), "mobile_managed",
                       m["managed"], m["total"])
         by_org.add(committee_chain(home), "mobile_managed", m["managed"], m["total"])
     for o in facts["pairable"]:
-        by_region.add(up(orgs.region.get(o["id"])), "pairable_paired", int(o["paired"]))
+        by_region.add(regions.ancestors(orgs.region.get(o["id"])), "pairable_paired", int(o["paired"]))
         by_org.add(committee_chain(o["id"]), "pairable_paired", int(o["paired"]))
 
     keep = regions.subtree(region) if region else set(regions.name)

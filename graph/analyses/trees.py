@@ -49,8 +49,18 @@ class RegionTree:
             t.name[r["code"]], t.level[r["code"]], t.parent[r["code"]] = r["name"], r.get("level"), r.get("parent")
         return t
 
+    # each walk kept: the tree is kept per store version and asked about the same few thousand
+    # regions by every unit, grid and gap (callers must not change the lists they get)
+    _ancestors: dict[str | None, list[str]] = field(default_factory=dict, repr=False, compare=False)
+
     def ancestors(self, code: str | None) -> list[str]:
         """The region and every region above it, nearest first."""
+        known = self._ancestors.get(code)
+        if known is None:
+            known = self._ancestors[code] = self._walk_up(code)
+        return known
+
+    def _walk_up(self, code: str | None) -> list[str]:
         out: list[str] = []
         while code is not None and code in self.name and code not in out:
             out.append(code)
@@ -86,8 +96,16 @@ class OrgTree:
             t.needs[i], t.resources[i] = list(r.get("needs") or []), list(r.get("resources") or [])
         return t
 
+    _chains: dict[str, list[str]] = field(default_factory=dict, repr=False, compare=False)  # as _ancestors
+
     def chain(self, org: str) -> list[str]:
         """The organisation and its ancestors up to the root; just itself if the chain loops."""
+        known = self._chains.get(org)
+        if known is None:
+            known = self._chains[org] = self._walk_up(org)
+        return known
+
+    def _walk_up(self, org: str) -> list[str]:
         out = [org]
         p = self.parent.get(org)
         while p is not None and p in self.name:
