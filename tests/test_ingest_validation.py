@@ -192,3 +192,15 @@ def test_a_synonyms_other_ending_is_read_too(tmp_path):
     report = Loader(store).load([tmp_path])
     assert not report.rejected and report.landed == {"党组织": 2}
     assert [(r.start.key, r.end.key) for r in store.iter_relationships("SUBORDINATE_TO")] == [("B", "A")]
+
+
+def test_a_members_organisation_written_as_belonging_to_it(tmp_path):
+    """所属党组织编号 (a hand-made 党员 sheet): 所属 is read as 所在, with the other endings too."""
+    from tests.ledger_files import write_csv
+
+    write_csv(tmp_path / "党组织.csv", [["组织编码", "组织名称", "组织类别"], ["A", "甲支部", "党支部"]])
+    write_csv(tmp_path / "党员.csv", [["党员编号", "姓名", "党员类型", "所属党组织编号"], ["M1", "张三", "正式", "A"]])
+    store = MemoryStore()
+    report = Loader(store).load([tmp_path])
+    assert not report.rejected and report.landed == {"党组织": 1, "党员": 1}
+    assert [r.end.key for r in store.iter_relationships("MEMBER_OF")] == ["A"]
