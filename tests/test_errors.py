@@ -2,6 +2,7 @@
 the CLI's exit code, handled once in the app and once in the CLI."""
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
@@ -51,3 +52,22 @@ def test_the_cli_prints_the_message_and_exits_with_the_kind_code(tmp_path, monke
     monkeypatch.setenv("TUPU_DATA", str(tmp_path / "g.pickle"))
     r = CliRunner().invoke(cli, ["trace", "NOPE"])
     assert r.exit_code == 1 and "未找到“NOPE”" in r.output and "Traceback" not in r.output
+
+
+def test_the_embedded_store_does_not_overwrite_another_processs_save(tmp_path):
+    """`tupu serve` keeps the embedded graph in memory; a `tupu ingest` meanwhile saves the file.
+    The server's next write must not save over it (the CLI's load was lost): it is undone, the
+    file's graph read, and the writer told to load again."""
+    path = tmp_path / "graph.pickle"
+    MemoryStore(path).close()
+    server, cli = MemoryStore(path), MemoryStore(path)
+    cli.upsert_nodes("Unit", [{"id": "CLI1", "name": "命令行载入的公司", "kind": "非公企业"}])
+    cli.save()
+    server.upsert_nodes("Unit", [{"id": "API1", "name": "接口载入的公司", "kind": "非公企业"}])
+    with pytest.raises(SaveFailed, match="另一个进程"):
+        server.save()
+    assert server.get("Unit", "CLI1") is not None and server.get("Unit", "API1") is None
+    assert MemoryStore(path).get("Unit", "CLI1") is not None  # the CLI's load kept on disk
+    server.upsert_nodes("Unit", [{"id": "API1", "name": "接口载入的公司", "kind": "非公企业"}])
+    server.save()  # loaded again, now on top of it
+    assert {MemoryStore(path).get("Unit", k) is not None for k in ("CLI1", "API1")} == {True}

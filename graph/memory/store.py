@@ -49,6 +49,9 @@ class MemoryStore(GraphStore):
         # label -> set of keys, so listing one label does not walk the whole graph
         self.keys_by_label: dict[str, set[str]] = {label: set() for label in LABELS}
         self._sorted: dict[str, tuple[int, list[str]]] = {}  # label -> (generation, sorted keys)
+        # the file as this process last read or wrote it: another process's save (a `tupu ingest`
+        # while `tupu serve` runs) is not overwritten with a graph that never saw it
+        self._on_disk: tuple[int, int] | None = None
         if self.path and self.path.parent.exists():
             self._remove_stale_temporaries()
         if self.path and self.path.exists():
@@ -72,6 +75,14 @@ class MemoryStore(GraphStore):
         self.g = payload["graph"]
         for label, key in self.g.nodes:
             self.keys_by_label[label].add(key)
+        self._on_disk = self._file_stamp()
+
+    def _file_stamp(self) -> tuple[int, int] | None:
+        try:
+            st = self.path.stat() if self.path else None
+        except FileNotFoundError:
+            return None
+        return (st.st_mtime_ns, st.st_size) if st else None
 
     def save(self) -> None:
         if self.path is None:
@@ -79,6 +90,10 @@ class MemoryStore(GraphStore):
         with self.lock:
             if not self._dirty and self.path.exists():
                 return
+            if self._file_stamp() != self._on_disk:  # another process saved since: its graph stands
+                self._revert()
+                raise SaveFailed("图谱文件已被另一个进程修改（如 tupu serve 运行时用命令行 tupu ingest 载入）："
+                                 "本次写入已撤销，已读入文件中的最新图谱；请重新载入。内置存储请只由一个进程写入")
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=".tupu-", suffix=".tmp", dir=self.path.parent)
             try:
@@ -87,6 +102,7 @@ class MemoryStore(GraphStore):
                     f.flush()
                     os.fsync(f.fileno())
                 os.replace(tmp, self.path)
+                self._on_disk = self._file_stamp()
             except OSError as e:  # a full disk: serve what is on disk, not what was not saved
                 Path(tmp).unlink(missing_ok=True)
                 self._revert()
@@ -103,6 +119,7 @@ class MemoryStore(GraphStore):
         self.keys_by_label = {label: set() for label in LABELS}
         if self.path is not None and self.path.exists():
             self._load()
+        self._on_disk = self._file_stamp()
         self._dirty = False
         self._touch()
 
