@@ -71,3 +71,19 @@ def test_the_embedded_store_does_not_overwrite_another_processs_save(tmp_path):
     server.upsert_nodes("Unit", [{"id": "API1", "name": "接口载入的公司", "kind": "非公企业"}])
     server.save()  # loaded again, now on top of it
     assert {MemoryStore(path).get("Unit", k) is not None for k in ("CLI1", "API1")} == {True}
+
+
+def test_the_served_embedded_store_reads_another_processs_save(tmp_path, monkeypatch):
+    """A `tupu ingest` while `tupu serve` runs on the embedded store shows in the server's answers
+    (its store looks at the file at most every FILE_CHECK_SECONDS)."""
+    from graph.analyses.cache import cached
+    from graph.memory import store as memory_store
+
+    monkeypatch.setattr(memory_store, "FILE_CHECK_SECONDS", 0.0)
+    path = tmp_path / "graph.pickle"
+    MemoryStore(path).close()
+    server, cli = MemoryStore(path), MemoryStore(path)
+    assert cached(server, "units", lambda: server.counts()["Unit"]) == 0
+    cli.upsert_nodes("Unit", [{"id": "CLI1", "name": "命令行载入的公司", "kind": "非公企业"}])
+    cli.save()
+    assert cached(server, "units", lambda: server.counts()["Unit"]) == 1

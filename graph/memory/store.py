@@ -13,7 +13,7 @@ import pickle
 import tempfile
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Hashable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,9 @@ from graph.store import (
 FORMAT_VERSION = 1
 
 
+FILE_CHECK_SECONDS = 2.0
+
+
 class MemoryStore(GraphStore):
     backend = "memory"
 
@@ -52,6 +55,7 @@ class MemoryStore(GraphStore):
         # the file as this process last read or wrote it: another process's save (a `tupu ingest`
         # while `tupu serve` runs) is not overwritten with a graph that never saw it
         self._on_disk: tuple[int, int] | None = None
+        self._looked = 0.0  # when the file was last looked at for another process's save
         if self.path and self.path.parent.exists():
             self._remove_stale_temporaries()
         if self.path and self.path.exists():
@@ -76,6 +80,18 @@ class MemoryStore(GraphStore):
         for label, key in self.g.nodes:
             self.keys_by_label[label].add(key)
         self._on_disk = self._file_stamp()
+
+    def version(self) -> Hashable:
+        """This process's writes and, looked at most every :data:`FILE_CHECK_SECONDS`, another
+        process's save of the file: the graph is read again (a `tupu ingest` shows in a running
+        `tupu serve` within seconds, as with Neo4j)."""
+        now = time.monotonic()
+        if self.path is not None and now - self._looked >= FILE_CHECK_SECONDS:
+            self._looked = now
+            with self.lock:
+                if not self._dirty and self._file_stamp() != self._on_disk:
+                    self._revert()
+        return self.generation
 
     def _file_stamp(self) -> tuple[int, int] | None:
         try:
