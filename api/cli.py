@@ -229,11 +229,13 @@ def run_ingest(paths: list[Path], dry_run: bool = False, report_file: Path | Non
     finally:
         if own:
             store.close()
-    table = Table("台账", "读取", "载入", "拒绝", "警告",
+    table = Table("台账", "读取", "载入", "其中未变", "拒绝", "警告",
                   title="载入结果（试运行，未写入）" if dry_run else "载入结果")
     for name, c in report.ledgers.items():
-        table.add_row(name, str(c.read), str(c.landed), str(c.rejected), str(c.warnings))
+        table.add_row(name, str(c.read), str(c.landed), str(c.unchanged), str(c.rejected), str(c.warnings))
     console.print(table)
+    if any(c.unchanged for c in report.ledgers.values()):
+        console.print("“其中未变”：与图谱中已有内容相同的行，未重新写入（来源与载入时间保留上次写入时的）")
     for issue in report.rejected[:20]:
         val = f" 值：{issue.value}" if issue.value else ""
         console.print(f"[red]拒绝[/red] {issue.where()}{val} —— {issue.reason}")

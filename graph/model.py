@@ -244,8 +244,11 @@ LABELS: dict[str, LabelSpec] = {
 # A label as users name it: 党组织 is Organization.
 LABEL_OF_ZH: dict[str, str] = {spec.zh: name for name, spec in LABELS.items()}
 
-# Provenance properties set by ingest on every node and relationship.
-PROVENANCE_ZH = {"src_file": "来源文件", "src_row": "来源行号", "loaded_at": "载入时间"}
+# Provenance properties set by ingest on every node and relationship: where its values came from
+# and when they were written. A node also carries its row's digest (``ingest.unchanged``), which
+# tells a later load that the row is the same; it is bookkeeping, never shown.
+ROW_DIGEST = "row_digest"
+PROVENANCE_ZH = {"src_file": "来源文件", "src_row": "来源行号", "loaded_at": "载入时间", ROW_DIGEST: "内容摘要"}
 
 
 @dataclass(frozen=True)

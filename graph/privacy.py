@@ -4,15 +4,15 @@
 '5101**********123X'
 >>> mask_phone("13812345678")
 '138****5678'
->>> mask_props({"name": "张三", "phone": "13812345678"})["phone"]
-'138****5678'
+>>> mask_props({"name": "张三", "phone": "13812345678", "row_digest": "9f2c"})
+{'name': '张三', 'phone': '138****5678'}
 """
 from __future__ import annotations
 
 import re
 from typing import Any
 
-from graph.model import PERSONAL_PROPERTIES
+from graph.model import PERSONAL_PROPERTIES, ROW_DIGEST
 
 
 def mask_id_card(value: str) -> str:
@@ -39,8 +39,10 @@ def mask_value(prop: str, value: Any) -> Any:
 
 
 def mask_props(props: dict[str, Any]) -> dict[str, Any]:
-    """A copy of ``props`` with every personal property masked."""
+    """A copy of ``props`` as users see it: every personal property masked, and without the
+    loader's bookkeeping (a node's row digest)."""
     out = dict(props)  # copied whole, then only the personal keys looked at: runs for every link
+    out.pop(ROW_DIGEST, None)
     for prop in _MASKERS.keys() & out.keys():
         out[prop] = mask_value(prop, out[prop])
     return out

@@ -201,6 +201,20 @@ class GraphStore(ABC):
         those with this ``role`` if given) whose ``loaded_at`` is not ``keep_stamp``: the links a
         ledger no longer lists after it was loaded again. Return how many were deleted."""
 
+    # A load's own bookkeeping (``ingest.unchanged``): which loads began writing and have not
+    # finished. What such a load wrote may be incomplete (a node without its links yet).
+    @abstractmethod
+    def unfinished_loads(self) -> set[str]:
+        """The stamps (``loaded_at``) of loads that began writing and did not finish."""
+
+    @abstractmethod
+    def load_started(self, stamp: str) -> None:
+        """Note that the load of ``stamp`` begins writing."""
+
+    @abstractmethod
+    def load_finished(self, stamp: str) -> None:
+        """Note that the load of ``stamp`` wrote everything it had to."""
+
     @abstractmethod
     def delete_relationships(self, rel_type: str, start_label: str, end_label: str,
                              rows: Iterable[RelRow]) -> int:
@@ -234,6 +248,18 @@ class GraphStore(ABC):
     @abstractmethod
     def existing_keys(self, label: str, keys: Iterable[str]) -> set[str]:
         """Which of ``keys`` name a node of ``label``."""
+
+    def node_values(self, label: str, keys: Iterable[str], props: tuple[str, ...]) -> dict[str, tuple[Any, ...]]:
+        """For each of ``keys`` that names a node of ``label``: the values of ``props`` on it
+        (``None`` where a property is not set).
+
+        >>> from graph.memory.store import MemoryStore
+        >>> s = MemoryStore()
+        >>> _ = s.upsert_nodes("Unit", [{"id": "DW1", "name": "甲公司"}])
+        >>> s.node_values("Unit", ["DW1", "DW9"], ("name", "category"))
+        {'DW1': ('甲公司', None)}
+        """
+        return {n.key: tuple(n.props.get(p) for p in props) for n in self.get_many(label, keys)}
 
     def aliases(self, label: str) -> dict[str, str]:
         """The codes merged into another node of ``label`` (``aliases`` property, #16): each

@@ -59,6 +59,17 @@ class ImportFiles:
     def prune_relationships(self, *args: Any, **kwargs: Any) -> int:
         return 0  # a first load has no older links
 
+    def node_values(self, label: str, keys: Iterable[str], props: tuple[str, ...]) -> dict[str, tuple[Any, ...]]:
+        return {}  # (not asked either: there is no node yet)
+
+    def unfinished_loads(self) -> set[str]:
+        return set()
+
+    # the import is whole or not at all: a failed one leaves the database empty
+    def load_started(self, stamp: str) -> None: ...
+
+    def load_finished(self, stamp: str) -> None: ...
+
     def save(self) -> None:
         """(The files are complete when the loader returns; the import runs after.)"""
 

@@ -7,7 +7,9 @@ relationships are written. Memory holds a few batches, never the ledgers: the ke
 landed (to reject duplicates) and the needs lists wait on disk too (``ingest.scratch``).
 
 Every write is a MERGE on keys, so a load that stopped half way (Neo4j went away) is completed
-by running it again, and loading the same ledgers twice leaves the same graph.
+by running it again, and loading the same ledgers twice leaves the same graph. A row the same as
+when its node was written is not written again (``ingest.unchanged``): a monthly load writes
+what changed.
 """
 from __future__ import annotations
 
@@ -22,7 +24,7 @@ from typing import Any, NamedTuple, Protocol
 from openpyxl.utils import get_column_letter
 
 from graph.config import Limits
-from graph.model import LABELS
+from graph.model import LABELS, ROW_DIGEST
 from graph.privacy import mask_text
 from graph.screening.merge import MERGEABLE
 from graph.store import RelRow, SaveFailed, StoreUnavailable, batched
@@ -35,6 +37,7 @@ from ingest.readers import Table, TooLarge, expand_paths, read_tables
 from ingest.report import IngestReport, Issue
 from ingest.rows import ParsedRow
 from ingest.scratch import GroupedSpool, SeenKeys, Spool
+from ingest.unchanged import Unchanged, row_digest
 
 log = logging.getLogger("tupu.ingest")
 DEFAULT_BATCH = 10_000  # see benchmarks/ingest_bench.py for the measurement behind it
@@ -54,6 +57,10 @@ class LoadTarget(Protocol):
     def counts(self) -> dict[str, int]: ...
     def aliases(self, label: str) -> dict[str, str]: ...
     def existing_keys(self, label: str, keys: Iterable[str]) -> set[str]: ...
+    def node_values(self, label: str, keys: Iterable[str], props: tuple[str, ...]) -> dict[str, tuple[Any, ...]]: ...
+    def unfinished_loads(self) -> set[str]: ...
+    def load_started(self, stamp: str) -> None: ...
+    def load_finished(self, stamp: str) -> None: ...
     def upsert_nodes(self, label: str, rows: Iterable[dict[str, Any]]) -> int: ...
     def update_nodes(self, label: str, rows: Iterable[dict[str, Any]]) -> int: ...
     def upsert_relationships(self, rel_type: str, start_label: str, end_label: str,
@@ -150,6 +157,7 @@ class Loader:
         self._fresh: set[str] = set()
         self._aliases: dict[str, dict[str, str]] = {}  # label -> merged code -> the node it is now
         self.problems = DataProblems()
+        self.unchanged: Unchanged | None = None  # made when the load begins (it reads the store)
 
     # --- entry point -----------------------------------------------------------------------
     def load(self, paths: Iterable[Path | str]) -> IngestReport:
@@ -160,6 +168,9 @@ class Loader:
             counts = self.store.counts()
             if not self.dry_run:
                 self._fresh = {label for label, n in counts.items() if n == 0}
+            self.unchanged = Unchanged(self.store, {label for label, n in counts.items() if n})
+            if not self.dry_run:
+                self.store.load_started(self.loaded_at)
             self._aliases = {label: found for label in MERGEABLE
                              if counts.get(label) and (found := self.store.aliases(label))}
             for table in tables:
@@ -170,7 +181,9 @@ class Loader:
             self.writer.drain()
             if not self.dry_run:
                 self._write_problems(seen)
+                self._clear_unsettled()
                 self._prune(seen)
+                self.store.load_finished(self.loaded_at)
                 self.store.save()
         except SaveFailed as e:
             report.error = str(e)
@@ -307,10 +320,18 @@ class Loader:
         ledger = t.ledger
         assert ledger is not None
         earlier = seen.add(ledger.name, [(k, p.row) for k, p in batch.items()], source)
-        nodes = []
+        rows = {}
         for key, pending in batch.items():
             if key in earlier:
                 self._reject_duplicate(t, report, pending, key, *earlier[key])
+            else:
+                rows[key] = pending
+        same = self._unchanged(ledger.label, rows) if ledger.label is not None else set()
+        if same:
+            seen.mark_unchanged(ledger.name, same)
+        nodes = []
+        for key, pending in rows.items():
+            if key in same:
                 continue
             if pending.node is not None:
                 nodes.append(pending.node)
@@ -318,9 +339,32 @@ class Loader:
                 spool.add(link)
             if pending.need is not None:
                 needs.add(pending.need[0], (source, *pending.need[1:]))
-        report.counts(ledger.zh).landed += len(nodes)
+        counts = report.counts(ledger.zh)
+        counts.landed += len(nodes) + len(same)
+        counts.unchanged += len(same)
         if nodes and not self.dry_run:
             self.writer.submit(self.store.upsert_nodes, ledger.label, nodes, parallel=True)
+
+    def _unchanged(self, label: str, rows: dict[str, _Pending]) -> set[str]:
+        """Give each row's node its digest; return the rows (by key) whose nodes carry it
+        already and need no write (``ingest.unchanged``)."""
+        assert self.unchanged is not None
+        kinds, key_prop = self._kinds, LABELS[label].key
+        digests: dict[str, str] = {}
+        for key, pending in rows.items():
+            node = pending.node
+            assert node is not None and str(node[key_prop]) == key  # a node ledger's key is its node's
+            links = [(kinds[k].rel, kinds[k].column, kinds[k].fixed_props.get("role"), start, end, extra)
+                     for k, _, start, end, extra in pending.links]
+            node[ROW_DIGEST] = digests[key] = row_digest(node, links)
+        return self.unchanged.keys(label, digests)
+
+    def _clear_unsettled(self) -> None:
+        """The nodes whose rows could not make every link lose their digests: a later load
+        writes them again, and tries the links again."""
+        assert self.unchanged is not None
+        for label, rows in self.unchanged.clearing({label: spec.key for label, spec in LABELS.items()}):
+            self.store.update_nodes(label, rows)
 
     def _reject_duplicate(self, t: Table, report: IngestReport, pending: _Pending, key: str,
                           source: int, first_row: int) -> None:
@@ -386,7 +430,7 @@ class Loader:
             ledger = LEDGERS[name]
             if ledger.label is None or ledger.label in self._fresh:
                 continue
-            for keys in seen.keys(name, self.batch_size):
+            for keys in seen.keys(name, self.batch_size, written=True):
                 for col in ledger.columns:
                     if col.rel:
                         self.store.prune_relationships(col.rel, ledger.label, keys, self.loaded_at,
@@ -452,6 +496,9 @@ class Loader:
     def _warn_missing(self, kind: LinkKind, row: int, start: str, end: str,
                       start_missing: bool, end_missing: bool, report: IngestReport) -> None:
         counts = report.counts(kind.ledger)
+        if not kind.whole_row and self.unchanged is not None:  # the row of a node: written again next time
+            own_label, own = (kind.end_labels[0], end) if kind.check_start else (kind.start_labels[0], start)
+            self.unchanged.unsettle(own_label, own)
         for column, code, labels, missing, other, other_labels in (
                 (kind.start_column or kind.column, start, kind.start_labels, start_missing,
                  end, kind.end_labels),

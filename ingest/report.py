@@ -78,6 +78,7 @@ class LedgerCounts:
     landed: int = 0
     rejected: int = 0
     warnings: int = 0
+    unchanged: int = 0  # of the landed rows, those the same as their nodes: not written again
 
 
 @dataclass

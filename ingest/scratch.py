@@ -15,6 +15,9 @@ Both live in the system's temporary folder and are removed when the load ends.
 {'DW2': (0, 3)}
 >>> sorted(seen.known("units", {"DW1", "DW9"}))
 ['DW1']
+>>> seen.mark_unchanged("units", ["DW1"])
+>>> list(seen.keys("units", 10, written=True))
+[['DW2', 'DW3']]
 >>> seen.close()
 """
 from __future__ import annotations
@@ -120,7 +123,7 @@ class SeenKeys:
     def __init__(self) -> None:
         self.path, self._db = _scratch_db("tupu-keys-")
         self._db.execute("CREATE TABLE seen (ledger TEXT, key TEXT, batch INTEGER, source INTEGER, "
-                         "row INTEGER, PRIMARY KEY (ledger, key)) WITHOUT ROWID")
+                         "row INTEGER, unchanged INTEGER DEFAULT 0, PRIMARY KEY (ledger, key)) WITHOUT ROWID")
         _begin(self._db)
         self._batch = 0
 
@@ -130,7 +133,7 @@ class SeenKeys:
         source and row it first appeared on (those rows are duplicates: not recorded again)."""
         self._batch += 1
         before = self._db.total_changes
-        self._db.executemany("INSERT OR IGNORE INTO seen VALUES (?, ?, ?, ?, ?)",
+        self._db.executemany("INSERT OR IGNORE INTO seen VALUES (?, ?, ?, ?, ?, 0)",
                              ((ledger, k, self._batch, source, r) for k, r in rows))
         if self._db.total_changes - before == len(rows):
             return {}  # the common case: nothing seen before
@@ -148,8 +151,16 @@ class SeenKeys:
                 f"SELECT key, batch, source, row FROM seen WHERE ledger = ? AND key IN ({marks})",
                 (ledger, *part))
 
-    def keys(self, ledger: str, chunk: int) -> Iterator[list[str]]:
-        cur = self._db.execute("SELECT key FROM seen WHERE ledger = ?", (ledger,))
+    def mark_unchanged(self, ledger: str, keys: Iterable[str]) -> None:
+        """These keys' rows were the same as their nodes: not written (``ingest.unchanged``)."""
+        self._db.executemany("UPDATE seen SET unchanged = 1 WHERE ledger = ? AND key = ?",
+                             ((ledger, k) for k in keys))
+
+    def keys(self, ledger: str, chunk: int, written: bool = False) -> Iterator[list[str]]:
+        """The keys landed from ``ledger`` (only the rows written, not those unchanged, if
+        ``written``), ``chunk`` at a time."""
+        cur = self._db.execute("SELECT key FROM seen WHERE ledger = ?" + (" AND unchanged = 0" if written else ""),
+                               (ledger,))
         while rows := cur.fetchmany(chunk):
             yield [k for (k,) in rows]
 

@@ -262,6 +262,20 @@ class MemoryStore(GraphStore):
             self._dirty = True
         return n
 
+    def unfinished_loads(self) -> set[str]:
+        with self.lock:
+            return set(self.g.graph.get("unfinished_loads", ()))
+
+    def load_started(self, stamp: str) -> None:
+        with self.lock:  # kept with the graph in its file (``self.g.graph``)
+            self.g.graph["unfinished_loads"] = sorted(self.unfinished_loads() | {stamp})
+            self._dirty = True
+
+    def load_finished(self, stamp: str) -> None:
+        with self.lock:
+            self.g.graph["unfinished_loads"] = sorted(self.unfinished_loads() - {stamp})
+            self._dirty = True
+
     def clear(self) -> None:
         self._touch()
         with self.lock:

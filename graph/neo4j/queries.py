@@ -15,6 +15,12 @@ FULLTEXT_INDEX = "tupu_name_fulltext"
 META = "TupuMeta"
 BUMP_VERSION = f"MERGE (m:{META} {{id: 'data'}}) SET m.version = randomUUID()"
 DATA_VERSION = f"MATCH (m:{META} {{id: 'data'}}) RETURN m.version AS version"
+# The stamps of loads that began writing and have not finished (``ingest.unchanged``).
+UNFINISHED_LOADS = f"MATCH (m:{META} {{id: 'loads'}}) RETURN coalesce(m.unfinished, []) AS stamps"
+LOAD_STARTED = (f"MERGE (m:{META} {{id: 'loads'}}) "
+                "SET m.unfinished = [s IN coalesce(m.unfinished, []) WHERE s <> $stamp] + $stamp")
+LOAD_FINISHED = (f"MATCH (m:{META} {{id: 'loads'}}) "
+                 "SET m.unfinished = [s IN coalesce(m.unfinished, []) WHERE s <> $stamp]")
 
 
 def _label(label: str) -> tuple[str, str]:
@@ -122,6 +128,14 @@ def iter_relationships(rel_type: str) -> str:
 def existing_keys(label: str) -> str:
     label, key = _label(label)
     return f"UNWIND $keys AS k MATCH (n:{label} {{{key}: k}}) RETURN n.{key} AS key"
+
+
+def node_values(label: str) -> str:
+    """Some properties (``$props``, read by name: ``n[p]``) of the nodes of these keys, in one
+    record (a loader's batch: one Bolt message, not one per node)."""
+    label, key = _label(label)
+    return (f"UNWIND $keys AS k MATCH (n:{label} {{{key}: k}}) "
+            f"RETURN collect([n.{key}, [p IN $props | n[p]]]) AS rows")
 
 
 def aliases(label: str) -> str:

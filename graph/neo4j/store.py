@@ -317,6 +317,23 @@ class Neo4jStore(GraphStore):
                     dict(r["rprops"])) for r in self._stream(cy.iter_relationships(rel_type))]
         yield from sorted(rels, key=Rel.sort_key)
 
+    def node_values(self, label: str, keys: Iterable[str], props: tuple[str, ...]) -> dict[str, tuple[Any, ...]]:
+        query = cy.node_values(label)
+        return {str(key): tuple(values)
+                for chunk in batched({str(k) for k in keys}, self.batch_size)
+                for rec in self._run(query, read=True, keys=chunk, props=list(props))
+                for key, values in rec["rows"]}
+
+    def unfinished_loads(self) -> set[str]:
+        recs = self._run(cy.UNFINISHED_LOADS, read=True)
+        return {str(s) for s in recs[0]["stamps"]} if recs else set()
+
+    def load_started(self, stamp: str) -> None:
+        self._run(cy.LOAD_STARTED, stamp=stamp)
+
+    def load_finished(self, stamp: str) -> None:
+        self._run(cy.LOAD_FINISHED, stamp=stamp)
+
     def existing_keys(self, label: str, keys: Iterable[str]) -> set[str]:
         query = cy.existing_keys(label)
         return {
