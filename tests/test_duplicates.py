@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 from api.cli import app as cli
 from graph.access import AuditLog
 from graph.memory.store import MemoryStore
+from graph.model import ROW_DIGEST
 from graph.screening.duplicates import Distinct, find_duplicates
 from graph.screening.merge import merge
 from ingest.loader import Loader
@@ -70,6 +71,7 @@ def test_a_merge_keeps_both_codes_and_later_ledgers_land_on_one_node(store, tmp_
     kept = store.get("Unit", "DW1")
     assert store.get("Unit", "DW9") is None and kept.props["aliases"] == ["DW9"]
     assert kept.props["uscc"] == "91945807QY7L1W53BX"
+    assert kept.props.get(ROW_DIGEST) is None  # its next row is written again, not passed as unchanged
     assert sorted(o.key for _, o in store.neighbours("Unit", "DW1", ["ESTABLISHED_IN"], "in")) == ["Z1"]
     assert sorted(m.key for _, m in store.neighbours("Unit", "DW1", ["WORKS_AT"], "in")) == ["M1", "M2"]
     assert store.get("Member", "M2").props["org_code"] == "Z1"
@@ -80,6 +82,8 @@ def test_a_merge_keeps_both_codes_and_later_ledgers_land_on_one_node(store, tmp_
     assert store.counts()["Organization"] == nodes_before["Organization"] - 1
     assert store.get("Unit", "DW9") is None and store.get("Organization", "Z9") is None
     assert report.aliased > 0
+    # the five other units are as they were; the kept one is written from its row again
+    assert report.ledgers["单位"].unchanged == 5 and store.get("Unit", "DW1").props[ROW_DIGEST]
     dup = [i for i in report.rejected if i.column == "单位编码"]
     assert len(dup) == 1 and "DW9 已合并为 DW1" in dup[0].reason  # the street is told to drop one row
     assert dup[0].value == "DW9"  # the code as typed: the row under the merged code is the one left out

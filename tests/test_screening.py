@@ -234,6 +234,8 @@ def test_a_roster_finds_members_whose_organisation_is_elsewhere_on_both_stores(s
     assert "DW1" not in {g.id for g in find_gaps(store, rules=["U1"])}
     apply_count(store, result)
     assert "DW1" in {g.id for g in find_gaps(store, rules=["U1"])}  # three members now: should set up its own
+    # the unit's next ledger row, the same as before, is written again: the ledger stands
+    assert Loader(store).load([ledgers / "单位.csv"]).ledgers["单位"].unchanged == 1  # DW9 only
 
 
 def test_the_roster_command_masks_and_confirms(tmp_path, monkeypatch):

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graph.errors import InvalidInput, NotFoundError
-from graph.model import PROVENANCE_ZH, label_spec
+from graph.model import PROVENANCE_ZH, ROW_DIGEST, label_spec
 from graph.store import GraphStore, NodeRef, RelRow
 
 MERGEABLE = {"Unit": "单位", "Organization": "党组织"}
@@ -80,7 +80,9 @@ def merge(store: GraphStore, label: str, keep: str, drop: str) -> Merged:
     aliases = sorted({*(k.props.get("aliases") or ()), drop, *(d.props.get("aliases") or ())})
     members = [m.key for r, m in store.neighbours(label, drop, ["MEMBER_OF"], "in")
                if m.props.get("org_code") == drop] if label == "Organization" else []
-    store.upsert_nodes(label, [{"id": keep, **filled, "aliases": aliases}])  # both labels' key is id
+    # both labels' key is id; no row digest: the next load writes the kept node from its row again,
+    # as it would any row (its row is the truth for it and its links; ``ingest.unchanged``)
+    store.upsert_nodes(label, [{"id": keep, **filled, "aliases": aliases, ROW_DIGEST: None}])
     for (rel_type, a, b), rows in links.items():
         store.upsert_relationships(rel_type, a, b, rows)
     if members:

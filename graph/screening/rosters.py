@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graph.errors import NotFoundError
+from graph.model import ROW_DIGEST
 from graph.privacy import mask_id_card
 from graph.store import GraphStore
 from ingest.registries import RosterRow
@@ -106,6 +107,7 @@ def match_roster(store: GraphStore, unit: str, rows: list[RosterRow]) -> RosterR
 
 def apply_count(store: GraphStore, result: RosterResult) -> int:
     """Confirm the roster's count as the unit's 党员数 (what U1/U2 read); the count written."""
-    store.upsert_nodes("Unit", [{"id": result.unit, "members_reported": result.proposed}])
+    # no row digest: the unit's next ledger row is written again, and stands (``ingest.unchanged``)
+    store.upsert_nodes("Unit", [{"id": result.unit, "members_reported": result.proposed, ROW_DIGEST: None}])
     store.save()
     return result.proposed
