@@ -8,11 +8,13 @@ local Neo4j: the first month loaded through the MERGE path into the empty databa
 second month loaded over it (the monthly path), then the second month once more (nothing
 changed). Each load runs in a child process; its phases (nodes, links, pruning), the loader's and
 Neo4j's CPU seconds are printed, with rows/s against the goal and the first load's rate.
+``--history`` also times each load's record as ``tupu ingest`` keeps it (``graph.history``).
 """
 from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import subprocess
 import sys
 import time
@@ -61,18 +63,29 @@ store = Neo4jStore(sys.argv[1])
 t = time.perf_counter()
 report = L.Loader(store).load([Path(sys.argv[2])])
 secs = time.perf_counter() - t
+cpu = sum(resource.getrusage(resource.RUSAGE_SELF)[:2])
+record = delta = None
+if len(sys.argv) > 3:  # the record of the load (its gaps, and what it changed), as `tupu ingest` keeps it
+    import datetime as dt
+    from graph.history import History
+    t = time.perf_counter()
+    rec = History(Path(sys.argv[3])).record(store, date=dt.date.fromisoformat(Path(sys.argv[2]).name),
+                                             files=["bench"], who="bench")
+    record = time.perf_counter() - t
+    delta = (Path(sys.argv[3]) / "history" / f"{rec.id}.delta.json.gz").stat().st_size
 store.close()
 ru = resource.getrusage(resource.RUSAGE_SELF)
 print(json.dumps({"rows": sum(c.read for c in report.ledgers.values()), "seconds": secs,
-                  "cpu": ru.ru_utime + ru.ru_stime, "phases": phases, "error": report.error,
+                  "cpu": cpu, "phases": phases, "error": report.error, "record": record, "delta": delta,
+                  "peak_mb": ru.ru_maxrss / 1024, "unchanged": sum(getattr(c, "unchanged", 0) for c in report.ledgers.values()),
                   "rejected": len(report.rejected)}))
 """
 
 
-def load(uri: str, folder: Path, jvm_pid: int | None) -> dict:
+def load(uri: str, folder: Path, jvm_pid: int | None, history: Path | None = None) -> dict:
     jvm = cpu_seconds(jvm_pid)
-    out = subprocess.run([sys.executable, "-c", _CHILD, uri, str(folder)], cwd=ROOT,
-                         capture_output=True, text=True)
+    out = subprocess.run([sys.executable, "-c", _CHILD, uri, str(folder), *([str(history)] if history else [])],
+                         cwd=ROOT, capture_output=True, text=True)
     if out.returncode != 0:
         raise RuntimeError(out.stderr[-3000:])
     r: dict = json.loads(out.stdout.strip().splitlines()[-1])
@@ -83,6 +96,8 @@ def load(uri: str, folder: Path, jvm_pid: int | None) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--members", type=int, nargs="+", default=[100_000])
+    ap.add_argument("--history", action="store_true",
+                    help="also keep each load's record (its gaps and what it changed) as tupu ingest does")
     args = ap.parse_args()
     print("machine: 2 cores (shared); Neo4j 2 GB heap, 2 GB page cache")
     for members in args.members:
@@ -94,16 +109,21 @@ def main() -> None:
                     ("second month again (nothing changed)", second)]
             rates = []
             print(f"\n{members:,} members")
+            history = HOME / "bench" / "monthly-history"
+            shutil.rmtree(history, ignore_errors=True)
             for what, folder in runs:
-                r = load(uri, folder, inst.pid())
+                r = load(uri, folder, inst.pid(), history if args.history else None)
                 rate = r["rows"] / r["seconds"]
                 rates.append(rate)
                 print(f"  {what}: {r['rows']:,} rows in {r['seconds']:.1f} s = {rate:,.0f} rows/s "
                       f"({rate / GOAL:.2f}x the {GOAL:,} goal; {rate / rates[0]:.2f}x the first load of this run, "
                       f"{rate / MERGE_TODAY:.2f}x the {MERGE_TODAY:,} before #18)"
                       + (f"  ERROR {r['error']}" if r["error"] else ""))
-                print(f"    loader CPU {r['cpu']:.0f} s, Neo4j CPU {r['jvm']:.0f} s; phases: "
-                      + ", ".join(f"{k} {v:.1f} s" for k, v in r["phases"].items()))
+                print(f"    {r['unchanged']:,} rows unchanged; loader CPU {r['cpu']:.0f} s, Neo4j CPU {r['jvm']:.0f} s; "
+                      "phases: " + ", ".join(f"{k} {v:.1f} s" for k, v in r["phases"].items()))
+                if r["record"] is not None:
+                    print(f"    the load's record: {r['record']:.1f} s (its difference {r['delta'] / 2**20:.1f} MB "
+                          f"gzipped); the process's peak RSS {r['peak_mb']:,.0f} MB")
         finally:
             inst.remove()
 

@@ -246,6 +246,31 @@ def test_iter_nodes_and_relationships(store):
     assert p.props == {"form": "结对共建", "since": "2024-01-01"} and p.start == NodeRef("Organization", "O3")
 
 
+def test_whole_labels_are_read_across_pages(store, monkeypatch):
+    """Neo4j reads a label a page of nodes at a time (``queries.PAGE_ROWS``): pages of two here."""
+    from graph.neo4j import queries
+
+    monkeypatch.setattr(queries, "PAGE_ROWS", 2)
+    seed(store)
+    store.upsert_nodes("Organization", [{"id": "O5", "name": "第五党支部", "kind": "党支部"}])
+    store.upsert_relationships("SUBORDINATE_TO", "Organization", "Organization",
+                               [RelRow("O3", "O1"), RelRow("O5", "O1"), RelRow("O5", "O2")])
+    assert [n.key for n in store.iter_nodes("Organization")] == ["O1", "O2", "O3", "O4", "O5"]
+    assert [(r.start.key, r.end.key) for r in store.iter_relationships("SUBORDINATE_TO")] == \
+        [("O2", "O1"), ("O3", "O1"), ("O4", "O2"), ("O5", "O1"), ("O5", "O2")]
+    assert [r.end.label for r in store.iter_relationships("COVERS")] == ["Unit"]
+
+
+def test_node_values_and_the_loads_not_finished(store):
+    seed(store)
+    assert store.node_values("Organization", ["O2", "O9"], ("name", "term_ends")) == {"O2": ("阳光社区党委", None)}
+    assert store.unfinished_loads() == set()
+    store.load_started("T1")
+    store.load_started("T2")
+    store.load_finished("T1")
+    assert store.unfinished_loads() == {"T2"}
+
+
 def test_prune_relationships_keeps_this_loads_links(store):
     seed(store)
     store.upsert_relationships("SUBORDINATE_TO", "Organization", "Organization",

@@ -112,17 +112,26 @@ def get(label: str) -> str:
     return f"MATCH (n:{label} {{{key}: $key}}) RETURN {_NODE.format(v='n', p='')}"
 
 
-def iter_nodes(label: str) -> str:
+# Whole-label reads (exports, a load's record) come a page of nodes at a time, each page one
+# record: one record per node cost the driver ≈ 35 µs each, 20 s for a 100k-member city's record.
+# Pages follow the key's index (``n.key > $after ORDER BY n.key``): no page sorts the label.
+PAGE_ROWS = 10_000
+
+
+def nodes_page(label: str) -> str:
     label, key = _label(label)
-    return f"MATCH (n:{label}) RETURN {_NODE.format(v='n', p='')} ORDER BY n.{key}"
+    return (f"MATCH (n:{label}) WHERE n.{key} > $after WITH n ORDER BY n.{key} LIMIT $limit "
+            f"RETURN collect([n.{key}, properties(n)]) AS rows")
 
 
-def iter_relationships(rel_type: str) -> str:
-    return (
-        f"MATCH (a)-[r:{rel_spec(rel_type).name}]->(b) "
-        "RETURN labels(a)[0] AS slabel, coalesce(a.id, a.code) AS skey, "
-        "labels(b)[0] AS elabel, coalesce(b.id, b.code) AS ekey, properties(r) AS rprops"
-    )
+def relationships_page(rel_type: str, start_label: str) -> str:
+    """The ``rel_type`` relationships leaving a page of ``start_label`` nodes (in key order after
+    ``$after``); ``last`` is the page's last key (null when there is no node left)."""
+    a, akey = _label(start_label)
+    return (f"MATCH (a:{a}) WHERE a.{akey} > $after WITH a ORDER BY a.{akey} LIMIT $limit "
+            f"WITH collect(a) AS page RETURN page[-1].{akey} AS last, "
+            f"[a IN page | [(a)-[r:{rel_spec(rel_type).name}]->(b) | "
+            f"[a.{akey}, labels(b)[0], coalesce(b.id, b.code), properties(r)]]] AS rows")
 
 
 def existing_keys(label: str) -> str:

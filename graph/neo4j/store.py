@@ -309,12 +309,26 @@ class Neo4jStore(GraphStore):
         return [found[k] for k in keys if k in found]
 
     def iter_nodes(self, label: str) -> Iterator[Node]:
-        for rec in self._stream(cy.iter_nodes(label)):
-            yield self._to_node(rec)
+        query, after = cy.nodes_page(label), ""
+        while True:
+            rows = self._run(query, read=True, after=after, limit=cy.PAGE_ROWS)[0]["rows"]
+            for key, props in rows:
+                yield Node(label, str(key), dict(props))
+            if len(rows) < cy.PAGE_ROWS:
+                return
+            after = rows[-1][0]
 
     def iter_relationships(self, rel_type: str) -> Iterator[Rel]:
-        rels = [Rel(rel_type, NodeRef(r["slabel"], str(r["skey"])), NodeRef(r["elabel"], str(r["ekey"])),
-                    dict(r["rprops"])) for r in self._stream(cy.iter_relationships(rel_type))]
+        rels: list[Rel] = []
+        for start_label in rel_spec(rel_type).starts:
+            query, after = cy.relationships_page(rel_type, start_label), ""
+            while True:
+                rec = self._run(query, read=True, after=after, limit=cy.PAGE_ROWS)[0]
+                rels.extend(Rel(rel_type, NodeRef(start_label, str(skey)), NodeRef(elabel, str(ekey)), dict(props))
+                            for links in rec["rows"] for skey, elabel, ekey, props in links)
+                if rec["last"] is None:
+                    break
+                after = rec["last"]
         yield from sorted(rels, key=Rel.sort_key)
 
     def node_values(self, label: str, keys: Iterable[str], props: tuple[str, ...]) -> dict[str, tuple[Any, ...]]:
