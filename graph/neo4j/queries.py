@@ -134,11 +134,6 @@ def relationships_page(rel_type: str, start_label: str) -> str:
             f"[a.{akey}, labels(b)[0], coalesce(b.id, b.code), properties(r)]]] AS rows")
 
 
-def existing_keys(label: str) -> str:
-    label, key = _label(label)
-    return f"UNWIND $keys AS k MATCH (n:{label} {{{key}: k}}) RETURN n.{key} AS key"
-
-
 def node_values(label: str) -> str:
     """Some properties (``$props``, read by name: ``n[p]``) of the nodes of these keys, in one
     record (a loader's batch: one Bolt message, not one per node)."""

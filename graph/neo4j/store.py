@@ -349,12 +349,7 @@ class Neo4jStore(GraphStore):
         self._run(cy.LOAD_FINISHED, stamp=stamp)
 
     def existing_keys(self, label: str, keys: Iterable[str]) -> set[str]:
-        query = cy.existing_keys(label)
-        return {
-            str(r["key"])
-            for chunk in batched({str(k) for k in keys}, self.batch_size)
-            for r in self._run(query, read=True, keys=chunk)
-        }
+        return set(self.node_values(label, keys, ()))  # a batch's keys in one record
 
     def aliases(self, label: str) -> dict[str, str]:
         return {str(r["alias"]): str(r["key"]) for r in self._run(cy.aliases(label), read=True)}
