@@ -363,7 +363,7 @@ class Loader:
         """The nodes whose rows could not make every link lose their digests: a later load
         writes them again, and tries the links again."""
         assert self.unchanged is not None
-        for label, rows in self.unchanged.clearing({label: spec.key for label, spec in LABELS.items()}):
+        for label, rows in self.unchanged.clearing():
             self.store.update_nodes(label, rows)
 
     def _reject_duplicate(self, t: Table, report: IngestReport, pending: _Pending, key: str,

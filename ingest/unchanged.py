@@ -35,7 +35,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any, Protocol
 
-from graph.model import PROVENANCE_ZH, ROW_DIGEST
+from graph.model import LABELS, PROVENANCE_ZH, ROW_DIGEST
 from ingest.problems import PROBLEMS
 
 _NOT_CONTENT = frozenset({*PROVENANCE_ZH, PROBLEMS})
@@ -82,8 +82,7 @@ class Unchanged:
         """A link of the row of this node could not be made."""
         self.unsettled[label].add(key)
 
-    def clearing(self, key_of: dict[str, str]) -> Iterable[tuple[str, list[dict[str, Any]]]]:
-        """Per label, the updates that clear the digests of the unsettled nodes (``key_of``:
-        each label's key property)."""
+    def clearing(self) -> Iterable[tuple[str, list[dict[str, Any]]]]:
+        """Per label, the updates that clear the digests of the unsettled nodes."""
         for label, keys in sorted(self.unsettled.items()):
-            yield label, [{key_of[label]: k, ROW_DIGEST: None} for k in sorted(keys)]
+            yield label, [{LABELS[label].key: k, ROW_DIGEST: None} for k in sorted(keys)]
