@@ -101,3 +101,15 @@ def test_a_load_that_stopped_is_completed_by_running_it_again(tmp_path, store, m
     assert report.error is None and report.ledgers["党员"].unchanged == 0
     assert store.rel_counts()["MEMBER_OF"] == 2
     assert Loader(store).load([orgs, members]).ledgers["党员"].unchanged == 2
+
+
+def test_a_load_that_changes_nothing_leaves_the_embedded_file_alone(tmp_path):
+    path = tmp_path / "graph.pickle"
+    orgs = write_csv(tmp_path / "o.csv", [ORGS, ["O1", "甲党支部", "党支部"]])
+    members = write_csv(tmp_path / "m.csv", [MEMBERS, ["M1", "张三", "正式", "O1"]])
+    store = MemoryStore(path)
+    Loader(store, now=OCTOBER).load([orgs, members])
+    saved = path.stat().st_mtime_ns
+    report = Loader(store, now=NOVEMBER).load([members])
+    assert report.ledgers["党员"].unchanged == 1 and path.stat().st_mtime_ns == saved
+    assert store.unfinished_loads() == set() and MemoryStore(path).unfinished_loads() == set()

@@ -56,6 +56,7 @@ class MemoryStore(GraphStore):
         # while `tupu serve` runs) is not overwritten with a graph that never saw it
         self._on_disk: tuple[int, int] | None = None
         self._looked = 0.0  # when the file was last looked at for another process's save
+        self._load_began: tuple[str, bool, int] | None = None  # (stamp, dirty before, generation)
         if self.path and self.path.parent.exists():
             self._remove_stale_temporaries()
         if self.path and self.path.exists():
@@ -268,13 +269,17 @@ class MemoryStore(GraphStore):
 
     def load_started(self, stamp: str) -> None:
         with self.lock:  # kept with the graph in its file (``self.g.graph``)
+            self._load_began = (stamp, self._dirty, self.generation)
             self.g.graph["unfinished_loads"] = sorted(self.unfinished_loads() | {stamp})
             self._dirty = True
 
     def load_finished(self, stamp: str) -> None:
         with self.lock:
             self.g.graph["unfinished_loads"] = sorted(self.unfinished_loads() - {stamp})
-            self._dirty = True
+            # a load that wrote nothing (every row unchanged) leaves the file as it was: no save
+            began, self._load_began = self._load_began, None
+            if began is not None and began[0] == stamp and began[2] == self.generation:
+                self._dirty = began[1]
 
     def clear(self) -> None:
         self._touch()
