@@ -235,7 +235,9 @@ def run_ingest(paths: list[Path], dry_run: bool = False, report_file: Path | Non
         table.add_row(name, str(c.read), str(c.landed), str(c.unchanged), str(c.rejected), str(c.warnings))
     console.print(table)
     if any(c.unchanged for c in report.ledgers.values()):
-        console.print("“其中未变”：与图谱中已有内容相同的行，未重新写入（来源与载入时间保留上次写入时的）")
+        from ingest.report import UNCHANGED_NOTE
+
+        console.print(UNCHANGED_NOTE)
     for issue in report.rejected[:20]:
         val = f" 值：{issue.value}" if issue.value else ""
         console.print(f"[red]拒绝[/red] {issue.where()}{val} —— {issue.reason}")

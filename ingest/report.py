@@ -72,6 +72,10 @@ class Capped(list):
             self.append(item)
 
 
+# What 其中未变 (``LedgerCounts.unchanged``) means, said under the counts by the CLI and the upload page.
+UNCHANGED_NOTE = "“其中未变”：与图谱中已有内容相同的行，未重新写入（来源与载入时间保留上次写入时的）"
+
+
 @dataclass
 class LedgerCounts:
     read: int = 0

@@ -52,3 +52,14 @@ def test_tupu_policy_reaches_the_cli(tmp_path):
     policy.write_text("o1_min_formal: -5\n", encoding="utf-8")
     r = _tupu(["gaps"], tmp_path, {**env, "TUPU_POLICY": str(policy)})
     assert r.returncode == 2 and "o1_min_formal" in r.stdout + r.stderr and "Traceback" not in r.stderr
+
+
+def test_the_cli_says_what_unchanged_rows_are_when_a_ledger_is_loaded_again(tmp_path):
+    from ingest.report import UNCHANGED_NOTE
+
+    env = {"TUPU_HOME": str(tmp_path / "home")}
+    org = write_csv(tmp_path / "党组织.csv", [["组织编码", "组织名称", "组织类别"], ["O1", "甲党支部", "党支部"]])
+    first = _tupu(["ingest", str(org)], tmp_path, env)
+    assert first.returncode == 0 and UNCHANGED_NOTE not in first.stdout
+    again = _tupu(["ingest", str(org)], tmp_path, env)
+    assert again.returncode == 0 and UNCHANGED_NOTE in again.stdout

@@ -16,6 +16,7 @@ from graph.model import LABELS
 from graph.policy import Policy
 from graph.rules import RULES
 from graph.store import GraphStore
+from ingest.report import UNCHANGED_NOTE
 from viz.progress import campaign_chart, progress_charts
 
 _env = Environment(loader=FileSystemLoader(Path(__file__).resolve().parent),
@@ -55,7 +56,7 @@ def home_html(store: GraphStore, policy: Policy, as_of: dt.date | None = None, s
         first_region=first_region, first_org=first_org[0].key if first_org else None,
         can_upload=can_upload, empty=not has_data(store), meetings=meetings or [],
         charts=charts, chart_options={c.id: c.option for c in charts}, loads=len(progress or []),
-        campaigns=campaigns or [],
+        campaigns=campaigns or [], unchanged_note=UNCHANGED_NOTE,
         since=since.keep(scope.gaps) if since is not None and not scope.everything else since,
     )
 
