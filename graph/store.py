@@ -101,6 +101,16 @@ class RelRow:
     props: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass
+class Journal:
+    """The nodes written since the history last read them (``GraphStore.journal``): each node's
+    mark is the write that marked it last, so a node written again while the history reads keeps
+    its newer mark (``journal_forget`` leaves it)."""
+
+    id: str
+    marks: dict[tuple[str, str], str] = field(default_factory=dict)  # (label, key) -> mark
+
+
 def batched(rows: Iterable[Any], size: int) -> Iterator[list[Any]]:
     it = iter(rows)
     while chunk := list(islice(it, size)):
@@ -227,7 +237,23 @@ class GraphStore(ABC):
 
     @abstractmethod
     def clear(self) -> None:
-        """Delete everything."""
+        """Delete everything (and end the journal: the next record reads the whole graph)."""
+
+    # The journal of writes (``graph.history``): once the history has begun one, every write
+    # marks the nodes it wrote (or whose relationships it wrote, as their start or the node
+    # pruned), so a load's record reads those nodes and their relationships, not the whole graph.
+    @abstractmethod
+    def journal_start(self) -> str:
+        """Begin a new, empty journal (the old one's marks are dropped); return its id."""
+
+    @abstractmethod
+    def journal(self) -> Journal | None:
+        """The journal with every node marked since it began or was last read (``None``: no
+        journal, as before the first record or after ``clear``)."""
+
+    @abstractmethod
+    def journal_forget(self, marks: dict[tuple[str, str], str]) -> None:
+        """Drop these marks, except where a later write marked the node again."""
 
     # --- reads -----------------------------------------------------------------------------
     @abstractmethod
@@ -260,6 +286,11 @@ class GraphStore(ABC):
         {'DW1': ('甲公司', None)}
         """
         return {n.key: tuple(n.props.get(p) for p in props) for n in self.get_many(label, keys)}
+
+    @abstractmethod
+    def relationships_of(self, label: str, keys: Iterable[str]) -> Iterator[Rel]:
+        """Every relationship that starts or ends at one of these nodes (one with both ends
+        among them may come twice)."""
 
     def aliases(self, label: str) -> dict[str, str]:
         """The codes merged into another node of ``label`` (``aliases`` property, #16): each

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from graph.model import LABELS, RELATIONSHIPS, UnknownLabel
-from graph.store import NodeRef, RelRow
+from graph.store import Journal, NodeRef, RelRow
 
 ORGS = [
     {"id": "O1", "name": "幸福街道党工委", "kind": "党工委", "sector": "社区"},
@@ -312,3 +312,35 @@ def test_a_routing_uri_works_reads_going_as_reads(neo4j_uri, neo4j_store):
         assert routed.counts()["Organization"] == 1
     finally:
         routed.close()
+
+
+def test_the_journal_marks_every_node_a_write_touches(store):
+    seed(store)
+    assert store.journal() is None  # none until the history begins one: no write marks
+    first = store.journal_start()
+    assert store.journal() == Journal(first, {})
+    store.upsert_nodes("Organization", [{"id": "O2", "name": "阳光社区党委（改）"}])
+    store.upsert_relationships("COVERS", "Organization", "Unit", [RelRow("O3", "U1")])
+    store.delete_relationships("PAIRED_WITH", "Organization", "Organization",
+                               [RelRow("O3", "O2", {"form": "结对共建"})])
+    store.prune_relationships("SUBORDINATE_TO", "Organization", ["O4"], "T2")
+    store.delete_nodes("Region", ["110101001000"])
+    journal = store.journal()
+    assert set(journal.marks) == {("Organization", "O2"), ("Organization", "O3"), ("Organization", "O4"),
+                                  ("Region", "110101001000")}
+    # a node written again while the history reads keeps its newer mark
+    store.upsert_nodes("Organization", [{"id": "O2", "name": "阳光社区党委"}])
+    store.journal_forget(journal.marks)
+    assert set(store.journal().marks) == {("Organization", "O2")}
+    # a new journal drops the old one's marks; clear ends it
+    assert store.journal_start() != first and store.journal().marks == {}
+    store.clear()
+    assert store.journal() is None
+
+
+def test_relationships_of_nodes_either_way(store):
+    seed(store)
+    rels = {(r.type, r.start.key, r.end.key) for r in store.relationships_of("Organization", ["O2", "NOPE"])}
+    assert rels == {("SUBORDINATE_TO", "O2", "O1"), ("SUBORDINATE_TO", "O4", "O2"), ("PAIRED_WITH", "O3", "O2")}
+    paired = next(store.relationships_of("Organization", ["O3"]))
+    assert paired.props == {"form": "结对共建", "since": "2024-01-01"}

@@ -8,7 +8,7 @@ the date its ledgers stand for — with what the graph was after it:
 - ``{id}.progress.json``: coverage and gaps per district and street (:mod:`graph.history.progress`).
 
 All live under ``$TUPU_HOME/history`` with ``loads.jsonl`` (one line per load, and one per load
-undone) and ``head.json.gz`` (the graph after the last load). Current queries never read them.
+undone) and ``head.sqlite`` (the graph after the last load, :mod:`graph.history.head`). Current queries never read them.
 """
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ import secrets
 import threading
 from collections import Counter, OrderedDict
 from collections.abc import Iterator
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,7 @@ from graph.errors import Conflict, NotFoundError
 from graph.history import progress as progress_of
 from graph.history import snapshot
 from graph.history.changes import Changes, LoadRecord, entity_changes, gap_key, meeting_state
+from graph.history.head import Head
 from graph.policy import Policy
 from graph.store import GraphStore
 
@@ -48,6 +49,22 @@ _thread_lock = threading.RLock()
 
 class NoLoadRecord(NotFoundError):
     pass
+
+
+# Past this share of the head's nodes marked in the journal, a record reads the whole graph: one
+# pass over every label costs less than looking up most of the graph node by node.
+WHOLE_READ_SHARE = 0.25
+
+
+@dataclass
+class _Change:
+    """What the graph changed since the head: ``delta``; the journal the head follows from now on;
+    the whole graph when it was read whole (else the journal's ``marks`` read, to forget)."""
+
+    delta: snapshot.Delta
+    journal_id: str
+    whole: snapshot.State | None = None
+    marks: dict[tuple[str, str], str] = field(default_factory=dict)
 
 
 @contextlib.contextmanager
@@ -123,11 +140,32 @@ class History:
                                                         for g in gaps])
             _write_json(self.dir / f"{rec.id}.state.json.gz", meeting_state(store, date))
             _write_json(self.dir / f"{rec.id}.progress.json", progress_of.figures(store, gaps, date, policy))
-            after = snapshot.dump(store)
-            _write_json(self.dir / f"{rec.id}.delta.json.gz", snapshot.diff(self.head(), after).as_json())
-            self._set_head(after)
+            head = Head(self.dir)
+            change = self._changed_since(store, head)
+            _write_json(self.dir / f"{rec.id}.delta.json.gz", change.delta.as_json())
+            if change.whole is not None:
+                head.replace(change.whole, change.journal_id)
+            else:
+                head.apply(change.delta, change.journal_id)
             self._append(asdict(rec))  # last: a record is listed only once all its files are there
+            if change.marks:
+                store.journal_forget(change.marks)
         return rec
+
+    def _changed_since(self, store: GraphStore, head: Head) -> "_Change":
+        """What the graph changed since the head. While the store's journal is the one the head
+        follows, only the nodes it marked (and their relationships) are read and compared; else
+        — the first record, after ``clear``, or once most of the graph was written — the whole
+        graph is, and a new journal begins first (a write during the read is then marked too)."""
+        journal = store.journal()
+        if (journal is not None and journal.id == head.journal_id()
+                and len(journal.marks) <= WHOLE_READ_SHARE * head.node_count()):
+            touched = list(journal.marks)
+            delta = snapshot.diff(head.part(touched), snapshot.dump_part(store, touched))
+            return _Change(delta, journal.id, marks=journal.marks)
+        journal_id = store.journal_start()
+        after = snapshot.dump(store)
+        return _Change(snapshot.diff(head.state(), after), journal_id, whole=after)
 
     def _append(self, line: dict[str, Any]) -> None:
         with open(self.dir / "loads.jsonl", "a", encoding="utf-8") as out:
@@ -135,13 +173,7 @@ class History:
 
     def head(self) -> snapshot.State:
         """The graph as the last load left it (empty before any load kept one)."""
-        f = self.dir / "head.json.gz"
-        if not f.exists():
-            return snapshot.empty()
-        return snapshot.replay(snapshot.empty(), snapshot.Delta.from_json(_read_json(f)))
-
-    def _set_head(self, state: snapshot.State) -> None:
-        _write_json(self.dir / "head.json.gz", snapshot.diff(snapshot.empty(), state).as_json())
+        return Head(self.dir).state()
 
     # --- reading ---------------------------------------------------------------------------
     def _lines(self) -> list[dict[str, Any]]:
@@ -258,11 +290,12 @@ class History:
                 raise Conflict(f"载入 {load_id} 之后还有 {len(later)} 次载入（最近一次 {later[-1].id}，"
                                f"台账日期 {later[-1].date}）：请先撤销它们")
             delta = self._delta(target)
-            head = self.head()
-            if snapshot.dump(store) != head:
+            head = Head(self.dir)
+            change = self._changed_since(store, head)
+            if change.delta.size():  # the head keeps the journal it followed: the next record looks again
                 raise Conflict("图谱在这次载入之后又被改动过（未经记录的写入），撤销会丢掉这些改动：请先核对")
             snapshot.revert(store, delta)
-            self._set_head(snapshot.replay(head, delta, backwards=True))
+            head.apply(delta, change.journal_id, backwards=True)
             self._append({"undo": load_id, "at": dt.datetime.now().isoformat(timespec="seconds"), "who": who})
         with _past_lock:
             _past.clear()

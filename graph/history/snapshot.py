@@ -24,7 +24,7 @@ from typing import Any
 
 from graph.memory.store import MemoryStore
 from graph.model import LABELS, PROVENANCE_ZH, RELATIONSHIPS
-from graph.store import GraphStore, RelRow
+from graph.store import GraphStore, Rel, RelRow
 
 NodeId = tuple[str, str]
 RelId = tuple[Any, ...]  # (type, start label, start key, end label, end key, (identity values))
@@ -35,6 +35,11 @@ def empty() -> State:
     return {"nodes": {}, "rels": {}}
 
 
+def rel_id(r: Rel) -> RelId:
+    return (r.type, r.start.label, r.start.key, r.end.label, r.end.key,
+            tuple(r.props.get(p) for p in RELATIONSHIPS[r.type].identity))
+
+
 def dump(store: GraphStore) -> State:
     """Every node and relationship of the store with its properties."""
     nodes: dict[Any, dict[str, Any]] = {}
@@ -42,11 +47,33 @@ def dump(store: GraphStore) -> State:
     for label in LABELS:
         for n in store.iter_nodes(label):
             nodes[(label, n.key)] = dict(n.props)
-    for t, spec in RELATIONSHIPS.items():
+    for t in RELATIONSHIPS:
         for r in store.iter_relationships(t):
-            rels[(t, r.start.label, r.start.key, r.end.label, r.end.key,
-                  tuple(r.props.get(p) for p in spec.identity))] = dict(r.props)
+            rels[rel_id(r)] = dict(r.props)
     return {"nodes": nodes, "rels": rels}
+
+
+def dump_part(store: GraphStore, nodes: Iterable[NodeId]) -> State:
+    """These nodes (those the store has) and every relationship at them: the part of the graph
+    the writes journaled since the last record can have changed (``GraphStore.journal``).
+
+    >>> s = MemoryStore()
+    >>> _ = s.upsert_nodes("Organization", [{"id": "A"}, {"id": "B"}, {"id": "C"}])
+    >>> _ = s.upsert_relationships("SUBORDINATE_TO", "Organization", "Organization", [RelRow("B", "A")])
+    >>> part = dump_part(s, [("Organization", "A"), ("Organization", "Z")])
+    >>> sorted(part["nodes"]), [k[:5] for k in part["rels"]]
+    ([('Organization', 'A')], [('SUBORDINATE_TO', 'Organization', 'B', 'Organization', 'A')])
+    """
+    by_label: dict[str, list[str]] = defaultdict(list)
+    for label, key in nodes:
+        by_label[label].append(key)
+    out: State = empty()
+    for label, keys in by_label.items():
+        for n in store.get_many(label, keys):
+            out["nodes"][(label, n.key)] = dict(n.props)
+        for r in store.relationships_of(label, keys):
+            out["rels"][rel_id(r)] = dict(r.props)
+    return out
 
 
 @dataclass
@@ -77,6 +104,11 @@ def _rel_id(entry: list[Any]) -> RelId:
     """A relationship id as JSON gave it back (lists) made hashable again."""
     *head, ident = entry
     return (*head, tuple(ident))
+
+
+def entry_rel_id(entry: list[Any]) -> RelId:
+    """The id of the relationship of a difference's entry (``[rel id as a list, payload]``)."""
+    return _rel_id(entry[0])
 
 
 def _changed(old: dict[str, Any], new: dict[str, Any]) -> dict[str, list[Any]]:

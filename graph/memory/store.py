@@ -13,6 +13,7 @@ import pickle
 import tempfile
 import threading
 import time
+import uuid
 from collections.abc import Hashable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from graph.model import LABELS, RELATIONSHIPS, label_spec, rel_spec
 from graph.store import (
     Direction,
     GraphStore,
+    Journal,
     Node,
     NodeRef,
     Rel,
@@ -57,6 +59,7 @@ class MemoryStore(GraphStore):
         self._on_disk: tuple[int, int] | None = None
         self._looked = 0.0  # when the file was last looked at for another process's save
         self._load_began: tuple[str, bool, int] | None = None  # (stamp, dirty before, generation)
+        self._mark = ""  # the journal's mark of the write under way (``_marks``)
         if self.path and self.path.parent.exists():
             self._remove_stale_temporaries()
         if self.path and self.path.exists():
@@ -169,9 +172,12 @@ class MemoryStore(GraphStore):
         label_spec(label)
         n = 0
         with self.lock:
+            marks = self._marks()
             for row in rows:
                 key = self._node_key(label, row)
                 node = (label, key)
+                if marks is not None:
+                    marks[node] = self._mark
                 if node not in self.g:
                     self.g.add_node(node)
                     self.keys_by_label[label].add(key)
@@ -193,11 +199,14 @@ class MemoryStore(GraphStore):
         identity = check_rel_ends(rel_type, start_label, end_label)
         n = 0
         with self.lock:
+            marks = self._marks()
             for row in rows:
                 check_identity(rel_type, identity, row)
                 u, v = (start_label, str(row.start)), (end_label, str(row.end))
                 if u not in self.g or v not in self.g:
                     continue
+                if marks is not None:
+                    marks[u] = self._mark
                 key = (rel_type, tuple(row.props[p] for p in identity))
                 if self.g.has_edge(u, v, key):
                     props = self.g.edges[u, v, key]["props"]
@@ -219,10 +228,13 @@ class MemoryStore(GraphStore):
         self._touch()
         n = 0
         with self.lock:
+            marks = self._marks()
             for key in keys:
                 node = (label, str(key))
                 if node not in self.g:
                     continue
+                if marks is not None:
+                    marks[node] = self._mark
                 edges = (self.g.in_edges(node, keys=True, data=True) if incoming
                          else self.g.out_edges(node, keys=True, data=True))
                 stale = [(u, v, k) for u, v, k, d in edges
@@ -240,9 +252,12 @@ class MemoryStore(GraphStore):
         identity = check_rel_ends(rel_type, start_label, end_label)
         n = 0
         with self.lock:
+            marks = self._marks()
             for row in rows:
                 u, v = (start_label, str(row.start)), (end_label, str(row.end))
                 key = (rel_type, tuple(row.props.get(p) for p in identity))
+                if marks is not None:
+                    marks[u] = self._mark
                 if self.g.has_edge(u, v, key):
                     self.g.remove_edge(u, v, key)
                     n += 1
@@ -254,8 +269,11 @@ class MemoryStore(GraphStore):
         label_spec(label)
         n = 0
         with self.lock:
+            marks = self._marks()
             for key in keys:
                 node = (label, str(key))
+                if marks is not None:
+                    marks[node] = self._mark
                 if node in self.g:
                     self.g.remove_node(node)
                     self.keys_by_label[label].discard(str(key))
@@ -280,6 +298,39 @@ class MemoryStore(GraphStore):
             began, self._load_began = self._load_began, None
             if began is not None and began[0] == stamp and began[2] == self.generation:
                 self._dirty = began[1]
+
+    # --- the journal (kept with the graph in its file: ``self.g.graph["journal"]``) ----------
+    def _marks(self) -> dict[tuple[str, str], str] | None:
+        """The journal's marks, to which this write adds its own (``None``: no journal). Called
+        with the lock held, once per write: each write gets a mark of its own."""
+        journal = self.g.graph.get("journal")
+        if journal is None:
+            return None
+        self._mark = uuid.uuid4().hex
+        return journal["marks"]  # type: ignore[no-any-return]
+
+    def journal_start(self) -> str:
+        with self.lock:
+            journal_id = uuid.uuid4().hex
+            self.g.graph["journal"] = {"id": journal_id, "marks": {}}
+            self._dirty = True
+            return journal_id
+
+    def journal(self) -> Journal | None:
+        with self.lock:
+            journal = self.g.graph.get("journal")
+            return None if journal is None else Journal(journal["id"], dict(journal["marks"]))
+
+    def journal_forget(self, marks: dict[tuple[str, str], str]) -> None:
+        with self.lock:
+            journal = self.g.graph.get("journal")
+            if journal is None:
+                return
+            kept = journal["marks"]
+            for node, mark in marks.items():
+                if kept.get(node) == mark:
+                    del kept[node]
+            self._dirty = True
 
     def clear(self) -> None:
         self._touch()
@@ -311,6 +362,16 @@ class MemoryStore(GraphStore):
             rels = [Rel(k[0], NodeRef(*u), NodeRef(*v), dict(d["props"]))
                     for u, v, k, d in self.g.edges(keys=True, data=True) if k[0] == rel_type]
         yield from sorted(rels, key=Rel.sort_key)
+
+    def relationships_of(self, label: str, keys: Iterable[str]) -> Iterator[Rel]:
+        label_spec(label)
+        with self.lock:
+            rels = [Rel(k[0], NodeRef(*u), NodeRef(*v), dict(d["props"]))
+                    for key in keys if (label, str(key)) in self.g
+                    for edges in (self.g.out_edges((label, str(key)), keys=True, data=True),
+                                  self.g.in_edges((label, str(key)), keys=True, data=True))
+                    for u, v, k, d in edges]
+        yield from rels
 
     def existing_keys(self, label: str, keys: Iterable[str]) -> set[str]:
         label_spec(label)

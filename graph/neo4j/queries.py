@@ -7,7 +7,7 @@ is not in the model raises before any text is built.
 """
 from __future__ import annotations
 
-from graph.model import INDEXED_PROPERTIES, LABELS, label_spec, rel_spec
+from graph.model import INDEXED_PROPERTIES, LABELS, RELATIONSHIPS, label_spec, rel_spec
 
 FULLTEXT_INDEX = "tupu_name_fulltext"
 # One node outside the model holds the data's version: a new random value after every write, so
@@ -21,6 +21,22 @@ LOAD_STARTED = (f"MERGE (m:{META} {{id: 'loads'}}) "
                 "SET m.unfinished = [s IN coalesce(m.unfinished, []) WHERE s <> $stamp] + $stamp")
 LOAD_FINISHED = (f"MATCH (m:{META} {{id: 'loads'}}) "
                  "SET m.unfinished = [s IN coalesce(m.unfinished, []) WHERE s <> $stamp]")
+
+
+# The journal of writes (``GraphStore.journal``): one node holds its id; each node written since
+# the history last read them has a mark, a node of its own keyed "label<US>key" (a deleted node's
+# mark outlives it). A write marks only while a journal exists: the MATCH finds none otherwise.
+JOURNAL = "TupuJournal"
+TOUCHED = "TupuTouched"
+JOURNAL_MARK = (f"MATCH (j:{JOURNAL}) WITH j LIMIT 1 UNWIND $refs AS ref "
+                f"MERGE (t:{TOUCHED} {{ref: ref}}) SET t.mark = $mark")
+JOURNAL_END = f"MATCH (j:{JOURNAL}) DELETE j"
+# Auto-commit only (session.run), as CLEAR
+JOURNAL_DROP_MARKS = f"MATCH (t:{TOUCHED}) CALL (t) {{ DELETE t }} IN TRANSACTIONS OF 10000 ROWS"
+JOURNAL_BEGIN = f"CREATE (:{JOURNAL} {{id: $id}})"
+JOURNAL_ID = f"MATCH (j:{JOURNAL}) RETURN j.id AS id"
+JOURNAL_MARKS = f"MATCH (t:{TOUCHED}) RETURN collect([t.ref, t.mark]) AS marks"
+JOURNAL_FORGET = f"UNWIND $rows AS row MATCH (t:{TOUCHED} {{ref: row[0]}}) WHERE t.mark = row[1] DELETE t"
 
 
 def _label(label: str) -> tuple[str, str]:
@@ -41,6 +57,7 @@ def schema_statements() -> list[str]:
                 f"CREATE INDEX {label.lower()}_{prop} IF NOT EXISTS FOR (n:{label}) ON (n.{prop})"
             )
     out.append(f"CREATE CONSTRAINT tupumeta_key IF NOT EXISTS FOR (m:{META}) REQUIRE m.id IS UNIQUE")
+    out.append(f"CREATE CONSTRAINT tuputouched_ref IF NOT EXISTS FOR (t:{TOUCHED}) REQUIRE t.ref IS UNIQUE")
     labels = "|".join(LABELS)
     out.append(
         f"CREATE FULLTEXT INDEX {FULLTEXT_INDEX} IF NOT EXISTS FOR (n:{labels}) ON EACH [n.name] "
@@ -132,6 +149,17 @@ def relationships_page(rel_type: str, start_label: str) -> str:
             f"WITH collect(a) AS page RETURN page[-1].{akey} AS last, "
             f"[a IN page | [(a)-[r:{rel_spec(rel_type).name}]->(b) | "
             f"[a.{akey}, labels(b)[0], coalesce(b.id, b.code), properties(r)]]] AS rows")
+
+
+def relationships_of(label: str) -> str:
+    """Every relationship of the model at these nodes (``$keys``), either way, in one record:
+    ``[type, start label, start key, end label, end key, properties]``."""
+    label, key = _label(label)
+    types = "|".join(rel_spec(t).name for t in RELATIONSHIPS)
+    return (f"UNWIND $keys AS k MATCH (:{label} {{{key}: k}})-[r:{types}]-() "
+            "WITH r, startNode(r) AS a, endNode(r) AS b "
+            "RETURN collect([type(r), labels(a)[0], coalesce(a.id, a.code), labels(b)[0], coalesce(b.id, b.code), "
+            "properties(r)]) AS rows")
 
 
 def node_values(label: str) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import time
+import uuid
 from collections import defaultdict
 from collections.abc import Hashable, Iterable, Iterator
 from contextlib import contextmanager
@@ -24,6 +25,7 @@ from graph.neo4j import queries as cy
 from graph.store import (
     Direction,
     GraphStore,
+    Journal,
     Node,
     NodeRef,
     Rel,
@@ -52,6 +54,12 @@ class _Rows(list[Any]):
 
     def __repr__(self) -> str:
         return f"<{len(self)} rows>"
+
+
+def _ref(ref: str) -> tuple[str, str]:
+    """A journal mark's node, (label, key), from its "label<US>key"."""
+    label, key = ref.split("\x1f", 1)
+    return label, key
 
 
 def _quiet(params: dict[str, Any]) -> dict[str, Any]:
@@ -233,8 +241,10 @@ class Neo4jStore(GraphStore):
         self._touch()
         query = cy.upsert_nodes(label)
         n = 0
+        mark = uuid.uuid4().hex
         for chunk in batched(rows, self.batch_size):
             payload = [{"key": self._node_key(label, r), "props": r} for r in chunk]
+            self._mark_written(label, (p["key"] for p in payload), mark)
             self._run(query, rows=payload)
             n += len(payload)
         self._written()
@@ -246,10 +256,11 @@ class Neo4jStore(GraphStore):
         self._touch()
         identity = check_rel_ends(rel_type, start_label, end_label)
         query = cy.upsert_relationships(rel_type, start_label, end_label)
-        n = 0
+        n, mark = 0, uuid.uuid4().hex
         for chunk in batched(rows, self.batch_size):
             for row in chunk:
                 check_identity(rel_type, identity, row)
+            self._mark_written(start_label, (r.start for r in chunk), mark)
             # in end-node order: consecutive rows touch the same (often dense) node, its
             # relationship chains stay in cache (~20% faster on member → organisation links)
             payload = sorted(({"start": str(r.start), "end": str(r.end), "props": r.props} for r in chunk),
@@ -261,11 +272,10 @@ class Neo4jStore(GraphStore):
     def prune_relationships(self, rel_type: str, label: str, keys: Iterable[str], keep_stamp: str,
                             incoming: bool = False, role: str | None = None) -> int:
         self._touch()
-        query = cy.prune_relationships(rel_type, label, incoming)
-        n: int = sum(
-            self._run(query, keys=[str(k) for k in chunk], stamp=keep_stamp, role=role)[0]["n"]
-            for chunk in batched(keys, self.batch_size)
-        )
+        query, mark, n = cy.prune_relationships(rel_type, label, incoming), uuid.uuid4().hex, 0
+        for chunk in batched(keys, self.batch_size):
+            self._mark_written(label, chunk, mark)
+            n += self._run(query, keys=[str(k) for k in chunk], stamp=keep_stamp, role=role)[0]["n"]
         self._written()
         return n
 
@@ -273,20 +283,20 @@ class Neo4jStore(GraphStore):
                              rows: Iterable[RelRow]) -> int:
         self._touch()
         identity = check_rel_ends(rel_type, start_label, end_label)
-        query = cy.delete_relationships(rel_type, start_label, end_label)
-        n: int = sum(self._run(query, rows=[{"start": str(r.start), "end": str(r.end),
-                                             "props": {p: r.props.get(p) for p in identity}} for r in chunk])[0]["n"]
-                     for chunk in batched(rows, self.batch_size))
+        query, mark, n = cy.delete_relationships(rel_type, start_label, end_label), uuid.uuid4().hex, 0
+        for chunk in batched(rows, self.batch_size):
+            self._mark_written(start_label, (r.start for r in chunk), mark)
+            n += self._run(query, rows=[{"start": str(r.start), "end": str(r.end),
+                                         "props": {p: r.props.get(p) for p in identity}} for r in chunk])[0]["n"]
         self._written()
         return n
 
     def delete_nodes(self, label: str, keys: Iterable[str]) -> int:
         self._touch()
-        query = cy.delete_nodes(label)
-        n: int = sum(
-            self._run(query, keys=[str(k) for k in chunk])[0]["n"]
-            for chunk in batched(keys, self.batch_size)
-        )
+        query, mark, n = cy.delete_nodes(label), uuid.uuid4().hex, 0
+        for chunk in batched(keys, self.batch_size):
+            self._mark_written(label, chunk, mark)
+            n += self._run(query, keys=[str(k) for k in chunk])[0]["n"]
         self._written()
         return n
 
@@ -296,6 +306,32 @@ class Neo4jStore(GraphStore):
         with self._guard(), self.driver.session(database=self.database) as s:
             s.run(cy.CLEAR).consume()
         self._written()
+
+    # --- the journal ---------------------------------------------------------------------------
+    def _mark_written(self, label: str, keys: Iterable[Any], mark: str) -> None:
+        """Mark these nodes in the journal, if there is one, before writing them: a write that
+        fails after its mark only costs the record a look at a node that did not change."""
+        self._run(cy.JOURNAL_MARK, refs=[f"{label}\x1f{k}" for k in keys], mark=mark)
+
+    def journal_start(self) -> str:
+        journal_id = uuid.uuid4().hex
+        self._run(cy.JOURNAL_END)  # no marks while the old ones are dropped ...
+        self.ensure_schema()
+        with self._guard(), self.driver.session(database=self.database) as s:
+            s.run(cy.JOURNAL_DROP_MARKS).consume()
+        self._run(cy.JOURNAL_BEGIN, id=journal_id)  # ... and every write marks from here on
+        return journal_id
+
+    def journal(self) -> Journal | None:
+        found = self._run(cy.JOURNAL_ID)
+        if not found:
+            return None
+        marks = self._run(cy.JOURNAL_MARKS)[0]["marks"]
+        return Journal(str(found[0]["id"]), {_ref(ref): str(mark) for ref, mark in marks})
+
+    def journal_forget(self, marks: dict[tuple[str, str], str]) -> None:
+        for chunk in batched(marks.items(), self.batch_size):
+            self._run(cy.JOURNAL_FORGET, rows=[[f"{label}\x1f{key}", mark] for (label, key), mark in chunk])
 
     # --- reads -----------------------------------------------------------------------------
     def get(self, label: str, key: str) -> Node | None:
@@ -330,6 +366,12 @@ class Neo4jStore(GraphStore):
                     break
                 after = rec["last"]
         yield from sorted(rels, key=Rel.sort_key)
+
+    def relationships_of(self, label: str, keys: Iterable[str]) -> Iterator[Rel]:
+        query = cy.relationships_of(label)
+        for chunk in batched((str(k) for k in keys), self.batch_size):
+            for t, sl, sk, el, ek, props in self._run(query, read=True, keys=chunk)[0]["rows"]:
+                yield Rel(t, NodeRef(sl, str(sk)), NodeRef(el, str(ek)), dict(props))
 
     def node_values(self, label: str, keys: Iterable[str], props: tuple[str, ...]) -> dict[str, tuple[Any, ...]]:
         query = cy.node_values(label)

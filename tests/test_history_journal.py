@@ -1,0 +1,119 @@
+"""A load's record reads only the nodes written since the last record (#18): the store's journal
+marks every node a write touches, and the difference built from those nodes alone is the one the
+whole graph gives — after monthly loads, a merge, hand edits, a deleted node, a pruned link, an
+undo — on both stores."""
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import json
+
+import pytest
+
+from graph.history import History, snapshot
+from graph.history.head import Head
+from graph.memory.store import MemoryStore
+from graph.screening.merge import merge
+from graph.store import RelRow
+from ingest.demo_months import generate_months
+from ingest.loader import Loader
+
+
+@pytest.fixture(scope="module")
+def months(tmp_path_factory):
+    return generate_months(tmp_path_factory.mktemp("months"), 3, scale=1, fmt="csv", today=dt.date(2025, 11, 22))
+
+
+def both_ways(store, history) -> tuple[snapshot.Delta, snapshot.Delta]:
+    """The difference since the head from the whole graph, and from the journal's nodes only."""
+    head, journal = Head(history.dir), store.journal()
+    assert journal is not None and journal.id == head.journal_id()
+    touched = list(journal.marks)
+    return (snapshot.diff(head.state(), snapshot.dump(store)),
+            snapshot.diff(head.part(touched), snapshot.dump_part(store, touched)))
+
+
+def test_the_journal_finds_every_change_a_whole_read_finds(store, tmp_path, months):
+    history = History(tmp_path / "home")
+    (d1, f1), (d2, f2), (d3, f3) = months
+    Loader(store, now=dt.datetime(2025, 9, 22, 9)).load([f1])
+    assert store.journal() is None  # none before the first record: it reads the whole graph
+    history.record(store, date=d1, files=[], who="测试")
+    assert store.journal().marks == {}
+    assert Head(history.dir).state() == snapshot.dump(store)
+
+    Loader(store, now=dt.datetime(2025, 10, 22, 9)).load([f2])
+    marks = store.journal().marks
+    whole, part = both_ways(store, history)
+    assert whole.size() > 0 and part.as_json() == whole.as_json()
+    assert 0 < len(marks) < sum(store.counts().values()) / 4  # a month's changes, not the city
+    history.record(store, date=d2, files=[], who="测试")
+    assert store.journal().marks == {}  # read and forgotten
+
+    # writes outside a load: a merge, a rename by hand, a deleted member, a link deleted and pruned
+    units = [n.key for n in store.list_nodes("Unit", limit=3)]
+    merge(store, "Unit", units[0], units[1])
+    org = store.list_nodes("Organization", limit=1)[0]
+    store.upsert_nodes("Organization", [{"id": org.key, "name": org.name + "（改）"}])
+    member = store.list_nodes("Member", limit=1)[0].key
+    store.delete_nodes("Member", [member])
+    link = next(store.iter_relationships("SUBORDINATE_TO"))
+    store.delete_relationships("SUBORDINATE_TO", link.start.label, link.end.label,
+                               [RelRow(link.start.key, link.end.key, link.props)])
+    pruned = next(r for r in store.iter_relationships("MEMBER_OF"))
+    store.prune_relationships("MEMBER_OF", "Organization", [pruned.end.key], keep_stamp="none", incoming=True)
+    whole, part = both_ways(store, history)
+    assert part.as_json() == whole.as_json()
+    assert ["Member", member] in [e[:2] for e in whole.nodes_removed]
+    assert any(e[0][2] == pruned.start.key for e in whole.rels_removed)
+
+    Loader(store, now=dt.datetime(2025, 11, 22, 9)).load([f3])
+    whole, part = both_ways(store, history)
+    assert part.as_json() == whole.as_json()
+    third = history.record(store, date=d3, files=[], who="测试")
+    assert Head(history.dir).state() == snapshot.dump(store)
+    # the graph as of each load is the graph then, and an undo of the last load follows the head
+    assert snapshot.dump(history.store_as_of(d3)) == snapshot.dump(store)
+    before = snapshot.dump(history.store_as_of(d2))
+    history.undo(store, third.id, "测试")
+    assert Head(history.dir).state() == snapshot.dump(store)
+    # the writes outside the load were recorded with it: the undo takes them back too
+    assert snapshot.dump(store) == before
+    whole, part = both_ways(store, history)
+    assert whole.size() == 0 and part.size() == 0  # and it left nothing unrecorded
+
+
+def test_a_store_cleared_or_replaced_is_read_whole_again(tmp_path):
+    history = History(tmp_path / "home")
+    store = MemoryStore()
+    store.upsert_nodes("Organization", [{"id": "A", "name": "甲支部"}])
+    history.record(store, date=dt.date(2025, 1, 31), files=[], who="测试")
+    store.clear()  # the journal ends with the graph
+    assert store.journal() is None
+    store.upsert_nodes("Organization", [{"id": "B", "name": "乙支部"}])
+    history.record(store, date=dt.date(2025, 2, 28), files=[], who="测试")
+    delta = json.loads(gzip.decompress((history.dir / f"{history.loads()[-1].id}.delta.json.gz").read_bytes()))
+    assert [e[:2] for e in delta["nodes_removed"]] == [["Organization", "A"]]
+    assert [e[:2] for e in delta["nodes_added"]] == [["Organization", "B"]]
+    # another store (another database) behind the same history: its journal is not the head's
+    other = MemoryStore()
+    other.upsert_nodes("Organization", [{"id": "C", "name": "丙支部"}])
+    other.journal_start()
+    history.record(other, date=dt.date(2025, 3, 31), files=[], who="测试")
+    assert Head(history.dir).state() == snapshot.dump(other)
+
+
+def test_a_head_kept_as_one_document_is_moved_into_the_database(tmp_path):
+    history = History(tmp_path / "home")
+    store = MemoryStore()
+    store.upsert_nodes("Organization", [{"id": "A", "name": "甲支部"}])
+    history.dir.mkdir(parents=True)
+    state = snapshot.dump(store)  # the head as sessions before #18 kept it
+    (history.dir / "head.json.gz").write_bytes(gzip.compress(json.dumps(
+        snapshot.diff(snapshot.empty(), state).as_json(), ensure_ascii=False).encode()))
+    assert history.head() == state
+    assert not (history.dir / "head.json.gz").exists() and (history.dir / "head.sqlite").exists()
+    store.upsert_nodes("Organization", [{"id": "A", "name": "甲村支部"}])
+    history.record(store, date=dt.date(2025, 1, 31), files=[], who="测试")
+    delta = json.loads(gzip.decompress((history.dir / f"{history.loads()[-1].id}.delta.json.gz").read_bytes()))
+    assert delta["nodes_changed"] == [["Organization", "A", {"name": ["甲支部", "甲村支部"]}]]
