@@ -109,6 +109,8 @@ class Journal:
 
     id: str
     marks: dict[tuple[str, str], str] = field(default_factory=dict)  # (label, key) -> mark
+    # the marked nodes whose links a write may have changed (for the others: only their values)
+    linked: set[tuple[str, str]] = field(default_factory=set)
 
 
 def batched(rows: Iterable[Any], size: int) -> Iterator[list[Any]]:
@@ -240,8 +242,9 @@ class GraphStore(ABC):
         """Delete everything (and end the journal: the next record reads the whole graph)."""
 
     # The journal of writes (``graph.history``): once the history has begun one, every write
-    # marks the nodes it wrote (or whose relationships it wrote, as their start or the node
-    # pruned), so a load's record reads those nodes and their relationships, not the whole graph.
+    # marks the nodes it wrote, and as *linked* those whose relationships it wrote (as their start,
+    # the node pruned, the node deleted), so a load's record reads those nodes (and the links of
+    # the linked ones), not the whole graph.
     @abstractmethod
     def journal_start(self) -> str:
         """Begin a new, empty journal (the old one's marks are dropped); return its id."""

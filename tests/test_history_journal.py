@@ -28,9 +28,9 @@ def both_ways(store, history) -> tuple[snapshot.Delta, snapshot.Delta]:
     """The difference since the head from the whole graph, and from the journal's nodes only."""
     head, journal = Head(history.dir), store.journal()
     assert journal is not None and journal.id == head.journal_id()
-    touched = list(journal.marks)
+    touched, linked = list(journal.marks), journal.linked
     return (snapshot.diff(head.state(), snapshot.dump(store)),
-            snapshot.diff(head.part(touched), snapshot.dump_part(store, touched)))
+            snapshot.diff(head.part(touched, linked), snapshot.dump_part(store, touched, linked)))
 
 
 def test_the_journal_finds_every_change_a_whole_read_finds(store, tmp_path, months):

@@ -328,10 +328,13 @@ def test_the_journal_marks_every_node_a_write_touches(store):
     journal = store.journal()
     assert set(journal.marks) == {("Organization", "O2"), ("Organization", "O3"), ("Organization", "O4"),
                                   ("Region", "110101001000")}
+    # a node whose values alone were written is not linked: its relationships are not read
+    assert journal.linked == set(journal.marks) - {("Organization", "O2")}
     # a node written again while the history reads keeps its newer mark
     store.upsert_nodes("Organization", [{"id": "O2", "name": "阳光社区党委"}])
+    store.upsert_relationships("SUBORDINATE_TO", "Organization", "Organization", [RelRow("O2", "O1")])
     store.journal_forget(journal.marks)
-    assert set(store.journal().marks) == {("Organization", "O2")}
+    assert set(store.journal().marks) == {("Organization", "O2")} and store.journal().linked == {("Organization", "O2")}
     # a new journal drops the old one's marks; clear ends it
     assert store.journal_start() != first and store.journal().marks == {}
     store.clear()

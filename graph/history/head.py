@@ -123,25 +123,29 @@ class Head:
                 out["rels"][(*row[:5], tuple(json.loads(row[5])))] = json.loads(row[6])
         return out
 
-    def part(self, nodes: Iterable[snapshot.NodeId]) -> snapshot.State:
-        """These nodes (those the head has) and every relationship at them: the same part of
-        the graph as :func:`snapshot.dump_part` reads from the store."""
+    def part(self, nodes: Iterable[snapshot.NodeId], linked: Iterable[snapshot.NodeId] | None = None
+             ) -> snapshot.State:
+        """These nodes (those the head has) and every relationship at those ``linked`` (by
+        default all): the same part of the graph as :func:`snapshot.dump_part` reads from the store."""
         out = snapshot.empty()
         if not self.exists():
             return out
         self._upgrade()
         with self._db() as db:
-            db.execute("CREATE TEMP TABLE asked (label TEXT, key TEXT, PRIMARY KEY (label, key)) WITHOUT ROWID")
-            db.executemany("INSERT OR IGNORE INTO asked VALUES (?, ?)", nodes)
+            nodes = list(nodes)
+            for table, rows in (("asked", nodes), ("linked", nodes if linked is None else linked)):
+                db.execute(f"CREATE TEMP TABLE {table} (label TEXT, key TEXT, PRIMARY KEY (label, key)) WITHOUT ROWID")
+                db.executemany(f"INSERT OR IGNORE INTO {table} VALUES (?, ?)", rows)
             for label, key, props in db.execute(
                     "SELECT n.label, n.key, n.props FROM asked a JOIN nodes n ON n.label = a.label AND n.key = a.key"):
                 out["nodes"][(label, key)] = json.loads(props)
             for end in ("s", "e"):
                 for row in db.execute(
-                        "SELECT r.type, r.sl, r.sk, r.el, r.ek, r.ident, r.props FROM asked a "
+                        "SELECT r.type, r.sl, r.sk, r.el, r.ek, r.ident, r.props FROM linked a "
                         f"JOIN rels r ON r.{end}l = a.label AND r.{end}k = a.key"):
                     out["rels"][(*row[:5], tuple(json.loads(row[5])))] = json.loads(row[6])
             db.execute("DROP TABLE asked")
+            db.execute("DROP TABLE linked")
         return out
 
     # --- writing ---------------------------------------------------------------------------

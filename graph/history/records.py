@@ -160,8 +160,8 @@ class History:
         journal = store.journal()
         if (journal is not None and journal.id == head.journal_id()
                 and len(journal.marks) <= WHOLE_READ_SHARE * head.node_count()):
-            touched = list(journal.marks)
-            delta = snapshot.diff(head.part(touched), snapshot.dump_part(store, touched))
+            touched, linked = list(journal.marks), sorted(journal.linked)
+            delta = snapshot.diff(head.part(touched, linked), snapshot.dump_part(store, touched, linked))
             return _Change(delta, journal.id, marks=journal.marks)
         journal_id = store.journal_start()
         after = snapshot.dump(store)

@@ -53,9 +53,10 @@ def dump(store: GraphStore) -> State:
     return {"nodes": nodes, "rels": rels}
 
 
-def dump_part(store: GraphStore, nodes: Iterable[NodeId]) -> State:
-    """These nodes (those the store has) and every relationship at them: the part of the graph
-    the writes journaled since the last record can have changed (``GraphStore.journal``).
+def dump_part(store: GraphStore, nodes: Iterable[NodeId], linked: Iterable[NodeId] | None = None) -> State:
+    """These nodes (those the store has) and every relationship at those of them ``linked`` (by
+    default all): the part of the graph the writes journaled since the last record can have
+    changed (``GraphStore.journal``).
 
     >>> s = MemoryStore()
     >>> _ = s.upsert_nodes("Organization", [{"id": "A"}, {"id": "B"}, {"id": "C"}])
@@ -64,16 +65,22 @@ def dump_part(store: GraphStore, nodes: Iterable[NodeId]) -> State:
     >>> sorted(part["nodes"]), [k[:5] for k in part["rels"]]
     ([('Organization', 'A')], [('SUBORDINATE_TO', 'Organization', 'B', 'Organization', 'A')])
     """
-    by_label: dict[str, list[str]] = defaultdict(list)
-    for label, key in nodes:
-        by_label[label].append(key)
+    nodes = list(nodes)
     out: State = empty()
-    for label, keys in by_label.items():
+    for label, keys in _by_label(nodes).items():
         for n in store.get_many(label, keys):
             out["nodes"][(label, n.key)] = dict(n.props)
+    for label, keys in _by_label(nodes if linked is None else linked).items():
         for r in store.relationships_of(label, keys):
             out["rels"][rel_id(r)] = dict(r.props)
     return out
+
+
+def _by_label(nodes: Iterable[NodeId]) -> dict[str, list[str]]:
+    by_label: dict[str, list[str]] = defaultdict(list)
+    for label, key in nodes:
+        by_label[label].append(key)
+    return by_label
 
 
 @dataclass

@@ -176,8 +176,7 @@ class MemoryStore(GraphStore):
             for row in rows:
                 key = self._node_key(label, row)
                 node = (label, key)
-                if marks is not None:
-                    marks[node] = self._mark
+                self._note(marks, node, linked=False)
                 if node not in self.g:
                     self.g.add_node(node)
                     self.keys_by_label[label].add(key)
@@ -205,8 +204,7 @@ class MemoryStore(GraphStore):
                 u, v = (start_label, str(row.start)), (end_label, str(row.end))
                 if u not in self.g or v not in self.g:
                     continue
-                if marks is not None:
-                    marks[u] = self._mark
+                self._note(marks, u)
                 key = (rel_type, tuple(row.props[p] for p in identity))
                 if self.g.has_edge(u, v, key):
                     props = self.g.edges[u, v, key]["props"]
@@ -233,8 +231,7 @@ class MemoryStore(GraphStore):
                 node = (label, str(key))
                 if node not in self.g:
                     continue
-                if marks is not None:
-                    marks[node] = self._mark
+                self._note(marks, node)
                 edges = (self.g.in_edges(node, keys=True, data=True) if incoming
                          else self.g.out_edges(node, keys=True, data=True))
                 stale = [(u, v, k) for u, v, k, d in edges
@@ -256,8 +253,7 @@ class MemoryStore(GraphStore):
             for row in rows:
                 u, v = (start_label, str(row.start)), (end_label, str(row.end))
                 key = (rel_type, tuple(row.props.get(p) for p in identity))
-                if marks is not None:
-                    marks[u] = self._mark
+                self._note(marks, u)
                 if self.g.has_edge(u, v, key):
                     self.g.remove_edge(u, v, key)
                     n += 1
@@ -272,8 +268,7 @@ class MemoryStore(GraphStore):
             marks = self._marks()
             for key in keys:
                 node = (label, str(key))
-                if marks is not None:
-                    marks[node] = self._mark
+                self._note(marks, node)
                 if node in self.g:
                     self.g.remove_node(node)
                     self.keys_by_label[label].discard(str(key))
@@ -300,26 +295,31 @@ class MemoryStore(GraphStore):
                 self._dirty = began[1]
 
     # --- the journal (kept with the graph in its file: ``self.g.graph["journal"]``) ----------
-    def _marks(self) -> dict[tuple[str, str], str] | None:
-        """The journal's marks, to which this write adds its own (``None``: no journal). Called
-        with the lock held, once per write: each write gets a mark of its own."""
+    def _marks(self) -> dict[str, Any] | None:
+        """The journal, to which this write adds its marks (``_note``); ``None``: no journal.
+        Called with the lock held, once per write: each write gets a mark of its own."""
         journal = self.g.graph.get("journal")
-        if journal is None:
-            return None
-        self._mark = uuid.uuid4().hex
-        return journal["marks"]  # type: ignore[no-any-return]
+        if journal is not None:
+            self._mark = uuid.uuid4().hex
+        return journal  # type: ignore[no-any-return]
+
+    def _note(self, journal: dict[str, Any] | None, node: tuple[str, str], linked: bool = True) -> None:
+        if journal is not None:
+            journal["marks"][node] = self._mark
+            if linked:
+                journal["linked"].add(node)
 
     def journal_start(self) -> str:
         with self.lock:
             journal_id = uuid.uuid4().hex
-            self.g.graph["journal"] = {"id": journal_id, "marks": {}}
+            self.g.graph["journal"] = {"id": journal_id, "marks": {}, "linked": set()}
             self._dirty = True
             return journal_id
 
     def journal(self) -> Journal | None:
         with self.lock:
             journal = self.g.graph.get("journal")
-            return None if journal is None else Journal(journal["id"], dict(journal["marks"]))
+            return None if journal is None else Journal(journal["id"], dict(journal["marks"]), set(journal["linked"]))
 
     def journal_forget(self, marks: dict[tuple[str, str], str]) -> None:
         with self.lock:
@@ -330,6 +330,7 @@ class MemoryStore(GraphStore):
             for node, mark in marks.items():
                 if kept.get(node) == mark:
                     del kept[node]
+                    journal["linked"].discard(node)
             self._dirty = True
 
     def clear(self) -> None:

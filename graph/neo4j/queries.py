@@ -29,13 +29,13 @@ LOAD_FINISHED = (f"MATCH (m:{META} {{id: 'loads'}}) "
 JOURNAL = "TupuJournal"
 TOUCHED = "TupuTouched"
 JOURNAL_MARK = (f"MATCH (j:{JOURNAL}) WITH j LIMIT 1 UNWIND $refs AS ref "
-                f"MERGE (t:{TOUCHED} {{ref: ref}}) SET t.mark = $mark")
+                f"MERGE (t:{TOUCHED} {{ref: ref}}) SET t.mark = $mark, t.linked = coalesce(t.linked, false) OR $linked")
 JOURNAL_END = f"MATCH (j:{JOURNAL}) DELETE j"
 # Auto-commit only (session.run), as CLEAR
 JOURNAL_DROP_MARKS = f"MATCH (t:{TOUCHED}) CALL (t) {{ DELETE t }} IN TRANSACTIONS OF 10000 ROWS"
 JOURNAL_BEGIN = f"CREATE (:{JOURNAL} {{id: $id}})"
 JOURNAL_ID = f"MATCH (j:{JOURNAL}) RETURN j.id AS id"
-JOURNAL_MARKS = f"MATCH (t:{TOUCHED}) RETURN collect([t.ref, t.mark]) AS marks"
+JOURNAL_MARKS = f"MATCH (t:{TOUCHED}) RETURN collect([t.ref, t.mark, t.linked]) AS marks"
 JOURNAL_FORGET = f"UNWIND $rows AS row MATCH (t:{TOUCHED} {{ref: row[0]}}) WHERE t.mark = row[1] DELETE t"
 
 

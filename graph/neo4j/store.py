@@ -244,7 +244,7 @@ class Neo4jStore(GraphStore):
         mark = uuid.uuid4().hex
         for chunk in batched(rows, self.batch_size):
             payload = [{"key": self._node_key(label, r), "props": r} for r in chunk]
-            self._mark_written(label, (p["key"] for p in payload), mark)
+            self._mark_written(label, (p["key"] for p in payload), mark, linked=False)
             self._run(query, rows=payload)
             n += len(payload)
         self._written()
@@ -308,10 +308,11 @@ class Neo4jStore(GraphStore):
         self._written()
 
     # --- the journal ---------------------------------------------------------------------------
-    def _mark_written(self, label: str, keys: Iterable[Any], mark: str) -> None:
-        """Mark these nodes in the journal, if there is one, before writing them: a write that
-        fails after its mark only costs the record a look at a node that did not change."""
-        self._run(cy.JOURNAL_MARK, refs=[f"{label}\x1f{k}" for k in keys], mark=mark)
+    def _mark_written(self, label: str, keys: Iterable[Any], mark: str, linked: bool = True) -> None:
+        """Mark these nodes in the journal, if there is one, before writing them (``linked``: the
+        write is to their relationships): a write that fails after its mark only costs the
+        record a look at a node that did not change."""
+        self._run(cy.JOURNAL_MARK, refs=[f"{label}\x1f{k}" for k in keys], mark=mark, linked=linked)
 
     def journal_start(self) -> str:
         journal_id = uuid.uuid4().hex
@@ -327,7 +328,8 @@ class Neo4jStore(GraphStore):
         if not found:
             return None
         marks = self._run(cy.JOURNAL_MARKS)[0]["marks"]
-        return Journal(str(found[0]["id"]), {_ref(ref): str(mark) for ref, mark in marks})
+        return Journal(str(found[0]["id"]), {_ref(ref): str(mark) for ref, mark, _ in marks},
+                       {_ref(ref) for ref, _, linked in marks if linked})
 
     def journal_forget(self, marks: dict[tuple[str, str], str]) -> None:
         for chunk in batched(marks.items(), self.batch_size):
