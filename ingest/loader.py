@@ -547,9 +547,19 @@ class Loader:
                     props[f"{prop}_detail"] = [category + (f"：{content}" if content else "")
                                                for category, content in mine]
                 counts.landed += len(rows)
-                updates.append(props)
-            if updates and not self.dry_run:
-                self.writer.submit(self.store.update_nodes, lo.owner_label, updates, parallel=True)
+                updates.append((props, len(rows)))
+            # an owner whose lists are as the graph has them is not written again (#18: every
+            # load wrote them all, and each write marks its owner in the journal a record reads)
+            names = tuple(p for p in updates[0][0] if p != key) if updates else ()
+            stored = self.store.node_values(lo.owner_label, (u[key] for u, _ in updates), names)
+            changed = []
+            for props, n in updates:
+                if stored.get(props[key]) == tuple(props[p] for p in names):
+                    counts.unchanged += n
+                else:
+                    changed.append(props)
+            if changed and not self.dry_run:
+                self.writer.submit(self.store.update_nodes, lo.owner_label, changed, parallel=True)
 
 
 def _guarded(t: Table, report: IngestReport) -> Iterator[tuple[int, list[Any]]]:

@@ -50,8 +50,9 @@ def test_a_monthly_load_writes_only_what_changed(tmp_path, store):
     # members of unknown organisations: written, and warned about, every time)
     again = Loader(store, now=dt.datetime(2025, 11, 23)).load([november])
     written = {name: c.landed - c.unchanged for name, c in again.ledgers.items() if c.landed != c.unchanged}
-    links = {"结对共建", "职务", "需求资源清单"}  # ledgers of links and lists: no node of their own
+    links = {"结对共建", "职务"}  # ledgers of links: no node of their own
     assert written == {"党员": 3, **{name: again.ledgers[name].landed for name in links}}
+    assert again.ledgers["需求资源清单"].unchanged == again.ledgers["需求资源清单"].landed > 0  # lists as they were
     assert len(again.warnings) == 3 and content(store) == content(fresh)
 
 
@@ -113,3 +114,16 @@ def test_a_load_that_changes_nothing_leaves_the_embedded_file_alone(tmp_path):
     report = Loader(store, now=NOVEMBER).load([members])
     assert report.ledgers["党员"].unchanged == 1 and path.stat().st_mtime_ns == saved
     assert store.unfinished_loads() == set() and MemoryStore(path).unfinished_loads() == set()
+
+
+def test_lists_are_written_again_only_where_they_changed(tmp_path, store):
+    orgs = write_csv(tmp_path / "党组织.csv", [ORGS, ["A", "甲支部", "党支部"], ["B", "乙支部", "党支部"]])
+    head = ["组织编码", "清单类型", "类别", "内容"]
+    lists = [["A", "需求", "助老", "助老志愿者"], ["B", "资源", "法律", "法律咨询"]]
+    Loader(store, now=OCTOBER).load([orgs, write_csv(tmp_path / "需求资源清单.csv", [head, *lists])])
+    report = Loader(store, now=NOVEMBER).load([write_csv(tmp_path / "需求资源清单.csv",
+                                                         [head, lists[0], ["B", "资源", "法律", "法律援助"]])])
+    counts = report.ledgers["需求资源清单"]
+    assert (counts.landed, counts.unchanged) == (2, 1)  # A's list as it was; B's changed
+    assert store.get("Organization", "B").props["resources_detail"] == ["法律：法律援助"]
+    assert store.get("Organization", "A").props["needs_detail"] == ["助老：助老志愿者"]
