@@ -52,12 +52,22 @@ def _connect(path: Path) -> Iterator[sqlite3.Connection]:
             yield db
 
 
+def _rel_columns(k: snapshot.RelId) -> tuple[Any, ...]:
+    """A relationship's id as the ``rels`` table's key columns (its identity values as JSON)."""
+    return (*k[:5], _dumps(list(k[5])))
+
+
+def _rel_id(row: tuple[Any, ...]) -> snapshot.RelId:
+    """The id of a ``rels`` row read as ``type, sl, sk, el, ek, ident, ...``."""
+    return (*row[:5], tuple(json.loads(row[5])))
+
+
 def _fill(db: sqlite3.Connection, state: snapshot.State, journal_id: str | None) -> None:
     """Write ``state``'s entries (over any of the same ids) and the journal followed."""
     db.executemany("INSERT OR REPLACE INTO nodes VALUES (?, ?, ?)",
                    ((label, key, _dumps(props)) for (label, key), props in state["nodes"].items()))
     db.executemany("INSERT OR REPLACE INTO rels VALUES (?, ?, ?, ?, ?, ?, ?)",
-                   ((*k[:5], _dumps(list(k[5])), _dumps(props)) for k, props in state["rels"].items()))
+                   ((*_rel_columns(k), _dumps(props)) for k, props in state["rels"].items()))
     db.execute("DELETE FROM meta WHERE name = 'journal'")
     if journal_id is not None:
         db.execute("INSERT INTO meta VALUES ('journal', ?)", (journal_id,))
@@ -72,6 +82,7 @@ class Head:
 
     @contextmanager
     def _db(self) -> Iterator[sqlite3.Connection]:
+        self._upgrade()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with _connect(self.path) as db:
             yield db
@@ -97,7 +108,6 @@ class Head:
         """The store journal this head follows (``None``: none; the next record reads everything)."""
         if not self.exists():
             return None
-        self._upgrade()
         with self._db() as db:
             row = db.execute("SELECT value FROM meta WHERE name = 'journal'").fetchone()
         return row[0] if row else None
@@ -105,7 +115,6 @@ class Head:
     def node_count(self) -> int:
         if not self.exists():
             return 0
-        self._upgrade()
         with self._db() as db:
             return int(db.execute("SELECT count(*) FROM nodes").fetchone()[0])
 
@@ -115,12 +124,11 @@ class Head:
         out = snapshot.empty()
         if not self.exists():
             return out
-        self._upgrade()
         with self._db() as db:
             for label, key, props in db.execute("SELECT label, key, props FROM nodes"):
                 out["nodes"][(label, key)] = json.loads(props)
             for row in db.execute("SELECT type, sl, sk, el, ek, ident, props FROM rels"):
-                out["rels"][(*row[:5], tuple(json.loads(row[5])))] = json.loads(row[6])
+                out["rels"][_rel_id(row)] = json.loads(row[6])
         return out
 
     def part(self, nodes: Iterable[snapshot.NodeId], linked: Iterable[snapshot.NodeId] | None = None
@@ -130,7 +138,6 @@ class Head:
         out = snapshot.empty()
         if not self.exists():
             return out
-        self._upgrade()
         with self._db() as db:
             nodes = list(nodes)
             for table, rows in (("asked", nodes), ("linked", nodes if linked is None else linked)):
@@ -143,7 +150,7 @@ class Head:
                 for row in db.execute(
                         "SELECT r.type, r.sl, r.sk, r.el, r.ek, r.ident, r.props FROM linked a "
                         f"JOIN rels r ON r.{end}l = a.label AND r.{end}k = a.key"):
-                    out["rels"][(*row[:5], tuple(json.loads(row[5])))] = json.loads(row[6])
+                    out["rels"][_rel_id(row)] = json.loads(row[6])
             db.execute("DROP TABLE asked")
             db.execute("DROP TABLE linked")
         return out
@@ -151,7 +158,6 @@ class Head:
     # --- writing ---------------------------------------------------------------------------
     def replace(self, state: snapshot.State, journal_id: str | None) -> None:
         """The head becomes ``state``, following the journal ``journal_id``."""
-        self._upgrade()
         with self._db() as db:
             db.execute("DELETE FROM nodes")
             db.execute("DELETE FROM rels")
@@ -159,7 +165,6 @@ class Head:
 
     def apply(self, delta: snapshot.Delta, journal_id: str | None, backwards: bool = False) -> None:
         """Move the head by one load's difference (``backwards``: undo it)."""
-        self._upgrade()
         changed = [(e[0], e[1]) for e in (*delta.nodes_added, *delta.nodes_removed, *delta.nodes_changed)]
         rel_ids = [snapshot.entry_rel_id(e) for e in (*delta.rels_added, *delta.rels_removed, *delta.rels_changed)]
         before = self.part_exact(changed, rel_ids)
@@ -167,7 +172,7 @@ class Head:
         with self._db() as db:
             db.executemany("DELETE FROM nodes WHERE label = ? AND key = ?", changed)
             db.executemany("DELETE FROM rels WHERE type = ? AND sl = ? AND sk = ? AND el = ? AND ek = ? AND ident = ?",
-                           ((*k[:5], _dumps(list(k[5]))) for k in rel_ids))
+                           (_rel_columns(k) for k in rel_ids))
             _fill(db, after, journal_id)
 
     def part_exact(self, nodes: list[tuple[str, str]], rels: list[snapshot.RelId]) -> snapshot.State:
@@ -182,7 +187,7 @@ class Head:
                     out["nodes"][(label, key)] = json.loads(row[0])
             for k in rels:
                 row = db.execute("SELECT props FROM rels WHERE type = ? AND sl = ? AND sk = ? AND el = ? AND ek = ? "
-                                 "AND ident = ?", (*k[:5], _dumps(list(k[5])))).fetchone()
+                                 "AND ident = ?", _rel_columns(k)).fetchone()
                 if row:
                     out["rels"][k] = json.loads(row[0])
         return out

@@ -56,8 +56,12 @@ class _Rows(list[Any]):
         return f"<{len(self)} rows>"
 
 
-def _ref(ref: str) -> tuple[str, str]:
-    """A journal mark's node, (label, key), from its "label<US>key"."""
+def _ref(label: str, key: Any) -> str:
+    """A node as its journal mark names it: "label<US>key" (``_node`` reads it back)."""
+    return f"{label}\x1f{key}"
+
+
+def _node(ref: str) -> tuple[str, str]:
     label, key = ref.split("\x1f", 1)
     return label, key
 
@@ -312,7 +316,7 @@ class Neo4jStore(GraphStore):
         """Mark these nodes in the journal, if there is one, before writing them (``linked``: the
         write is to their relationships): a write that fails after its mark only costs the
         record a look at a node that did not change."""
-        self._run(cy.JOURNAL_MARK, refs=[f"{label}\x1f{k}" for k in keys], mark=mark, linked=linked)
+        self._run(cy.JOURNAL_MARK, refs=[_ref(label, k) for k in keys], mark=mark, linked=linked)
 
     def journal_start(self) -> str:
         journal_id = uuid.uuid4().hex
@@ -328,12 +332,12 @@ class Neo4jStore(GraphStore):
         if not found:
             return None
         marks = self._run(cy.JOURNAL_MARKS)[0]["marks"]
-        return Journal(str(found[0]["id"]), {_ref(ref): str(mark) for ref, mark, _ in marks},
-                       {_ref(ref) for ref, _, linked in marks if linked})
+        return Journal(str(found[0]["id"]), {_node(ref): str(mark) for ref, mark, _ in marks},
+                       {_node(ref) for ref, _, linked in marks if linked})
 
     def journal_forget(self, marks: dict[tuple[str, str], str]) -> None:
         for chunk in batched(marks.items(), self.batch_size):
-            self._run(cy.JOURNAL_FORGET, rows=[[f"{label}\x1f{key}", mark] for (label, key), mark in chunk])
+            self._run(cy.JOURNAL_FORGET, rows=[[_ref(label, key), mark] for (label, key), mark in chunk])
 
     # --- reads -----------------------------------------------------------------------------
     def get(self, label: str, key: str) -> Node | None:
