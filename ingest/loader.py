@@ -378,7 +378,7 @@ class Loader:
         merged = sorted(a for a, to in self._aliases.get(ledger.label or "", {}).items() if to == key)
         why = f"（{'、'.join(merged)} 已合并为 {key}，请在台账中删去其一）" if merged else ""
         row = pending.row
-        report.rejected.append(Issue(t.file, t.sheet, row, ledger.key[0], pending.typed or key.replace("\x1f", "；"),
+        report.rejected.append(Issue(t.file, t.sheet, row, ledger.key[0], pending.typed or _shown_key(key),
                                      f"编码重复：与{where}第{first_row}行相同，本行未载入{why}",
                                      cell=f"{letter}{row}" if letter else None))
 
@@ -574,6 +574,12 @@ def _guarded(t: Table, report: IngestReport) -> Iterator[tuple[int, list[Any]]]:
         report.rejected.append(Issue(t.file, t.sheet, last, None, None,
                                      f"第{last}行之后无法继续读取（文件损坏或格式异常），其余行未载入"))
         log.warning("reading %s stopped after row %s: %s", t.file, last, mask_text(repr(e)))
+
+
+def _shown_key(key: str) -> str:
+    """A composite key as a user reads it: its parts joined with ；, an empty part as （空） (not
+    the "None" the key carries for it)."""
+    return "；".join("（空）" if part == "None" else part for part in key.split("\x1f"))
 
 
 def _first_known(labels: tuple[str, ...], key: str, known: dict[str, set[str]]) -> str | None:

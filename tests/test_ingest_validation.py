@@ -204,3 +204,14 @@ def test_a_members_organisation_written_as_belonging_to_it(tmp_path):
     report = Loader(store).load([tmp_path])
     assert not report.rejected and report.landed == {"党组织": 1, "党员": 1}
     assert [r.end.key for r in store.iter_relationships("MEMBER_OF")] == ["A"]
+
+
+def test_a_repeated_composite_key_is_shown_as_written(tmp_path):
+    from tests.ledger_files import write_csv
+
+    orgs = write_csv(tmp_path / "党组织.csv", [["组织编码", "组织名称", "组织类别"], ["A", "甲支部", "党支部"]])
+    lists = write_csv(tmp_path / "需求资源清单.csv", [["组织编码", "清单类别", "类别", "具体内容"],
+                                                     ["A", "资源", "法律", ""], ["A", "资源", "法律", ""]])
+    report = Loader(MemoryStore()).load([orgs, lists])
+    assert [(i.row, i.value) for i in report.rejected] == [(3, "A；资源；法律；（空）")]
+    assert report.ignored_columns == []  # 清单类别 and 具体内容 are 清单类型 and 内容
