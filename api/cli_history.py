@@ -197,6 +197,7 @@ def timeline(id: Annotated[str, typer.Argument(help="实体编码或名称")],
     from graph.factory import open_store
     from graph.history import History
     from graph.history.timeline import entity_timeline
+    from graph.model import value_zh
 
     with open_store(settings()) as store:
         node = find_entity(store, id)
@@ -206,7 +207,7 @@ def timeline(id: Annotated[str, typer.Argument(help="实体编码或名称")],
     console.print(f"[bold]{node.name}[/bold]（{node.key}）")
     values = Table("项目", "值", "自", "至", title="改过的值")
     for v in t["values"]:
-        values.add_row(v["field"], str(v["value"]), v["since"], v["until"] or "今")
+        values.add_row(v["field"], value_zh(v["value"]), v["since"], v["until"] or "今")
     links = Table("关系", "对方", "自", "至", title="得失的关系")
     for x in t["links"]:
         links.add_row(x["rel"] if x["outgoing"] else f"{x['rel']}（被）", f"{x['name']}（{x['id']}）",

@@ -142,6 +142,11 @@ class ListKind(ZhEnum):
     RESOURCE = "资源"
 
 
+# The common 类别 of a 需求资源清单 entry. Open: another category is kept as written (with a
+# warning), but a need meets a resource only under the same category.
+LIST_CATEGORIES = ("法律", "医疗", "就业", "助老", "托幼", "教育", "金融", "环境", "文化", "安全")
+
+
 IsoDate = Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$")]
 
 
@@ -315,3 +320,19 @@ def rel_spec(rel_type: str) -> RelSpec:
         return RELATIONSHIPS[rel_type]
     except KeyError:
         raise UnknownLabel(f"未知的关系类型 unknown relationship type: {rel_type!r}") from None
+
+
+def value_zh(value: object) -> str:
+    """A property's value as a user reads it: lists joined with ；, booleans as 是/否, nothing as
+    （空） (never Python's ``['法律']``, ``True`` or ``None``).
+
+    >>> value_zh(["法律", "医疗"]), value_zh(True), value_zh(None), value_zh(35)
+    ('法律；医疗', '是', '（空）', '35')
+    """
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if value is None or value == "" or value == []:
+        return "（空）"
+    if isinstance(value, (list, tuple)):
+        return "；".join(map(str, value))
+    return str(value)

@@ -29,11 +29,20 @@ import unicodedata
 from typing import Any
 
 from graph.errors import InvalidInput
+from graph.model import LIST_CATEGORIES
 from ingest import synonyms
 
 
 class BadValue(InvalidInput, ValueError):
     """A value that fails its check; the message is the reason shown to the user."""
+
+
+class Unusual(BadValue):
+    """A value kept as written, with a warning: readable, but not one of the usual ones."""
+
+    def __init__(self, message: str, value: Any) -> None:
+        super().__init__(message)
+        self.value = value
 
 
 _USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -259,6 +268,28 @@ def parse_choice(value: Any, enum: str, allowed: list[str]) -> str:
     if canonical in allowed:
         return canonical
     raise BadValue(f"不在可选值中（可选：{'、'.join(allowed)}）")
+
+
+def list_category(value: Any) -> str:
+    """A 需求资源清单 entry's 类别: one of :data:`graph.model.LIST_CATEGORIES`, as typed or as
+    written for it (法律服务 → 法律); another is kept as written, with a warning (:class:`Unusual`):
+    it meets only entries of the very same category.
+
+    >>> list_category("法律援助"), list_category(" 助老 ")
+    ('法律', '助老')
+    >>> list_category("养猫")
+    Traceback (most recent call last):
+    ...
+    ingest.checks.Unusual: 不是常用类别（法律、医疗、就业、助老、托幼、教育、金融、环境、文化、安全）：已按“养猫”载入，只与类别写法完全相同的需求或资源相配
+    """
+    text = _fold(value if isinstance(value, str) else str(value))
+    if text in LIST_CATEGORIES:
+        return text
+    canonical = synonyms.LIST_CATEGORY_SYNONYMS.get(text)
+    if canonical is not None:
+        return canonical
+    raise Unusual(f"不是常用类别（{'、'.join(LIST_CATEGORIES)}）：已按“{text}”载入，"
+                  "只与类别写法完全相同的需求或资源相配", text)
 
 
 def split_multi(value: Any) -> list[str]:

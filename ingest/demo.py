@@ -28,6 +28,7 @@ from typing import Any
 
 from faker import Faker
 
+from graph.model import LIST_CATEGORIES
 from ingest.checks import _USCC_CHARS, _USCC_WEIGHTS
 from ingest.writers import LedgerWriter
 
@@ -36,7 +37,7 @@ CITY_NAME = "示范市"
 DISTRICT_NAMES = ["东湖区", "西岭区", "南江区", "北山区", "高新区", "临港区", "青溪县", "云台县"]
 STREETS_PER_DISTRICT = 4
 COMMUNITIES_PER_STREET = 5
-NEED_CATEGORIES = ["法律", "医疗", "就业", "助老", "托幼", "教育", "金融", "环境", "文化", "安全"]
+NEED_CATEGORIES = list(LIST_CATEGORIES)
 ORGAN_NAMES = ["财政局", "教育局", "卫生健康局", "民政局", "人社局", "住建局", "市场监管局",
                "司法局", "生态环境局", "文旅局", "税务局", "交通运输局"]
 

@@ -214,8 +214,7 @@ LEDGERS: dict[str, Ledger] = {
         Ledger("needs", "需求资源清单", None, (
             Column("组织编码", "org_id", True),
             _enum_col("清单类型", "list_kind", m.ListKind, "list_kind", required=True),
-            Column("类别", "category", True, _text, prop="category",
-                   choices=("法律", "医疗", "就业", "助老", "托幼", "教育", "金融", "环境", "文化", "安全")),
+            Column("类别", "category", True, checks.list_category, prop="category", choices=m.LIST_CATEGORIES),
             Column("内容", "content", parse=_text, prop="content"),
         ), key=("组织编码", "清单类型", "类别", "内容"),
             lists_of=ListsOf("组织编码", "Organization", "清单类型", "类别", "内容",

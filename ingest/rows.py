@@ -14,7 +14,7 @@ from typing import Any
 from openpyxl.utils import get_column_letter
 
 from graph.privacy import mask_value
-from ingest.checks import BadValue, split_multi
+from ingest.checks import BadValue, Unusual, split_multi
 from ingest.ledgers import Column
 from ingest.readers import Table
 from ingest.report import Issue
@@ -86,6 +86,9 @@ def parse_row(table: Table, row_no: int, cells: list[Any]
             continue
         try:
             value = col.parse(raw)
+        except Unusual as e:  # kept as written, said
+            issue(warnings, i, col, raw, str(e))
+            value = e.value
         except BadValue as e:
             if col.required:
                 issue(rejects, i, col, raw, str(e))

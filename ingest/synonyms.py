@@ -97,6 +97,20 @@ ENUM_SYNONYMS: dict[str, dict[str, str]] = {
              "指导员": "党建指导员", "网格员": "网格长"},
 }
 
+# A 需求资源清单 entry's 类别 as written -> the common category it is (graph.model.LIST_CATEGORIES).
+LIST_CATEGORY_SYNONYMS: dict[str, str] = {
+    **dict.fromkeys(("法律服务", "法律援助", "法律咨询", "法治", "普法"), "法律"),
+    **dict.fromkeys(("医疗服务", "医疗卫生", "卫生", "健康", "义诊", "医疗健康"), "医疗"),
+    **dict.fromkeys(("就业服务", "就业创业", "创业就业", "招聘"), "就业"),
+    **dict.fromkeys(("养老", "养老服务", "为老服务", "助老服务", "敬老"), "助老"),
+    **dict.fromkeys(("托育", "托管", "幼托", "儿童托管", "托幼服务"), "托幼"),
+    **dict.fromkeys(("教育培训", "培训", "教育服务"), "教育"),
+    **dict.fromkeys(("金融服务", "金融知识"), "金融"),
+    **dict.fromkeys(("环境保护", "环保", "环境卫生", "环境整治"), "环境"),
+    **dict.fromkeys(("文化服务", "文体", "文化体育", "文艺"), "文化"),
+    **dict.fromkeys(("安全生产", "平安建设", "消防", "消防安全"), "安全"),
+}
+
 # Yes / no, as typed (after NFKC and upper-casing).
 TRUE_WORDS = {"是", "√", "✓", "✔", "Y", "YES", "1", "TRUE", "有", "T", "对"}
 FALSE_WORDS = {"否", "×", "✗", "✘", "X", "N", "NO", "0", "FALSE", "无", "F", "不是"}

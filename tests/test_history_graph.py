@@ -245,3 +245,28 @@ def test_campaigns_and_excel_through_the_api_and_the_cli(tmp_path, monkeypatch):
     assert run(cli, ["campaign", "show", "没有"]).exit_code == 1
     assert run(cli, ["campaign", "remove", "全域攻坚"]).exit_code == 0
     assert "全域攻坚" not in run(cli, ["campaign", "list"]).output
+
+
+def test_the_timeline_shows_list_values_as_a_user_reads_them(tmp_path, monkeypatch):
+    """A branch's 需求 list changed between two loads: ``tupu timeline`` and its page show each
+    list as 医疗；法律, never as Python's ['法律', '医疗']."""
+    from viz.entity import entity_html
+
+    monkeypatch.setenv("TUPU_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("TUPU_DATA", str(tmp_path / "g.pickle"))
+    run = CliRunner().invoke
+    for day, needs in ((JAN, ["法律"]), (FEB, ["法律", "医疗"])):
+        folder = month(tmp_path / day.isoformat(), day)
+        write_csv(folder / "需求资源清单.csv", [["组织编码", "清单类型", "类别", "内容"],
+                                               *[["A", "需求", n, f"{n}服务"] for n in needs]])
+        r = run(cli, ["ingest", str(folder), "--date", day.isoformat()])
+        assert r.exit_code == 0, r.output
+    r = run(cli, ["timeline", "一支部"])
+    assert r.exit_code == 0, r.output
+    assert "医疗；法律" in r.output and "法律：法律服务；医疗：医疗服务" in r.output.replace("\n", ""), r.output
+    assert "['" not in r.output
+    store = MemoryStore(tmp_path / "g.pickle")
+    from graph.history.timeline import entity_timeline
+    page = entity_html(store.get("Organization", "A"), [], [], FEB,
+                       timeline=entity_timeline(History(tmp_path / "home"), store, "Organization", "A"))
+    assert "<td>法律</td>" in page and "医疗；法律" in page and "[&#39;" not in page

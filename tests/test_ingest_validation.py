@@ -215,3 +215,20 @@ def test_a_repeated_composite_key_is_shown_as_written(tmp_path):
     report = Loader(MemoryStore()).load([orgs, lists])
     assert [(i.row, i.value) for i in report.rejected] == [(3, "A；资源；法律；（空）")]
     assert report.ignored_columns == []  # 清单类别 and 具体内容 are 清单类型 and 内容
+
+
+def test_a_list_category_as_written_and_an_unusual_one(tmp_path):
+    """法律援助 is 法律 (so it meets a 法律 resource); 养猫 is no usual category: the row lands with
+    the category as written, and a warning names its cell."""
+    from tests.ledger_files import write_csv
+
+    orgs = write_csv(tmp_path / "党组织.csv", [["组织编码", "组织名称", "组织类别"], ["A", "甲支部", "党支部"]])
+    lists = write_csv(tmp_path / "需求资源清单.csv", [["组织编码", "清单类型", "类别", "内容"],
+                                                     ["A", "需求", "法律援助", "劳动纠纷"],
+                                                     ["A", "需求", "养猫", "流浪猫"]])
+    store = MemoryStore()
+    report = Loader(store).load([orgs, lists])
+    assert not report.rejected and report.landed["需求资源清单"] == 2
+    assert [(w.row, w.column, w.value, w.cell) for w in report.warnings] == [(3, "类别", "养猫", "C3")]
+    assert "不是常用类别" in report.warnings[0].reason and "已按“养猫”载入" in report.warnings[0].reason
+    assert sorted(store.get("Organization", "A").props["needs"]) == ["养猫", "法律"]

@@ -12,7 +12,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from graph.analyses.gaps import Gap
-from graph.model import LABELS, RELATIONSHIPS
+from graph.model import LABELS, RELATIONSHIPS, value_zh
 from graph.privacy import mask_props
 from graph.rules import pairing_current
 from graph.store import Node, Rel
@@ -20,18 +20,11 @@ from viz.registry import VIEWS
 
 _env = Environment(loader=FileSystemLoader(Path(__file__).resolve().parent),
                    autoescape=select_autoescape(["html"]))
+_env.filters["zh"] = value_zh
 PROVENANCE = ("src_file", "src_row", "loaded_at")
 # how a relationship pointing at this entity reads: "报到本组织的党员", "隶属本组织的党组织"
 _HERE = {"Organization": "本组织", "Unit": "本单位", "Grid": "本网格", "Region": "本区划",
          "Alliance": "本联盟", "Member": "本人", "Activity": "本活动"}
-
-
-def _shown(value: Any) -> str:
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, list):
-        return "；".join(map(str, value))
-    return str(value)
 
 
 def entity_html(node: Node, links: list[tuple[Rel, Node]], gaps: list[Gap], as_of: dt.date,
@@ -39,7 +32,7 @@ def entity_html(node: Node, links: list[tuple[Rel, Node]], gaps: list[Gap], as_o
     """``timeline``: what changed about it over the loads (``graph.history.timeline``)."""
     spec = LABELS[node.label]
     props = mask_props(node.props)
-    facts = [(spec.field_zh(k), _shown(v)) for k, v in props.items()
+    facts = [(spec.field_zh(k), value_zh(v)) for k, v in props.items()
              if k not in PROVENANCE and k not in ("name", "data_problems") and v not in (None, "", [])]
     groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
     pairings, alliances = [], []
@@ -48,7 +41,7 @@ def entity_html(node: Node, links: list[tuple[Rel, Node]], gaps: list[Gap], as_o
         rp = mask_props(rel.props)
         entry = {"name": other.name, "kind": LABELS[other.label].zh, "key": other.key,
                  "href": f"/entities/{other.label}/{other.key}",
-                 "props": [(k, _shown(v)) for k, v in rp.items() if k not in PROVENANCE and v not in (None, "")]}
+                 "props": [(k, value_zh(v)) for k, v in rp.items() if k not in PROVENANCE and v not in (None, "")]}
         title = (RELATIONSHIPS[rel.type].zh if outgoing
                  else f"{RELATIONSHIPS[rel.type].zh}{_HERE.get(node.label, '本实体')}的{LABELS[other.label].zh}")
         if rel.type == "PAIRED_WITH":
@@ -64,4 +57,4 @@ def entity_html(node: Node, links: list[tuple[Rel, Node]], gaps: list[Gap], as_o
         name=node.name, kind=spec.zh, key=node.key, facts=facts, groups=sorted(groups.items()),
         pairings=pairings, alliances=alliances, gaps=gaps, views=views, as_of=as_of.isoformat(),
         problems=node.props.get("data_problems") or [], timeline=timeline,
-        provenance=[(spec.field_zh(k), _shown(node.props[k])) for k in PROVENANCE if k in node.props])
+        provenance=[(spec.field_zh(k), value_zh(node.props[k])) for k in PROVENANCE if k in node.props])
