@@ -117,3 +117,29 @@ def test_a_head_kept_as_one_document_is_moved_into_the_database(tmp_path):
     history.record(store, date=dt.date(2025, 1, 31), files=[], who="测试")
     delta = json.loads(gzip.decompress((history.dir / f"{history.loads()[-1].id}.delta.json.gz").read_bytes()))
     assert delta["nodes_changed"] == [["Organization", "A", {"name": ["甲支部", "甲村支部"]}]]
+
+
+def test_the_meeting_state_is_what_the_graph_says(store, months):
+    """The meeting state, read in a few columns per entity (#18), says what every node and link
+    of the graph says: each covered unit's name and region, each member's organisation."""
+    from graph.analyses.engine import engine_for
+    from graph.history.changes import meeting_state
+
+    (d1, f1), _, _ = months
+    Loader(store, now=dt.datetime(2025, 9, 22, 9)).load([f1])
+    member = store.list_nodes("Member", limit=1)[0].key
+    orgs = [n.key for n in store.list_nodes("Organization", limit=2)]
+    store.upsert_relationships("MEMBER_OF", "Member", "Organization",
+                               [RelRow(member, o, {}) for o in orgs])  # in two: the greater counts
+    state = meeting_state(store, d1)
+    covered = sorted({r.end.key for t in ("ESTABLISHED_IN", "COVERS") for r in store.iter_relationships(t)})
+    regions = {r["id"]: r["region"] for r in engine_for(store).regions_of("Unit", covered)}
+    assert state["covered"] == {n.key: [n.name, regions[n.key]] for n in store.get_many("Unit", covered)}
+    homes: dict[str, str] = {}
+    for r in store.iter_relationships("MEMBER_OF"):
+        homes[r.start.key] = max(homes.get(r.start.key, ""), r.end.key)
+    names = {n.key: n.name for n in store.iter_nodes("Member")}
+    assert state["members"] == {m: [names[m], o] for m, o in homes.items()}
+    assert state["members"][member][1] == max([*orgs, *(r.end.key for r in store.iter_relationships("MEMBER_OF")
+                                                       if r.start.key == member)])
+    assert len(state["covered"]) > 100 and len(state["members"]) > 1000

@@ -45,6 +45,14 @@ class Engine(Protocol):
     def pairing_rels(self) -> list[Row]:
         """Every pairing: ``from``, ``to``, ``form``, ``since``, ``until``."""
 
+    def memberships(self) -> list[Row]:
+        """Every member in an organisation: ``id``, ``name`` and ``org`` (the greatest key, if
+        several), in no order."""
+
+    def covered_units(self) -> list[Row]:
+        """Every unit an organisation is established in or covers: ``id``, ``name`` and
+        ``region`` (as in :meth:`regions_of`), in no order."""
+
     def coverage_facts(self, params: Row) -> dict[str, list[Row]]:
         """Per coverable unit, per 一般网格, per home organisation of mobile members, per
         pairable organisation: the facts coverage rates are counted from."""

@@ -105,18 +105,17 @@ def meeting_state(store: GraphStore, date: dt.date) -> dict[str, Any]:
     """What the graph was, in the terms a meeting counts changes in: its organisations, the
     pairings in term, the units covered (an organisation established in or covering them), and
     each member's organisation, with names and regions."""
-    regions, orgs = load_trees(store)
+    _, orgs = load_trees(store)
     iso = date.isoformat()
-    covered = {r.end.key for t in ("ESTABLISHED_IN", "COVERS") for r in store.iter_relationships(t)}
-    units = {n.key: n for n in store.get_many("Unit", sorted(covered))}
-    placed = {r["id"]: r["region"] for r in engine_for(store).regions_of("Unit", sorted(units))} if units else {}
-    names = {n.key: n.name for n in store.iter_nodes("Member")}
+    engine = engine_for(store)
     return {
         "orgs": {o: [orgs.name.get(o), orgs.region.get(o)] for o in orgs.name},
-        "pairings": sorted([p["from"], p["to"], p.get("form") or ""] for p in engine_for(store).pairing_rels()
+        "pairings": sorted([p["from"], p["to"], p.get("form") or ""] for p in engine.pairing_rels()
                            if pairing_current(p, iso)),
-        "covered": {u: [n.name, placed.get(u)] for u, n in units.items()},
-        "members": {r.start.key: [names.get(r.start.key), r.end.key] for r in store.iter_relationships("MEMBER_OF")},
+        "covered": {u["id"]: [u["name"] or u["id"], u["region"]]
+                    for u in sorted(engine.covered_units(), key=lambda u: u["id"])},
+        "members": {m["id"]: [m["name"] or m["id"], m["org"]]
+                    for m in sorted(engine.memberships(), key=lambda m: m["id"])},
     }
 
 

@@ -189,6 +189,19 @@ class MemoryEngine:
                      "until": r.get("until")} for a, b, r in self.pairings()]
         return sorted(rows, key=lambda r: (r["from"], r["to"], r["form"] or ""))
 
+    def memberships(self) -> list[Row]:
+        with self.store.lock:
+            return [{"id": m[1], "name": a.get("name"), "org": org} for m, a in self.nodes("Member")
+                    if (org := max((o[1] for o, _ in self.outs(m, "MEMBER_OF", "Organization")), default=None))
+                    is not None]
+
+    def covered_units(self) -> list[Row]:
+        with self.store.lock:
+            covered = [n for n, _ in self.nodes("Unit")
+                       if any(k[0] in ("ESTABLISHED_IN", "COVERS") for _, _, k in self.g.in_edges(n, keys=True))]
+            return [{"id": n[1], "name": self.prop(n, "name"),
+                     "region": r[1] if (r := self._region(n)) else None} for n in covered]
+
     def data_problems(self) -> dict[tuple[str, str], list[str]]:
         with self.store.lock:
             return {n: list(a["data_problems"]) for n, a in self.g.nodes(data=True)

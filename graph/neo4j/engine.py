@@ -62,6 +62,12 @@ class Neo4jEngine:
     def pairing_rels(self) -> list[Row]:
         return self._rows(aq.PAIRING_RELS)
 
+    def memberships(self) -> list[Row]:
+        return self._rows(aq.MEMBERSHIPS)
+
+    def covered_units(self) -> list[Row]:
+        return self._rows(aq.COVERED_UNITS)
+
     def contexts(self, label: str, ids: list[str], kinds: list[str]) -> dict[str, list[str]]:
         if label == "Grid":
             rows = self._rows(aq.GRID_CONTEXT, ids=ids)
