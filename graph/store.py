@@ -290,6 +290,29 @@ class GraphStore(ABC):
         """
         return {n.key: tuple(n.props.get(p) for p in props) for n in self.get_many(label, keys)}
 
+    def relationship_props(self, rel_type: str, start_label: str, end_label: str,
+                           pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], list[dict[str, Any]]]:
+        """For each ``(start, end)`` pair joined by ``rel_type`` relationships: their properties.
+
+        >>> from graph.memory.store import MemoryStore
+        >>> s = MemoryStore()
+        >>> _ = s.upsert_nodes("Organization", [{"id": "A"}, {"id": "B"}, {"id": "C"}])
+        >>> _ = s.upsert_relationships("PAIRED_WITH", "Organization", "Organization",
+        ...                            [RelRow("A", "B", {"form": "结对共建"})])
+        >>> s.relationship_props("PAIRED_WITH", "Organization", "Organization", [("A", "B"), ("A", "C")])
+        {('A', 'B'): [{'form': '结对共建'}]}
+        """
+        wanted = {(str(a), str(b)) for a, b in pairs}
+        out: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        seen = set()  # (relationships_of gives a link between two of the nodes asked twice)
+        for r in self.relationships_of(start_label, sorted({a for a, _ in wanted})):
+            pair = (r.start.key, r.end.key)
+            if (r.type == rel_type and r.start.label == start_label and r.end.label == end_label
+                    and pair in wanted and (pair, repr(sorted(r.props.items()))) not in seen):
+                seen.add((pair, repr(sorted(r.props.items()))))
+                out.setdefault(pair, []).append(r.props)
+        return out
+
     @abstractmethod
     def relationships_of(self, label: str, keys: Iterable[str]) -> Iterator[Rel]:
         """Every relationship that starts or ends at one of these nodes (one with both ends

@@ -62,6 +62,10 @@ class ImportFiles:
     def node_values(self, label: str, keys: Iterable[str], props: tuple[str, ...]) -> dict[str, tuple[Any, ...]]:
         return {}  # (not asked either: there is no node yet)
 
+    def relationship_props(self, rel_type: str, start_label: str, end_label: str,
+                           pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], list[dict[str, Any]]]:
+        return {}  # (nor this: no relationship yet)
+
     def unfinished_loads(self) -> set[str]:
         return set()
 

@@ -24,7 +24,7 @@ from typing import Any, NamedTuple, Protocol
 from openpyxl.utils import get_column_letter
 
 from graph.config import Limits
-from graph.model import LABELS, ROW_DIGEST
+from graph.model import LABELS, PROVENANCE_ZH, ROW_DIGEST
 from graph.privacy import mask_text
 from graph.screening.merge import MERGEABLE
 from graph.store import RelRow, SaveFailed, StoreUnavailable, batched
@@ -58,6 +58,8 @@ class LoadTarget(Protocol):
     def aliases(self, label: str) -> dict[str, str]: ...
     def existing_keys(self, label: str, keys: Iterable[str]) -> set[str]: ...
     def node_values(self, label: str, keys: Iterable[str], props: tuple[str, ...]) -> dict[str, tuple[Any, ...]]: ...
+    def relationship_props(self, rel_type: str, start_label: str, end_label: str,
+                           pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], list[dict[str, Any]]]: ...
     def unfinished_loads(self) -> set[str]: ...
     def load_started(self, stamp: str) -> None: ...
     def load_finished(self, stamp: str) -> None: ...
@@ -244,6 +246,9 @@ class Loader:
         self._sources.append((t.file, t.sheet))
         self._letters.append(_letters(t))
         prov = {"src_file": Path(t.file).name, "loaded_at": self.loaded_at}
+        # a row loaded again is the truth for its entity: a value its sheet has a column for but
+        # leaves blank (or unreadable) is removed, not kept from an older load (None removes it)
+        blanks = {col.prop: None for col in t.columns.values() if col.prop}
         batch: dict[str, _Pending] = {}
         if self.progress:
             where = Path(t.file).name + (f" / {t.sheet}" if t.sheet else "")
@@ -278,7 +283,7 @@ class Loader:
                                              cell=f"{letter}{row_no}" if letter else None))
                 continue
             key = "\x1f".join(map(str, parsed.key(ledger.key)))
-            pending = self._pending(ledger, t, parsed, prov)
+            pending = self._pending(ledger, t, parsed, prov, blanks)
             if ledger.label is not None and typed != parsed.values.get(ledger.key[0]):
                 pending = pending._replace(typed=str(typed))
             if key in batch:
@@ -300,9 +305,10 @@ class Loader:
         if self.progress:
             self.progress.end()
 
-    def _pending(self, ledger: Ledger, t: Table, parsed: ParsedRow, prov: dict[str, Any]) -> _Pending:
+    def _pending(self, ledger: Ledger, t: Table, parsed: ParsedRow, prov: dict[str, Any],
+                 blanks: dict[str, None]) -> _Pending:
         if ledger.label is not None:
-            node = {**parsed.props, **prov, "src_row": parsed.row, PROBLEMS: None}
+            node = {**blanks, **parsed.props, **prov, "src_row": parsed.row, PROBLEMS: None}
             return _Pending(parsed.row, node, self._node_links(ledger, t, parsed), None)
         v = parsed.values
         if ledger.lists_of is not None:
@@ -354,7 +360,7 @@ class Loader:
         for key, pending in rows.items():
             node = pending.node
             assert node is not None and str(node[key_prop]) == key  # a node ledger's key is its node's
-            links = [(kinds[k].rel, kinds[k].column, kinds[k].fixed_props.get("role"), start, end, extra)
+            links = [(kinds[k].rel, kinds[k].column, kinds[k].fixed_props.get("role"), start, end, _given(extra))
                      for k, _, start, end, extra in pending.links]
             node[ROW_DIGEST] = digests[key] = row_digest(node, links)
         return self.unchanged.keys(label, digests)
@@ -396,12 +402,12 @@ class Loader:
         assert ledger.label is not None
         own = str(parsed.props[LABELS[ledger.label].key])
         here = (ledger.label,)
+        present = {col.zh for col in t.columns.values()}
         links = []
         for col, code in parsed.refs:
             if col.skip_if_same_as and code == parsed.values.get(col.skip_if_same_as):
                 continue  # (a lead listed among the members too stays the lead)
-            extra = {p: parsed.values[c] for p, c in col.rel_props.items()
-                     if parsed.values.get(c) is not None} or None
+            extra = {p: parsed.values.get(c) for p, c in col.rel_props.items() if c in present} or None
             if col.incoming:
                 # 党组织 → 活动 / 联盟: the reference to check is the start
                 kind = self._kind(t, col.zh, rel=col.rel, start_labels=col.target, end_labels=here,
@@ -418,7 +424,8 @@ class Loader:
         link = ledger.row_link
         assert link is not None, ledger.name
         v = parsed.values
-        extra = {k: v[c] for k, c in link.props.items() if v.get(c) is not None}
+        present = {col.zh for col in t.columns.values()}
+        extra = {k: v.get(c) for k, c in link.props.items() if c in present}  # (None: removed, as a node's)
         kind = self._kind(t, link.end, rel=link.rel, start_labels=link.start_labels, end_labels=link.end_labels,
                           fixed_props={}, check_start=True, start_column=link.start, whole_row=True)
         return (kind, parsed.row, v[link.start], v[link.end], extra)
@@ -473,6 +480,7 @@ class Loader:
                         wanted[label].add(start)
             known = {label: self._existing(label, keys, seen) for label, keys in wanted.items()}
             groups: dict[tuple[str, str, str], list[RelRow]] = defaultdict(list)
+            rows_of_links: dict[tuple[str, str, str], list[tuple[RelRow, str]]] = defaultdict(list)
             for k, row, start, end, extra in chunk:
                 kind = kinds[k]
                 start_label = _first_known(kind.start_labels, start, known) \
@@ -482,16 +490,36 @@ class Loader:
                     self._warn_missing(kind, row, start, end, start_label is None,
                                        end_label is None, report)
                     continue
-                if kind.whole_row:
-                    report.counts(kind.ledger).landed += 1
                 props = {**kind.fixed_props, "src_file": kind.source, "src_row": row,
                          "loaded_at": self.loaded_at}
                 if extra:
                     props.update(extra)
-                groups[(kind.rel, start_label, end_label)].append(RelRow(start, end, props))
+                if kind.whole_row:
+                    report.counts(kind.ledger).landed += 1
+                    rows_of_links[(kind.rel, start_label, end_label)].append((RelRow(start, end, props), kind.ledger))
+                else:
+                    groups[(kind.rel, start_label, end_label)].append(RelRow(start, end, props))
+            for (rel, a, b), ledger_rows in rows_of_links.items():
+                groups[(rel, a, b)].extend(self._changed_links(rel, a, b, ledger_rows, report))
             if not self.dry_run:
                 for (rel, a, b), rows in groups.items():
                     self.writer.submit(self.store.upsert_relationships, rel, a, b, rows)
+
+    def _changed_links(self, rel: str, start_label: str, end_label: str, rows: list[tuple[RelRow, str]],
+                       report: IngestReport) -> list[RelRow]:
+        """The rows of a relationship ledger (结对共建, 职务) to write: a row whose relationship the
+        graph has with the same values is not written again (counted under 其中未变), as a
+        node's unchanged row is not (#18: each write marks both ends for the load's record)."""
+        if self.unchanged is None or start_label not in self.unchanged.present:  # no such node before: all new
+            return [r for r, _ in rows]
+        stored = self.store.relationship_props(rel, start_label, end_label, {(r.start, r.end) for r, _ in rows})
+        out = []
+        for r, ledger in rows:
+            if _content(r.props) in (_content(p) for p in stored.get((r.start, r.end), ())):
+                report.counts(ledger).unchanged += 1
+            else:
+                out.append(r)
+        return out
 
     def _warn_missing(self, kind: LinkKind, row: int, start: str, end: str,
                       start_missing: bool, end_missing: bool, report: IngestReport) -> None:
@@ -580,6 +608,18 @@ def _shown_key(key: str) -> str:
     """A composite key as a user reads it: its parts joined with ；, an empty part as （空） (not
     the "None" the key carries for it)."""
     return "；".join("（空）" if part == "None" else part for part in key.split("\x1f"))
+
+
+def _content(props: dict[str, Any]) -> dict[str, Any]:
+    """A relationship's values without its provenance (which file, row and load wrote it), and
+    without the blanks a row sends to remove a value (a value not there is one)."""
+    return {p: v for p, v in props.items() if p not in PROVENANCE_ZH and v is not None}
+
+
+def _given(extra: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A link's values as a row's digest counts them: its blanks are no values (so a digest
+    stays what it was before blanks were sent)."""
+    return {p: v for p, v in extra.items() if v is not None} or None if extra else None
 
 
 def _first_known(labels: tuple[str, ...], key: str, known: dict[str, set[str]]) -> str | None:

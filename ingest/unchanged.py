@@ -44,7 +44,8 @@ _NOT_CONTENT = frozenset({*PROVENANCE_ZH, PROBLEMS})
 def row_digest(node: dict[str, Any], links: Iterable[tuple[Any, ...]]) -> str:
     """The digest of a node's row: its properties (not its provenance or data problems) and its
     links, each as ``(type, column, role, start, end, properties)``."""
-    content = sorted((p, v) for p, v in node.items() if p not in _NOT_CONTENT)
+    # a blank (None: the row removes the value) is no value, as in a row without the column
+    content = sorted((p, v) for p, v in node.items() if p not in _NOT_CONTENT and v is not None)
     # links in any order (a cell listing the same organisations in another order is the same);
     # repr, not pickle: pickle writes a string seen twice as a back-reference, so equal rows
     # could give different bytes

@@ -50,8 +50,8 @@ def test_a_monthly_load_writes_only_what_changed(tmp_path, store):
     # members of unknown organisations: written, and warned about, every time)
     again = Loader(store, now=dt.datetime(2025, 11, 23)).load([november])
     written = {name: c.landed - c.unchanged for name, c in again.ledgers.items() if c.landed != c.unchanged}
-    links = {"结对共建", "职务"}  # ledgers of links: no node of their own
-    assert written == {"党员": 3, **{name: again.ledgers[name].landed for name in links}}
+    assert written == {"党员": 3}
+    assert all(again.ledgers[name].unchanged > 0 for name in ("结对共建", "职务"))  # ledgers of links too
     assert again.ledgers["需求资源清单"].unchanged == again.ledgers["需求资源清单"].landed > 0  # lists as they were
     assert len(again.warnings) == 3 and content(store) == content(fresh)
 
@@ -127,3 +127,59 @@ def test_lists_are_written_again_only_where_they_changed(tmp_path, store):
     assert (counts.landed, counts.unchanged) == (2, 1)  # A's list as it was; B's changed
     assert store.get("Organization", "B").props["resources_detail"] == ["法律：法律援助"]
     assert store.get("Organization", "A").props["needs_detail"] == ["助老：助老志愿者"]
+
+
+def test_a_ledger_of_links_writes_only_the_links_that_changed(tmp_path, store):
+    """结对共建 again: a pairing as the graph has it is not written (it keeps October's
+    provenance); one whose end date changed is; a new one is."""
+    orgs = write_csv(tmp_path / "党组织.csv", [ORGS, *[[o, f"{o}支部", "党支部"] for o in "ABCD"]])
+    head = ["甲方组织编码", "乙方组织编码", "结对形式", "开始日期", "结束日期"]
+    rows = [["A", "B", "结对共建", "2025-01-01", "2026-12-31"], ["A", "C", "结对共建", "2025-01-01", "2026-12-31"]]
+    Loader(store, now=OCTOBER).load([orgs, write_csv(tmp_path / "结对共建.csv", [head, *rows])])
+    november = [rows[0], ["A", "C", "结对共建", "2025-01-01", "2027-12-31"], ["B", "D", "双报到", "2025-11-01", ""]]
+    report = Loader(store, now=NOVEMBER).load([write_csv(tmp_path / "结对共建.csv", [head, *november])])
+    counts = report.ledgers["结对共建"]
+    assert (counts.landed, counts.unchanged) == (3, 1)
+    pairs = {(r.start.key, r.end.key): r.props for r in store.iter_relationships("PAIRED_WITH")}
+    assert pairs[("A", "B")]["loaded_at"][:10] == "2025-10-22"  # not written again
+    assert pairs[("A", "C")]["until"] == "2027-12-31" and pairs[("A", "C")]["loaded_at"][:10] == "2025-11-22"
+    assert pairs[("B", "D")]["form"] == "双报到" and len(pairs) == 3
+
+
+def test_a_value_cleared_in_the_ledger_is_cleared_in_the_graph(tmp_path, store):
+    """A row loaded again is the truth: 届满日期 left blank, 结束日期 now 长期 and a 联系电话 typed
+    wrong remove the values an older load wrote (else a pairing that runs on would show as ended,
+    and a gap would be false); a column the sheet does not have leaves its value alone."""
+    head = [*ORGS, "届满日期"]
+    orgs = [["A", "甲支部", "党支部", "2026-01-01"], ["B", "乙支部", "党支部", "2026-01-01"]]
+    pairs = ["甲方组织编码", "乙方组织编码", "结对形式", "开始日期", "结束日期"]
+    members = [*MEMBERS, "联系电话", "流出日期", "流入党组织编码"]
+    for month in ("10", "11", "12"):
+        (tmp_path / month).mkdir()
+    october = [write_csv(tmp_path / "10" / "党组织.csv", [head, *orgs]),
+               write_csv(tmp_path / "10" / "结对共建.csv", [pairs, ["A", "B", "结对共建", "2025-01-01", "2025-06-30"]]),
+               write_csv(tmp_path / "10" / "党员.csv", [members, ["M1", "张三", "正式", "A", "13800138000", "2025-03-01", "B"]])]
+    Loader(store, now=OCTOBER).load(october)
+    assert store.get("Member", "M1").props["phone"] == "13800138000"
+    november = [write_csv(tmp_path / "11" / "党组织.csv", [head, ["A", "甲支部", "党支部", ""], orgs[1]]),
+                write_csv(tmp_path / "11" / "结对共建.csv", [pairs, ["A", "B", "结对共建", "2025-01-01", "长期"]]),
+                write_csv(tmp_path / "11" / "党员.csv", [members, ["M1", "张三", "正式", "A", "12-34", "", "B"]])]
+    report = Loader(store, now=NOVEMBER).load(november)
+    assert [(w.row, w.column) for w in report.warnings] == [(2, "联系电话")]
+    assert "term_ends" not in store.get("Organization", "A").props
+    assert store.get("Organization", "B").props["term_ends"] == "2026-01-01"
+    assert "phone" not in store.get("Member", "M1").props
+    [pairing] = store.iter_relationships("PAIRED_WITH")
+    assert "until" not in pairing.props and pairing.props["since"] == "2025-01-01"
+    [flow] = [r for r in store.relationships_of("Member", ["M1"]) if r.type != "MEMBER_OF"]
+    assert "since" not in flow.props
+    # a sheet without the column says nothing about it
+    Loader(store, now=NOVEMBER).load([write_csv(tmp_path / "12" / "党组织.csv", [ORGS, ["B", "乙支部", "党支部"]])])
+    assert store.get("Organization", "B").props["term_ends"] == "2026-01-01"
+    assert content(store) == content(_fresh(november))
+
+
+def _fresh(paths):
+    fresh = MemoryStore()
+    Loader(fresh, now=NOVEMBER).load(paths)
+    return fresh

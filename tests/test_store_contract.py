@@ -347,3 +347,16 @@ def test_relationships_of_nodes_either_way(store):
     assert rels == {("SUBORDINATE_TO", "O2", "O1"), ("SUBORDINATE_TO", "O4", "O2"), ("PAIRED_WITH", "O3", "O2")}
     paired = next(store.relationships_of("Organization", ["O3"]))
     assert paired.props == {"form": "结对共建", "since": "2024-01-01"}
+
+
+def test_relationship_props_between_pairs(store):
+    seed(store)
+    store.upsert_relationships("PAIRED_WITH", "Organization", "Organization",
+                               [RelRow("O3", "O2", {"form": "双报到"})])  # a second form: its own link
+    found = store.relationship_props("PAIRED_WITH", "Organization", "Organization",
+                                     [("O3", "O2"), ("O2", "O3"), ("O2", "O1"), ("NOPE", "O2")])
+    assert list(found) == [("O3", "O2")]
+    assert sorted(found[("O3", "O2")], key=lambda p: p["form"]) == [
+        {"form": "双报到"}, {"form": "结对共建", "since": "2024-01-01"}]
+    assert store.relationship_props("SUBORDINATE_TO", "Organization", "Organization", [("O2", "O1")]) == {
+        ("O2", "O1"): [{}]}

@@ -162,6 +162,14 @@ def relationships_of(label: str) -> str:
             "properties(r)]) AS rows")
 
 
+def relationship_props(rel_type: str, start_label: str, end_label: str) -> str:
+    """The properties of the ``rel_type`` relationships between each pair of ``$pairs`` (``[start
+    key, end key]``), in one record: ``[start key, end key, properties]``."""
+    (a, ak), (b, bk), rel = _label(start_label), _label(end_label), rel_spec(rel_type).name
+    return (f"UNWIND $pairs AS p MATCH (:{a} {{{ak}: p[0]}})-[r:{rel}]->(:{b} {{{bk}: p[1]}}) "
+            "RETURN collect([p[0], p[1], properties(r)]) AS rows")
+
+
 def node_values(label: str) -> str:
     """Some properties (``$props``, read by name: ``n[p]``) of the nodes of these keys, in one
     record (a loader's batch: one Bolt message, not one per node)."""

@@ -379,6 +379,15 @@ class Neo4jStore(GraphStore):
             for t, sl, sk, el, ek, props in self._run(query, read=True, keys=chunk)[0]["rows"]:
                 yield Rel(t, NodeRef(sl, str(sk)), NodeRef(el, str(ek)), dict(props))
 
+    def relationship_props(self, rel_type: str, start_label: str, end_label: str,
+                           pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], list[dict[str, Any]]]:
+        query = cy.relationship_props(rel_type, start_label, end_label)
+        out: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        for chunk in batched(sorted({(str(a), str(b)) for a, b in pairs}), self.batch_size):
+            for start, end, props in self._run(query, read=True, pairs=[list(p) for p in chunk])[0]["rows"]:
+                out.setdefault((str(start), str(end)), []).append(dict(props))
+        return out
+
     def node_values(self, label: str, keys: Iterable[str], props: tuple[str, ...]) -> dict[str, tuple[Any, ...]]:
         query = cy.node_values(label)
         return {str(key): tuple(values)
