@@ -244,7 +244,8 @@ def run_ingest(paths: list[Path], dry_run: bool = False, report_file: Path | Non
     if len(report.rejected) > 20:
         console.print(f"…… 另有 {len(report.rejected) - 20} 条，见退回清单")
     if report.warnings:
-        console.print(f"[yellow]警告 {len(report.warnings)} 条[/yellow]（这些行已载入，相应项留空或关联未建立）：")
+        console.print(f"[yellow]警告 {len(report.warnings)} 条[/yellow]"
+                      "（这些行已载入：相应项留空、按原文保存或关联未建立）：")
         for column, kind, n in report.grouped(report.warnings)[:15]:
             console.print(f"  {column + '：' if column else ''}{kind}  {n} 条")
     if report.aliased:

@@ -270,3 +270,12 @@ def test_the_timeline_shows_list_values_as_a_user_reads_them(tmp_path, monkeypat
     page = entity_html(store.get("Organization", "A"), [], [], FEB,
                        timeline=entity_timeline(History(tmp_path / "home"), store, "Organization", "A"))
     assert "<td>法律</td>" in page and "医疗；法律" in page and "[&#39;" not in page
+    # March: A's 届满日期 left blank (换届中): the value is gone, and the timeline says since when
+    march = tmp_path / "march"
+    march.mkdir()
+    write_csv(march / "党组织.csv", [ORG_HEAD, ["A", "一支部", "党支部", "W", ""]])
+    assert run(cli, ["ingest", str(march), "--date", MAR.isoformat()]).exit_code == 0
+    r = run(cli, ["timeline", "一支部", "--format", "json"])
+    ends = [(v["value"], v["since"], v["until"]) for v in json.loads(r.output)["values"] if v["field"] == "届满日期"]
+    assert ends == [("2027-01-01", "2025-01-31", "2025-03-31"), (None, "2025-03-31", None)], r.output
+    assert "（空）" in run(cli, ["timeline", "一支部"]).output

@@ -37,6 +37,8 @@ def entity_timeline(history: History, store: GraphStore, label: str, key: str) -
         for v in spans:
             values.append({"field": spec.field_zh(prop), "value": mask_props({prop: v.value})[prop],
                            "since": v.since, "until": v.until})
+        if spans and spans[-1].until is not None:  # a value the ledger since left blank: none now
+            values.append({"field": spec.field_zh(prop), "value": None, "since": spans[-1].until, "until": None})
     links = []
     for x in history.link_timeline(label, key):
         if x.since == first and x.until is None:
