@@ -249,6 +249,7 @@ class Loader:
         # a row loaded again is the truth for its entity: a value its sheet has a column for but
         # leaves blank (or unreadable) is removed, not kept from an older load (None removes it)
         blanks = {col.prop: None for col in t.columns.values() if col.prop}
+        present = frozenset(col.zh for col in t.columns.values())  # the ledger's columns the sheet has
         batch: dict[str, _Pending] = {}
         if self.progress:
             where = Path(t.file).name + (f" / {t.sheet}" if t.sheet else "")
@@ -283,7 +284,7 @@ class Loader:
                                              cell=f"{letter}{row_no}" if letter else None))
                 continue
             key = "\x1f".join(map(str, parsed.key(ledger.key)))
-            pending = self._pending(ledger, t, parsed, prov, blanks)
+            pending = self._pending(ledger, t, parsed, prov, blanks, present)
             if ledger.label is not None and typed != parsed.values.get(ledger.key[0]):
                 pending = pending._replace(typed=str(typed))
             if key in batch:
@@ -306,16 +307,16 @@ class Loader:
             self.progress.end()
 
     def _pending(self, ledger: Ledger, t: Table, parsed: ParsedRow, prov: dict[str, Any],
-                 blanks: dict[str, None]) -> _Pending:
+                 blanks: dict[str, None], present: frozenset[str]) -> _Pending:
         if ledger.label is not None:
             node = {**blanks, **parsed.props, **prov, "src_row": parsed.row, PROBLEMS: None}
-            return _Pending(parsed.row, node, self._node_links(ledger, t, parsed), None)
+            return _Pending(parsed.row, node, self._node_links(ledger, t, parsed, present), None)
         v = parsed.values
         if ledger.lists_of is not None:
             lo = ledger.lists_of
             need = (v[lo.owner], v[lo.kind], v[lo.category], v.get(lo.content), parsed.row)
             return _Pending(parsed.row, None, [], need)
-        return _Pending(parsed.row, None, [self._row_link(ledger, t, parsed)], None)
+        return _Pending(parsed.row, None, [self._row_link(ledger, t, parsed, present)], None)
 
     def _flush(self, t: Table, batch: dict[str, _Pending], source: int, report: IngestReport,
                spool: Spool, seen: SeenKeys, needs: GroupedSpool) -> None:
@@ -398,11 +399,10 @@ class Loader:
                                         letters=_letters(t)))
         return self._kind_ids[ident]
 
-    def _node_links(self, ledger: Ledger, t: Table, parsed: ParsedRow) -> list[tuple]:
+    def _node_links(self, ledger: Ledger, t: Table, parsed: ParsedRow, present: frozenset[str]) -> list[tuple]:
         assert ledger.label is not None
         own = str(parsed.props[LABELS[ledger.label].key])
         here = (ledger.label,)
-        present = {col.zh for col in t.columns.values()}
         links = []
         for col, code in parsed.refs:
             if col.skip_if_same_as and code == parsed.values.get(col.skip_if_same_as):
@@ -419,12 +419,11 @@ class Loader:
                 links.append((kind, parsed.row, own, code, extra))
         return links
 
-    def _row_link(self, ledger: Ledger, t: Table, parsed: ParsedRow) -> tuple:
+    def _row_link(self, ledger: Ledger, t: Table, parsed: ParsedRow, present: frozenset[str]) -> tuple:
         """The relationship a row of a relationship ledger is (its ``row_link``)."""
         link = ledger.row_link
         assert link is not None, ledger.name
         v = parsed.values
-        present = {col.zh for col in t.columns.values()}
         extra = {k: v.get(c) for k, c in link.props.items() if c in present}  # (None: removed, as a node's)
         kind = self._kind(t, link.end, rel=link.rel, start_labels=link.start_labels, end_labels=link.end_labels,
                           fixed_props={}, check_start=True, start_column=link.start, whole_row=True)
