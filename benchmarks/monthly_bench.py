@@ -72,7 +72,7 @@ if len(sys.argv) > 3:  # the record of the load (its gaps, and what it changed),
     rec = History(Path(sys.argv[3])).record(store, date=dt.date.fromisoformat(Path(sys.argv[2]).name),
                                              files=["bench"], who="bench")
     record = time.perf_counter() - t
-    delta = (Path(sys.argv[3]) / "history" / f"{rec.id}.delta.json.gz").stat().st_size
+    delta = rec.changes
 store.close()
 ru = resource.getrusage(resource.RUSAGE_SELF)
 print(json.dumps({"rows": sum(c.read for c in report.ledgers.values()), "seconds": secs,
@@ -122,8 +122,7 @@ def main() -> None:
                 print(f"    {r['unchanged']:,} rows unchanged; loader CPU {r['cpu']:.0f} s, Neo4j CPU {r['jvm']:.0f} s; "
                       "phases: " + ", ".join(f"{k} {v:.1f} s" for k, v in r["phases"].items()))
                 if r["record"] is not None:
-                    print(f"    the load's record: {r['record']:.1f} s (its difference {r['delta'] / 2**20:.1f} MB "
-                          f"gzipped); the process's peak RSS {r['peak_mb']:,.0f} MB")
+                    print(f"    the load's record: {r['record']:.1f} s (its difference {r['delta']:,} entries); the process's peak RSS {r['peak_mb']:,.0f} MB")
         finally:
             inst.remove()
 

@@ -274,6 +274,11 @@ class GraphStore(ABC):
     def iter_relationships(self, rel_type: str) -> Iterator[Rel]:
         """Every relationship of one type, in a stable order (for exports)."""
 
+    def relationship_pages(self, rel_type: str) -> Iterator[list[Rel]]:
+        """Every relationship of one type, a page at a time and in no set order: for passes over
+        the whole graph (a record's whole read) that should not hold every link of a type at once."""
+        yield from batched(self.iter_relationships(rel_type), 10_000)
+
     @abstractmethod
     def existing_keys(self, label: str, keys: Iterable[str]) -> set[str]:
         """Which of ``keys`` name a node of ``label``."""

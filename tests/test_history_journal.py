@@ -10,6 +10,7 @@ import json
 
 import pytest
 
+from graph.errors import Conflict
 from graph.history import History, snapshot
 from graph.history.head import Head
 from graph.memory.store import MemoryStore
@@ -92,7 +93,7 @@ def test_a_store_cleared_or_replaced_is_read_whole_again(tmp_path):
     assert store.journal() is None
     store.upsert_nodes("Organization", [{"id": "B", "name": "乙支部"}])
     history.record(store, date=dt.date(2025, 2, 28), files=[], who="测试")
-    delta = json.loads(gzip.decompress((history.dir / f"{history.loads()[-1].id}.delta.json.gz").read_bytes()))
+    delta = history.delta(history.loads()[-1]).as_json()
     assert [e[:2] for e in delta["nodes_removed"]] == [["Organization", "A"]]
     assert [e[:2] for e in delta["nodes_added"]] == [["Organization", "B"]]
     # another store (another database) behind the same history: its journal is not the head's
@@ -112,11 +113,75 @@ def test_a_head_kept_as_one_document_is_moved_into_the_database(tmp_path):
     (history.dir / "head.json.gz").write_bytes(gzip.compress(json.dumps(
         snapshot.diff(snapshot.empty(), state).as_json(), ensure_ascii=False).encode()))
     assert history.head() == state
-    assert not (history.dir / "head.json.gz").exists() and (history.dir / "head.sqlite").exists()
+    assert not (history.dir / "head.json.gz").exists() and (history.dir / "history.sqlite").exists()
     store.upsert_nodes("Organization", [{"id": "A", "name": "甲村支部"}])
     history.record(store, date=dt.date(2025, 1, 31), files=[], who="测试")
-    delta = json.loads(gzip.decompress((history.dir / f"{history.loads()[-1].id}.delta.json.gz").read_bytes()))
+    delta = history.delta(history.loads()[-1]).as_json()
     assert delta["nodes_changed"] == [["Organization", "A", {"name": ["甲支部", "甲村支部"]}]]
+
+
+def test_differences_kept_in_files_before_move_into_the_database(tmp_path):
+    """A history kept before the differences moved into the database (a head-only
+    ``head.sqlite``, a ``{id}.delta.json.gz`` per load) answers the same, and its next record
+    moves the files in."""
+    import sqlite3
+
+    history = History(tmp_path / "home")
+    store = MemoryStore()
+    store.upsert_nodes("Organization", [{"id": "A", "name": "甲支部"}, {"id": "B", "name": "乙支部"}])
+    first = history.record(store, date=dt.date(2025, 1, 31), files=[], who="测试")
+    store.upsert_nodes("Organization", [{"id": "A", "name": "甲村支部"}])
+    second = history.record(store, date=dt.date(2025, 2, 28), files=[], who="测试")
+    timeline = history.timeline("Organization", "A")
+    assert [v.value for v in timeline["name"]] == ["甲支部", "甲村支部"]
+    # as sessions before kept it: each difference in a file, the database the head alone
+    for rec in (first, second):
+        (history.dir / f"{rec.id}.delta.json.gz").write_bytes(gzip.compress(json.dumps(
+            history.delta(rec).as_json(), ensure_ascii=False).encode()))
+    with sqlite3.connect(history.dir / "history.sqlite") as db:
+        db.executescript("DROP TABLE node_changes; DROP TABLE rel_changes; DROP TABLE kept;")
+    (history.dir / "history.sqlite").rename(history.dir / "head.sqlite")
+
+    assert history.timeline("Organization", "A") == timeline
+    assert snapshot.dump(history.store_as_of(dt.date(2025, 2, 1))) == {
+        "nodes": {("Organization", "A"): {"id": "A", "name": "甲支部"},
+                  ("Organization", "B"): {"id": "B", "name": "乙支部"}}, "rels": {}}
+    store.upsert_nodes("Organization", [{"id": "B", "name": "乙村支部"}])
+    history.record(store, date=dt.date(2025, 3, 31), files=[], who="测试")
+    assert not list(history.dir.glob("*.delta.json.gz")) and not (history.dir / "head.sqlite").exists()
+    assert Head(history.dir).kept() == {r.id for r in history.loads()}
+    assert history.timeline("Organization", "A") == timeline
+    assert [v.value for v in history.timeline("Organization", "B")["name"]] == ["乙支部", "乙村支部"]
+
+
+def test_the_first_record_streams_the_graph_and_agrees_with_a_whole_diff(store, tmp_path, months):
+    """The first record reads the graph a page at a time into the database; the difference it
+    keeps is the one the whole graph gives, and so is an undo's check (#18)."""
+    history = History(tmp_path / "home")
+    (d1, f1), (d2, f2), _ = months
+    Loader(store, now=dt.datetime(2025, 9, 22, 9)).load([f1])
+    first = history.record(store, date=d1, files=[], who="测试")
+    whole = snapshot.diff(snapshot.empty(), snapshot.dump(store))
+    kept = history.delta(first)
+    for part in ("nodes_added", "rels_added"):
+        assert sorted(map(str, getattr(kept, part))) == sorted(map(str, getattr(whole, part)))
+    assert first.changes == whole.size() > 0
+    # a store whose journal is not the head's is read whole: a month's difference is found so
+    Loader(store, now=dt.datetime(2025, 10, 22, 9)).load([f2])
+    expected = snapshot.diff(Head(history.dir).state(), snapshot.dump(store))
+    store.journal_start()
+    second = history.record(store, date=d2, files=[], who="测试")
+    assert second.changes == expected.size() > 0
+    assert {k: sorted(map(str, v)) for k, v in history.delta(second).as_json().items()} == \
+        {k: sorted(map(str, v)) for k, v in expected.as_json().items()}
+    assert Head(history.dir).state() == snapshot.dump(store)
+    # an undo that must read the whole graph and finds a write not recorded leaves the head alone
+    org = store.list_nodes("Organization", limit=1)[0]
+    store.upsert_nodes("Organization", [{"id": org.key, "name": org.name + "（手改）"}])
+    store.journal_start()
+    with pytest.raises(Conflict):
+        history.undo(store, second.id, "测试")
+    assert Head(history.dir).part([("Organization", org.key)])["nodes"][("Organization", org.key)]["name"] == org.name
 
 
 def test_the_meeting_state_is_what_the_graph_says(store, months):

@@ -30,6 +30,7 @@ class LoadRecord:
     who: str
     gaps: int  # how many the graph had after it
     per_rule: dict[str, int] = field(default_factory=dict)
+    changes: int | None = None  # entries in its difference (None: recorded before they were counted)
 
 
 def gap_key(g: Gap) -> tuple[str, str]:

@@ -1,33 +1,46 @@
-"""The graph as the last recorded load left it (the history's *head*), kept on disk in SQLite so
-that a record reads and rewrites only the part of it that the writes since touched (#18), not the
-whole graph as one document.
+"""The history's database (``history.sqlite``, #18): the graph as the last recorded load left it
+(the *head*), and what each load changed (its *difference*), one row per entry, so that
 
-Two tables, one row per node and per relationship, each with its properties as JSON; the
-relationships are indexed by either end, so "every relationship at these nodes" is two index
-lookups per node. ``meta`` holds the id of the store's journal the head follows
-(``GraphStore.journal``): while the store's journal is that one, the nodes it marked are all that
-can have changed since.
+- a record reads and rewrites only the part of the head that the writes since touched;
+- the first record of a province streams the whole graph through in pages, holding neither the
+  graph nor its difference in memory;
+- one entity's changes over every load (its page's 历次变化) are an index lookup, not a read of
+  every difference.
+
+The head is two tables, one row per node and per relationship, each with its properties as JSON;
+the relationships are indexed by either end. The differences are two more, ``node_changes`` and
+``rel_changes`` (``kind`` is added, removed or changed; the body the properties, or
+``{prop: [old, new]}``), indexed by load and by entity; ``kept`` lists the loads whose difference
+is here. ``meta`` holds the id of the store's journal the head follows (``GraphStore.journal``):
+while the store's journal is that one, the nodes it marked are all that can have changed since.
+A difference and the head's move are written in one transaction.
 
 >>> import tempfile
 >>> head = Head(Path(tempfile.mkdtemp()))
 >>> rel = ("SUBORDINATE_TO", "Organization", "B", "Organization", "A", ())
->>> head.replace({"nodes": {("Organization", "A"): {"id": "A"}, ("Organization", "B"): {"id": "B"}},
-...               "rels": {rel: {"loaded_at": "x"}}}, journal_id="j1")
+>>> d = snapshot.diff(snapshot.empty(), {"nodes": {("Organization", "A"): {"id": "A"},
+...                                                ("Organization", "B"): {"id": "B"}},
+...                                      "rels": {rel: {"loaded_at": "x"}}})
+>>> head.apply(d, journal_id="j1", load_id="L1")
 >>> part = head.part([("Organization", "A")])
 >>> sorted(part["nodes"]), list(part["rels"]) == [rel], head.journal_id()
 ([('Organization', 'A')], True, 'j1')
+>>> head.delta("L1").as_json() == d.as_json(), sorted(head.entity_deltas("Organization", "B"))
+(True, ['L1'])
 """
 from __future__ import annotations
 
 import gzip
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
 
 from graph.history import snapshot
+from graph.model import LABELS, RELATIONSHIPS
+from graph.store import GraphStore, batched
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS nodes (label TEXT, key TEXT, props TEXT, PRIMARY KEY (label, key)) WITHOUT ROWID;
@@ -36,7 +49,19 @@ CREATE TABLE IF NOT EXISTS rels (type TEXT, sl TEXT, sk TEXT, el TEXT, ek TEXT, 
 CREATE INDEX IF NOT EXISTS rels_start ON rels (sl, sk);
 CREATE INDEX IF NOT EXISTS rels_end ON rels (el, ek);
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS node_changes (load TEXT, kind TEXT, label TEXT, key TEXT, body TEXT);
+CREATE INDEX IF NOT EXISTS node_changes_load ON node_changes (load);
+CREATE INDEX IF NOT EXISTS node_changes_at ON node_changes (label, key);
+CREATE TABLE IF NOT EXISTS rel_changes (load TEXT, kind TEXT, type TEXT, sl TEXT, sk TEXT, el TEXT, ek TEXT,
+                                        ident TEXT, body TEXT);
+CREATE INDEX IF NOT EXISTS rel_changes_load ON rel_changes (load);
+CREATE INDEX IF NOT EXISTS rel_changes_start ON rel_changes (sl, sk);
+CREATE INDEX IF NOT EXISTS rel_changes_end ON rel_changes (el, ek);
+CREATE TABLE IF NOT EXISTS kept (load TEXT PRIMARY KEY);
 """
+_KINDS = ("added", "removed", "changed")
+_PAGE = 5_000  # nodes or links compared at a time in a whole read
+_IN = 500  # keys per lookup (SQLite's bound variables)
 
 
 def _dumps(value: Any) -> str:
@@ -45,7 +70,7 @@ def _dumps(value: Any) -> str:
 
 @contextmanager
 def _connect(path: Path) -> Iterator[sqlite3.Connection]:
-    """A connection to the head's database whose changes commit together at the end (or not at all)."""
+    """A connection to the database whose changes commit together at the end (or not at all)."""
     with closing(sqlite3.connect(path)) as db:
         db.executescript(_SCHEMA)
         with db:
@@ -62,22 +87,52 @@ def _rel_id(row: tuple[Any, ...]) -> snapshot.RelId:
     return (*row[:5], tuple(json.loads(row[5])))
 
 
-def _fill(db: sqlite3.Connection, state: snapshot.State, journal_id: str | None) -> None:
-    """Write ``state``'s entries (over any of the same ids) and the journal followed."""
+def _fill(db: sqlite3.Connection, state: snapshot.State) -> None:
+    """Write ``state``'s entries over any of the same ids."""
     db.executemany("INSERT OR REPLACE INTO nodes VALUES (?, ?, ?)",
                    ((label, key, _dumps(props)) for (label, key), props in state["nodes"].items()))
     db.executemany("INSERT OR REPLACE INTO rels VALUES (?, ?, ?, ?, ?, ?, ?)",
                    ((*_rel_columns(k), _dumps(props)) for k, props in state["rels"].items()))
+
+
+def _follow(db: sqlite3.Connection, journal_id: str | None) -> None:
     db.execute("DELETE FROM meta WHERE name = 'journal'")
     if journal_id is not None:
         db.execute("INSERT INTO meta VALUES ('journal', ?)", (journal_id,))
 
 
+def _keep(db: sqlite3.Connection, load_id: str, d: snapshot.Delta) -> None:
+    """Add ``d``'s entries to the difference of the load ``load_id``."""
+    db.execute("INSERT OR IGNORE INTO kept VALUES (?)", (load_id,))
+    for kind in _KINDS:
+        db.executemany("INSERT INTO node_changes VALUES (?, ?, ?, ?, ?)",
+                       ((load_id, kind, label, key, _dumps(body)) for label, key, body in getattr(d, f"nodes_{kind}")))
+        db.executemany("INSERT INTO rel_changes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                       ((load_id, kind, *_rel_columns(snapshot.entry_rel_id(e)), _dumps(e[1]))
+                        for e in getattr(d, f"rels_{kind}")))
+
+
+def _delta_of(rows: Iterable[tuple[Any, ...]], rel_rows: Iterable[tuple[Any, ...]]) -> snapshot.Delta:
+    """A difference from its ``node_changes`` rows (kind, label, key, body) and ``rel_changes``
+    rows (kind, type, sl, sk, el, ek, ident, body)."""
+    d = snapshot.Delta()
+    for kind, label, key, body in rows:
+        getattr(d, f"nodes_{kind}").append([label, key, json.loads(body)])
+    for kind, *rel, ident, body in rel_rows:
+        getattr(d, f"rels_{kind}").append([[*rel, json.loads(ident)], json.loads(body)])
+    return d
+
+
+def _in(column: str, n: int) -> str:
+    return f"{column} IN ({', '.join('?' * n)})"
+
+
 class Head:
-    """The head of one history folder (``head.sqlite``)."""
+    """The history database of one history folder."""
 
     def __init__(self, folder: Path) -> None:
-        self.path = folder / "head.sqlite"
+        self.path = folder / "history.sqlite"
+        self._head_only = folder / "head.sqlite"  # the head alone, as kept before the differences moved in
         self._legacy = folder / "head.json.gz"  # the whole graph as one document, before #18
 
     @contextmanager
@@ -88,8 +143,10 @@ class Head:
             yield db
 
     def _upgrade(self) -> None:
-        """A head kept before #18 (one gzipped document) moves into the database once (built
-        aside and put in place whole: a failure leaves the old head as it was)."""
+        """A head kept before (one gzipped document, or a database of the head alone) moves in
+        once (built aside and put in place whole: a failure leaves the old head as it was)."""
+        if self._head_only.exists() and not self.path.exists():
+            self._head_only.replace(self.path)
         if not self._legacy.exists():
             return
         if not self.path.exists():
@@ -97,12 +154,12 @@ class Head:
             tmp = self.path.with_name(self.path.name + ".tmp")
             tmp.unlink(missing_ok=True)
             with _connect(tmp) as db:
-                _fill(db, snapshot.replay(snapshot.empty(), delta), journal_id=None)
+                _fill(db, snapshot.replay(snapshot.empty(), delta))
             tmp.replace(self.path)
         self._legacy.unlink()
 
     def exists(self) -> bool:
-        return self.path.exists() or self._legacy.exists()
+        return self.path.exists() or self._head_only.exists() or self._legacy.exists()
 
     def journal_id(self) -> str | None:
         """The store journal this head follows (``None``: none; the next record reads everything)."""
@@ -118,7 +175,7 @@ class Head:
         with self._db() as db:
             return int(db.execute("SELECT count(*) FROM nodes").fetchone()[0])
 
-    # --- reading ---------------------------------------------------------------------------
+    # --- the head --------------------------------------------------------------------------
     def state(self) -> snapshot.State:
         """The whole graph of the head (empty before any record)."""
         out = snapshot.empty()
@@ -155,26 +212,6 @@ class Head:
             db.execute("DROP TABLE linked")
         return out
 
-    # --- writing ---------------------------------------------------------------------------
-    def replace(self, state: snapshot.State, journal_id: str | None) -> None:
-        """The head becomes ``state``, following the journal ``journal_id``."""
-        with self._db() as db:
-            db.execute("DELETE FROM nodes")
-            db.execute("DELETE FROM rels")
-            _fill(db, state, journal_id)
-
-    def apply(self, delta: snapshot.Delta, journal_id: str | None, backwards: bool = False) -> None:
-        """Move the head by one load's difference (``backwards``: undo it)."""
-        changed = [(e[0], e[1]) for e in (*delta.nodes_added, *delta.nodes_removed, *delta.nodes_changed)]
-        rel_ids = [snapshot.entry_rel_id(e) for e in (*delta.rels_added, *delta.rels_removed, *delta.rels_changed)]
-        before = self.part_exact(changed, rel_ids)
-        after = snapshot.replay(before, delta, backwards=backwards)
-        with self._db() as db:
-            db.executemany("DELETE FROM nodes WHERE label = ? AND key = ?", changed)
-            db.executemany("DELETE FROM rels WHERE type = ? AND sl = ? AND sk = ? AND el = ? AND ek = ? AND ident = ?",
-                           (_rel_columns(k) for k in rel_ids))
-            _fill(db, after, journal_id)
-
     def part_exact(self, nodes: list[tuple[str, str]], rels: list[snapshot.RelId]) -> snapshot.State:
         """Exactly these nodes and relationships, as the head has them."""
         out = snapshot.empty()
@@ -192,3 +229,152 @@ class Head:
                     out["rels"][k] = json.loads(row[0])
         return out
 
+    # --- moving the head -------------------------------------------------------------------
+    def apply(self, delta: snapshot.Delta, journal_id: str | None, load_id: str | None = None,
+              backwards: bool = False) -> None:
+        """Move the head by one load's difference (``backwards``: undo it), keeping the
+        difference as the load ``load_id``'s when given."""
+        changed = [(e[0], e[1]) for e in (*delta.nodes_added, *delta.nodes_removed, *delta.nodes_changed)]
+        rel_ids = [snapshot.entry_rel_id(e) for e in (*delta.rels_added, *delta.rels_removed, *delta.rels_changed)]
+        before = self.part_exact(changed, rel_ids)
+        after = snapshot.replay(before, delta, backwards=backwards)
+        with self._db() as db:
+            db.executemany("DELETE FROM nodes WHERE label = ? AND key = ?", changed)
+            db.executemany("DELETE FROM rels WHERE type = ? AND sl = ? AND sk = ? AND el = ? AND ek = ? AND ident = ?",
+                           (_rel_columns(k) for k in rel_ids))
+            _fill(db, after)
+            _follow(db, journal_id)
+            if load_id is not None:
+                _keep(db, load_id, delta)
+
+    def sync(self, store: GraphStore, journal_id: str, load_id: str | None,
+             keep: Callable[[int], bool] = lambda size: True) -> int:
+        """Compare the whole graph of ``store`` with the head a page at a time, moving the head to
+        it and keeping the difference as the load ``load_id``'s; return the difference's size.
+        All of it is one transaction, committed only if ``keep(size)`` (an undo checks that
+        nothing changed). Memory holds a page, not the graph.
+
+        >>> import tempfile
+        >>> from graph.memory.store import MemoryStore
+        >>> s, head = MemoryStore(), Head(Path(tempfile.mkdtemp()))
+        >>> _ = s.upsert_nodes("Organization", [{"id": "A", "name": "甲"}, {"id": "B", "name": "乙"}])
+        >>> head.sync(s, "j1", "L1")
+        2
+        >>> _ = s.delete_nodes("Organization", ["B"])
+        >>> _ = s.upsert_nodes("Organization", [{"id": "A", "name": "甲支部"}])
+        >>> head.sync(s, "j2", "L2"), head.delta("L2").nodes_changed, head.state() == snapshot.dump(s)
+        (2, [['Organization', 'A', {'name': ['甲', '甲支部']}]], True)
+        """
+        size = 0
+        with self._db() as db:
+            db.execute("CREATE TEMP TABLE seen_nodes (label TEXT, key TEXT, PRIMARY KEY (label, key)) WITHOUT ROWID")
+            db.execute("CREATE TEMP TABLE seen_rels (type TEXT, sl TEXT, sk TEXT, el TEXT, ek TEXT, ident TEXT, "
+                       "PRIMARY KEY (type, sl, sk, el, ek, ident)) WITHOUT ROWID")
+            for label in LABELS:
+                for page in batched(store.iter_nodes(label), _PAGE):
+                    after = {(label, n.key): dict(n.props) for n in page}
+                    db.executemany("INSERT OR IGNORE INTO seen_nodes VALUES (?, ?)", after)
+                    size += self._move(db, load_id, {"nodes": self._nodes_at(db, label, [n.key for n in page]),
+                                                     "rels": {}}, {"nodes": after, "rels": {}})
+            for t in RELATIONSHIPS:
+                for rels in store.relationship_pages(t):
+                    after = {snapshot.rel_id(r): dict(r.props) for r in rels}
+                    db.executemany("INSERT OR IGNORE INTO seen_rels VALUES (?, ?, ?, ?, ?, ?)",
+                                   map(_rel_columns, after))
+                    size += self._move(db, load_id, {"nodes": {}, "rels": self._rels_at(db, list(after))},
+                                       {"nodes": {}, "rels": after})
+            gone = snapshot.empty()
+            for label, key, props in db.execute(
+                    "SELECT label, key, props FROM nodes n WHERE NOT EXISTS "
+                    "(SELECT 1 FROM seen_nodes s WHERE s.label = n.label AND s.key = n.key)"):
+                gone["nodes"][(label, key)] = json.loads(props)
+            for row in db.execute(
+                    "SELECT type, sl, sk, el, ek, ident, props FROM rels r WHERE NOT EXISTS (SELECT 1 FROM seen_rels s "
+                    "WHERE s.type = r.type AND s.sl = r.sl AND s.sk = r.sk AND s.el = r.el AND s.ek = r.ek "
+                    "AND s.ident = r.ident)"):
+                gone["rels"][_rel_id(row)] = json.loads(row[6])
+            size += self._move(db, load_id, gone, snapshot.empty())
+            db.execute("DROP TABLE seen_nodes")
+            db.execute("DROP TABLE seen_rels")
+            _follow(db, journal_id)
+            if load_id is not None:
+                db.execute("INSERT OR IGNORE INTO kept VALUES (?)", (load_id,))
+            if not keep(size):
+                db.rollback()
+        return size
+
+    @staticmethod
+    def _nodes_at(db: sqlite3.Connection, label: str, keys: list[str]) -> dict[Any, dict[str, Any]]:
+        out = {}
+        for chunk in batched(keys, _IN):
+            for key, props in db.execute(f"SELECT key, props FROM nodes WHERE label = ? AND {_in('key', len(chunk))}",
+                                         (label, *chunk)):
+                out[(label, key)] = json.loads(props)
+        return out
+
+    @staticmethod
+    def _rels_at(db: sqlite3.Connection, ids: list[snapshot.RelId]) -> dict[Any, dict[str, Any]]:
+        """The head's relationships of these ids (looked up by start node, then matched)."""
+        wanted, out = set(ids), {}
+        by_start: dict[tuple[str, str], None] = dict.fromkeys((k[0], k[1]) for k in ids)
+        for t, sl in by_start:
+            starts = sorted({k[2] for k in ids if (k[0], k[1]) == (t, sl)})
+            for chunk in batched(starts, _IN):
+                for row in db.execute("SELECT type, sl, sk, el, ek, ident, props FROM rels "
+                                      f"WHERE type = ? AND sl = ? AND {_in('sk', len(chunk))}", (t, sl, *chunk)):
+                    k = _rel_id(row)
+                    if k in wanted:
+                        out[k] = json.loads(row[6])
+        return out
+
+    @staticmethod
+    def _move(db: sqlite3.Connection, load_id: str | None, before: snapshot.State, after: snapshot.State) -> int:
+        """Move this part of the head from ``before`` to ``after`` and keep the difference."""
+        d = snapshot.diff(before, after)
+        size = d.size()
+        if size:
+            db.executemany("DELETE FROM nodes WHERE label = ? AND key = ?", [(e[0], e[1]) for e in d.nodes_removed])
+            db.executemany("DELETE FROM rels WHERE type = ? AND sl = ? AND sk = ? AND el = ? AND ek = ? AND ident = ?",
+                           [_rel_columns(snapshot.entry_rel_id(e)) for e in d.rels_removed])
+            _fill(db, {"nodes": {k: v for k, v in after["nodes"].items() if before["nodes"].get(k) != v},
+                       "rels": {k: v for k, v in after["rels"].items() if before["rels"].get(k) != v}})
+            if load_id is not None:
+                _keep(db, load_id, d)
+        return size
+
+    # --- the differences -------------------------------------------------------------------
+    def kept(self) -> set[str]:
+        """The loads whose difference is in the database."""
+        if not self.exists():
+            return set()
+        with self._db() as db:
+            return {row[0] for row in db.execute("SELECT load FROM kept")}
+
+    def delta(self, load_id: str) -> snapshot.Delta:
+        """The difference of the load ``load_id``, as it was kept."""
+        with self._db() as db:
+            return _delta_of(
+                db.execute("SELECT kind, label, key, body FROM node_changes WHERE load = ? ORDER BY rowid", (load_id,)),
+                db.execute("SELECT kind, type, sl, sk, el, ek, ident, body FROM rel_changes WHERE load = ? "
+                           "ORDER BY rowid", (load_id,)))
+
+    def adopt(self, load_id: str, delta: snapshot.Delta) -> None:
+        """Keep a difference kept before in a file of its own (the head does not move)."""
+        with self._db() as db:
+            if db.execute("SELECT 1 FROM kept WHERE load = ?", (load_id,)).fetchone() is None:
+                _keep(db, load_id, delta)
+
+    def entity_deltas(self, label: str, key: str) -> dict[str, snapshot.Delta]:
+        """The entries about one node in each load's difference (its values, and the links at
+        it), by load: what its timeline needs, found through the indexes."""
+        if not self.exists():
+            return {}
+        with self._db() as db:
+            nodes = db.execute("SELECT load, kind, label, key, body FROM node_changes WHERE label = ? AND key = ? "
+                               "ORDER BY rowid", (label, key)).fetchall()
+            rels = db.execute("SELECT load, kind, type, sl, sk, el, ek, ident, body FROM rel_changes "
+                              "WHERE sl = ? AND sk = ? UNION SELECT load, kind, type, sl, sk, el, ek, ident, body "
+                              "FROM rel_changes WHERE el = ? AND ek = ?", (label, key, label, key)).fetchall()
+        loads = sorted({r[0] for r in nodes} | {r[0] for r in rels})
+        return {load: _delta_of([r[1:] for r in nodes if r[0] == load], [r[1:] for r in rels if r[0] == load])
+                for load in loads}

@@ -3,12 +3,14 @@ the date its ledgers stand for — with what the graph was after it:
 
 - ``{id}.json.gz``: its gaps (and who was to close each);
 - ``{id}.state.json.gz``: its meeting state (:mod:`graph.history.changes`);
-- ``{id}.delta.json.gz``: what it changed in the graph (:mod:`graph.history.snapshot`), so the
-  graph as of any load can be rebuilt and the last load undone;
 - ``{id}.progress.json``: coverage and gaps per district and street (:mod:`graph.history.progress`).
 
 All live under ``$TUPU_HOME/history`` with ``loads.jsonl`` (one line per load, and one per load
-undone) and ``head.sqlite`` (the graph after the last load, :mod:`graph.history.head`). Current queries never read them.
+undone) and ``history.sqlite`` (:mod:`graph.history.head`): the graph after the last load, and
+what each load changed in it (:mod:`graph.history.snapshot`), so that the graph as of any load can
+be rebuilt, the last load undone, and one entity's changes found by index. (Before, each load's
+difference was a file ``{id}.delta.json.gz``; the next record or undo moves those in.) Current
+queries never read them.
 """
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ import json
 import secrets
 import threading
 from collections import Counter, OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -58,12 +60,13 @@ WHOLE_READ_SHARE = 0.25
 
 @dataclass
 class _Change:
-    """What the graph changed since the head: ``delta``; the journal the head follows from now on;
-    the whole graph when it was read whole (else the journal's ``marks`` read, to forget)."""
+    """What the graph changed since the head: ``delta`` (``None`` when the graph was read whole:
+    the head has then moved already), its ``size``, the journal the head follows from now on, and
+    the journal's ``marks`` read (to forget)."""
 
-    delta: snapshot.Delta
+    delta: snapshot.Delta | None
+    size: int
     journal_id: str
-    whole: snapshot.State | None = None
     marks: dict[tuple[str, str], str] = field(default_factory=dict)
 
 
@@ -141,31 +144,38 @@ class History:
             _write_json(self.dir / f"{rec.id}.state.json.gz", meeting_state(store, date))
             _write_json(self.dir / f"{rec.id}.progress.json", progress_of.figures(store, gaps, date, policy))
             head = Head(self.dir)
-            change = self._changed_since(store, head)
-            _write_json(self.dir / f"{rec.id}.delta.json.gz", change.delta.as_json())
-            if change.whole is not None:
-                head.replace(change.whole, change.journal_id)
-            else:
-                head.apply(change.delta, change.journal_id)
-            self._append(asdict(rec))  # last: a record is listed only once all its files are there
+            self._adopt_files(head)
+            change = self._changed_since(store, head, rec.id)
+            if change.delta is not None:  # the head moves and keeps the difference in one transaction
+                head.apply(change.delta, change.journal_id, load_id=rec.id)
+            rec.changes = change.size
+            self._append(asdict(rec))  # last: a record is listed only once all its parts are there
             if change.marks:
                 store.journal_forget(change.marks)
         return rec
 
-    def _changed_since(self, store: GraphStore, head: Head) -> "_Change":
+    def _changed_since(self, store: GraphStore, head: Head, load_id: str | None,
+                       keep: Callable[[int], bool] = lambda size: True) -> "_Change":
         """What the graph changed since the head. While the store's journal is the one the head
         follows, only the nodes it marked (and their relationships) are read and compared; else
         — the first record, after ``clear``, or once most of the graph was written — the whole
-        graph is, and a new journal begins first (a write during the read is then marked too)."""
+        graph is, a page at a time, and a new journal begins first (a write during the read is
+        then marked too). A whole read moves the head as it goes, keeping the difference as the
+        load ``load_id``'s, if ``keep(size)``."""
         journal = store.journal()
         if (journal is not None and journal.id == head.journal_id()
                 and len(journal.marks) <= WHOLE_READ_SHARE * head.node_count()):
             touched, linked = list(journal.marks), sorted(journal.linked)
             delta = snapshot.diff(head.part(touched, linked), snapshot.dump_part(store, touched, linked))
-            return _Change(delta, journal.id, marks=journal.marks)
+            return _Change(delta, delta.size(), journal.id, marks=journal.marks)
         journal_id = store.journal_start()
-        after = snapshot.dump(store)
-        return _Change(snapshot.diff(head.state(), after), journal_id, whole=after)
+        return _Change(None, head.sync(store, journal_id, load_id, keep), journal_id)
+
+    def _adopt_files(self, head: Head) -> None:
+        """Differences kept in files of their own (before they moved into the database) move in."""
+        for f in sorted(self.dir.glob("*.delta.json.gz")):
+            head.adopt(f.name.removesuffix(".delta.json.gz"), snapshot.Delta.from_json(_read_json(f)))
+            f.unlink()
 
     def _append(self, line: dict[str, Any]) -> None:
         with open(self.dir / "loads.jsonl", "a", encoding="utf-8") as out:
@@ -227,8 +237,20 @@ class History:
         return recs[-1]
 
     # --- the graph of a past load -----------------------------------------------------------
-    def _delta(self, rec: LoadRecord) -> snapshot.Delta:
-        f = self.dir / f"{rec.id}.delta.json.gz"
+    def _file(self, load_id: str) -> Path:
+        """Where a load's difference was kept before it moved into the database."""
+        return self.dir / f"{load_id}.delta.json.gz"
+
+    def _with_difference(self) -> list[LoadRecord]:
+        """The loads in force whose difference is kept (those older than history keeping are not)."""
+        kept = Head(self.dir).kept()
+        return [r for r in self.recorded() if r.id in kept or self._file(r.id).exists()]
+
+    def delta(self, rec: LoadRecord, kept: set[str] | None = None) -> snapshot.Delta:
+        """What the load ``rec`` changed in the graph."""
+        if rec.id in (Head(self.dir).kept() if kept is None else kept):
+            return Head(self.dir).delta(rec.id)
+        f = self._file(rec.id)
         if not f.exists():
             raise NoLoadRecord(f"{rec.date} 的载入（{rec.id}）早于历史图谱的保存，无法还原当时的图谱")
         return snapshot.Delta.from_json(_kept(f))
@@ -238,9 +260,10 @@ class History:
         in the order they were made (loads older than history keeping are skipped: the first
         kept difference holds the whole graph)."""
         state = snapshot.empty()
+        kept = Head(self.dir).kept()
         for r in self.recorded():
-            if (self.dir / f"{r.id}.delta.json.gz").exists() or r.id == rec.id:
-                state = snapshot.replay(state, self._delta(r))
+            if r.id in kept or self._file(r.id).exists() or r.id == rec.id:
+                state = snapshot.replay(state, self.delta(r, kept))
             if r.id == rec.id:
                 return state
         raise NoLoadRecord(f"没有编号为 {rec.id} 的载入记录")
@@ -267,16 +290,22 @@ class History:
         loads = self.loads()
         return bool(day and loads) and day.isoformat() < loads[-1].date  # type: ignore[union-attr]
 
+    def _entity_deltas(self, label: str, key: str) -> list[tuple[str, snapshot.Delta]]:
+        """Each load's difference (by its ledger date) as far as one node is concerned: found by
+        index in the database, not by reading every difference."""
+        head = Head(self.dir)
+        found, kept = head.entity_deltas(label, key), head.kept()
+        return [(r.date, found.get(r.id, snapshot.Delta()) if r.id in kept else self.delta(r, kept))
+                for r in self._with_difference()]
+
     def timeline(self, label: str, key: str) -> dict[str, list[snapshot.Interval]]:
         """Every value one node's properties had, each with the ledger dates it held from and
         until (``None``: still held)."""
-        return snapshot.intervals(((r.date, self._delta(r)) for r in self.recorded()
-                                   if (self.dir / f"{r.id}.delta.json.gz").exists()), label, key)
+        return snapshot.intervals(self._entity_deltas(label, key), label, key)
 
     def link_timeline(self, label: str, key: str) -> list[snapshot.LinkInterval]:
         """Every relationship one node had, each with the ledger dates it held from and until."""
-        return snapshot.link_intervals(((r.date, self._delta(r)) for r in self.recorded()
-                                        if (self.dir / f"{r.id}.delta.json.gz").exists()), label, key)
+        return snapshot.link_intervals(self._entity_deltas(label, key), label, key)
 
     # --- undoing ---------------------------------------------------------------------------
     def undo(self, store: GraphStore, load_id: str, who: str) -> LoadRecord:
@@ -289,10 +318,12 @@ class History:
             if later:
                 raise Conflict(f"载入 {load_id} 之后还有 {len(later)} 次载入（最近一次 {later[-1].id}，"
                                f"台账日期 {later[-1].date}）：请先撤销它们")
-            delta = self._delta(target)
             head = Head(self.dir)
-            change = self._changed_since(store, head)
-            if change.delta.size():  # the head keeps the journal it followed: the next record looks again
+            self._adopt_files(head)
+            delta = self.delta(target)
+            # a whole read (the store's journal is not the head's) moves nothing unless nothing changed
+            change = self._changed_since(store, head, None, keep=lambda size: size == 0)
+            if change.size:  # the head keeps the journal it followed: the next record looks again
                 raise Conflict("图谱在这次载入之后又被改动过（未经记录的写入），撤销会丢掉这些改动：请先核对")
             snapshot.revert(store, delta)
             head.apply(delta, change.journal_id, backwards=True)

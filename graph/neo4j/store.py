@@ -360,18 +360,19 @@ class Neo4jStore(GraphStore):
                 return
             after = rows[-1][0]
 
-    def iter_relationships(self, rel_type: str) -> Iterator[Rel]:
-        rels: list[Rel] = []
+    def relationship_pages(self, rel_type: str) -> Iterator[list[Rel]]:
         for start_label in rel_spec(rel_type).starts:
             query, after = cy.relationships_page(rel_type, start_label), ""
             while True:
                 rec = self._run(query, read=True, after=after, limit=cy.PAGE_ROWS)[0]
-                rels.extend(Rel(rel_type, NodeRef(start_label, str(skey)), NodeRef(elabel, str(ekey)), dict(props))
-                            for links in rec["rows"] for skey, elabel, ekey, props in links)
+                yield [Rel(rel_type, NodeRef(start_label, str(skey)), NodeRef(elabel, str(ekey)), dict(props))
+                       for links in rec["rows"] for skey, elabel, ekey, props in links]
                 if rec["last"] is None:
                     break
                 after = rec["last"]
-        yield from sorted(rels, key=Rel.sort_key)
+
+    def iter_relationships(self, rel_type: str) -> Iterator[Rel]:
+        yield from sorted((r for page in self.relationship_pages(rel_type) for r in page), key=Rel.sort_key)
 
     def relationships_of(self, label: str, keys: Iterable[str]) -> Iterator[Rel]:
         query = cy.relationships_of(label)
