@@ -154,6 +154,27 @@ def test_differences_kept_in_files_before_move_into_the_database(tmp_path):
     assert [v.value for v in history.timeline("Organization", "B")["name"]] == ["乙支部", "乙村支部"]
 
 
+def test_pages_read_an_entitys_changes_while_a_record_writes(tmp_path):
+    """A record holds one transaction on the history's database (at a province's first record,
+    for minutes): an entity's 历次变化 is read meanwhile from what was committed before it."""
+    import sqlite3
+
+    history = History(tmp_path / "home")
+    store = MemoryStore()
+    store.upsert_nodes("Organization", [{"id": "A", "name": "甲支部"}])
+    history.record(store, date=dt.date(2025, 1, 31), files=[], who="测试")
+    store.upsert_nodes("Organization", [{"id": "A", "name": "甲村支部"}])
+    history.record(store, date=dt.date(2025, 2, 28), files=[], who="测试")
+    writer = sqlite3.connect(history.dir / "history.sqlite", timeout=0.1)
+    try:
+        writer.execute("BEGIN EXCLUSIVE")
+        writer.execute("INSERT INTO node_changes VALUES ('L', 'changed', 'Organization', 'A', '{}')")
+        assert [v.value for v in history.timeline("Organization", "A")["name"]] == ["甲支部", "甲村支部"]
+    finally:
+        writer.rollback()
+        writer.close()
+
+
 def test_the_first_record_streams_the_graph_and_agrees_with_a_whole_diff(store, tmp_path, months):
     """The first record reads the graph a page at a time into the database; the difference it
     keeps is the one the whole graph gives, and so is an undo's check (#18)."""

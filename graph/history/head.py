@@ -72,6 +72,9 @@ def _dumps(value: Any) -> str:
 def _connect(path: Path) -> Iterator[sqlite3.Connection]:
     """A connection to the database whose changes commit together at the end (or not at all)."""
     with closing(sqlite3.connect(path)) as db:
+        # write-ahead log: pages go on reading while a record writes (a province's first record
+        # is one long transaction), and see it only once it is committed
+        db.execute("PRAGMA journal_mode=WAL")
         db.executescript(_SCHEMA)
         with db:
             yield db
