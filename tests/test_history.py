@@ -131,3 +131,12 @@ def test_organisations_pairings_and_coverage_that_changed(store, tmp_path):
     got = {(e.kind, e.id) for e in history.changes(JAN, FEB).entities}
     assert got == {("组织新建", "C"), ("单位新覆盖", "U1"), ("结对新建", "C→A"), ("结对到期或解除", "A→B")}
     assert history.changes(JAN, FEB).entity_counts()["组织新建"] == 1
+    # the lapsed pairing taken up again (its 结束日期 now 长期): renewed, not made
+    third = tmp_path / "3"
+    third.mkdir()
+    write_csv(third / "结对共建.csv", [["甲方组织编码", "乙方组织编码", "结对形式", "开始日期", "结束日期"],
+                                       ["A", "B", "结对共建", "2024-01-01", "长期"],
+                                       ["C", "A", "联建", "2025-02-01", ""]])
+    Loader(store).load([third])
+    history.record(store, date=MAR, files=[], who="测试")
+    assert {(e.kind, e.id) for e in history.changes(FEB, MAR).entities} == {("结对续签", "A→B")}

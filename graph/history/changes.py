@@ -40,7 +40,8 @@ def gap_key(g: Gap) -> tuple[str, str]:
 
 @dataclass
 class EntityChange:
-    kind: str  # 组织新建 / 组织撤销 / 单位新覆盖 / 单位不再覆盖 / 结对新建 / 结对到期或解除 / 党员转移 / 党员失联风险
+    kind: str  # 组织新建 / 组织撤销 / 单位新覆盖 / 单位不再覆盖 / 结对新建 / 结对续签 / 结对到期或解除 /
+    # 党员转移 / 党员失联风险
     label: str  # Organization, Unit, Pairing or Member
     id: str
     name: str | None
@@ -105,14 +106,16 @@ class Changes:
 def meeting_state(store: GraphStore, date: dt.date) -> dict[str, Any]:
     """What the graph was, in the terms a meeting counts changes in: its organisations, the
     pairings in term, the units covered (an organisation established in or covering them), and
-    each member's organisation, with names and regions."""
+    each member's organisation, with names and regions; and every pairing the graph has, in term
+    or not (so that one taken up again is told from one made)."""
     _, orgs = load_trees(store)
     iso = date.isoformat()
     engine = engine_for(store)
+    pairings = engine.pairing_rels()
     return {
         "orgs": {o: [orgs.name.get(o), orgs.region.get(o)] for o in orgs.name},
-        "pairings": sorted([p["from"], p["to"], p.get("form") or ""] for p in engine.pairing_rels()
-                           if pairing_current(p, iso)),
+        "pairings": sorted([p["from"], p["to"], p.get("form") or ""] for p in pairings if pairing_current(p, iso)),
+        "paired": sorted([p["from"], p["to"], p.get("form") or ""] for p in pairings),
         "covered": {u["id"]: [u["name"] or u["id"], u["region"]]
                     for u in sorted(engine.covered_units(), key=lambda u: u["id"])},
         "members": {m["id"]: [m["name"] or m["id"], m["org"]]
@@ -133,7 +136,8 @@ def entity_changes(a: dict[str, Any], b: dict[str, Any], opened: list[Gap] = ())
     pa, pb = ({tuple(p) for p in s["pairings"]} for s in (a, b))
     names = {**{k: v[0] for k, v in a["orgs"].items()}, **{k: v[0] for k, v in b["orgs"].items()}}
     where = {**{k: v[1] for k, v in a["orgs"].items()}, **{k: v[1] for k, v in b["orgs"].items()}}
-    for what, pairs in (("结对新建", pb - pa), ("结对到期或解除", pa - pb)):
+    known = {tuple(p) for p in a.get("paired", [])}  # out of term then, but in the ledger (before: none known)
+    for what, pairs in (("结对新建", pb - pa - known), ("结对续签", (pb - pa) & known), ("结对到期或解除", pa - pb)):
         for f, t, form in sorted(pairs):
             out.append(EntityChange(what, "Pairing", f"{f}→{t}",
                                     f"{names.get(f) or f} ↔ {names.get(t) or t}（{form}）", where.get(f), ends=[f, t]))
