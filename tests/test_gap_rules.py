@@ -177,8 +177,22 @@ def test_member_rules(city):
     assert m4["Mob3"].responsible.id == "COMM"
     assert m4["Mob3"].path == ["Mob3", "COMM", "ST", "DIST", "CITY"]
     m2 = by_rule(city, "M2")["Mx"]
-    assert m2.responsible is None and m2.figures == {"org_code": "NOPE"}
+    assert m2.responsible is None and m2.figures == {"org_code": "NOPE"}  # nothing says where they are
     assert by_rule(city, "M3")["W1"].message == "在机关「区财政局」工作，未到居住地社区报到"
+
+
+def test_a_member_of_no_known_organisation_is_for_the_committee_where_they_work_or_live(city):
+    """M2 has no organisation of the member's to act: the street 党工委 over the unit the member
+    works at (else lives in) does, and the gap lies in that unit's region (so the street sees it)."""
+    city.upsert_nodes("Unit", [{"id": "U_SHOP", "name": "街角商店", "kind": "个体工商户"}])
+    rels(city, "IN_REGION", "Unit", "Region", [("U_SHOP", S)])
+    rels(city, "WORKS_AT", "Member", "Unit", [("Mx", "U_SHOP")])
+    city.upsert_nodes("Member", [{"id": "My", "name": "党员My", "category": "正式", "org_code": "GONE"}])
+    rels(city, "LIVES_IN", "Member", "Unit", [("My", "B1")])  # 1号楼 of 阳光小区, in 东社区
+    m2 = by_rule(city, "M2")
+    assert (m2["Mx"].responsible.id, m2["Mx"].region, m2["Mx"].path) == ("ST", S, ["Mx", "ST", "DIST", "CITY"])
+    assert (m2["My"].responsible.id, m2["My"].region) == ("ST", Q)
+    assert "Mx" in {g.id for g in find_gaps(city, as_of=AS_OF, region=S)}
 
 
 def test_organisation_and_pairing_rules(city):

@@ -22,6 +22,11 @@ class Engine(Protocol):
 
     def home_orgs(self, ids: list[str]) -> dict[str, str | None]: ...
 
+    def member_units(self, ids: list[str]) -> dict[str, str | None]:
+        """The unit each member works at, else lives in (the least key, if several): where a
+        member whose organisation is unknown is to be found."""
+        ...
+
     def members_at_home_in(self, orgs: list[str]) -> list[str]:
         """The members whose home organisation (as in :meth:`home_orgs`) is one of ``orgs``."""
         ...

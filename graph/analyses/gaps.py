@@ -172,6 +172,8 @@ class Lookups(NamedTuple):
     places: dict[str, list[dict[str, Any]]]  # Unit / Grid -> rows of id, kind, region
     homes: dict[str, str | None]  # member -> home organisation
     names: dict[tuple[str, str], str]  # (label, key) -> the name with its context
+    # member of no known organisation -> the region of the unit they work at, else live in
+    homeless: dict[str, str | None] = {}
 
 
 def _rows_and_lookups(engine: Engine, entity: str, rules: list[str], params: dict[str, Any]
@@ -189,7 +191,11 @@ def lookups(engine: Engine, entity: str, rows: list[dict[str, Any]]) -> Lookups:
         return Lookups({}, {}, {})
     keys = sorted({str(row["id"]) for row in rows})
     if entity == "Member":  # (a member's name needs no context)
-        return Lookups({}, engine.home_orgs(keys), {})
+        homes = engine.home_orgs(keys)
+        units = engine.member_units([m for m in keys if homes.get(m) is None])
+        regions = {r["id"]: r["region"] for r in engine.regions_of("Unit", sorted({u for u in units.values() if u}))
+                   } if units else {}
+        return Lookups({}, homes, {}, {m: regions.get(u) if u else None for m, u in units.items()})
     named = [(entity, str(row.get("id")), row.get("name")) for row in rows]
     places, names = at_once(engine, [partial(engine.regions_of, entity, keys),
                                      partial(names_in_context, engine, named)])
@@ -208,6 +214,8 @@ def _responsible(who: Responsibility, rows: list[tuple[str, dict[str, Any]]],
             region[(label, r["id"])] = r["region"]
     for m, home in found.homes.items():
         resp[("Member", m)], region[("Member", m)] = home, orgs.region.get(home) if home else None
+    for m, where in found.homeless.items():  # no organisation: the committee over where they work or live
+        resp[("Member", m)], region[("Member", m)] = who.committee(where) if where else None, where
     for rule, row in rows:
         label = RULES[rule].entity
         if label in ("Organization", "Pairing"):

@@ -114,6 +114,11 @@ class MemoryEngine:
             return {k: self._min_out(("Member", k), "MEMBER_OF", "Organization")
                     for k in ids if ("Member", k) in self.g}
 
+    def member_units(self, ids: list[str]) -> dict[str, str | None]:
+        with self.store.lock:
+            return {k: self._min_out(n, "WORKS_AT", "Unit") or self._min_out(n, "LIVES_IN", "Unit")
+                    for k in ids if (n := ("Member", k)) in self.g}
+
     def members_at_home_in(self, orgs: list[str]) -> list[str]:
         wanted = set(orgs)
         with self.store.lock:

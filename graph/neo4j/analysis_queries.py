@@ -74,6 +74,15 @@ OPTIONAL MATCH (m)-[:MEMBER_OF]->(o:Organization)
 RETURN m.id AS id, min(o.id) AS org
 """
 
+MEMBER_UNITS = """
+UNWIND $ids AS id MATCH (m:Member {id: id})
+OPTIONAL MATCH (m)-[:WORKS_AT]->(w:Unit)
+WITH m, min(w.id) AS work
+OPTIONAL MATCH (m)-[:LIVES_IN]->(h:Unit)
+WITH m, work, min(h.id) AS home
+RETURN m.id AS id, coalesce(work, home) AS unit
+"""
+
 MEMBERS_AT_HOME_IN = """
 UNWIND $orgs AS oid MATCH (:Organization {id: oid})<-[:MEMBER_OF]-(m:Member)
 WITH DISTINCT m
