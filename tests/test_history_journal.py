@@ -78,6 +78,7 @@ def test_the_journal_finds_every_change_a_whole_read_finds(store, tmp_path, mont
     before = snapshot.dump(history.store_as_of(d2))
     history.undo(store, third.id, "测试")
     assert Head(history.dir).state() == snapshot.dump(store)
+    assert third.id not in Head(history.dir).kept()  # its difference goes with it
     # the writes outside the load were recorded with it: the undo takes them back too
     assert snapshot.dump(store) == before
     whole, part = both_ways(store, history)

@@ -235,8 +235,8 @@ class Head:
     # --- moving the head -------------------------------------------------------------------
     def apply(self, delta: snapshot.Delta, journal_id: str | None, load_id: str | None = None,
               backwards: bool = False) -> None:
-        """Move the head by one load's difference (``backwards``: undo it), keeping the
-        difference as the load ``load_id``'s when given."""
+        """Move the head by the difference of the load ``load_id`` (``backwards``: undo it). The
+        difference is kept as that load's, or, undone, dropped (``None``: neither)."""
         changed = [(e[0], e[1]) for e in (*delta.nodes_added, *delta.nodes_removed, *delta.nodes_changed)]
         rel_ids = [snapshot.entry_rel_id(e) for e in (*delta.rels_added, *delta.rels_removed, *delta.rels_changed)]
         before = self.part_exact(changed, rel_ids)
@@ -247,7 +247,10 @@ class Head:
                            (_rel_columns(k) for k in rel_ids))
             _fill(db, after)
             _follow(db, journal_id)
-            if load_id is not None:
+            if load_id is not None and backwards:
+                for table in ("kept", "node_changes", "rel_changes"):
+                    db.execute(f"DELETE FROM {table} WHERE load = ?", (load_id,))
+            elif load_id is not None:
                 _keep(db, load_id, delta)
 
     def sync(self, store: GraphStore, journal_id: str, load_id: str | None,

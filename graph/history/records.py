@@ -326,7 +326,7 @@ class History:
             if change.size:  # the head keeps the journal it followed: the next record looks again
                 raise Conflict("图谱在这次载入之后又被改动过（未经记录的写入），撤销会丢掉这些改动：请先核对")
             snapshot.revert(store, delta)
-            head.apply(delta, change.journal_id, backwards=True)
+            head.apply(delta, change.journal_id, load_id=target.id, backwards=True)
             self._append({"undo": load_id, "at": dt.datetime.now().isoformat(timespec="seconds"), "who": who})
         with _past_lock:
             _past.clear()
