@@ -29,16 +29,18 @@ def loads(ctx: typer.Context) -> None:
         loads_list()
 
 
-@loads_app.command("list", help="每次载入的时间、台账日期、文件、载入人与载入后的缺口数（含已撤销的）")
+@loads_app.command("list", help="每次载入的时间、台账日期、文件、载入人、图谱变动条数与载入后的缺口数（含已撤销的）")
 def loads_list() -> None:
     from graph.history import History
 
     history = History(settings().home)
     # the id (what tupu loads undo takes) and the dates are never cut; names and files wrap
     table = Table(Column("编号", no_wrap=True), Column("台账日期", no_wrap=True), "载入时间", "载入人",
-                  "缺口", "文件", title="载入记录")
+                  Column("变动", justify="right"), "缺口", "文件", title="载入记录",
+                  caption="变动：这次载入增、删、改的节点与关系条数")
     for r in history.loads():
-        table.add_row(r.id, r.date, r.at[:19].replace("T", " "), r.who, str(r.gaps), "、".join(r.files)[:60])
+        table.add_row(r.id, r.date, r.at[:19].replace("T", " "), r.who, "—" if r.changes is None else f"{r.changes:,}",
+                      str(r.gaps), "、".join(r.files)[:60])
     console.print(table)
     for u in history.undone():
         console.print(f"[dim]已撤销：{u['undo']}（{u['at'].replace('T', ' ')}，{u['who']}）[/dim]")

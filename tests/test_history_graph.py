@@ -177,8 +177,9 @@ def test_the_cli_answers_as_of_a_past_load_and_undoes(tmp_path, monkeypatch):
     r = run(cli, ["timeline", "第二支部"])
     assert r.exit_code == 0 and "二支部" in r.output and "2025-02-28" in r.output, r.output
     listing = run(cli, ["loads", "list"]).output
-    last = History(tmp_path / "home").loads()[-1].id
-    assert last in listing
+    last = History(tmp_path / "home").loads()[-1]
+    assert last.id in listing and "变动" in listing and last.changes and f"{last.changes:,}" in listing
+    last = last.id
     r = run(cli, ["loads", "undo", last, "--yes"])
     assert r.exit_code == 0 and "已撤销" in r.output, r.output
     assert o1() == ["A"]
