@@ -75,6 +75,9 @@ def test_the_journal_finds_every_change_a_whole_read_finds(store, tmp_path, mont
     assert Head(history.dir).state() == snapshot.dump(store)
     # the graph as of each load is the graph then, and an undo of the last load follows the head
     assert snapshot.dump(history.store_as_of(d3)) == snapshot.dump(store)
+    for rec in history.loads():  # the head with later loads taken back = every load replayed from the first
+        assert snapshot.dump(history.store_as_of(dt.date.fromisoformat(rec.date))) == \
+            snapshot.dump(snapshot.to_store(history.state_at(rec)))
     before = snapshot.dump(history.store_as_of(d2))
     history.undo(store, third.id, "测试")
     assert Head(history.dir).state() == snapshot.dump(store)

@@ -43,9 +43,12 @@ from graph.store import GraphStore
 
 _KEPT = ("rule", "title", "entity", "entity_zh", "id", "name", "message", "responsible", "path", "from", "to",
          "region")
-_PAST_STORES = 3  # graphs of past loads kept in memory (a meeting flips between two or three dates)
+# Graphs of past loads kept in memory (a meeting flips between two or three dates), as many as
+# hold this many nodes in all, and always the last one asked: at a province's size, one.
+PAST_NODES = 600_000
 _past: "OrderedDict[tuple[str, str], GraphStore]" = OrderedDict()
 _past_lock = threading.Lock()
+_build_lock = threading.Lock()  # one rebuild at a time: a second asker of the same date waits for it
 _thread_lock = threading.RLock()
 
 
@@ -273,16 +276,27 @@ class History:
         memory for the next question of the same date)."""
         rec = self.as_of(day)
         key = (str(self.dir), rec.id)
-        with _past_lock:
-            if key in _past:
-                _past.move_to_end(key)
-                return _past[key]
-        store = snapshot.to_store(self.state_at(rec))
-        with _past_lock:
-            _past[key] = store
-            while len(_past) > _PAST_STORES:
-                _past.popitem(last=False)
+        with _build_lock:
+            with _past_lock:
+                if key in _past:
+                    _past.move_to_end(key)
+                    return _past[key]
+            store = self._rebuilt(rec)
+            with _past_lock:
+                _past[key] = store
+                while len(_past) > 1 and sum(sum(s.counts().values()) for s in _past.values()) > PAST_NODES:
+                    _past.popitem(last=False)
         return store
+
+    def _rebuilt(self, rec: LoadRecord) -> GraphStore:
+        """The graph right after the load ``rec``: the head (the graph after the last load) with
+        the differences of the loads made since taken back."""
+        head, recs = Head(self.dir), self.recorded()
+        if not head.exists():
+            return snapshot.to_store(self.state_at(rec))
+        kept = head.kept()
+        later = recs[[r.id for r in recs].index(rec.id) + 1:]
+        return head.rebuild([self.delta(r, kept) for r in later])
 
     def is_past(self, day: dt.date | None) -> bool:
         """Whether ``day`` asks for the graph of an earlier load than the last one (so the
