@@ -139,6 +139,29 @@ def _grouped(rows: Iterable[tuple[str, str, str, RelRow]]) -> Iterator[tuple[str
         yield t, sl, el, page
 
 
+def _move_page(db: sqlite3.Connection, load_id: str | None, table: str, changes: str,
+               entries: Iterable[tuple[tuple[Any, ...], dict[str, Any], dict[str, Any] | None]]) -> int:
+    """Write a page of the store's nodes or links over the head's (``table``), each given as its
+    key columns, its properties now and in the head (``None``: not there), and keep what differs
+    in ``changes`` as the load ``load_id``'s: each one's properties encoded once. Returns how
+    many differed."""
+    rows, kept = [], []
+    for columns, props, old in entries:
+        if old == props:
+            continue
+        text = _dumps(props)
+        rows.append((*columns, text))
+        if old is None:
+            kept.append((load_id, "added", *columns, text))
+        else:
+            kept.append((load_id, "changed", *columns, _dumps(snapshot.changed_values(old, props))))
+    if rows:
+        db.executemany(f"INSERT OR REPLACE INTO {table} VALUES ({', '.join('?' * len(rows[0]))})", rows)
+        if load_id is not None:
+            db.executemany(f"INSERT INTO {changes} VALUES ({', '.join('?' * len(kept[0]))})", kept)
+    return len(rows)
+
+
 def _in(column: str, n: int) -> str:
     return f"{column} IN ({', '.join('?' * n)})"
 
@@ -291,17 +314,19 @@ class Head:
                        "PRIMARY KEY (type, sl, sk, el, ek, ident)) WITHOUT ROWID")
             for label in LABELS:
                 for page in batched(store.iter_nodes(label), _PAGE):
-                    after = {(label, n.key): dict(n.props) for n in page}
-                    db.executemany("INSERT OR IGNORE INTO seen_nodes VALUES (?, ?)", after)
-                    size += self._move(db, load_id, {"nodes": self._nodes_at(db, label, [n.key for n in page]),
-                                                     "rels": {}}, {"nodes": after, "rels": {}})
+                    db.executemany("INSERT OR IGNORE INTO seen_nodes VALUES (?, ?)", ((label, n.key) for n in page))
+                    before = self._nodes_at(db, label, [n.key for n in page])
+                    size += _move_page(db, load_id, "nodes", "node_changes",
+                                       (((label, n.key), n.props, before.get((label, n.key))) for n in page))
             for t in RELATIONSHIPS:
                 for rels in store.relationship_pages(t):
-                    after = {snapshot.rel_id(r): dict(r.props) for r in rels}
-                    db.executemany("INSERT OR IGNORE INTO seen_rels VALUES (?, ?, ?, ?, ?, ?)",
-                                   map(_rel_columns, after))
-                    size += self._move(db, load_id, {"nodes": {}, "rels": self._rels_at(db, list(after))},
-                                       {"nodes": {}, "rels": after})
+                    ids = [snapshot.rel_id(r) for r in rels]
+                    columns = [_rel_columns(k) for k in ids]
+                    db.executemany("INSERT OR IGNORE INTO seen_rels VALUES (?, ?, ?, ?, ?, ?)", columns)
+                    before = self._rels_at(db, ids)
+                    size += _move_page(db, load_id, "rels", "rel_changes",
+                                       ((c, r.props, before.get(k)) for c, r, k in zip(columns, rels, ids,
+                                                                                         strict=True)))
             gone = snapshot.empty()
             for label, key, props in db.execute(
                     "SELECT label, key, props FROM nodes n WHERE NOT EXISTS "

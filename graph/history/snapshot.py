@@ -118,7 +118,8 @@ def entry_rel_id(entry: list[Any]) -> RelId:
     return _rel_id(entry[0])
 
 
-def _changed(old: dict[str, Any], new: dict[str, Any]) -> dict[str, list[Any]]:
+def changed_values(old: dict[str, Any], new: dict[str, Any]) -> dict[str, list[Any]]:
+    """``{prop: [old, new]}`` for each property whose value differs (``None``: not there)."""
     return {p: [old.get(p), new.get(p)] for p in sorted(set(old) | set(new)) if old.get(p) != new.get(p)}
 
 
@@ -142,7 +143,7 @@ def diff(before: State, after: State) -> Delta:
             removed.append([*ident(k), a[k]])
         for k in sorted(a.keys() & b.keys(), key=str):
             if a[k] != b[k]:
-                changed.append([*ident(k), _changed(a[k], b[k])])
+                changed.append([*ident(k), changed_values(a[k], b[k])])
     return d
 
 
