@@ -259,6 +259,11 @@ def test_whole_labels_are_read_across_pages(store, monkeypatch):
     assert [(r.start.key, r.end.key) for r in store.iter_relationships("SUBORDINATE_TO")] == \
         [("O2", "O1"), ("O3", "O1"), ("O4", "O2"), ("O5", "O1"), ("O5", "O2")]
     assert [r.end.label for r in store.iter_relationships("COVERS")] == ["Unit"]
+    # in pages, in no set order: the same relationships (a record's whole read takes them so)
+    for t in RELATIONSHIPS:
+        paged = [r for page in store.relationship_pages(t) for r in page]
+        assert sorted(paged, key=lambda r: r.sort_key()) == list(store.iter_relationships(t))
+    assert len([r for page in store.relationship_pages("SUBORDINATE_TO") for r in page]) == 5
 
 
 def test_node_values_and_the_loads_not_finished(store):

@@ -31,6 +31,7 @@ from graph.store import (
     RelRow,
     SaveFailed,
     Subgraph,
+    batched,
     bfs_rings,
     check_identity,
     check_rel_ends,
@@ -363,6 +364,14 @@ class MemoryStore(GraphStore):
             rels = [Rel(k[0], NodeRef(*u), NodeRef(*v), dict(d["props"]))
                     for u, v, k, d in self.g.edges(keys=True, data=True) if k[0] == rel_type]
         yield from sorted(rels, key=Rel.sort_key)
+
+    def relationship_pages(self, rel_type: str) -> Iterator[list[Rel]]:
+        spec = rel_spec(rel_type)
+        with self.lock:  # the start nodes' own links, not every link of the graph once per type
+            rels = [Rel(k[0], NodeRef(*u), NodeRef(*v), dict(d["props"]))
+                    for label in spec.starts for key in self.keys_by_label[label]
+                    for u, v, k, d in self.g.out_edges((label, key), keys=True, data=True) if k[0] == rel_type]
+        yield from batched(rels, 10_000)
 
     def relationships_of(self, label: str, keys: Iterable[str]) -> Iterator[Rel]:
         label_spec(label)
