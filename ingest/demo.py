@@ -79,6 +79,7 @@ class DemoCity:
             roads=list({fake.street_name() for _ in range(400)}),
         )
         self._member_seq = 0
+        self.last_community = ""  # the unit of the community made last
 
     # --- helpers ---------------------------------------------------------------------------
     def day(self, days_ago_min: int, days_ago_max: int) -> str:
@@ -112,7 +113,9 @@ class DemoCity:
                 "党员类别": "预备" if self.rng.random() < probationary else "正式",
                 "所在党组织编码": org, "性别": self.rng.choice("男女"),
                 "身份证号": self.rng.choice(self.pool.ssn), "联系电话": self.rng.choice(self.pool.phones),
-                "工作单位编码": work, "居住单位编码": self.rng.choice(lives) if lives else None,
+                "工作单位编码": work,
+                # (one place: no draw, so the rest of the city stays as the seed makes it)
+                "居住单位编码": (lives[0] if len(lives) == 1 else self.rng.choice(lives)) if lives else None,
                 "是否流动": "是" if mobile else "否",
                 "是否离退休": "是" if (work is None and self.rng.random() < 0.5) else "否",
             }
@@ -239,8 +242,9 @@ class DemoCity:
                                                                            "关爱独居老人", "法律咨询"])})
         # ledgers are messy: a few members point at organisations that do not exist (M2), and a
         # second office entered an enterprise again under its own code (tupu screen duplicates)
+        # (living in the last community: its street's 党工委 is to act on them)
         for bad in range(3):
-            self.members(f"DZZ-UNKNOWN-{bad}", 1)
+            self.members(f"DZZ-UNKNOWN-{bad}", 1, lives=[self.last_community])
         if self.twice is not None:
             again, where = self.twice
             w.write("units", {**again, "单位编码": again["单位编码"][:-2] + "99", "党员数": None,
@@ -253,7 +257,7 @@ class DemoCity:
         ccode = f"{scode[:9]}{c + 1:03d}"
         cname = _untaken([f"{r}社区" for r in self.pool.roads], rng.randrange(len(self.pool.roads)), taken)
         w.write("regions", {"区划代码": ccode, "名称": cname, "层级": "社区村", "上级区划代码": scode})
-        cunit = f"DW{ccode}SQ"
+        cunit = self.last_community = f"DW{ccode}SQ"
         w.write("units", {"单位编码": cunit, "单位名称": f"{sname}{cname}居民委员会", "单位类别": "社区",
                           "区划代码": ccode})
         corg = self.org(f"SQ{ccode}", f"{cname}党委", "党委", sorg, "社区", ccode, unit=cunit, years=5)
