@@ -26,13 +26,17 @@ from pathlib import Path
 
 import httpx
 
-from benchmarks.common import HOME, ROOT, ledgers, start_neo4j
+from benchmarks.common import HOME, ROOT, TODAY, ledgers, start_neo4j
 from graph.access import TokenStore
 from graph.rules import RULES
 from neo4j_local.launcher import free_port
 
 
-def load_data(backend: str, uri: str | None, data: str, members: int) -> tuple[list[str], list[str]]:
+def load_data(backend: str, uri: str | None, data: str, members: int,
+              history: Path | None = None) -> tuple[list[str], list[str]]:
+    """Load the city; with ``history`` (a Tupu home), keep the load's record there as ``tupu
+    ingest`` does, so that entity pages read their 历次变化 as in production."""
+    from graph.history import History
     from graph.memory.store import MemoryStore
     from graph.neo4j.store import Neo4jStore
     from ingest.loader import Loader
@@ -41,6 +45,9 @@ def load_data(backend: str, uri: str | None, data: str, members: int) -> tuple[l
     if backend == "neo4j":
         store.clear()
     Loader(store).load([ledgers(members)])
+    if history is not None:
+        shutil.rmtree(history / "history", ignore_errors=True)
+        History(history).record(store, date=TODAY, files=["load test"], who="load test")
     orgs = [n.key for n in store.list_nodes("Organization", limit=5000)]
     members_ = [n.key for n in store.list_nodes("Member", limit=5000)]
     store.close()
@@ -226,12 +233,15 @@ def main() -> None:
                     help="API processes (Neo4j backend): two per core by default")
     ap.add_argument("--warmup", type=int, default=15,
                     help="seconds of the same load first, not measured (a server that has been up a while)")
+    ap.add_argument("--history", action="store_true",
+                    help="keep the load's record first, as tupu ingest does: entity pages read their 历次变化")
     args = ap.parse_args()
     inst, uri = start_neo4j("load") if args.backend == "neo4j" else (None, None)
     data = str(HOME / "load-test.pickle")
     server = None
     try:
-        orgs, members = load_data(args.backend, uri, data, args.members)
+        api_home = HOME / "load-home"  # the API's own home (its tokens, and the load's record)
+        orgs, members = load_data(args.backend, uri, data, args.members, api_home if args.history else None)
         tokens_file = HOME / "load-tokens.json"
         tokens_file.unlink(missing_ok=True)
         token, _ = TokenStore(tokens_file).create("admin", name="load test")
@@ -239,7 +249,6 @@ def main() -> None:
         env = dict(os.environ, TUPU_BACKEND=args.backend, TUPU_NEO4J_URI=uri or "", TUPU_DATA=data,
                    TUPU_HOME=str(HOME), TUPU_TOKENS=str(tokens_file))
         # the API reads its tokens from $TUPU_HOME/tokens.json: a home of its own for the test
-        api_home = HOME / "load-home"
         api_home.mkdir(parents=True, exist_ok=True)
         (api_home / "tokens.json").write_text(tokens_file.read_text(encoding="utf-8"), encoding="utf-8")
         env["TUPU_HOME"] = str(api_home)
@@ -265,7 +274,7 @@ def main() -> None:
         results = run(base, token, args.seconds, args.clients, orgs, members)
         print(f"{args.backend}, {args.members} members, {args.clients} clients ({generator}), "
               f"{args.seconds} s on loopback after {args.warmup} s of warm-up, {workers} API process(es), "
-              "all on the same 2-core machine")
+              "all on the same 2-core machine" + (", with the load's record (历次变化 read)" if args.history else ""))
         print(f"{'endpoint':>22} {'requests':>9} {'errors':>7} {'p50 ms':>8} {'p99 ms':>8}")
         for kind, n, errors, p50, p99 in results:
             print(f"{NAMES[kind]:>22} {n:>9} {errors:>7} {p50:>8.0f} {p99:>8.0f}")
