@@ -30,6 +30,7 @@ A difference and the head's move are written in one transaction.
 """
 from __future__ import annotations
 
+import contextlib
 import gzip
 import json
 import sqlite3
@@ -185,7 +186,8 @@ class Head:
         """A head kept before (one gzipped document, or a database of the head alone) moves in
         once (built aside and put in place whole: a failure leaves the old head as it was)."""
         if self._head_only.exists() and not self.path.exists():
-            self._head_only.replace(self.path)
+            with contextlib.suppress(FileNotFoundError):  # another process moved it first
+                self._head_only.replace(self.path)
         if not self._legacy.exists():
             return
         if not self.path.exists():
@@ -195,7 +197,7 @@ class Head:
             with _connect(tmp) as db:
                 _fill(db, snapshot.replay(snapshot.empty(), delta))
             tmp.replace(self.path)
-        self._legacy.unlink()
+        self._legacy.unlink(missing_ok=True)
 
     def exists(self) -> bool:
         return self.path.exists() or self._head_only.exists() or self._legacy.exists()
