@@ -314,32 +314,39 @@ class Head:
             db.execute("CREATE TEMP TABLE seen_nodes (label TEXT, key TEXT, PRIMARY KEY (label, key)) WITHOUT ROWID")
             db.execute("CREATE TEMP TABLE seen_rels (type TEXT, sl TEXT, sk TEXT, el TEXT, ek TEXT, ident TEXT, "
                        "PRIMARY KEY (type, sl, sk, el, ek, ident)) WITHOUT ROWID")
+            # the first record: nothing to look up, nothing gone
+            empty = all(db.execute(f"SELECT 1 FROM {t} LIMIT 1").fetchone() is None for t in ("nodes", "rels"))
             for label in LABELS:
                 for page in batched(store.iter_nodes(label), _PAGE):
-                    db.executemany("INSERT OR IGNORE INTO seen_nodes VALUES (?, ?)", ((label, n.key) for n in page))
-                    before = self._nodes_at(db, label, [n.key for n in page])
+                    if empty:
+                        before = {}
+                    else:
+                        db.executemany("INSERT OR IGNORE INTO seen_nodes VALUES (?, ?)", ((label, n.key) for n in page))
+                        before = self._nodes_at(db, label, [n.key for n in page])
                     size += _move_page(db, load_id, "nodes", "node_changes",
                                        (((label, n.key), n.props, before.get((label, n.key))) for n in page))
             for t in RELATIONSHIPS:
                 for rels in store.relationship_pages(t):
                     ids = [snapshot.rel_id(r) for r in rels]
                     columns = [_rel_columns(k) for k in ids]
-                    db.executemany("INSERT OR IGNORE INTO seen_rels VALUES (?, ?, ?, ?, ?, ?)", columns)
-                    before = self._rels_at(db, ids)
+                    if not empty:
+                        db.executemany("INSERT OR IGNORE INTO seen_rels VALUES (?, ?, ?, ?, ?, ?)", columns)
+                    before = {} if empty else self._rels_at(db, ids)
                     size += _move_page(db, load_id, "rels", "rel_changes",
                                        ((c, r.props, before.get(k)) for c, r, k in zip(columns, rels, ids,
                                                                                          strict=True)))
-            gone = snapshot.empty()
-            for label, key, props in db.execute(
-                    "SELECT label, key, props FROM nodes n WHERE NOT EXISTS "
-                    "(SELECT 1 FROM seen_nodes s WHERE s.label = n.label AND s.key = n.key)"):
-                gone["nodes"][(label, key)] = json.loads(props)
-            for row in db.execute(
-                    "SELECT type, sl, sk, el, ek, ident, props FROM rels r WHERE NOT EXISTS (SELECT 1 FROM seen_rels s "
-                    "WHERE s.type = r.type AND s.sl = r.sl AND s.sk = r.sk AND s.el = r.el AND s.ek = r.ek "
-                    "AND s.ident = r.ident)"):
-                gone["rels"][_rel_id(row)] = json.loads(row[6])
-            size += self._move(db, load_id, gone, snapshot.empty())
+            if not empty:  # what the head has that the store no longer has
+                gone = snapshot.empty()
+                for label, key, props in db.execute(
+                        "SELECT label, key, props FROM nodes n WHERE NOT EXISTS "
+                        "(SELECT 1 FROM seen_nodes s WHERE s.label = n.label AND s.key = n.key)"):
+                    gone["nodes"][(label, key)] = json.loads(props)
+                for row in db.execute(
+                        "SELECT type, sl, sk, el, ek, ident, props FROM rels r WHERE NOT EXISTS "
+                        "(SELECT 1 FROM seen_rels s WHERE s.type = r.type AND s.sl = r.sl AND s.sk = r.sk "
+                        "AND s.el = r.el AND s.ek = r.ek AND s.ident = r.ident)"):
+                    gone["rels"][_rel_id(row)] = json.loads(row[6])
+                size += self._move(db, load_id, gone, snapshot.empty())
             db.execute("DROP TABLE seen_nodes")
             db.execute("DROP TABLE seen_rels")
             _follow(db, journal_id)
