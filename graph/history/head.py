@@ -335,18 +335,23 @@ class Head:
                     size += _move_page(db, load_id, "rels", "rel_changes",
                                        ((c, r.props, before.get(k)) for c, r, k in zip(columns, rels, ids,
                                                                                          strict=True)))
-            if not empty:  # what the head has that the store no longer has
-                gone = snapshot.empty()
-                for label, key, props in db.execute(
-                        "SELECT label, key, props FROM nodes n WHERE NOT EXISTS "
-                        "(SELECT 1 FROM seen_nodes s WHERE s.label = n.label AND s.key = n.key)"):
-                    gone["nodes"][(label, key)] = json.loads(props)
-                for row in db.execute(
-                        "SELECT type, sl, sk, el, ek, ident, props FROM rels r WHERE NOT EXISTS "
-                        "(SELECT 1 FROM seen_rels s WHERE s.type = r.type AND s.sl = r.sl AND s.sk = r.sk "
-                        "AND s.el = r.el AND s.ek = r.ek AND s.ident = r.ident)"):
-                    gone["rels"][_rel_id(row)] = json.loads(row[6])
-                size += self._move(db, load_id, gone, snapshot.empty())
+            if not empty:  # what the head has that the store no longer has goes, kept as removed
+                gone_nodes = db.execute(
+                    "SELECT label, key, props FROM nodes n WHERE NOT EXISTS "
+                    "(SELECT 1 FROM seen_nodes s WHERE s.label = n.label AND s.key = n.key)").fetchall()
+                gone_rels = db.execute(
+                    "SELECT type, sl, sk, el, ek, ident, props FROM rels r WHERE NOT EXISTS "
+                    "(SELECT 1 FROM seen_rels s WHERE s.type = r.type AND s.sl = r.sl AND s.sk = r.sk "
+                    "AND s.el = r.el AND s.ek = r.ek AND s.ident = r.ident)").fetchall()
+                db.executemany("DELETE FROM nodes WHERE label = ? AND key = ?", (row[:2] for row in gone_nodes))
+                db.executemany("DELETE FROM rels WHERE type = ? AND sl = ? AND sk = ? AND el = ? AND ek = ? "
+                               "AND ident = ?", (row[:6] for row in gone_rels))
+                if load_id is not None:
+                    db.executemany("INSERT INTO node_changes VALUES (?, 'removed', ?, ?, ?)",
+                                   ((load_id, *row) for row in gone_nodes))
+                    db.executemany("INSERT INTO rel_changes VALUES (?, 'removed', ?, ?, ?, ?, ?, ?, ?)",
+                                   ((load_id, *row) for row in gone_rels))
+                size += len(gone_nodes) + len(gone_rels)
             db.execute("DROP TABLE seen_nodes")
             db.execute("DROP TABLE seen_rels")
             _follow(db, journal_id)
@@ -379,21 +384,6 @@ class Head:
                     if k in wanted:
                         out[k] = json.loads(row[6])
         return out
-
-    @staticmethod
-    def _move(db: sqlite3.Connection, load_id: str | None, before: snapshot.State, after: snapshot.State) -> int:
-        """Move this part of the head from ``before`` to ``after`` and keep the difference."""
-        d = snapshot.diff(before, after)
-        size = d.size()
-        if size:
-            db.executemany("DELETE FROM nodes WHERE label = ? AND key = ?", [(e[0], e[1]) for e in d.nodes_removed])
-            db.executemany("DELETE FROM rels WHERE type = ? AND sl = ? AND sk = ? AND el = ? AND ek = ? AND ident = ?",
-                           [_rel_columns(snapshot.entry_rel_id(e)) for e in d.rels_removed])
-            _fill(db, {"nodes": {k: v for k, v in after["nodes"].items() if before["nodes"].get(k) != v},
-                       "rels": {k: v for k, v in after["rels"].items() if before["rels"].get(k) != v}})
-            if load_id is not None:
-                _keep(db, load_id, d)
-        return size
 
     # --- the graph of a past load ----------------------------------------------------------
     def rebuild(self, later: list[snapshot.Delta]) -> MemoryStore:
