@@ -192,7 +192,8 @@ def lookups(engine: Engine, entity: str, rows: list[dict[str, Any]]) -> Lookups:
     keys = sorted({str(row["id"]) for row in rows})
     if entity == "Member":  # (a member's name needs no context)
         homes = engine.home_orgs(keys)
-        units = engine.member_units([m for m in keys if homes.get(m) is None])
+        homeless = [m for m in keys if homes.get(m) is None]
+        units = engine.member_units(homeless) if homeless else {}
         regions = {r["id"]: r["region"] for r in engine.regions_of("Unit", sorted({u for u in units.values() if u}))
                    } if units else {}
         return Lookups({}, homes, {}, {m: regions.get(u) if u else None for m, u in units.items()})
