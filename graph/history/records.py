@@ -244,9 +244,9 @@ class History:
         """Where a load's difference was kept before it moved into the database."""
         return self.dir / f"{load_id}.delta.json.gz"
 
-    def _with_difference(self) -> list[LoadRecord]:
-        """The loads in force whose difference is kept (those older than history keeping are not)."""
-        kept = Head(self.dir).kept()
+    def _with_difference(self, kept: set[str]) -> list[LoadRecord]:
+        """The loads in force whose difference is kept (those older than history keeping are not):
+        in the database (``kept``) or, kept before, in a file."""
         return [r for r in self.recorded() if r.id in kept or self._file(r.id).exists()]
 
     def delta(self, rec: LoadRecord, kept: set[str] | None = None) -> snapshot.Delta:
@@ -276,11 +276,21 @@ class History:
         memory for the next question of the same date)."""
         rec = self.as_of(day)
         key = (str(self.dir), rec.id)
-        with _build_lock:
+
+        def kept() -> GraphStore | None:
             with _past_lock:
                 if key in _past:
                     _past.move_to_end(key)
                     return _past[key]
+            return None
+
+        found = kept()  # a date kept is answered at once, even while another date is being built
+        if found is not None:
+            return found
+        with _build_lock:
+            found = kept()  # built meanwhile by the asker this one waited for
+            if found is not None:
+                return found
             store = self._rebuilt(rec)
             with _past_lock:
                 _past[key] = store
@@ -310,7 +320,7 @@ class History:
         head = Head(self.dir)
         found, kept = head.entity_deltas(label, key), head.kept()
         return [(r.date, found.get(r.id, snapshot.Delta()) if r.id in kept else self.delta(r, kept))
-                for r in self._with_difference()]
+                for r in self._with_difference(kept)]
 
     def timeline(self, label: str, key: str) -> dict[str, list[snapshot.Interval]]:
         """Every value one node's properties had, each with the ledger dates it held from and
