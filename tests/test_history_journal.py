@@ -233,3 +233,25 @@ def test_the_meeting_state_is_what_the_graph_says(store, months):
     assert state["members"][member][1] == max([*orgs, *(r.end.key for r in store.iter_relationships("MEMBER_OF")
                                                        if r.start.key == member)])
     assert len(state["covered"]) > 100 and len(state["members"]) > 1000
+
+
+def test_a_past_date_already_built_is_answered_while_another_is_being_built(tmp_path):
+    """Building a past graph takes minutes at a province's size: a date already built does not
+    wait for it."""
+    import threading
+
+    from graph.history import records
+
+    history = History(tmp_path / "home")
+    store = MemoryStore()
+    store.upsert_nodes("Organization", [{"id": "A", "name": "甲支部"}])
+    history.record(store, date=dt.date(2025, 1, 31), files=[], who="测试")
+    store.upsert_nodes("Organization", [{"id": "A", "name": "甲村支部"}])
+    history.record(store, date=dt.date(2025, 2, 28), files=[], who="测试")
+    built = history.store_as_of(dt.date(2025, 2, 1))
+    got = []
+    with records._build_lock:  # another date being built
+        asker = threading.Thread(target=lambda: got.append(history.store_as_of(dt.date(2025, 2, 1))))
+        asker.start()
+        asker.join(timeout=5)
+    assert got == [built] and built.get("Organization", "A").name == "甲支部"
