@@ -193,6 +193,18 @@ def test_a_member_of_no_known_organisation_is_for_the_committee_where_they_work_
     assert (m2["Mx"].responsible.id, m2["Mx"].region, m2["Mx"].path) == ("ST", S, ["Mx", "ST", "DIST", "CITY"])
     assert (m2["My"].responsible.id, m2["My"].region) == ("ST", Q)
     assert "Mx" in {g.id for g in find_gaps(city, as_of=AS_OF, region=S)}
+    # a token scoped to the street (or its 党工委) sees them too, by the same unit; the community
+    # (and its 党委) only the one living there
+    from graph.analyses.scope import Scope
+
+    for kind, value in (("region", S), ("org", "ST")):
+        scope = Scope(city, kind, value)
+        assert {"Mx", "My"} <= scope.visible_keys("Member"), (kind, value)
+        assert scope.allowed("Member", ["Mx", "My"]) == {"Mx", "My"}, (kind, value)
+    assert Scope(city, "region", Q).allowed("Member", ["Mx", "My"]) == {"My"}  # 1号楼 is in 东社区
+    community = Scope(city, "org", "COMM")
+    assert "Mx" not in community.visible_keys("Member") and "My" in community.visible_keys("Member")
+    assert community.allowed("Member", ["Mx", "My"]) == {"My"}
 
 
 def test_organisation_and_pairing_rules(city):

@@ -22,6 +22,10 @@ class Engine(Protocol):
 
     def home_orgs(self, ids: list[str]) -> dict[str, str | None]: ...
 
+    def homeless_members(self) -> list[str]:
+        """The members in no organisation (no ``MEMBER_OF``): those of gap M2."""
+        ...
+
     def member_units(self, ids: list[str]) -> dict[str, str | None]:
         """The unit each member works at, else lives in (the least key, if several): where a
         member whose organisation is unknown is to be found."""

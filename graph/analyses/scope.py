@@ -5,6 +5,8 @@
 - organisation scope O: O and every organisation under it; the regions under O's own region;
   units and grids lying there or whose responsible committee is in the subtree; members whose
   home organisation is in the subtree;
+- a member of no known organisation (gap M2) is seen as the unit they work at, else live in, is
+  (the street that must act on them sees them);
 - for both: an alliance when its lead organisation is visible, an activity when one of its
   organisations is, a pairing when either side is.
 
@@ -85,6 +87,13 @@ class Scope:
                 out.add(r["id"])
         return out
 
+    def _homeless_ok(self, members: list[str]) -> set[str]:
+        """Which of these members of no organisation the scope sees: those whose unit (the one
+        they work at, else live in: as gap M2 names who must act) it sees."""
+        units = self.engine.member_units(members) if members else {}
+        seen = self._placed_ok("Unit", sorted({u for u in units.values() if u})) if units else set()
+        return {m for m, u in units.items() if u in seen}
+
     def allowed(self, label: str, keys: Iterable[str]) -> set[str]:
         """Which of these entities the scope may see: from the scope's set of ``label`` when it
         is at hand (a list of them was shown), else by asking about just these keys."""
@@ -101,7 +110,9 @@ class Scope:
         if label in ("Unit", "Grid"):
             return self._placed_ok(label, sorted(keys))
         if label == "Member":
-            return {m for m, home in self.engine.home_orgs(sorted(keys)).items() if self._org_ok(home)}
+            homes = self.engine.home_orgs(sorted(keys))
+            return ({m for m, home in homes.items() if self._org_ok(home)}
+                    | self._homeless_ok([m for m, home in homes.items() if home is None]))
         if label in _SEEN_THROUGH_ORGS:
             return keys & (self.visible_keys(label) or frozenset())
         return set()
@@ -134,7 +145,8 @@ class Scope:
         if label == "Region":
             return set(self.region_set)
         if label == "Member":
-            return set(self.engine.members_at_home_in(sorted(self.visible_keys("Organization") or ())))
+            return (set(self.engine.members_at_home_in(sorted(self.visible_keys("Organization") or ())))
+                    | self._homeless_ok(self.engine.homeless_members()))
         if label in _SEEN_THROUGH_ORGS:
             rel, role = _SEEN_THROUGH_ORGS[label]
             orgs = sorted(self.visible_keys("Organization") or ())

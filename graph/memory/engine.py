@@ -114,6 +114,10 @@ class MemoryEngine:
             return {k: self._min_out(("Member", k), "MEMBER_OF", "Organization")
                     for k in ids if ("Member", k) in self.g}
 
+    def homeless_members(self) -> list[str]:
+        with self.store.lock:
+            return [n[1] for n, _ in self.nodes("Member") if not any(self.outs(n, "MEMBER_OF", "Organization"))]
+
     def member_units(self, ids: list[str]) -> dict[str, str | None]:
         with self.store.lock:
             return {k: self._min_out(n, "WORKS_AT", "Unit") or self._min_out(n, "LIVES_IN", "Unit")

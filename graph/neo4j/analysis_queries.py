@@ -74,6 +74,11 @@ OPTIONAL MATCH (m)-[:MEMBER_OF]->(o:Organization)
 RETURN m.id AS id, min(o.id) AS org
 """
 
+HOMELESS_MEMBERS = """
+MATCH (m:Member) WHERE NOT EXISTS { (m)-[:MEMBER_OF]->(:Organization) }
+RETURN m.id AS id
+"""
+
 MEMBER_UNITS = """
 UNWIND $ids AS id MATCH (m:Member {id: id})
 OPTIONAL MATCH (m)-[:WORKS_AT]->(w:Unit)

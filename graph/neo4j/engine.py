@@ -36,6 +36,9 @@ class Neo4jEngine:
     def home_orgs(self, ids: list[str]) -> dict[str, str | None]:
         return {r["id"]: r["org"] for r in self._rows(aq.HOME_ORGS, ids=ids)}
 
+    def homeless_members(self) -> list[str]:
+        return [r["id"] for r in self._rows(aq.HOMELESS_MEMBERS)]
+
     def member_units(self, ids: list[str]) -> dict[str, str | None]:
         return {r["id"]: r["unit"] for r in self._rows(aq.MEMBER_UNITS, ids=ids)}
 
