@@ -158,17 +158,23 @@ def test_differences_kept_in_files_before_move_into_the_database(tmp_path):
     assert [v.value for v in history.timeline("Organization", "B")["name"]] == ["乙支部", "乙村支部"]
 
 
-def test_pages_read_an_entitys_changes_while_a_record_writes(tmp_path):
-    """A record holds one transaction on the history's database (at a province's first record,
-    for minutes): an entity's 历次变化 is read meanwhile from what was committed before it."""
-    import sqlite3
-
+def renamed_in_two_loads(tmp_path) -> History:
+    """A history of two loads: 甲支部 (2025-01-31), renamed 甲村支部 (2025-02-28)."""
     history = History(tmp_path / "home")
     store = MemoryStore()
     store.upsert_nodes("Organization", [{"id": "A", "name": "甲支部"}])
     history.record(store, date=dt.date(2025, 1, 31), files=[], who="测试")
     store.upsert_nodes("Organization", [{"id": "A", "name": "甲村支部"}])
     history.record(store, date=dt.date(2025, 2, 28), files=[], who="测试")
+    return history
+
+
+def test_pages_read_an_entitys_changes_while_a_record_writes(tmp_path):
+    """A record holds one transaction on the history's database (at a province's first record,
+    for minutes): an entity's 历次变化 is read meanwhile from what was committed before it."""
+    import sqlite3
+
+    history = renamed_in_two_loads(tmp_path)
     writer = sqlite3.connect(history.dir / "history.sqlite", timeout=0.1)
     try:
         writer.execute("BEGIN EXCLUSIVE")
@@ -242,12 +248,7 @@ def test_a_past_date_already_built_is_answered_while_another_is_being_built(tmp_
 
     from graph.history import records
 
-    history = History(tmp_path / "home")
-    store = MemoryStore()
-    store.upsert_nodes("Organization", [{"id": "A", "name": "甲支部"}])
-    history.record(store, date=dt.date(2025, 1, 31), files=[], who="测试")
-    store.upsert_nodes("Organization", [{"id": "A", "name": "甲村支部"}])
-    history.record(store, date=dt.date(2025, 2, 28), files=[], who="测试")
+    history = renamed_in_two_loads(tmp_path)
     built = history.store_as_of(dt.date(2025, 2, 1))
     got = []
     with records._build_lock:  # another date being built
