@@ -83,7 +83,7 @@ local function now_ms() ffi.C.clock_gettime(1, ts); return tonumber(ts.tv_sec) *
 local threads = {}
 function setup(thread) table.insert(threads, thread); thread:set("id", #threads) end
 function init(args)
-  kinds, paths, got_kind, got_ms, got_status = {}, {}, {}, {}, {}
+  kinds, paths, got_kind, got_ms, got_status, got_kept = {}, {}, {}, {}, {}, {}
   for line in io.lines(args[1]) do
     local kind, path = line:match("^(%S+)\t(.+)$")
     if kind == "mix" then kinds[#kinds + 1] = path
@@ -99,14 +99,15 @@ function request()
 end
 function response(status, headers, body)
   local n = #got_ms + 1
-  got_kind[n], got_ms[n], got_status[n] = current, now_ms() - started, status
+  local kept = headers["x-tupu-kept"] or headers["X-Tupu-Kept"] or "-"
+  got_kind[n], got_ms[n], got_status[n], got_kept[n] = current, now_ms() - started, status, kept
 end
 -- (flat arrays: thread:get copies them to the main state, nested tables it does not)
 function done(summary, latency, requests)
   local out = io.open(OUT_FILE, "w")
   for _, t in ipairs(threads) do
-    local ks, ms, ss = t:get("got_kind"), t:get("got_ms"), t:get("got_status")
-    for i = 1, #ms do out:write(ks[i], " ", ms[i], " ", ss[i], "\n") end
+    local ks, ms, ss, kk = t:get("got_kind"), t:get("got_ms"), t:get("got_status"), t:get("got_kept")
+    for i = 1, #ms do out:write(ks[i], " ", ms[i], " ", ss[i], " ", kk[i], "\n") end
   end
   out:close()
 end
@@ -130,10 +131,14 @@ def run_wrk(base: str, token: str, seconds: int, clients: int, orgs: list[str],
         stdout=subprocess.PIPE, text=True, check=True).stdout
     lat: dict[str, list[float]] = defaultdict(list)
     errors: dict[str, int] = defaultdict(int)
+    split: dict[tuple[str, str], list[float]] = defaultdict(list)
     for line in out.read_text().splitlines():
-        kind, ms, status = line.split(" ")
+        kind, ms, status, kept = line.split(" ")
         lat[kind].append(float(ms))
         errors[kind] += status != "200"
+        split[kind, kept].append(float(ms))
+    global KEPT_SPLIT
+    KEPT_SPLIT = {k: _p50_p99(v) + (len(v),) for k, v in sorted(split.items()) if k[1] != "-"}
     socket_errors = sum(int(x) for x in re.findall(r"(?:connect|read|write|timeout) (\d+)", text))
     shutil.rmtree(work, ignore_errors=True)
     return _summary(lat, errors, socket_errors)
@@ -142,12 +147,17 @@ def run_wrk(base: str, token: str, seconds: int, clients: int, orgs: list[str],
 def _summary(lat: dict[str, list[float]], errors: dict[str, int],
              socket_errors: int = 0) -> list[tuple[str, int, int, float, float]]:
     """(kind, requests, errors, p50 ms, p99 ms) per kind; socket errors count against every kind."""
-    out = []
-    for kind in KINDS:
-        xs = lat.get(kind) or [0.0]
-        q = statistics.quantiles(xs, n=100) if len(xs) > 1 else [xs[0]] * 99
-        out.append((kind, len(lat.get(kind, [])), errors[kind] + socket_errors, statistics.median(xs), q[98]))
-    return out
+    return [(kind, len(lat.get(kind, [])), errors[kind] + socket_errors, *_p50_p99(lat.get(kind) or [0.0]))
+            for kind in KINDS]
+
+
+def _p50_p99(xs: list[float]) -> tuple[float, float]:
+    q = statistics.quantiles(xs, n=100) if len(xs) > 1 else [xs[0]] * 99
+    return statistics.median(xs), q[98]
+
+
+# (kind, "yes" | "no") -> (p50, p99, requests) of the pages the API had kept or made (wrk only)
+KEPT_SPLIT: dict[tuple[str, str], tuple[float, float, int]] = {}
 
 
 async def client(base: str, token: str, deadline: float, urls: dict[str, list[str]],
@@ -278,6 +288,9 @@ def main() -> None:
         print(f"{'endpoint':>22} {'requests':>9} {'errors':>7} {'p50 ms':>8} {'p99 ms':>8}")
         for kind, n, errors, p50, p99 in results:
             print(f"{NAMES[kind]:>22} {n:>9} {errors:>7} {p50:>8.0f} {p99:>8.0f}")
+        for (kind, kept), (p50, p99, n) in KEPT_SPLIT.items():
+            print(f"{NAMES[kind]:>22}, {'kept' if kept == 'yes' else 'made':>4}: {n:>7} requests, "
+                  f"p50 {p50:.0f} / p99 {p99:.0f} ms")
         print(f"clients' connections per API process (mean of {len(spread.samples)} samples, `ss`): "
               + " / ".join(f"{c:.1f}" for c in spread.means()))
     finally:

@@ -10,6 +10,7 @@
 | ``TUPU_NEO4J_DATABASE`` | database name | ``neo4j`` |
 | ``TUPU_POLICY`` | a policy file of gap thresholds laid over the default | none |
 | ``TUPU_REQUESTS_PER_CONNECTION`` | requests before ``tupu serve`` closes a connection (0: never) | 20 |
+| ``TUPU_API_NICE`` | niceness of ``tupu serve``'s processes (0–19; 0: as started) | 10 |
 
 Limits on what one load may read (:class:`Limits`; the API and the CLI alike):
 
@@ -25,6 +26,7 @@ Limits on what one load may read (:class:`Limits`; the API and the CLI alike):
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -75,6 +77,9 @@ class Settings:
     # the served app turns keep-alive connections over, to spread them over its processes
     # (api/turnover.py); 0: never
     requests_per_connection: int = 20
+    # the served app's processes run at this niceness (0–19): they yield the CPU to the database
+    # they wait on when both share a machine (docs/benchmarks.md); 0: as started
+    api_nice: int = 10
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
@@ -87,9 +92,6 @@ class Settings:
         data = Path(e["TUPU_DATA"]) if e.get("TUPU_DATA") else home / "tupu-graph.pickle"
         if data.is_dir():
             data = data / "tupu-graph.pickle"
-        turnover = (e.get("TUPU_REQUESTS_PER_CONNECTION") or "").strip()
-        if turnover and not turnover.isdigit():
-            raise ValueError(f"TUPU_REQUESTS_PER_CONNECTION 应为非负整数，实为 {turnover!r}")
         return cls(
             backend=backend,
             home=home,
@@ -100,5 +102,14 @@ class Settings:
             neo4j_database=e.get("TUPU_NEO4J_DATABASE") or cls.neo4j_database,
             policy=Path(e["TUPU_POLICY"]) if e.get("TUPU_POLICY") else None,
             limits=Limits.from_env(e),
-            requests_per_connection=int(turnover) if turnover else cls.requests_per_connection,
+            requests_per_connection=_count(e, "TUPU_REQUESTS_PER_CONNECTION", cls.requests_per_connection),
+            api_nice=min(19, _count(e, "TUPU_API_NICE", cls.api_nice)),
         )
+
+
+def _count(env: Mapping[str, str], var: str, default: int) -> int:
+    """A non-negative whole number from ``env[var]``, else ``default``."""
+    text = (env.get(var) or "").strip()
+    if text and not text.isdigit():
+        raise ValueError(f"{var} 应为非负整数，实为 {text!r}")
+    return int(text) if text else default

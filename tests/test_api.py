@@ -163,6 +163,7 @@ def test_one_served_process_keeps_its_connections_several_turn_them_over(monkeyp
     from api.turnover import ConnectionTurnover
 
     monkeypatch.setattr(gc, "set_threshold", lambda *a: None)  # (serve_app's, for this process)
+    monkeypatch.setattr("api.app.yield_cpu", lambda nice: None)  # (the same: not the test process's)
     monkeypatch.setenv("TUPU_HOME", str(tmp_path))
     monkeypatch.setenv("TUPU_REQUESTS_PER_CONNECTION", "")  # restored afterwards
     monkeypatch.delenv("TUPU_REQUESTS_PER_CONNECTION")

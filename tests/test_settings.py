@@ -44,6 +44,7 @@ TESTED = {
     "TUPU_MAX_CONCURRENT_LOADS": (None, "test_security.test_concurrent_loads_are_bounded"),
     "TUPU_REQUESTS_PER_CONNECTION": ("test_api.test_one_served_process_keeps_its_connections_several_turn_them_over",
                                      "test_requests_per_connection"),
+    "TUPU_API_NICE": (None, "test_api_nice"),
 }
 
 
@@ -220,6 +221,7 @@ def test_requests_per_connection(monkeypatch, tmp_path):
     from api.app import serve_app
 
     monkeypatch.setattr(gc, "set_threshold", lambda *a: None)  # (serve_app's, for this process)
+    monkeypatch.setattr("api.app.yield_cpu", lambda nice: None)  # (the same: not the test process's)
     for k in list(os.environ):
         if k.startswith("TUPU_"):
             monkeypatch.delenv(k)
@@ -231,3 +233,24 @@ def test_requests_per_connection(monkeypatch, tmp_path):
     monkeypatch.setenv("TUPU_REQUESTS_PER_CONNECTION", "很多")
     with pytest.raises(ValueError, match="TUPU_REQUESTS_PER_CONNECTION"):
         graph.config.Settings.from_env()
+
+
+def test_api_nice(tmp_path):
+    """The served app's process runs at that niceness (a process of its own: niceness is not
+    given back)."""
+    code = ("import os; from api.app import serve_app; serve_app(); "
+            "print(os.getpriority(os.PRIO_PROCESS, 0))")
+    base = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": str(ROOT), "TUPU_HOME": str(tmp_path)}
+
+    def nice(**env: str) -> int:
+        out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env={**base, **env},
+                             capture_output=True, text=True, timeout=120)
+        assert out.returncode == 0, out.stderr
+        return int(out.stdout.split()[-1])
+
+    mine = os.getpriority(os.PRIO_PROCESS, 0)  # (a child starts at its parent's)
+    assert nice() == max(mine, 10)
+    assert nice(TUPU_API_NICE="3") == max(mine, 3)
+    assert nice(TUPU_API_NICE="0") == mine  # as started
+    with pytest.raises(ValueError, match="TUPU_API_NICE"):
+        graph.config.Settings.from_env({"TUPU_API_NICE": "低"})
