@@ -28,7 +28,10 @@ POM = HERE / "pom.xml"
 LAUNCHER = HERE / "Launcher.java"
 
 # What the Neo4j 5 distribution passes to the JVM (its launcher and the default neo4j.conf),
-# less -XX:+AlwaysPreTouch (it would touch the whole heap at every start of a test database).
+# less -XX:+AlwaysPreTouch (it would touch the whole heap at every start of a test database),
+# and no safepoint once a second for the JVM's clean-up: with the cores busy (the API on the same
+# machine under load) its threads waited for the CPU at each, and every query with them — a one-row
+# query took p90 0.3–3.9 s during the load test, 3.5 ms without (docs/benchmarks.md).
 JVM_FLAGS = [
     "--add-opens=java.base/java.nio=ALL-UNNAMED",
     "--add-opens=java.base/java.io=ALL-UNNAMED",
@@ -41,6 +44,8 @@ JVM_FLAGS = [
     "-XX:+UnlockExperimentalVMOptions",
     "-XX:+TrustFinalNonStaticFields",
     "-XX:+DisableExplicitGC",
+    "-XX:+UnlockDiagnosticVMOptions",
+    "-XX:GuaranteedSafepointInterval=0",
     "-Djdk.nio.maxCachedBufferSize=1024",
 ]
 
