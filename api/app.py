@@ -124,8 +124,9 @@ def yield_cpu(nice: int) -> None:
     """Run this process (and the threads it starts) at niceness ``nice`` at least. On a machine
     shared with Neo4j, answers not yet kept wait on the database: under load the API's processes
     took the cores and Neo4j's threads waited for them (a one-row query from an idle process:
-    p90 0.3–1.9 s during the load test, 10 ms with the API at niceness 19), so the pages still to
-    be made waited seconds. The database asks for little CPU; given it first, everything gains."""
+    p90 0.3–3.9 s during the load test; 3.5 ms at niceness 10 with the local Neo4j's JVM flags,
+    neo4j_local/launcher.py), so the pages still to be made waited seconds. The database asks
+    for little CPU; given it first, everything gains (docs/benchmarks.md, Load)."""
     if nice > 0:
         with contextlib.suppress(OSError):  # (raising one's niceness never needs a privilege)
             os.setpriority(os.PRIO_PROCESS, 0, max(nice, os.getpriority(os.PRIO_PROCESS, 0)))

@@ -114,8 +114,13 @@ end
 """
 
 
+Results = list[tuple[str, int, int, float, float]]  # (kind, requests, errors, p50 ms, p99 ms)
+# (kind, "yes" | "no") -> (p50, p99, requests) of the pages the API had kept or made (wrk only)
+KeptSplit = dict[tuple[str, str], tuple[float, float, int]]
+
+
 def run_wrk(base: str, token: str, seconds: int, clients: int, orgs: list[str],
-            members: list[str]) -> list[tuple[str, int, int, float, float]]:
+            members: list[str]) -> tuple[Results, KeptSplit]:
     """``clients`` connections, each a client doing a user's mix (KINDS) one request at a time;
     (kind, requests, errors, p50 ms, p99 ms) per kind."""
     work = Path(tempfile.mkdtemp(prefix="tupu-wrk-"))
@@ -137,15 +142,14 @@ def run_wrk(base: str, token: str, seconds: int, clients: int, orgs: list[str],
         lat[kind].append(float(ms))
         errors[kind] += status != "200"
         split[kind, kept].append(float(ms))
-    global KEPT_SPLIT
-    KEPT_SPLIT = {k: _p50_p99(v) + (len(v),) for k, v in sorted(split.items()) if k[1] != "-"}
+    by_kept = {k: _p50_p99(v) + (len(v),) for k, v in sorted(split.items()) if k[1] != "-"}
     socket_errors = sum(int(x) for x in re.findall(r"(?:connect|read|write|timeout) (\d+)", text))
     shutil.rmtree(work, ignore_errors=True)
-    return _summary(lat, errors, socket_errors)
+    return _summary(lat, errors, socket_errors), by_kept
 
 
 def _summary(lat: dict[str, list[float]], errors: dict[str, int],
-             socket_errors: int = 0) -> list[tuple[str, int, int, float, float]]:
+             socket_errors: int = 0) -> Results:
     """(kind, requests, errors, p50 ms, p99 ms) per kind; socket errors count against every kind."""
     return [(kind, len(lat.get(kind, [])), errors[kind] + socket_errors, *_p50_p99(lat.get(kind) or [0.0]))
             for kind in KINDS]
@@ -155,9 +159,6 @@ def _p50_p99(xs: list[float]) -> tuple[float, float]:
     q = statistics.quantiles(xs, n=100) if len(xs) > 1 else [xs[0]] * 99
     return statistics.median(xs), q[98]
 
-
-# (kind, "yes" | "no") -> (p50, p99, requests) of the pages the API had kept or made (wrk only)
-KEPT_SPLIT: dict[tuple[str, str], tuple[float, float, int]] = {}
 
 
 async def client(base: str, token: str, deadline: float, urls: dict[str, list[str]],
@@ -193,7 +194,7 @@ def wait_until_warm(base: str, token: str, timeout: float = 600) -> None:
 
 
 def run_python_clients(base: str, token: str, seconds: int, clients: int, orgs: list[str],
-                       members: list[str]) -> list[tuple[str, int, int, float, float]]:
+                       members: list[str]) -> tuple[Results, KeptSplit]:
     lat: dict[str, list[float]] = defaultdict(list)
     errors: dict[str, int] = defaultdict(int)
     deadline = time.monotonic() + seconds
@@ -205,7 +206,7 @@ def run_python_clients(base: str, token: str, seconds: int, clients: int, orgs: 
                                       random.Random(rng.random())) for _ in range(clients)))
 
     asyncio.run(run())
-    return _summary(lat, errors)
+    return _summary(lat, errors), {}
 
 
 class ConnectionSpread:
@@ -281,15 +282,15 @@ def main() -> None:
         if args.warmup:
             run(base, token, args.warmup, args.clients, orgs, members)
         spread = ConnectionSpread(port, args.seconds)
-        results = run(base, token, args.seconds, args.clients, orgs, members)
+        results, kept = run(base, token, args.seconds, args.clients, orgs, members)
         print(f"{args.backend}, {args.members} members, {args.clients} clients ({generator}), "
               f"{args.seconds} s on loopback after {args.warmup} s of warm-up, {workers} API process(es), "
               "all on the same 2-core machine" + (", with the load's record (历次变化 read)" if args.history else ""))
         print(f"{'endpoint':>22} {'requests':>9} {'errors':>7} {'p50 ms':>8} {'p99 ms':>8}")
         for kind, n, errors, p50, p99 in results:
             print(f"{NAMES[kind]:>22} {n:>9} {errors:>7} {p50:>8.0f} {p99:>8.0f}")
-        for (kind, kept), (p50, p99, n) in KEPT_SPLIT.items():
-            print(f"{NAMES[kind]:>22}, {'kept' if kept == 'yes' else 'made':>4}: {n:>7} requests, "
+        for (kind, was_kept), (p50, p99, n) in kept.items():
+            print(f"{NAMES[kind]:>22}, {'kept' if was_kept == 'yes' else 'made':>4}: {n:>7} requests, "
                   f"p50 {p50:.0f} / p99 {p99:.0f} ms")
         print(f"clients' connections per API process (mean of {len(spread.samples)} samples, `ss`): "
               + " / ".join(f"{c:.1f}" for c in spread.means()))
