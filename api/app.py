@@ -136,6 +136,7 @@ def create_app(store_factory: Callable[[], GraphStore] | None = None,
                policy: Policy | None = None, tokens: TokenStore | None = None,
                audit: AuditLog | None = None, warm: bool = False, settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
+    answers = settings.home / "answers"  # the served app's answers and pages, for all its processes
     access_log.install()
 
     @asynccontextmanager
@@ -144,7 +145,7 @@ def create_app(store_factory: Callable[[], GraphStore] | None = None,
         # the store of this process's one settings object (not the environment read again)
         app.state.store = store_factory() if store_factory else open_store(settings)
         if warm:  # the served app: large answers kept on disk for its other processes too
-            kept.keep_on_disk(app.state.store, settings.home / "answers")
+            kept.keep_on_disk(app.state.store, answers)
             warm_in_background(app.state.store, app.state.policy)
         try:
             yield
@@ -163,7 +164,7 @@ def create_app(store_factory: Callable[[], GraphStore] | None = None,
     app.state.settings = settings
     app.state.warm = warm
     # encoded pages of this process and, served, of its sibling processes (api/shared_pages.py)
-    app.state.pages = PageCache(shared=SharedPages(settings.home / "answers" / "pages.sqlite") if warm else None)
+    app.state.pages = PageCache(shared=SharedPages(answers / "pages.sqlite") if warm else None)
     app.state.load_slots = threading.BoundedSemaphore(settings.limits.concurrent_loads)
     app.state.tokens = tokens or TokenStore(settings.home / "tokens.json")
     app.state.audit = audit or AuditLog.at(settings.home)

@@ -61,10 +61,12 @@ class PageCache:
     def get(self, store: GraphStore, key: Hashable, make: Callable[[], Page | None]) -> Page | None:
         """The page kept under ``key`` for the store's current version, else ``make()``'s, gzipped
         (kept unless ``None``: a page that does not exist is not kept)."""
-        version = store.version()  # (read outside the lock)
-        page = self._kept(version, key) or self._from_shared(store, version, key)
-        if page is not None:
-            return page
+        return self.peek(store, key) or self.make(store, key, make)
+
+    def make(self, store: GraphStore, key: Hashable, make: Callable[[], Page | None]) -> Page | None:
+        """``make()``'s page, gzipped and kept under ``key`` (here and, with ``shared``, for the
+        other processes), without looking for it first: for an asker that just has (:meth:`peek`)."""
+        version = store.version()  # read before the page is made: a write meanwhile outdates it
         made = make()
         if made is None:
             return None
@@ -116,7 +118,7 @@ async def kept_page(request: Request, store: GraphStore, key: Hashable,
     pages: PageCache = request.app.state.pages
     page, kept = pages.peek(store, key), "yes"
     if page is None:
-        page, kept = await run_in_threadpool(pages.get, store, key, make), "no"
+        page, kept = await run_in_threadpool(pages.make, store, key, make), "no"
     if page is None:
         return None
     # X-Tupu-Kept: whether the page was kept (the load test times the two apart)

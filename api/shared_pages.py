@@ -67,7 +67,7 @@ class SharedPages:
 
     def __init__(self, path: Path, max_bytes: int = MAX_BYTES, ttl: float = TTL) -> None:
         self.path, self.max_bytes, self.ttl = path, max_bytes, ttl
-        self._read_lock = threading.Lock()  # the reading connection: the loop's and the pool's
+        self._lock = threading.Lock()  # the reading connection (the loop's and the pool's), the writer's start
         self._reader: sqlite3.Connection | None = None
         self._queue: queue.Queue[tuple[str, bytes, Page] | None] = queue.Queue(maxsize=QUEUE)
         self._writer: threading.Thread | None = None
@@ -77,7 +77,7 @@ class SharedPages:
         """The page kept under ``key`` for ``version``, if a process made one."""
         if self._failed:
             return None
-        with self._read_lock:
+        with self._lock:
             try:
                 self._reader = self._reader or self._connect()
                 row = self._reader.execute(
@@ -94,7 +94,7 @@ class SharedPages:
         if self._failed:
             return
         if self._writer is None:
-            with self._read_lock:
+            with self._lock:
                 if self._writer is None:
                     self._writer = threading.Thread(target=self._write, daemon=True, name="tupu-pages")
                     self._writer.start()
@@ -111,7 +111,7 @@ class SharedPages:
             self._queue.put(None)
             self._writer.join(timeout=5)
             self._writer = None
-        with self._read_lock:
+        with self._lock:
             if self._reader is not None:
                 self._reader.close()
                 self._reader = None
