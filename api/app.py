@@ -19,6 +19,7 @@ from api import access_log
 from api.auth import COOKIE, current_token
 from api.deps import NonEmpty
 from api.page_cache import PageCache
+from api.page_maker import PageMaker
 from api.pages import LOGIN_PAGE, error_page, wants_page
 from api.routers import admin, analyses, entities, health, history, ingest, meetings, screening, search, views
 from api.shared_pages import SharedPages
@@ -112,8 +113,10 @@ def serve_app() -> FastAPI:
     # tenth of a worker's CPU under load. Nearly all of them die by reference counting anyway.
     gc.set_threshold(GC_YOUNG_THRESHOLD, *gc.get_threshold()[1:])
     settings = Settings.from_env()
+    # pages not kept yet are made by a process of their own, at the niceness this one has now
+    maker = PageMaker.start() if settings.page_maker and settings.backend == "neo4j" else None
     yield_cpu(settings.api_nice)
-    app = create_app(warm=True, settings=settings)
+    app = create_app(warm=True, settings=settings, maker=maker)
     every = app.state.settings.requests_per_connection
     if every:  # 0: connections kept as long as their clients keep them
         app.add_middleware(ConnectionTurnover, every=every)
@@ -134,7 +137,8 @@ def yield_cpu(nice: int) -> None:
 
 def create_app(store_factory: Callable[[], GraphStore] | None = None,
                policy: Policy | None = None, tokens: TokenStore | None = None,
-               audit: AuditLog | None = None, warm: bool = False, settings: Settings | None = None) -> FastAPI:
+               audit: AuditLog | None = None, warm: bool = False, settings: Settings | None = None,
+               maker: PageMaker | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
     answers = settings.home / "answers"  # the served app's answers and pages, for all its processes
     access_log.install()
@@ -152,6 +156,8 @@ def create_app(store_factory: Callable[[], GraphStore] | None = None,
         finally:
             app.state.store.close()
             app.state.pages.close()
+            if maker is not None:
+                maker.close()
 
     # /docs and /redoc with their scripts served from the package (fastapi-offline), not a CDN
     app = FastAPIOffline(
@@ -163,6 +169,7 @@ def create_app(store_factory: Callable[[], GraphStore] | None = None,
 
     app.state.settings = settings
     app.state.warm = warm
+    app.state.maker = maker
     # encoded pages of this process and, served, of its sibling processes (api/shared_pages.py)
     app.state.pages = PageCache(shared=SharedPages(answers / "pages.sqlite") if warm else None)
     app.state.load_slots = threading.BoundedSemaphore(settings.limits.concurrent_loads)

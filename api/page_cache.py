@@ -25,6 +25,7 @@ from fastapi import Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
+from api.page_maker import Job, MakerUnavailable, PageMaker
 from api.shared_pages import SharedPages
 from graph.analyses.cache import TTL
 from graph.store import GraphStore
@@ -71,10 +72,15 @@ class PageCache:
         if made is None:
             return None
         page = gzip.compress(made[0], 1, mtime=0), made[1]  # level 1: ~45 µs for 10 KB, 5× smaller
+        self.keep(store, version, key, page)
+        return page
+
+    def keep(self, store: GraphStore, version: Hashable, key: Hashable, page: Page) -> None:
+        """Keep ``page`` (gzipped), made from the data of ``version`` (the store's version read
+        before it was made), here and, with ``shared``, for the other processes."""
         self._keep(version, key, page)
         if self.shared is not None and (data := store.data_version()) is not None:
             self.shared.put(str(data), key, page)
-        return page
 
     def _from_shared(self, store: GraphStore, version: Hashable, key: Hashable) -> Page | None:
         """Another process's page for the data's own version (none without one)."""
@@ -111,14 +117,15 @@ class PageCache:
 
 
 async def kept_page(request: Request, store: GraphStore, key: Hashable,
-                    make: Callable[[], Page | None]) -> Response | None:
+                    make: Callable[[], Page | None], job: Job | None = None) -> Response | None:
     """The app's kept JSON page under ``key``, answered on the event loop when it is kept (not
-    queued behind the requests working in the thread pool), else ``make()``'s, made in the pool;
-    ``None`` when ``make()`` has none. Sent gzipped to a client that accepts it."""
+    queued behind the requests working in the thread pool), else made: by the app's page maker
+    when it has one and ``job`` names the page for it (:mod:`api.page_maker`), else by ``make()``
+    in the pool; ``None`` when there is none. Sent gzipped to a client that accepts it."""
     pages: PageCache = request.app.state.pages
     page, kept = pages.peek(store, key), "yes"
     if page is None:
-        page, kept = await run_in_threadpool(pages.make, store, key, make), "no"
+        page, kept = await _made(request, pages, store, key, make, job), "no"
     if page is None:
         return None
     # X-Tupu-Kept: whether the page was kept (the load test times the two apart)
@@ -126,3 +133,20 @@ async def kept_page(request: Request, store: GraphStore, key: Hashable,
     if "gzip" in request.headers.get("accept-encoding", ""):
         return Response(page[0], media_type="application/json", headers={**headers, "Content-Encoding": "gzip"})
     return Response(gzip.decompress(page[0]), media_type="application/json", headers=headers)
+
+
+async def _made(request: Request, pages: PageCache, store: GraphStore, key: Hashable,
+                make: Callable[[], Page | None], job: Job | None) -> Page | None:
+    maker: PageMaker | None = request.app.state.maker
+    # the maker reads the current data only (not a past date's store)
+    if maker is not None and job is not None and store is request.app.state.store:
+        version = store.version()
+        try:
+            page = await maker.make(job)
+        except MakerUnavailable:
+            pass
+        else:
+            if page is not None:
+                pages.keep(store, version, key, page)
+            return page
+    return await run_in_threadpool(pages.make, store, key, make)

@@ -11,6 +11,7 @@
 | ``TUPU_POLICY`` | a policy file of gap thresholds laid over the default | none |
 | ``TUPU_REQUESTS_PER_CONNECTION`` | requests before ``tupu serve`` closes a connection (0: never) | 20 |
 | ``TUPU_API_NICE`` | niceness of ``tupu serve``'s processes (0–19; 0: as started) | 10 |
+| ``TUPU_PAGE_MAKER`` | 1: pages not kept made by a process of each served one (Neo4j); 0: in its threads | 1 |
 
 Limits on what one load may read (:class:`Limits`; the API and the CLI alike):
 
@@ -80,6 +81,9 @@ class Settings:
     # the served app's processes run at this niceness (0–19): they yield the CPU to the database
     # they wait on when both share a machine (docs/benchmarks.md); 0: as started
     api_nice: int = 10
+    # each of the served app's processes makes the pages it has not kept in a process of its own
+    # (api/page_maker.py; Neo4j only); 0: in its own threads
+    page_maker: bool = True
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
@@ -104,6 +108,7 @@ class Settings:
             limits=Limits.from_env(e),
             requests_per_connection=_count(e, "TUPU_REQUESTS_PER_CONNECTION", cls.requests_per_connection),
             api_nice=min(19, _count(e, "TUPU_API_NICE", cls.api_nice)),
+            page_maker=_count(e, "TUPU_PAGE_MAKER", 1) > 0,
         )
 
 

@@ -45,6 +45,7 @@ TESTED = {
     "TUPU_REQUESTS_PER_CONNECTION": ("test_api.test_one_served_process_keeps_its_connections_several_turn_them_over",
                                      "test_requests_per_connection"),
     "TUPU_API_NICE": (None, "test_api_nice"),
+    "TUPU_PAGE_MAKER": (None, "test_page_maker"),
 }
 
 
@@ -254,3 +255,26 @@ def test_api_nice(tmp_path):
     assert nice(TUPU_API_NICE="0") == mine  # as started
     with pytest.raises(ValueError, match="TUPU_API_NICE"):
         graph.config.Settings.from_env({"TUPU_API_NICE": "低"})
+
+
+def test_page_maker(tmp_path):
+    """Served on Neo4j, each process starts a page maker at the niceness it was started with
+    (api/page_maker.py); none with TUPU_PAGE_MAKER=0, nor on the embedded store."""
+    code = ("import os; from api.app import serve_app; m = serve_app().state.maker; "
+            "print('none' if m is None else os.getpriority(os.PRIO_PROCESS, m._proc.pid), "
+            "os.getpriority(os.PRIO_PROCESS, 0)); m and m.close()")
+    base = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": str(ROOT), "TUPU_HOME": str(tmp_path),
+            "TUPU_NEO4J_URI": "bolt://127.0.0.1:9"}  # (never asked: nothing is served)
+
+    def maker(**env: str) -> list[str]:
+        out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env={**base, **env},
+                             capture_output=True, text=True, timeout=120)
+        assert out.returncode == 0, out.stderr
+        return out.stdout.split()
+
+    mine = os.getpriority(os.PRIO_PROCESS, 0)
+    assert maker(TUPU_BACKEND="neo4j") == [str(mine), str(max(mine, 10))]
+    assert maker(TUPU_BACKEND="neo4j", TUPU_PAGE_MAKER="0") == ["none", str(max(mine, 10))]
+    assert maker(TUPU_BACKEND="memory")[0] == "none"
+    with pytest.raises(ValueError, match="TUPU_PAGE_MAKER"):
+        graph.config.Settings.from_env({"TUPU_PAGE_MAKER": "是"})

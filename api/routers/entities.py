@@ -4,14 +4,14 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic_core import to_json
 from starlette.concurrency import run_in_threadpool
 
 from api import exports
 from api.auth import ScopeDep
 from api.deps import PolicyDep, Store, resolve_label
+from api.entity_json import encoded, entity_json, seen
 from api.page_cache import kept_page
-from api.schemas import EntityOut, NodeOut, Page, link_json, node_json
+from api.schemas import EntityOut, NodeOut, Page
 from graph.analyses.gaps import find_gaps
 from graph.model import LABELS
 from graph.privacy import mask_props
@@ -60,7 +60,8 @@ async def get_entity(label: str, id: str, store: Store, scope: ScopeDep, policy:
     browser = "text/html" in request.headers.get("accept", "")
     if not browser:  # the same bytes for everyone of this scope until the data changes
         page = await kept_page(request, store, ("entity", name, id, scope.kind, scope.value),
-                               lambda: _entity_json(store, scope, name, id))
+                               lambda: entity_json(store, scope, name, id),
+                               job=("entity", name, id, scope.kind, scope.value))
         if page is not None:
             return page
     return await run_in_threadpool(_entity_page, name, id, store, scope, policy, request, as_of, browser)
@@ -77,7 +78,7 @@ def _entity_page(name: str, id: str, store, scope, policy, request: Request, as_
         return RedirectResponse(str(url), status_code=307)
     if node is None or not scope.allows(name, id):
         raise HTTPException(404, f"未找到{LABELS[name].zh} {id} (not found)")
-    pairs = _seen(scope, pairs)
+    pairs = seen(scope, pairs)
     if browser:  # the entity's own page
         day = as_of or dt.date.today()
         mine = [g for g in scope.gaps(find_gaps(store, as_of=day, policy=policy, share=True))
@@ -88,22 +89,4 @@ def _entity_page(name: str, id: str, store, scope, policy, request: Request, as_
         changed = entity_timeline(History(request.app.state.settings.home), store, name, id)
         changed["links"] = scope.keep(changed["links"], lambda x: [(x["label"], x["id"])])
         return HTMLResponse(entity_html(node, pairs, mine, day, changed))
-    return Response(_encoded(name, node, pairs), media_type="application/json")
-
-
-def _entity_json(store, scope, name: str, id: str) -> tuple[bytes, dict] | None:
-    """The entity's JSON page as ``scope`` may see it; ``None`` when it has none (not found,
-    outside the scope, or a merged code: the route answers those)."""
-    node, pairs = store.node_with_neighbours(name, id)
-    if node is None or not scope.allows(name, id):
-        return None
-    return _encoded(name, node, _seen(scope, pairs)), {}
-
-
-def _seen(scope, pairs: list) -> list:
-    """The (relationship, other node) pairs whose other node the scope may see."""
-    return scope.keep(pairs, lambda p: [(p[1].label, p[1].key)])
-
-
-def _encoded(name: str, node, pairs) -> bytes:
-    return to_json({**node_json(node), "links": [link_json(name, node.key, r, o) for r, o in pairs]})
+    return Response(encoded(name, node, pairs), media_type="application/json")

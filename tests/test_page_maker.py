@@ -1,0 +1,135 @@
+"""Pages not kept yet are made by a process of the API process's own (#18, api/page_maker.py):
+the same bytes as made in-process, for every scope; when the maker fails or is gone, the page is
+made in-process as before."""
+from __future__ import annotations
+
+import asyncio
+import gzip
+import json
+import logging
+import socket
+import threading
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.page_maker import MakerUnavailable, PageMaker, serve
+from graph.analyses.scope import Scope
+from graph.neo4j.store import Neo4jStore
+from ingest.demo import generate
+from ingest.loader import Loader
+from tests.apps import app_with_admin, bearer
+from tests.test_access import MINE
+
+GZIP = {"Accept-Encoding": "gzip"}
+
+
+def _maker_in_a_thread(make) -> PageMaker:
+    """A maker serving ``make`` from a thread of this process (the protocol, without a process)."""
+    ours, theirs = socket.socketpair()
+    threading.Thread(target=serve, args=(theirs, make), daemon=True).start()
+    return PageMaker(ours, None)
+
+
+def test_jobs_come_back_as_their_pages_and_a_failed_job_as_unavailable():
+    def make(job):
+        if job[0] == "boom":
+            raise RuntimeError("身份证号 110101199003070014 不在")  # masked on the way back
+        return None if job[0] == "none" else (json.dumps({"job": job[1]}).encode(), {"X-N": str(job[1])})
+
+    maker = _maker_in_a_thread(make)
+
+    async def ask():
+        pages = await asyncio.gather(*(maker.make(("page", i)) for i in range(20)))
+        none = await maker.make(("none",))
+        with pytest.raises(MakerUnavailable) as failed:
+            await maker.make(("boom",))
+        return pages, none, str(failed.value)
+
+    pages, none, failed = asyncio.run(ask())
+    assert [json.loads(gzip.decompress(body)) for body, _ in pages] == [{"job": i} for i in range(20)]
+    assert [headers for _, headers in pages] == [{"X-N": str(i)} for i in range(20)]
+    assert none is None
+    assert "RuntimeError" in failed and "110101199003070014" not in failed
+    maker.close()
+
+
+def test_a_maker_gone_is_unavailable_at_once(caplog):
+    ours, theirs = socket.socketpair()
+    maker = PageMaker(ours, None)
+    theirs.close()
+
+    async def ask():
+        for _ in range(2):
+            with pytest.raises(MakerUnavailable):
+                await maker.make(("page", 1))
+
+    with caplog.at_level(logging.WARNING, "tupu.api"):
+        asyncio.run(ask())
+    assert sum("page maker gone" in r.getMessage() for r in caplog.records) == 1
+    maker.close()
+
+
+@pytest.fixture(scope="module")
+def neo4j_city(tmp_path_factory, neo4j_store):
+    neo4j_store.clear()
+    folder = tmp_path_factory.mktemp("demo")
+    generate(folder, scale=1, fmt="csv")
+    Loader(neo4j_store).load([folder])
+    return neo4j_store
+
+
+@pytest.mark.neo4j
+def test_the_maker_process_makes_the_same_pages_for_every_scope(neo4j_city, neo4j_uri, monkeypatch, caplog):
+    store = neo4j_city
+    monkeypatch.setenv("TUPU_BACKEND", "neo4j")
+    monkeypatch.setenv("TUPU_NEO4J_URI", neo4j_uri)
+    street = Scope(store, "region", MINE)
+    orgs = store.list_nodes("Organization", limit=5000)
+    mine = next(o for o in orgs if street.allows("Organization", o.key))
+    other = next(o for o in orgs if not street.allows("Organization", o.key))
+    member = store.list_nodes("Member", limit=1)[0]
+    asked = [f"/entities/Organization/{mine.key}", f"/entities/Organization/{other.key}",
+             f"/entities/Member/{member.key}"]
+
+    def pages(maker: PageMaker | None) -> tuple[list, list]:
+        app, admin = app_with_admin(lambda: Neo4jStore(neo4j_uri), maker=maker)  # (closed with the app)
+        viewer, _ = app.state.tokens.create("viewer", "region", MINE, name="昆明街书记")
+        with TestClient(app) as c:
+            answers = [c.get(path, headers={**bearer(token), **GZIP})
+                       for token in (admin, viewer) for path in asked]
+            again = [c.get(path, headers={**bearer(admin), **GZIP}).headers["x-tupu-kept"] for path in asked]
+        return [(a.status_code, a.headers.get("x-tupu-kept"), a.content) for a in answers], again
+
+    in_process, _ = pages(None)
+    maker = PageMaker.start()
+    try:
+        # made in-process, the test would fail: so every page below is the maker's
+        monkeypatch.setattr("api.routers.entities.entity_json", lambda *a: pytest.fail("made in-process"))
+        by_maker, again = pages(maker)
+    finally:
+        maker.close()
+    assert by_maker == in_process
+    assert [status for status, _, _ in by_maker][:5] == [200, 200, 200, 200, 404]  # the viewer's street only
+    assert {kept for status, kept, _ in by_maker if status == 200} == {"no"} and again == ["yes"] * 3
+    assert json.loads(by_maker[0][2])["id"] == mine.key  # (httpx unpacks the gzip)
+    assert maker._proc is not None and maker._proc.poll() is not None  # stopped with the app
+
+
+@pytest.mark.neo4j
+def test_pages_are_made_in_process_when_the_maker_dies(neo4j_city, neo4j_uri, monkeypatch, caplog):
+    store = neo4j_city
+    monkeypatch.setenv("TUPU_BACKEND", "neo4j")
+    monkeypatch.setenv("TUPU_NEO4J_URI", neo4j_uri)
+    orgs = [o.key for o in store.list_nodes("Organization", limit=3)]
+    maker = PageMaker.start()
+    app, admin = app_with_admin(lambda: Neo4jStore(neo4j_uri), maker=maker)
+    with TestClient(app) as c, caplog.at_level(logging.WARNING, "tupu.api"):
+        first = c.get(f"/entities/Organization/{orgs[0]}", headers={**bearer(admin), **GZIP})
+        assert maker._proc is not None
+        maker._proc.kill()
+        maker._proc.wait()
+        after = [c.get(f"/entities/Organization/{o}", headers=bearer(admin)) for o in orgs[1:]]
+    assert first.status_code == 200 and [a.status_code for a in after] == [200, 200]
+    assert [a.json()["id"] for a in after] == orgs[1:]
+    assert any("page maker gone" in r.getMessage() for r in caplog.records)
