@@ -9,6 +9,7 @@ the server was unreachable, so a store opened while Neo4j is down recovers by it
 from __future__ import annotations
 
 import re
+import threading
 import time
 import uuid
 from collections import defaultdict
@@ -90,6 +91,7 @@ class Neo4jStore(GraphStore):
         self.last_error: str | None = None
         self._fulltext_seen = -1  # the generation the full-text index was last refreshed at
         self._data_version: tuple[float, str | None] | None = None  # (read at, value)
+        self._version_reader = threading.Lock()  # held while the version is read in the background
         self._columns: dict[str, tuple[str, ...]] = {}  # query -> the columns it returns
 
     # --- plumbing --------------------------------------------------------------------------
@@ -213,16 +215,37 @@ class Neo4jStore(GraphStore):
 
     def version(self) -> Hashable:
         """This process's writes, and the database's version read at most every
-        ``VERSION_CHECK_SECONDS`` (a write by another process is seen within that time)."""
+        ``VERSION_CHECK_SECONDS`` (a write by another process is seen within that time).
+
+        The served app asks on its event loop, for every kept page: a query there held every
+        request of the process for its round trip (under load up to seconds). So a version older
+        than that is read again in the background and the one known is answered meanwhile; only
+        a version not known (the first ask, after this process's own write) or twice as old (an
+        idle process) is read while the asker waits."""
         now = time.monotonic()
-        if self._data_version is None or now - self._data_version[0] >= VERSION_CHECK_SECONDS:
+        known = self._data_version
+        if known is None or now - known[0] >= 2 * VERSION_CHECK_SECONDS:
+            known = self._read_data_version(known)
+        elif now - known[0] >= VERSION_CHECK_SECONDS and self._version_reader.acquire(blocking=False):
+            threading.Thread(target=self._read_data_version, args=(known, True), daemon=True,
+                             name="tupu-data-version").start()
+        return self.generation, known[1]
+
+    def _read_data_version(self, known: tuple[float, str | None] | None,
+                           background: bool = False) -> tuple[float, str | None]:
+        try:
             try:
                 recs = self._run(cy.DATA_VERSION, read=True)
                 value = recs[0]["version"] if recs else None
             except StoreUnavailable:  # unknown: the answers kept so far stand
-                value = self._data_version[1] if self._data_version else None
-            self._data_version = (now, value)
-        return self.generation, self._data_version[1]
+                value = known[1] if known else None
+            read = (time.monotonic(), value)
+            if self._data_version is known:  # (not if this process wrote meanwhile: read it anew)
+                self._data_version = read
+            return read
+        finally:
+            if background:
+                self._version_reader.release()
 
     def data_version(self) -> str | None:
         """The database's own version: the same in every process, ``None`` before any write
