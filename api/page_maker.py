@@ -40,6 +40,7 @@ log = logging.getLogger("tupu.api")
 Page = tuple[bytes, dict[str, str]]  # a JSON body, gzipped, and its headers
 Job = tuple[Any, ...]
 THREADS = 8  # jobs made at once in the maker: each mostly waits on the database
+SWITCH_INTERVAL = 0.0005  # seconds (Python's default: 0.005)
 _HEAD = struct.Struct("!I")  # a frame: its length, then a pickle
 
 
@@ -170,6 +171,9 @@ def main(fd: int) -> None:
     from graph.policy import load_policy
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server, which stops this
+    # a few threads that mostly wait on the database: hand the interpreter over sooner (under
+    # load its jobs waited p99 123 ms for a thread at 0.5 ms, 249 ms at the default 5 ms; one run each)
+    sys.setswitchinterval(SWITCH_INTERVAL)
     settings = Settings.from_env()
     store, policy = open_store(settings), load_policy(settings.policy)
     try:
