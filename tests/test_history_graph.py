@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 
 import pytest
 from fastapi.testclient import TestClient
@@ -271,6 +272,8 @@ def test_the_timeline_shows_list_values_as_a_user_reads_them(tmp_path, monkeypat
     page = entity_html(store.get("Organization", "A"), [], [], FEB,
                        timeline=entity_timeline(History(tmp_path / "home"), store, "Organization", "A"))
     assert "<td>法律</td>" in page and "医疗；法律" in page and "[&#39;" not in page
+    # the load's time to the second (stored to the microsecond: it also marks the load's links)
+    assert re.search(r"<td>载入时间</td><td>\d{4}-\d\d-\d\d \d\d:\d\d:\d\d</td>", page), page
     # March: A's 届满日期 left blank (换届中): the value is gone, and the timeline says since when
     march = tmp_path / "march"
     march.mkdir()

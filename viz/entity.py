@@ -57,4 +57,16 @@ def entity_html(node: Node, links: list[tuple[Rel, Node]], gaps: list[Gap], as_o
         name=node.name, kind=spec.zh, key=node.key, facts=facts, groups=sorted(groups.items()),
         pairings=pairings, alliances=alliances, gaps=gaps, views=views, as_of=as_of.isoformat(),
         problems=node.props.get("data_problems") or [], timeline=timeline,
-        provenance=[(spec.field_zh(k), value_zh(node.props[k])) for k in PROVENANCE if k in node.props])
+        provenance=[(spec.field_zh(k), _provenance_zh(k, node.props[k])) for k in PROVENANCE if k in node.props])
+
+
+def _provenance_zh(key: str, value: Any) -> str:
+    """A provenance value as a user reads it: the load's time to the second (it is stored to the
+    microsecond, which also marks the load's own links).
+
+    >>> _provenance_zh("loaded_at", "2025-11-22 09:30:05.123456"), _provenance_zh("src_row", 7)
+    ('2025-11-22 09:30:05', '7')
+    """
+    if key == "loaded_at" and isinstance(value, str):
+        return value[:19]
+    return value_zh(value)
