@@ -9,6 +9,7 @@ import json
 import logging
 import socket
 import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from fastapi.testclient import TestClient
@@ -31,6 +32,13 @@ def _maker_in_a_thread(make) -> PageMaker:
     return PageMaker(ours, None)
 
 
+def _run(coroutine):
+    """``asyncio.run`` on a thread of its own (the browser tests' driver keeps a loop running
+    on this one)."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def test_jobs_come_back_as_their_pages_and_a_failed_job_as_unavailable():
     def make(job):
         if job[0] == "boom":
@@ -46,7 +54,7 @@ def test_jobs_come_back_as_their_pages_and_a_failed_job_as_unavailable():
             await maker.make(("boom",))
         return pages, none, str(failed.value)
 
-    pages, none, failed = asyncio.run(ask())
+    pages, none, failed = _run(ask())
     assert [json.loads(gzip.decompress(body)) for body, _ in pages] == [{"job": i} for i in range(20)]
     assert [headers for _, headers in pages] == [{"X-N": str(i)} for i in range(20)]
     assert none is None
@@ -65,7 +73,7 @@ def test_a_maker_gone_is_unavailable_at_once(caplog):
                 await maker.make(("page", 1))
 
     with caplog.at_level(logging.WARNING, "tupu.api"):
-        asyncio.run(ask())
+        _run(ask())
     assert sum("page maker gone" in r.getMessage() for r in caplog.records) == 1
     maker.close()
 
