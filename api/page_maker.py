@@ -9,9 +9,10 @@ p50 96 / p99 928 ms while the same query from an idle process took p50 6 / p99 2
 started with, that does nothing else: the loop sends it the page's job over a socket pair and
 awaits the bytes, with no thread of its own in between.
 
-A job is a tuple naming what to make (:data:`JOBS`), e.g. ``("entity", label, key, scope_kind,
-scope_value)``. If the maker cannot answer (it died, or the job failed), the page is made in the
-API's own threads as before, so an error is the route's own to answer.
+A job is the page's key in :class:`api.page_cache.PageCache`, whose first item names what to
+make (:data:`JOBS`), e.g. ``("entity", label, key, scope_kind, scope_value)``. If the maker
+cannot answer (it died, or the job failed), the page is made in the API's own threads as
+before, so an error is the route's own to answer.
 
     python -m api.page_maker FD   # started by :meth:`PageMaker.start`, not by hand
 """
@@ -29,7 +30,7 @@ import struct
 import subprocess
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -42,6 +43,16 @@ Job = tuple[Any, ...]
 THREADS = 8  # jobs made at once in the maker: each mostly waits on the database
 SWITCH_INTERVAL = 0.0005  # seconds (Python's default: 0.005)
 _HEAD = struct.Struct("!I")  # a frame: its length, then a pickle
+
+
+def pack(made: tuple[bytes, dict[str, str]]) -> Page:
+    """A made page as it is kept and sent: gzipped at level 1 (~45 µs for a 10 KB page, 5× smaller)."""
+    return gzip.compress(made[0], 1, mtime=0), made[1]
+
+
+def _frame(message: object) -> bytes:
+    frame = pickle.dumps(message, pickle.HIGHEST_PROTOCOL)
+    return _HEAD.pack(len(frame)) + frame
 
 
 class MakerUnavailable(Exception):
@@ -72,7 +83,7 @@ class PageMaker:
         theirs.close()
         return cls(ours, proc)
 
-    async def make(self, job: Job) -> Page | None:
+    async def make(self, job: Hashable) -> Page | None:
         """The page ``job`` names, gzipped (``None``: it has none); raises :class:`MakerUnavailable`."""
         if self._gone:
             raise MakerUnavailable("gone")
@@ -84,8 +95,7 @@ class PageMaker:
             raise MakerUnavailable("gone")
         self._next += 1
         asked = self._waiting[self._next] = loop.create_future()
-        frame = pickle.dumps((self._next, job), pickle.HIGHEST_PROTOCOL)
-        writer.write(_HEAD.pack(len(frame)) + frame)
+        writer.write(_frame((self._next, job)))
         return await asked
 
     async def _connect(self) -> asyncio.StreamWriter:
@@ -147,13 +157,11 @@ def serve(sock: socket.socket, make: Callable[[Job], tuple[bytes, dict] | None])
         reply: tuple[int, Page | None, str | None]
         try:
             made = make(job)
-            page = None if made is None else (gzip.compress(made[0], 1, mtime=0), made[1])
-            reply = (number, page, None)
+            reply = (number, None if made is None else pack(made), None)
         except Exception as e:  # noqa: BLE001 - the API makes it again itself and answers the error
             reply = (number, None, mask_text(f"{type(e).__name__}: {e}"))
-        frame = pickle.dumps(reply, pickle.HIGHEST_PROTOCOL)
         with lock, contextlib.suppress(OSError):
-            sock.sendall(_HEAD.pack(len(frame)) + frame)
+            sock.sendall(_frame(reply))
 
     stream = sock.makefile("rb")
     with ThreadPoolExecutor(THREADS, thread_name_prefix="tupu-maker") as pool:

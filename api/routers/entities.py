@@ -60,8 +60,7 @@ async def get_entity(label: str, id: str, store: Store, scope: ScopeDep, policy:
     browser = "text/html" in request.headers.get("accept", "")
     if not browser:  # the same bytes for everyone of this scope until the data changes
         page = await kept_page(request, store, ("entity", name, id, scope.kind, scope.value),
-                               lambda: entity_json(store, scope, name, id),
-                               job=("entity", name, id, scope.kind, scope.value))
+                               lambda: entity_json(store, scope, name, id), by_maker=True)
         if page is not None:
             return page
     return await run_in_threadpool(_entity_page, name, id, store, scope, policy, request, as_of, browser)
