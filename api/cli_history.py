@@ -32,6 +32,7 @@ def loads(ctx: typer.Context) -> None:
 @loads_app.command("list", help="每次载入的时间、台账日期、文件、载入人、图谱变动条数与载入后的缺口数（含已撤销的）")
 def loads_list() -> None:
     from graph.history import History
+    from graph.model import time_zh
 
     history = History(settings().home)
     # the id (what tupu loads undo takes) and the dates are never cut; names and files wrap
@@ -39,11 +40,11 @@ def loads_list() -> None:
                   Column("变动", justify="right"), "缺口", "文件", title="载入记录",
                   caption="变动：这次载入增、删、改的节点与关系条数")
     for r in history.loads():
-        table.add_row(r.id, r.date, r.at[:19].replace("T", " "), r.who, "—" if r.changes is None else f"{r.changes:,}",
+        table.add_row(r.id, r.date, time_zh(r.at), r.who, "—" if r.changes is None else f"{r.changes:,}",
                       str(r.gaps), "、".join(r.files)[:60])
     console.print(table)
     for u in history.undone():
-        console.print(f"[dim]已撤销：{u['undo']}（{u['at'].replace('T', ' ')}，{u['who']}）[/dim]")
+        console.print(f"[dim]已撤销：{u['undo']}（{time_zh(u['at'])}，{u['who']}）[/dim]")
 
 
 @loads_app.command("undo", help="撤销最近一次载入：图谱回到它之前的样子（节点、关系与属性值），记入审计日志")
@@ -89,11 +90,12 @@ def changes(
             if org:
                 ch = ch.of_org(find_entity(store, org, "Organization").key, orgs)
     from api.exports import changes_xlsx
+    from graph.model import time_zh
 
     if emitted(fmt, out, ch.as_dict, lambda: changes_xlsx(ch),
                 f"新出现 {len(ch.opened)}，补齐 {len(ch.closed)}，其他变化 {len(ch.entities)}"):
         return
-    console.print(f"自 {ch.since.date}（{ch.since.at[:19].replace('T', ' ')} 载入）至 {ch.until.date}："
+    console.print(f"自 {ch.since.date}（{time_zh(ch.since.at)} 载入）至 {ch.until.date}："
                   f"新出现 {len(ch.opened)} 个缺口，补齐 {len(ch.closed)} 个")
     table = Table("规则", "新出现", "已补齐", title="按规则")
     for rule, n in ch.per_rule().items():

@@ -322,6 +322,16 @@ def rel_spec(rel_type: str) -> RelSpec:
         raise UnknownLabel(f"未知的关系类型 unknown relationship type: {rel_type!r}") from None
 
 
+def time_zh(stamp: str) -> str:
+    """A stored time as a user reads it: to the second, a space between date and time (times
+    are stored to the microsecond, which also marks a load's own links).
+
+    >>> time_zh("2025-11-22 09:30:05.123456"), time_zh("2025-11-22T09:30:05")
+    ('2025-11-22 09:30:05', '2025-11-22 09:30:05')
+    """
+    return stamp[:19].replace("T", " ")
+
+
 def value_zh(value: object) -> str:
     """A property's value as a user reads it: lists joined with ；, booleans as 是/否, nothing as
     （空） (never Python's ``['法律']``, ``True`` or ``None``).

@@ -12,7 +12,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from graph.analyses.gaps import Gap
-from graph.model import LABELS, RELATIONSHIPS, value_zh
+from graph.model import LABELS, RELATIONSHIPS, time_zh, value_zh
 from graph.privacy import mask_props
 from graph.rules import pairing_current
 from graph.store import Node, Rel
@@ -61,12 +61,9 @@ def entity_html(node: Node, links: list[tuple[Rel, Node]], gaps: list[Gap], as_o
 
 
 def _provenance_zh(key: str, value: Any) -> str:
-    """A provenance value as a user reads it: the load's time to the second (it is stored to the
-    microsecond, which also marks the load's own links).
+    """A provenance value as a user reads it (the load's time to the second).
 
     >>> _provenance_zh("loaded_at", "2025-11-22 09:30:05.123456"), _provenance_zh("src_row", 7)
     ('2025-11-22 09:30:05', '7')
     """
-    if key == "loaded_at" and isinstance(value, str):
-        return value[:19]
-    return value_zh(value)
+    return time_zh(value) if key == "loaded_at" and isinstance(value, str) else value_zh(value)
