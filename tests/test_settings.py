@@ -236,18 +236,20 @@ def test_requests_per_connection(monkeypatch, tmp_path):
         graph.config.Settings.from_env()
 
 
-def test_api_nice(tmp_path):
-    """The served app's process runs at that niceness (a process of its own: niceness is not
-    given back)."""
-    code = ("import os; from api.app import serve_app; serve_app(); "
-            "print(os.getpriority(os.PRIO_PROCESS, 0))")
-    base = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": str(ROOT), "TUPU_HOME": str(tmp_path)}
+def served(code: str, folder: Path, **env: str) -> list[str]:
+    """What ``code`` prints in a process of its own that builds the served app (niceness is not
+    given back) from ``env`` alone."""
+    base = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": str(ROOT), "TUPU_HOME": str(folder)}
+    out = subprocess.run([sys.executable, "-c", "import os; from api.app import serve_app; " + code],
+                         cwd=folder, env={**base, **env}, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    return out.stdout.split()
 
+
+def test_api_nice(tmp_path):
+    """The served app's process runs at that niceness."""
     def nice(**env: str) -> int:
-        out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env={**base, **env},
-                             capture_output=True, text=True, timeout=120)
-        assert out.returncode == 0, out.stderr
-        return int(out.stdout.split()[-1])
+        return int(served("serve_app(); print(os.getpriority(os.PRIO_PROCESS, 0))", tmp_path, **env)[-1])
 
     mine = os.getpriority(os.PRIO_PROCESS, 0)  # (a child starts at its parent's)
     assert nice() == max(mine, 10)
@@ -260,17 +262,12 @@ def test_api_nice(tmp_path):
 def test_page_maker(tmp_path):
     """Served on Neo4j, each process starts a page maker at the niceness it was started with
     (api/page_maker.py); none with TUPU_PAGE_MAKER=0, nor on the embedded store."""
-    code = ("import os; from api.app import serve_app; m = serve_app().state.maker; "
+    code = ("m = serve_app().state.maker; "
             "print('none' if m is None else os.getpriority(os.PRIO_PROCESS, m._proc.pid), "
             "os.getpriority(os.PRIO_PROCESS, 0)); m and m.close()")
-    base = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": str(ROOT), "TUPU_HOME": str(tmp_path),
-            "TUPU_NEO4J_URI": "bolt://127.0.0.1:9"}  # (never asked: nothing is served)
 
     def maker(**env: str) -> list[str]:
-        out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env={**base, **env},
-                             capture_output=True, text=True, timeout=120)
-        assert out.returncode == 0, out.stderr
-        return out.stdout.split()
+        return served(code, tmp_path, TUPU_NEO4J_URI="bolt://127.0.0.1:9", **env)  # (never asked: nothing served)
 
     mine = os.getpriority(os.PRIO_PROCESS, 0)
     assert maker(TUPU_BACKEND="neo4j") == [str(mine), str(max(mine, 10))]
