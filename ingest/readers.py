@@ -15,6 +15,7 @@ import csv
 import difflib
 import re
 import unicodedata
+import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -320,10 +321,58 @@ def _cell_value(cell: Any) -> Any:
     return value
 
 
+class UncomputedFormula(str):
+    """A formula cell whose workbook holds no calculated value (written by a script, never
+    opened and saved in Excel/WPS): the text is the formula. Reading with ``data_only`` gives
+    None for it, which would read as a blank cell and be refused as missing."""
+
+    reason = "公式没有计算结果：请在 Excel 或 WPS 中打开、保存后再载入"
+
+
+# one cell of the sheet's XML (any namespace prefix), its reference and its inside
+_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
+_REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
+_FORMULA = re.compile(rb"<(?:\w+:)?f\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?f>)", re.S)
+_VALUE = re.compile(rb"<(?:\w+:)?v\b[^>/]*>[^<]|<(?:\w+:)?is\b")  # a value not empty
+_STRING_RESULT = re.compile(rb'\bt="str"')
+_ANY_FORMULA = re.compile(rb"<(?:\w+:)?f\b")
+
+
+def uncomputed_formulas(archive: zipfile.ZipFile, member: str) -> dict[tuple[int, int], str]:
+    """The formula cells of one sheet that carry no calculated value, by (row, column), from
+    the sheet's XML in the workbook's zip ``archive``. A sheet with no formula at all (most
+    ledgers) is passed over after one search of its text."""
+    from html import unescape
+
+    from openpyxl.utils import column_index_from_string
+
+    with archive.open(member) as f:  # first look for a formula without holding the sheet
+        tail = b""
+        while chunk := f.read(1 << 20):
+            if _ANY_FORMULA.search(tail + chunk):
+                break
+            tail = chunk[-32:]
+        else:
+            return {}
+    with archive.open(member) as f:
+        data = f.read()
+    found: dict[tuple[int, int], str] = {}
+    for m in _CELL.finditer(data):
+        inside = m.group(2) or b""
+        formula = _FORMULA.search(inside)
+        if formula is None or _VALUE.search(inside) or _STRING_RESULT.search(m.group(1)):
+            continue  # a value, or an empty text result (Excel's for ="")
+        ref = _REF.search(m.group(1))
+        if ref is None:
+            continue
+        text = unescape((formula.group(1) or b"").decode("utf-8", "replace"))
+        at = (int(ref.group(2)), column_index_from_string(ref.group(1).decode()))
+        found[at] = f"={text}" if text else "=（共享公式）"
+    return found
+
+
 def check_unzipped(path: Path, limits: Limits) -> None:
     """Refuse an xlsx whose parts would unpack past the limit (a zip bomb), before reading it."""
-    import zipfile
-
     with zipfile.ZipFile(path) as z:
         total = sum(i.file_size for i in z.infolist())
     if total > limits.unzipped_mb * 1024 * 1024:
@@ -352,9 +401,20 @@ def read_xlsx(path: Path, limits: Limits = Limits(), catalogue: Catalogue = LEDG
         # from column A (the cell index is then the column), no further than MAX_COLUMNS
         width = min(ws.max_column, MAX_COLUMNS) if ws.max_column else None
 
-        def rows(ws=ws, start=start, width=width) -> Iterator[tuple[int, list[Any]]]:
+        member = getattr(ws, "_worksheet_path", None)
+        formulas: dict[tuple[int, int], str] = {}
+        if member:
+            with zipfile.ZipFile(path) as archive:
+                formulas = uncomputed_formulas(archive, member)
+
+        def rows(ws=ws, start=start, width=width, formulas=formulas) -> Iterator[tuple[int, list[Any]]]:
             for i, row in enumerate(ws.iter_rows(min_col=1, max_col=width), start=start):
-                yield i, [_cell_value(c) for c in row[:MAX_COLUMNS]]
+                cells = [_cell_value(c) for c in row[:MAX_COLUMNS]]
+                if formulas:
+                    for j in range(len(cells)):
+                        if cells[j] is None and (i, j + 1) in formulas:
+                            cells[j] = UncomputedFormula(formulas[(i, j + 1)])
+                yield i, cells
 
         size = (ws.max_row - start + 1) if ws.max_row else None
         table = _table(str(path), ws.title, rows(), size, limits, catalogue)

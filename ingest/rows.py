@@ -16,7 +16,7 @@ from openpyxl.utils import get_column_letter
 from graph.privacy import mask_value
 from ingest.checks import BadValue, Unusual, split_multi
 from ingest.ledgers import Column
-from ingest.readers import Table
+from ingest.readers import Table, UncomputedFormula
 from ingest.report import Issue
 
 
@@ -62,6 +62,12 @@ def parse_row(table: Table, row_no: int, cells: list[Any]
         if raw.__class__ is str and len(raw) > table.limits.cell_chars:
             issue(rejects if col.required else warnings, i, col, raw[:50] + "…",
                   f"单元格内容过长（{len(raw)} 字，上限 {table.limits.cell_chars}，TUPU_MAX_CELL_CHARS）")
+            continue
+        if raw.__class__ is UncomputedFormula:
+            if col.required:
+                issue(rejects, i, col, raw, raw.reason)
+            else:
+                issue(warnings, i, col, raw, f"{raw.reason}；本行已载入，该项留空")
             continue
         if _blank(raw):
             if col.required:

@@ -16,7 +16,7 @@ from ingest import synonyms
 from ingest.ledgers import LEDGERS
 from ingest.loader import Loader
 from ingest.returns import write_returns
-from tests.ledger_files import write_csv, write_xlsx
+from tests.ledger_files import forged_xlsx, write_csv, write_xlsx
 
 AS_OF = dt.date(2025, 6, 30)
 PROVENANCE = {"src_file", "src_row", "loaded_at"}
@@ -429,3 +429,56 @@ def test_the_ledger_guide_lists_every_accepted_spelling():
     missing += [w for table in synonyms.ENUM_SYNONYMS.values() for w in table if w not in guide]
     missing += [c.zh for lg in LEDGERS.values() for c in lg.columns if c.zh not in guide]
     assert missing == []
+
+
+# --- formulas --------------------------------------------------------------------------------
+def _xml_row(r: int, cells: list[str]) -> str:
+    return f'<row r="{r}">' + "".join(cells) + "</row>"
+
+
+def _text(ref: str, text: str) -> str:
+    return f'<c r="{ref}" t="inlineStr"><is><t>{text}</t></is></c>'
+
+
+def test_a_formula_never_calculated_is_named_not_read_as_blank(tmp_path):
+    """A script (openpyxl here) writes formulas with no calculated value: Excel shows the cell
+    filled, so "missing" would be a false reason. The row's cell says what to do instead."""
+    head = ["党员编码", "姓名", "党员类别", "所在党组织编码", "手机号"]
+    f = write_xlsx(tmp_path / "党员.xlsx", {"党员": [
+        head,
+        ["M1", '=A2&"号"', "正式", "O1", "13800000000"],      # required: rejected
+        ["M2", "李四", "正式", "O1", '=TEXT(13800000000,"0")'],  # optional: lands without it
+    ]})
+    store = MemoryStore()
+    report = Loader(store).load([f])
+    (name,) = [i for i in report.rejected if i.column == "姓名"]
+    assert (name.row, name.cell, name.value) == (2, "B2", '=A2&"号"')
+    assert "公式没有计算结果" in name.reason and "缺少" not in name.reason
+    (phone,) = [i for i in report.warnings if i.column == "联系电话"]
+    assert phone.cell == "E3" and "公式没有计算结果" in phone.reason and "本行已载入" in phone.reason
+    assert store.get("Member", "M2").props["name"] == "李四" and store.get("Member", "M1") is None
+    assert "phone" not in store.get("Member", "M2").props
+    (path,) = write_returns(report, tmp_path / "退回")
+    assert load_workbook(path)[load_workbook(path).sheetnames[1]]["B2"].value == '=A2&"号"'
+
+
+def test_calculated_formulas_shared_formulas_and_empty_text_results(tmp_path):
+    head = _xml_row(1, [_text("A1", "组织编码"), _text("B1", "组织名称"), _text("C1", "组织类别")])
+    rows = [
+        # Excel's own file: the calculated value is read, the formula is not looked at
+        _xml_row(2, [_text("A2", "O1"), '<c r="B2" t="str"><f>"甲"&amp;"支部"</f><v>甲支部</v></c>',
+                     _text("C2", "党支部")]),
+        # a shared formula's follower, never calculated
+        _xml_row(3, [_text("A3", "O2"), '<c r="B3"><f t="shared" si="0"/></c>',
+                     _text("C3", "党支部")]),
+        # a formula Excel calculated to empty text: blank, as Excel shows it
+        _xml_row(4, [_text("A4", "O3"), '<c r="B4" t="str"><f>IF(1,"","")</f><v></v></c>',
+                     _text("C4", "党支部")]),
+    ]
+    f = tmp_path / "党组织.xlsx"
+    f.write_bytes(forged_xlsx(head + "".join(rows)))
+    store = MemoryStore()
+    report = Loader(store).load([f])
+    assert store.get("Organization", "O1").props["name"] == "甲支部"
+    reasons = {i.row: i.reason for i in report.rejected}
+    assert "公式没有计算结果" in reasons[3] and reasons[4] == "缺少必填项：组织名称"
