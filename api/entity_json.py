@@ -8,14 +8,29 @@ from api.schemas import link_json, node_json
 from graph.analyses.scope import Scope
 from graph.store import GraphStore, Node, Rel
 
+Made = tuple[bytes, dict[str, str]]  # a JSON body and its headers
 
-def entity_json(store: GraphStore, scope: Scope, label: str, key: str) -> tuple[bytes, dict[str, str]] | None:
+
+def entity_json(store: GraphStore, scope: Scope, label: str, key: str) -> Made | None:
     """The entity's JSON page; ``None`` when it has none (not found, outside the scope, or a
     merged code: the route answers those)."""
     node, pairs = store.node_with_neighbours(label, key)
     if node is None or not scope.allows(label, key):
         return None
     return encoded(label, node, seen(scope, pairs)), {}
+
+
+def entity_jsons(store: GraphStore, scope: Scope, label: str, keys: list[str]) -> list[Made | None]:
+    """:func:`entity_json` for several entities of one label, in the order of ``keys``: one
+    question to the store for all of them, and one per label to the scope."""
+    found = store.nodes_with_neighbours(label, keys)
+    allowed = scope.allowed(label, found)
+    pairs = scope.keep([(key, pair) for key in allowed for pair in found[key][1]],  # as seen() does
+                       lambda item: [(item[1][1].label, item[1][1].key)])
+    theirs: dict[str, list[tuple[Rel, Node]]] = {key: [] for key in allowed}
+    for key, pair in pairs:
+        theirs[key].append(pair)
+    return [(encoded(label, found[key][0], theirs[key]), {}) if key in allowed else None for key in keys]
 
 
 def seen(scope: Scope, pairs: list[tuple[Rel, Node]]) -> list[tuple[Rel, Node]]:

@@ -24,14 +24,15 @@ import gzip
 import logging
 import os
 import pickle
+import queue
 import signal
 import socket
 import struct
 import subprocess
 import sys
 import threading
+from collections import defaultdict
 from collections.abc import Callable, Hashable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from graph.privacy import mask_text
@@ -41,6 +42,7 @@ log = logging.getLogger("tupu.api")
 Page = tuple[bytes, dict[str, str]]  # a JSON body, gzipped, and its headers
 Job = tuple[Any, ...]
 THREADS = 8  # jobs made at once in the maker: each mostly waits on the database
+BATCH = 32  # queued jobs made together, at most
 SWITCH_INTERVAL = 0.0005  # seconds (Python's default: 0.005)
 _HEAD = struct.Struct("!I")  # a frame: its length, then a pickle
 
@@ -139,38 +141,76 @@ class PageMaker:
             self._proc.kill()
 
 
-def _entity(store, policy, label: str, key: str, kind: str, value: str | None) -> tuple[bytes, dict] | None:
-    from api.entity_json import entity_json
+def _entities(store, policy, jobs: list[Job]) -> list[tuple[bytes, dict] | None]:
+    """Entity pages, ``("entity", label, key, scope_kind, scope_value)`` each: one question to
+    the store for the jobs of each label and scope."""
+    from api.entity_json import entity_jsons
     from graph.analyses.scope import Scope
 
-    return entity_json(store, Scope(store, kind, value, policy), label, key)
+    groups: dict[tuple, list[int]] = defaultdict(list)
+    for i, (_, label, _key, kind, value) in enumerate(jobs):
+        groups[(label, kind, value)].append(i)
+    pages: list[tuple[bytes, dict] | None] = [None] * len(jobs)
+    for (label, kind, value), at in groups.items():
+        made = entity_jsons(store, Scope(store, kind, value, policy), label, [jobs[i][2] for i in at])
+        for i, page in zip(at, made):
+            pages[i] = page
+    return pages
 
 
-JOBS: dict[str, Callable[..., tuple[bytes, dict] | None]] = {"entity": _entity}
+# what a job's first item names -> the function that makes a list of such jobs' pages
+JOBS: dict[str, Callable[..., list[tuple[bytes, dict] | None]]] = {"entity": _entities}
 
 
-def serve(sock: socket.socket, make: Callable[[Job], tuple[bytes, dict] | None]) -> None:
-    """Answer the jobs read from ``sock`` with ``make``'s pages, gzipped, until it closes."""
+def serve(sock: socket.socket, make: Callable[[list[Job]], list[tuple[bytes, dict] | None]]) -> None:
+    """Answer the jobs read from ``sock`` with ``make``'s pages, gzipped, until it closes.
+
+    Jobs that queue up while every thread is busy (the first visits after a start or a new
+    load) are made together, up to :data:`BATCH` at a time: one round trip to the store for
+    them all rather than one each."""
     lock = threading.Lock()  # one frame written at a time
+    queued: queue.SimpleQueue[tuple[int, Job] | None] = queue.SimpleQueue()
 
-    def answer(number: int, job: Job) -> None:
-        reply: tuple[int, Page | None, str | None]
+    def answer(batch: list[tuple[int, Job]]) -> None:
+        replies: list[tuple[int, Page | None, str | None]]
         try:
-            made = make(job)
-            reply = (number, None if made is None else pack(made), None)
-        except Exception as e:  # noqa: BLE001 - the API makes it again itself and answers the error
-            reply = (number, None, mask_text(f"{type(e).__name__}: {e}"))
+            made = make([job for _, job in batch])
+            replies = [(number, None if page is None else pack(page), None)
+                       for (number, _), page in zip(batch, made, strict=True)]
+        except Exception as e:  # noqa: BLE001 - the API makes them again itself and answers the error
+            error = mask_text(f"{type(e).__name__}: {e}")
+            replies = [(number, None, error) for number, _ in batch]
         with lock, contextlib.suppress(OSError):
-            sock.sendall(_frame(reply))
+            sock.sendall(b"".join(_frame(reply) for reply in replies))
 
+    def work() -> None:
+        while (first := queued.get()) is not None:
+            batch = [first]
+            while len(batch) < BATCH:
+                try:
+                    more = queued.get_nowait()
+                except queue.Empty:
+                    break
+                if more is None:
+                    queued.put(None)  # (for this thread's next turn)
+                    break
+                batch.append(more)
+            for kind in {job[0] for _, job in batch}:  # (one kind today: entity pages)
+                answer([item for item in batch if item[1][0] == kind])
+
+    threads = [threading.Thread(target=work, name=f"tupu-maker-{i}", daemon=True) for i in range(THREADS)]
+    for t in threads:
+        t.start()
     stream = sock.makefile("rb")
-    with ThreadPoolExecutor(THREADS, thread_name_prefix="tupu-maker") as pool:
-        while head := stream.read(_HEAD.size):
-            if len(head) < _HEAD.size:
-                break
-            size, = _HEAD.unpack(head)
-            number, job = pickle.loads(stream.read(size))
-            pool.submit(answer, number, job)
+    while head := stream.read(_HEAD.size):
+        if len(head) < _HEAD.size:
+            break
+        size, = _HEAD.unpack(head)
+        queued.put(pickle.loads(stream.read(size)))
+    for _ in threads:
+        queued.put(None)
+    for t in threads:
+        t.join()
 
 
 def main(fd: int) -> None:
@@ -185,7 +225,7 @@ def main(fd: int) -> None:
     settings = Settings.from_env()
     store, policy = open_store(settings), load_policy(settings.policy)
     try:
-        serve(socket.socket(fileno=fd), lambda job: JOBS[job[0]](store, policy, *job[1:]))
+        serve(socket.socket(fileno=fd), lambda jobs: JOBS[jobs[0][0]](store, policy, jobs))
     finally:
         store.close()
 

@@ -349,6 +349,24 @@ class GraphStore(ABC):
         node = self.get(label, key)
         return node, (self.neighbours(label, key) if node is not None else [])
 
+    def nodes_with_neighbours(self, label: str, keys: Iterable[str]
+                              ) -> dict[str, tuple[Node, list[tuple[Rel, Node]]]]:
+        """:meth:`node_with_neighbours` for several nodes of one label, by key (keys with no
+        node left out): many entity pages at once. A store may answer it in one round trip.
+
+        >>> from graph.memory.store import MemoryStore
+        >>> s = MemoryStore()
+        >>> _ = s.upsert_nodes("Grid", [{"id": "G1", "name": "一网格"}])
+        >>> {k: (n.props["name"], links) for k, (n, links) in s.nodes_with_neighbours("Grid", ["G1", "G2"]).items()}
+        {'G1': ('一网格', [])}
+        """
+        found = {}
+        for key in keys:
+            node, links = self.node_with_neighbours(label, key)
+            if node is not None:
+                found[key] = (node, links)
+        return found
+
     @abstractmethod
     def subgraph(self, refs: list[NodeRef], hops: int = 1, max_nodes: int = 5000) -> Subgraph:
         """Nodes within ``hops`` (either direction) of ``refs`` and the relationships among them."""

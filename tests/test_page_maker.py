@@ -14,7 +14,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from fastapi.testclient import TestClient
 
-from api.page_maker import MakerUnavailable, PageMaker, serve
+from api.entity_json import entity_json
+from api.page_maker import BATCH, THREADS, MakerUnavailable, PageMaker, _entities, serve
 from graph.analyses.scope import Scope
 from graph.neo4j.store import Neo4jStore
 from ingest.demo import generate
@@ -39,7 +40,13 @@ def _run(coroutine):
         return pool.submit(asyncio.run, coroutine).result()
 
 
+def _each(make_one):
+    """A maker's ``make`` (a list of jobs) from a function of one job."""
+    return lambda jobs: [make_one(job) for job in jobs]
+
+
 def test_jobs_come_back_as_their_pages_and_a_failed_job_as_unavailable():
+    @_each
     def make(job):
         if job[0] == "boom":
             raise RuntimeError("身份证号 110101199003070014 不在")  # masked on the way back
@@ -59,6 +66,47 @@ def test_jobs_come_back_as_their_pages_and_a_failed_job_as_unavailable():
     assert [headers for _, headers in pages] == [{"X-N": str(i)} for i in range(20)]
     assert none is None
     assert "RuntimeError" in failed and "110101199003070014" not in failed
+    maker.close()
+
+
+def test_jobs_queued_while_the_threads_are_busy_are_made_together():
+    """The first visits after a start come in a burst: the jobs that queue up meanwhile are
+    made in batches of at most BATCH, each page still going back to its own asker."""
+    held = threading.Event()
+    batches: list[list] = []
+
+    def make(jobs):
+        held.wait(10)  # every thread busy until all the jobs are queued
+        batches.append(jobs)
+        return [(json.dumps({"job": job[1]}).encode(), {}) for job in jobs]
+
+    maker = _maker_in_a_thread(make)
+    count = THREADS + 3 * BATCH
+
+    async def ask():
+        asked = [asyncio.ensure_future(maker.make(("page", i))) for i in range(count)]
+        await asyncio.sleep(0.5)
+        held.set()
+        return await asyncio.gather(*asked)
+
+    pages = _run(ask())
+    assert [json.loads(gzip.decompress(body)) for body, _ in pages] == [{"job": i} for i in range(count)]
+    assert sum(len(b) for b in batches) == count and max(len(b) for b in batches) == BATCH
+    assert len(batches) < count / 4  # (made one by one, there would be one batch per job)
+    maker.close()
+
+
+def test_a_failed_batch_fails_each_of_its_jobs_alone():
+    def make(jobs):
+        raise RuntimeError("数据库中断")
+
+    maker = _maker_in_a_thread(make)
+
+    async def ask():
+        return await asyncio.gather(*(maker.make(("page", i)) for i in range(5)), return_exceptions=True)
+
+    failed = _run(ask())
+    assert all(isinstance(f, MakerUnavailable) and "数据库中断" in str(f) for f in failed)
     maker.close()
 
 
@@ -122,6 +170,28 @@ def test_the_maker_process_makes_the_same_pages_for_every_scope(neo4j_city, neo4
     assert {kept for status, kept, _ in by_maker if status == 200} == {"no"} and again == ["yes"] * 3
     assert json.loads(by_maker[0][2])["id"] == mine.key  # (httpx unpacks the gzip)
     assert maker._proc is not None and maker._proc.poll() is not None  # stopped with the app
+
+
+@pytest.mark.neo4j
+def test_pages_made_together_are_the_pages_made_one_by_one(neo4j_city):
+    """A batch mixing labels, scopes, keys outside the scope, missing and repeated keys."""
+    from graph.policy import load_policy
+
+    store, policy = neo4j_city, load_policy()
+    street = Scope(store, "region", MINE)
+    orgs = store.list_nodes("Organization", limit=5000)
+    mine = [o.key for o in orgs if street.allows("Organization", o.key)][:3]
+    other = next(o.key for o in orgs if not street.allows("Organization", o.key))
+    members = [m.key for m in store.list_nodes("Member", limit=4)]
+    jobs = [("entity", "Organization", key, kind, value)
+            for key in [*mine, other, "无此组织", mine[0]] for kind, value in (("all", None), ("region", MINE))]
+    jobs += [("entity", "Member", key, "all", None) for key in members]
+    batched = _entities(store, policy, jobs)
+    one_by_one = [entity_json(store, Scope(store, kind, value, policy), label, key)
+                  for _, label, key, kind, value in jobs]
+    assert batched == one_by_one
+    assert sum(page is None for page in batched) == 3  # the missing code twice, the other street's once
+    assert all(json.loads(page[0])["links"] for page in batched if page is not None)
 
 
 @pytest.mark.neo4j

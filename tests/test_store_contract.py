@@ -122,6 +122,16 @@ def test_node_with_neighbours_is_get_and_neighbours_at_once(store):
     assert store.node_with_neighbours("Organization", "missing") == (None, [])
 
 
+def test_nodes_with_neighbours_is_node_with_neighbours_for_each_key(store):
+    seed(store)
+    keys = ["O4", "missing", "O2", "O1", "O2"]
+    many = store.nodes_with_neighbours("Organization", keys)
+    assert sorted(many) == ["O1", "O2", "O4"]
+    for key, (node, links) in many.items():
+        assert (node, links) == store.node_with_neighbours("Organization", key) and links
+    assert store.nodes_with_neighbours("Unit", []) == {}
+
+
 def test_subgraph_within_hops(store):
     seed(store)
     one = store.subgraph([NodeRef("Organization", "O4")], hops=1)

@@ -211,10 +211,22 @@ def node_with_neighbours(label: str) -> str:
     label, key = _label(label)
     return (
         f"MATCH (n:{label} {{{key}: $key}}) OPTIONAL MATCH (n)-[r]-(m) "
-        f"RETURN {_NODE.format(v='n', p='')}, "
-        "collect(CASE WHEN r IS NULL THEN null ELSE {type: type(r), outgoing: startNode(r) = n, "
-        "rprops: properties(r), label: labels(m)[0], key: coalesce(m.id, m.code), "
-        "props: properties(m)} END) AS links"
+        f"RETURN {_NODE.format(v='n', p='')}, " + _LINKS
+    )
+
+
+# a node's relationships with the node at their other end, one map each
+_LINKS = ("collect(CASE WHEN r IS NULL THEN null ELSE {type: type(r), outgoing: startNode(r) = n, "
+          "rprops: properties(r), label: labels(m)[0], key: coalesce(m.id, m.code), "
+          "props: properties(m)} END) AS links")
+
+
+def nodes_with_neighbours(label: str) -> str:
+    """:func:`node_with_neighbours` for each of ``$keys`` (``asked``: the key as given)."""
+    label, key = _label(label)
+    return (
+        f"UNWIND $keys AS asked MATCH (n:{label} {{{key}: asked}}) OPTIONAL MATCH (n)-[r]-(m) "
+        f"RETURN asked, {_NODE.format(v='n', p='')}, " + _LINKS
     )
 
 

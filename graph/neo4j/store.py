@@ -460,6 +460,14 @@ class Neo4jStore(GraphStore):
         node = self._to_node(recs[0])
         return node, self._links(node.ref, recs[0]["links"])
 
+    def nodes_with_neighbours(self, label: str, keys: Iterable[str]
+                              ) -> dict[str, tuple[Node, list[tuple[Rel, Node]]]]:
+        found = {}
+        for rec in self._run(cy.nodes_with_neighbours(label), read=True, keys=list(dict.fromkeys(map(str, keys)))):
+            node = self._to_node(rec)
+            found[rec["asked"]] = (node, self._links(node.ref, rec["links"]))
+        return found
+
     def _links(self, here: NodeRef, recs: Iterable[Any]) -> list[tuple[Rel, Node]]:
         """(relationship, node at the other end) pairs from neighbour records, ordered."""
         out = []
