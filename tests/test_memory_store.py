@@ -77,3 +77,33 @@ def test_sorted_keys_follow_every_write():
     assert [n.key for n in s.search("单位")] == ["U1", "U2", "U3"]
     s.delete_nodes("Unit", ["U1"])
     assert [n.key for n in s.search("单位")] == ["U2", "U3"] == [n.key for n in s.iter_nodes("Unit")]
+
+
+def test_equal_short_strings_and_each_node_are_held_once(tmp_path):
+    """What keeps a past load's graph at 1M members in memory (the values of a million rows
+    parsed anew) from holding a copy of every stamp, enumeration and node per row."""
+    import json
+
+    store = MemoryStore(tmp_path / "g.pickle")
+    rows = [json.loads(json.dumps({"id": f"DY{i}", "category": "正式党员", "loaded_at": "2026-11-25 10:00:00"}))
+            for i in range(3)]  # (as the history's rows come: every string a new object)
+    store.upsert_nodes("Member", rows)
+    store.upsert_nodes("Organization", [{"id": "O1", "name": "一支部", "kind": "党支部"}])
+    store.upsert_relationships("MEMBER_OF", "Member", "Organization",
+                               [RelRow("".join(["DY", str(i)]), "".join(["O", "1"]), {"src_file": "党员.csv"})
+                                for i in range(3)])
+    members = [store.g.nodes[("Member", f"DY{i}")] for i in range(3)]
+    assert members[0]["category"] is members[2]["category"] and members[0]["loaded_at"] is members[1]["loaded_at"]
+    assert all(next(iter(m)) is next(iter(members[0])) for m in members)  # the property names too
+    node = next(n for n in store.g.nodes if n == ("Organization", "O1"))
+    ends = [v for _, v in store.g.out_edges([("Member", f"DY{i}") for i in range(3)])]
+    assert len(ends) == 3 and all(end is node for end in ends)  # the node's own tuple, not a copy per edge
+    store.delete_nodes("Member", ["DY0"])
+    assert ("Member", "DY0") not in store._one
+    store.save()
+    again = MemoryStore(tmp_path / "g.pickle")  # read back: new edges still end at the node's own tuple
+    again.upsert_nodes("Member", [{"id": "DY9", "category": "预备党员"}])
+    again.upsert_relationships("MEMBER_OF", "Member", "Organization", [RelRow("DY9", "".join(["O", "1"]), {})])
+    (end,) = [v for _, v in again.g.out_edges([("Member", "DY9")])]
+    assert end is next(n for n in again.g.nodes if n == ("Organization", "O1"))
+    assert again.get("Member", "DY1").props["category"] == "正式党员"
