@@ -31,6 +31,7 @@ import struct
 import subprocess
 import sys
 import threading
+import time
 from collections import defaultdict
 from collections.abc import Callable, Hashable
 from typing import Any
@@ -43,6 +44,7 @@ Page = tuple[bytes, dict[str, str]]  # a JSON body, gzipped, and its headers
 Job = tuple[Any, ...]
 THREADS = 8  # jobs made at once in the maker: each mostly waits on the database
 BATCH = 32  # queued jobs made together, at most
+RESTART_SECONDS = 60.0  # a maker that died is started again no sooner than this after the last start
 SWITCH_INTERVAL = 0.0005  # seconds (Python's default: 0.005)
 _HEAD = struct.Struct("!I")  # a frame: its length, then a pickle
 
@@ -57,6 +59,15 @@ def _frame(message: object) -> bytes:
     return _HEAD.pack(len(frame)) + frame
 
 
+def _spawn() -> tuple[socket.socket, subprocess.Popen]:
+    """A maker process, and this process's end of the socket pair it answers on."""
+    ours, theirs = socket.socketpair()
+    proc = subprocess.Popen([sys.executable, "-m", "api.page_maker", str(theirs.fileno())],
+                            pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL)
+    theirs.close()
+    return ours, proc
+
+
 class MakerUnavailable(Exception):
     """The maker did not make the page (gone, or the job failed): make it in-process."""
 
@@ -68,25 +79,43 @@ class PageMaker:
     outside can write to it.
     """
 
-    def __init__(self, sock: socket.socket, proc: subprocess.Popen | None) -> None:
-        self._sock, self._proc = sock, proc
+    def __init__(self, sock: socket.socket, proc: subprocess.Popen | None,
+                 spawn: Callable[[], tuple[socket.socket, subprocess.Popen]] | None = None) -> None:
+        self._sock, self._proc, self._spawn = sock, proc, spawn
         self._writer: asyncio.Future[asyncio.StreamWriter] | None = None  # once connected
         self._waiting: dict[int, asyncio.Future[Page | None]] = {}
         self._next = 0
         self._gone = False
+        self._closed = False
+        self._started = time.monotonic()
 
     @classmethod
     def start(cls) -> PageMaker:
         """A maker for this process: the same environment (settings, store), the niceness this
-        process has now. Call it before :func:`api.app.yield_cpu`."""
-        ours, theirs = socket.socketpair()
-        proc = subprocess.Popen([sys.executable, "-m", "api.page_maker", str(theirs.fileno())],
-                                pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL)
-        theirs.close()
-        return cls(ours, proc)
+        process has now. Call it before :func:`api.app.yield_cpu`. One that dies is started
+        again (at most once every :data:`RESTART_SECONDS`), at the niceness of that moment."""
+        return cls(*_spawn(), spawn=_spawn)
+
+    def _restart(self) -> None:
+        """A maker gone, started again when it may be (meanwhile the pages are made in-process)."""
+        if self._closed or self._spawn is None or time.monotonic() - self._started < RESTART_SECONDS:
+            return
+        self._started = time.monotonic()
+        self._disconnect()  # (the old reader has ended: that is what marked the maker gone)
+        if self._proc is not None and self._proc.poll() is None:
+            self._proc.kill()
+        try:
+            self._sock, self._proc = self._spawn()
+        except OSError as e:
+            log.warning("page maker not restarted (%s)", type(e).__name__)
+            return
+        self._writer, self._gone = None, False
+        log.warning("page maker restarted")
 
     async def make(self, job: Hashable) -> Page | None:
         """The page ``job`` names, gzipped (``None``: it has none); raises :class:`MakerUnavailable`."""
+        if self._gone:
+            self._restart()
         if self._gone:
             raise MakerUnavailable("gone")
         loop = asyncio.get_running_loop()
@@ -126,13 +155,16 @@ class PageMaker:
                     asked.set_exception(MakerUnavailable("gone"))
             self._waiting.clear()
 
-    def close(self) -> None:
-        """Stop the maker (it also stops by itself when this process's end of the pair closes)."""
-        self._gone = True
+    def _disconnect(self) -> None:
         if self._writer is not None and self._writer.done() and not self._writer.exception():
             with contextlib.suppress(RuntimeError):  # its loop already closed
                 self._writer.result().close()
         self._sock.close()
+
+    def close(self) -> None:
+        """Stop the maker (it also stops by itself when this process's end of the pair closes)."""
+        self._gone = self._closed = True
+        self._disconnect()
         if self._proc is None:
             return
         try:

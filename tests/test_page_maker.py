@@ -126,6 +126,43 @@ def test_a_maker_gone_is_unavailable_at_once(caplog):
     maker.close()
 
 
+def test_a_maker_gone_is_started_again_after_a_while(monkeypatch, caplog):
+    """Meanwhile its pages are made in-process; then a new maker makes them again."""
+    ends: list[socket.socket] = []
+
+    def spawn():
+        ours, theirs = socket.socketpair()
+        ends.append(theirs)
+        threading.Thread(target=serve, args=(theirs, _each(lambda job: (b'{"n": %d}' % len(ends), {}))),
+                         daemon=True).start()
+        return ours, None
+
+    maker = PageMaker(*spawn(), spawn=spawn)
+
+    async def page():
+        return gzip.decompress((await maker.make(("page", 1)))[0])
+
+    async def ask():  # (one event loop, as in the served app)
+        pages = [await page()]
+        ends[0].shutdown(socket.SHUT_RDWR)  # the maker dies
+        await asyncio.sleep(0.2)
+        for _ in range(2):  # gone, and started too lately to start again: made in-process
+            with pytest.raises(MakerUnavailable):
+                await page()
+        monkeypatch.setattr("api.page_maker.RESTART_SECONDS", 0.0)
+        pages.append(await page())
+        maker.close()
+        with pytest.raises(MakerUnavailable):  # a maker closed stays closed
+            await page()
+        return pages
+
+    with caplog.at_level(logging.WARNING, "tupu.api"):
+        assert _run(ask()) == [b'{"n": 1}', b'{"n": 2}']
+    messages = [r.getMessage() for r in caplog.records]
+    assert sum("page maker gone" in m for m in messages) == 1 and sum("restarted" in m for m in messages) == 1
+    assert len(ends) == 2
+
+
 @pytest.fixture(scope="module")
 def neo4j_city(tmp_path_factory, neo4j_store):
     neo4j_store.clear()
