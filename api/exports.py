@@ -5,11 +5,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from itertools import chain, islice
 from typing import Any
 
 from fastapi import Response
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
@@ -17,7 +19,7 @@ from graph.analyses.coverage import MEASURES, CoverageRow
 from graph.analyses.gaps import Gap
 from graph.analyses.pairing import Proposal
 from graph.rules import RULES
-from ingest.cells import csv_cell, put_row
+from ingest.cells import as_text, csv_cell
 
 FORMATS = ("table", "json", "csv", "xlsx")
 MEDIA = {
@@ -28,12 +30,18 @@ MEDIA = {
 
 
 def gap_rows(gaps: Iterable[Gap]) -> list[dict[str, Any]]:
-    return [{
-        "规则": g.rule, "缺口": g.title, "类型": g.entity_zh, "编码": g.id, "名称": g.name,
-        "说明": g.message, "负责组织": g.responsible.name if g.responsible else "",
-        "负责组织编码": g.responsible.id if g.responsible else "", "区划代码": g.region or "",
-        "路径": " → ".join(g.path_names or g.path),
-    } for g in gaps]
+    return list(_gap_rows(gaps))
+
+
+def _gap_rows(gaps: Iterable[Gap]) -> Iterator[dict[str, Any]]:
+    """Each gap as a row, made as it is asked for (an export writes it and lets it go)."""
+    for g in gaps:
+        yield {
+            "规则": g.rule, "缺口": g.title, "类型": g.entity_zh, "编码": g.id, "名称": g.name,
+            "说明": g.message, "负责组织": g.responsible.name if g.responsible else "",
+            "负责组织编码": g.responsible.id if g.responsible else "", "区划代码": g.region or "",
+            "路径": " → ".join(g.path_names or g.path),
+        }
 
 
 def coverage_rows(rows: Iterable[CoverageRow]) -> list[dict[str, Any]]:
@@ -63,39 +71,53 @@ def to_csv(rows: list[dict[str, Any]]) -> bytes:
     return buf.getvalue().encode("utf-8-sig")  # BOM: Excel opens it without garbling Chinese
 
 
-def to_xlsx(sheets: dict[str, list[dict[str, Any]]]) -> bytes:
-    wb = Workbook()
-    wb.remove(wb.active)
+WIDTH_ROWS = 200  # a column's width is fitted to its header and the first rows
+
+
+def to_xlsx(sheets: dict[str, Iterable[dict[str, Any]]]) -> bytes:
+    """A workbook of a sheet per entry, headers in bold, cells wrapped, the header row frozen.
+
+    Written row by row (openpyxl's write-only mode) from rows that may be made as they are
+    written: the whole gaps answer of a province (~200,000 rows at 1M members) is never held
+    as cells at once (docs/benchmarks.md, Export)."""
+    wb = Workbook(write_only=True)
     if not sheets:
         sheets = {"无数据": []}
+    bold, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="top")
     for name, rows in sheets.items():
         ws = wb.create_sheet(name[:31])
-        headers = list(rows[0]) if rows else ["无数据"]
-        ws.append(headers)
-        for c in ws[1]:
-            c.font = Font(bold=True)
-        for n, r in enumerate(rows, start=2):
-            put_row(ws, n, [r.get(h) for h in headers])  # a name that starts with = stays a name
+        rows = iter(rows)
+        first = list(islice(rows, WIDTH_ROWS))
+        headers = list(first[0]) if first else ["无数据"]
         for i, h in enumerate(headers, start=1):
-            longest = max([len(str(h))] + [len(str(r.get(h) or "")) for r in rows[:200]])
+            longest = max([len(str(h))] + [len(str(r.get(h) or "")) for r in first])
             ws.column_dimensions[get_column_letter(i)].width = min(60, max(8, longest * 2))
-        for row in ws.iter_rows(min_row=2):
-            for c in row:
-                c.alignment = Alignment(wrap_text=True, vertical="top")
         ws.freeze_panes = "A2"
+        ws.append([_cell(ws, h, bold) for h in headers])
+        for r in chain(first, rows):
+            ws.append([_cell(ws, r.get(h), wrap) for h in headers])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
 
 
+def _cell(ws: Any, value: Any, style: Font | Alignment) -> WriteOnlyCell:
+    """A cell of a write-only sheet in ``style``; a text that starts with = stays text (a name
+    is never run as a formula)."""
+    cell = as_text(WriteOnlyCell(ws, value=value))
+    if isinstance(style, Font):
+        cell.font = style
+    else:
+        cell.alignment = style
+    return cell
+
+
 def gaps_xlsx(gaps: list[Gap]) -> bytes:
     """A sheet per rule, named by its id and title (e.g. ``U1 应单独组建``)."""
-    sheets: dict[str, list[dict[str, Any]]] = {}
-    for rid, rule in RULES.items():
-        mine = [g for g in gaps if g.rule == rid]
-        if mine:
-            sheets[f"{rid} {rule.title}"] = gap_rows(mine)
-    return to_xlsx(sheets)
+    by_rule: dict[str, list[Gap]] = {}
+    for g in gaps:
+        by_rule.setdefault(g.rule, []).append(g)
+    return to_xlsx({f"{rid} {rule.title}": _gap_rows(by_rule[rid]) for rid, rule in RULES.items() if rid in by_rule})
 
 
 def changes_xlsx(ch: Any) -> bytes:

@@ -48,12 +48,5 @@ def xlsx_row(ws: Any, values: list[Any]) -> list[Any]:
     """``values`` as cells of a write-only sheet, formulas kept as text."""
     from openpyxl.cell import WriteOnlyCell
 
-    out = []
-    for v in values:
-        if isinstance(v, str) and v.startswith("="):
-            cell = WriteOnlyCell(ws, value=v)
-            cell.data_type = "s"
-            out.append(cell)
-        else:
-            out.append(v)
-    return out
+    return [as_text(WriteOnlyCell(ws, value=v)) if isinstance(v, str) and v.startswith("=") else v
+            for v in values]

@@ -72,3 +72,26 @@ def test_cli_analyses(tmp_path, monkeypatch):
     assert run(app, ["gaps", "--rule", "Z9"]).exit_code == 2
     assert run(app, ["gaps", "--as-of", "昨天"]).exit_code == 2
     assert run(app, ["trace", "NOPE"]).exit_code == 1
+
+
+def test_an_export_is_written_row_by_row_and_reads_as_before():
+    """Rows made as they are written (a province's gaps are never all cells at once); the
+    sheet still reads well at a meeting: bold headers, wrapped cells, the header row frozen,
+    columns as wide as their first rows, a would-be formula kept as text."""
+    from api.exports import to_xlsx
+
+    made = []
+
+    def rows():
+        for i in range(500):
+            made.append(i)
+            yield {"编码": f"O{i}", "名称": "=HYPERLINK(1)" if i == 3 else f"第{i}支部", "说明": "缺" * (i % 40)}
+
+    wb = load_workbook(io.BytesIO(to_xlsx({"缺口" * 20: rows(), "空": []})))
+    assert wb.sheetnames == ["缺口" * 15 + "缺", "空"] and len(made) == 500
+    ws = wb.worksheets[0]
+    assert [c.value for c in ws[1]] == ["编码", "名称", "说明"] and all(c.font.b for c in ws[1])
+    assert ws.max_row == 501 and ws["A501"].value == "O499" and ws["B5"].value == "=HYPERLINK(1)"
+    assert ws["B5"].data_type == "s" and ws["C40"].alignment.wrap_text and ws.freeze_panes == "A2"
+    assert ws.column_dimensions["C"].width == 60 and ws.column_dimensions["A"].width == 8
+    assert [c.value for c in wb["空"][1]] == ["无数据"]
