@@ -11,11 +11,11 @@ from __future__ import annotations
 import argparse
 
 from benchmarks.common import HOME, TODAY, ledgers, median_time, start_neo4j
-from graph.analyses.collector import collector_paused
 from graph.analyses.engine import engine_for
 from graph.analyses.gaps import _explain, find_gaps, lookups
 from graph.analyses.responsibility import Responsibility
 from graph.analyses.trees import OrgTree, RegionTree
+from graph.collector import collector_paused
 from graph.memory.store import MemoryStore
 from graph.neo4j.store import Neo4jStore
 from graph.policy import load_policy

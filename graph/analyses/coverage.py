@@ -16,11 +16,11 @@ from collections.abc import Iterable
 
 from pydantic import BaseModel, Field
 
-from graph.analyses.collector import collector_paused
 from graph.analyses.engine import engine_for
 from graph.analyses.kept import kept
 from graph.analyses.responsibility import Responsibility
 from graph.analyses.trees import load_trees
+from graph.collector import collector_paused
 from graph.policy import Policy, load_policy
 from graph.rules import rule_params
 from graph.store import GraphStore

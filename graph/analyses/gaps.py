@@ -26,13 +26,13 @@ from typing import Any, NamedTuple
 from pydantic import BaseModel, ConfigDict, Field
 
 from graph.analyses.cache import cached_if_present
-from graph.analyses.collector import collector_paused
 from graph.analyses.concurrent import at_once
 from graph.analyses.context import names_in_context
 from graph.analyses.engine import Engine, engine_for
 from graph.analyses.kept import kept
 from graph.analyses.responsibility import Responsibility
 from graph.analyses.trees import OrgTree, load_trees
+from graph.collector import collector_paused
 from graph.errors import InvalidInput
 from graph.model import LABELS
 from graph.policy import Policy, load_policy

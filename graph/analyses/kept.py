@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from graph.analyses.cache import TTL, cached
-from graph.analyses.collector import collector_paused
+from graph.collector import collector_paused
 from graph.store import GraphStore
 
 T = TypeVar("T")

@@ -20,6 +20,7 @@ from typing import Any
 
 import networkx as nx
 
+from graph.collector import collector_paused
 from graph.model import LABELS, RELATIONSHIPS, label_spec, rel_spec
 from graph.store import (
     Direction,
@@ -83,7 +84,7 @@ class MemoryStore(GraphStore):
     # --- persistence -----------------------------------------------------------------------
     def _load(self) -> None:
         assert self.path is not None
-        with open(self.path, "rb") as f:
+        with open(self.path, "rb") as f, collector_paused():  # (millions of objects that live on)
             payload = pickle.load(f)
         if payload.get("format") != FORMAT_VERSION:
             raise RuntimeError(f"{self.path}: 不支持的数据文件版本 {payload.get('format')!r}")
