@@ -51,7 +51,7 @@ def collector_paused() -> Iterator[None]:
                 gc.enable()
 
 
-RELAXED = (100_000, 50, 100)  # young collections every 100,000 new objects (Python's default: 700)
+RELAXED = (100_000, 10, 10)  # young collections every 100,000 new objects (Python's default: 700)
 _relaxers = 0
 _was_threshold: tuple[int, int, int] = gc.get_threshold()
 
