@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import statistics
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -49,3 +52,12 @@ def median_time(fn: Callable[[], Any], runs: int = 3) -> tuple[float, Any]:
         out = fn()
         times.append(time.perf_counter() - t)
     return statistics.median(times), out
+
+
+def printed_json(*args: str) -> Any:
+    """Run ``python *args`` in a process of its own (its memory and its collector its own) at
+    the repository's root; the JSON its last line printed. A failure raises with its stderr."""
+    out = subprocess.run([sys.executable, *args], cwd=ROOT, capture_output=True, text=True)
+    if out.returncode != 0:
+        raise RuntimeError(out.stderr[-3000:])
+    return json.loads(out.stdout.strip().splitlines()[-1])

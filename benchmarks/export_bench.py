@@ -13,11 +13,9 @@ from __future__ import annotations
 import argparse
 import json
 import resource
-import subprocess
-import sys
 import time
 
-from benchmarks.common import ROOT, TODAY, ledgers
+from benchmarks.common import TODAY, ledgers, printed_json
 
 
 def measure(members: int, times: int) -> dict:
@@ -47,9 +45,7 @@ def main() -> None:
     if args.child:
         print(json.dumps(measure(args.members, args.times)))
         return
-    out = subprocess.run([sys.executable, "-m", "benchmarks.export_bench", "--child", "--members", str(args.members),
-                          "--times", str(args.times)], cwd=ROOT, capture_output=True, text=True, check=True)
-    r = json.loads(out.stdout.strip().splitlines()[-1])
+    r = printed_json("-m", "benchmarks.export_bench", "--child", "--members", str(args.members), "--times", str(args.times))
     print(f"{r['gaps']:,} gaps to xlsx: {r['seconds']:.1f} s ({r['gaps'] / r['seconds']:,.0f} rows/s), {r['mb']:.1f} MB; "
           f"the process's peak {r['peak_before']:,.0f} MB before the export (the graph and its gaps), "
           f"{r['peak_after']:,.0f} MB after")

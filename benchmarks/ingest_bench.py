@@ -10,14 +10,11 @@ is fresh), and the CPU seconds the loader and the Neo4j JVM spent (where the tim
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
-from benchmarks.common import ROOT, ledgers, start_neo4j
+from benchmarks.common import ledgers, printed_json, start_neo4j
 
 
 def run_load(folder: Path, backend: str, uri: str | None, batch: int, data: Path | None = None) -> dict:
@@ -42,8 +39,7 @@ ru = resource.getrusage(resource.RUSAGE_SELF)
 print(json.dumps({{"rows": read, "seconds": secs, "peak_mb": ru.ru_maxrss / 1024, "cpu": ru.ru_utime + ru.ru_stime,
                   "rejected": len(report.rejected), "error": report.error}}))
 """
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return printed_json("-c", code)
 
 
 def cpu_seconds(pid: int | None) -> float:

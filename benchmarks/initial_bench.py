@@ -12,12 +12,9 @@ fresh database of the same JVM settings, in the same run, for the ratio.
 from __future__ import annotations
 
 import argparse
-import json
-import subprocess
-import sys
 from pathlib import Path
 
-from benchmarks.common import HOME, ROOT, ledgers, start_neo4j
+from benchmarks.common import HOME, ledgers, printed_json, start_neo4j
 from benchmarks.ingest_bench import cpu_seconds, run_load
 
 MERGE_TODAY = 6_698  # rows/s of the MERGE path at 1M members before #18 (docs/benchmarks.md)
@@ -45,10 +42,7 @@ print(json.dumps({{"rows": sum(c.read for c in report.ledgers.values()), "error"
                   "seconds": marks[-1][1] - marks[0][1], "peak_mb": ru.ru_maxrss / 1024,
                   "cpu": ru.ru_utime + ru.ru_stime, "nodes": sum(counts.values()), "rels": sum(rels.values())}}))
 """
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
-    if out.returncode != 0:
-        raise RuntimeError(out.stderr[-3000:])
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return printed_json("-c", code)
 
 
 def main() -> None:

@@ -11,13 +11,10 @@ keeping it, then in another new process with both answers on disk.
 from __future__ import annotations
 
 import argparse
-import json
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
-from benchmarks.common import HOME, ROOT, TODAY, ledgers, start_neo4j
+from benchmarks.common import HOME, TODAY, ledgers, printed_json, start_neo4j
 from graph.access import TokenStore
 from graph.neo4j.store import Neo4jStore
 from ingest.initial import initial_load
@@ -37,8 +34,7 @@ t = time.perf_counter()
 n = len(find_gaps(store, as_of=dt.date.fromisoformat({TODAY.isoformat()!r}), share=True))
 print(json.dumps({{"seconds": time.perf_counter() - t, "gaps": n}}))
 """
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return printed_json("-c", code)
 
 
 def home_in_new_process(uri: str, home: str, token: str) -> dict:
@@ -55,8 +51,7 @@ with TestClient(app) as client:
     r = client.get("/", headers={{"Authorization": "Bearer {token}"}})
     print(json.dumps({{"seconds": time.perf_counter() - t, "status": r.status_code, "bytes": len(r.content)}}))
 """
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return printed_json("-c", code)
 
 
 def main() -> None:

@@ -16,12 +16,10 @@ import datetime as dt
 import gc
 import json
 import resource
-import subprocess
-import sys
 import time
 from pathlib import Path
 
-from benchmarks.common import HOME, ROOT, TODAY
+from benchmarks.common import HOME, TODAY, printed_json
 
 
 def build_history(members: int) -> Path:
@@ -70,9 +68,7 @@ def main() -> None:
         print(json.dumps(rebuild(args.child)))
         return
     home = args.home or build_history(args.members)
-    out = subprocess.run([sys.executable, "-m", "benchmarks.past_bench", "--child", str(home)],
-                         cwd=ROOT, capture_output=True, text=True, check=True)
-    r = json.loads(out.stdout.strip().splitlines()[-1])
+    r = printed_json("-m", "benchmarks.past_bench", "--child", str(home))
     print(f"the graph as of the first of {r['loads']} loads ({home}): {r['nodes']:,} nodes rebuilt in "
           f"{r['seconds']:.1f} s; held afterwards {r['held_mb']:,.0f} MB, the process's peak {r['peak_mb']:,.0f} MB")
 
