@@ -26,48 +26,52 @@ from __future__ import annotations
 
 import gc
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-
-_lock = threading.Lock()
-_builders = 0  # threads inside collector_paused()
-_was_enabled = True
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    global _builders, _was_enabled
-    with _lock:
-        if _builders == 0:
-            _was_enabled = gc.isenabled()
-            gc.disable()
-        _builders += 1
-    try:
-        yield
-    finally:
-        with _lock:
-            _builders -= 1
-            if _builders == 0 and _was_enabled:
-                gc.enable()
-
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 
 RELAXED = (100_000, 10, 10)  # young collections every 100,000 new objects (Python's default: 700)
-_relaxers = 0
-_was_threshold: tuple[int, int, int] = gc.get_threshold()
 
 
-@contextmanager
-def collector_relaxed() -> Iterator[None]:
-    global _relaxers, _was_threshold
-    with _lock:
-        if _relaxers == 0:
-            _was_threshold = gc.get_threshold()
-            gc.set_threshold(*RELAXED)
-        _relaxers += 1
-    try:
-        yield
-    finally:
-        with _lock:
-            _relaxers -= 1
-            if _relaxers == 0:
-                gc.set_threshold(*_was_threshold)
+def _while_any_inside(change: Callable[[], Callable[[], None]]) -> Callable[[], AbstractContextManager[None]]:
+    """A context for a process-wide setting: ``change()`` (which returns how to undo it) when
+    the first thread enters, undone when the last one leaves (threads may be inside at once)."""
+    lock = threading.Lock()
+    inside = 0
+    undo: Callable[[], None] = _nothing
+
+    @contextmanager
+    def context() -> Iterator[None]:
+        nonlocal inside, undo
+        with lock:
+            if inside == 0:
+                undo = change()
+            inside += 1
+        try:
+            yield
+        finally:
+            with lock:
+                inside -= 1
+                if inside == 0:
+                    undo()
+
+    return context
+
+
+def _nothing() -> None:
+    return None
+
+
+def _pause() -> Callable[[], None]:
+    was = gc.isenabled()
+    gc.disable()
+    return gc.enable if was else _nothing
+
+
+def _relax() -> Callable[[], None]:
+    was = gc.get_threshold()
+    gc.set_threshold(*RELAXED)
+    return lambda: gc.set_threshold(*was)
+
+
+collector_paused = _while_any_inside(_pause)
+collector_relaxed = _while_any_inside(_relax)
