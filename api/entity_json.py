@@ -14,18 +14,17 @@ Made = tuple[bytes, dict[str, str]]  # a JSON body and its headers
 def entity_json(store: GraphStore, scope: Scope, label: str, key: str) -> Made | None:
     """The entity's JSON page; ``None`` when it has none (not found, outside the scope, or a
     merged code: the route answers those)."""
-    node, pairs = store.node_with_neighbours(label, key)
-    if node is None or not scope.allows(label, key):
-        return None
-    return encoded(label, node, seen(scope, pairs)), {}
+    return entity_jsons(store, scope, label, [key])[0]
 
 
 def entity_jsons(store: GraphStore, scope: Scope, label: str, keys: list[str]) -> list[Made | None]:
     """:func:`entity_json` for several entities of one label, in the order of ``keys``: one
-    question to the store for all of them, and one per label to the scope."""
+    question to the store for all of them, and one per label to the scope (the page maker
+    makes the pages asked at once together)."""
     found = store.nodes_with_neighbours(label, keys)
     allowed = scope.allowed(label, found)
-    pairs = scope.keep([(key, pair) for key in allowed for pair in found[key][1]],  # as seen() does
+    # (key, (relationship, other node)): the other nodes the scope may see, as seen() keeps them
+    pairs = scope.keep([(key, pair) for key in allowed for pair in found[key][1]],
                        lambda item: [(item[1][1].label, item[1][1].key)])
     theirs: dict[str, list[tuple[Rel, Node]]] = {key: [] for key in allowed}
     for key, pair in pairs:
