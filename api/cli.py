@@ -244,8 +244,10 @@ def run_ingest(paths: list[Path], dry_run: bool = False, report_file: Path | Non
     if len(report.rejected) > 20:
         console.print(f"…… 另有 {len(report.rejected) - 20} 条，见退回清单")
     if report.warnings:
-        console.print(f"[yellow]警告 {len(report.warnings)} 条[/yellow]"
-                      "（这些行已载入：相应项留空、按原文保存或关联未建立）：")
+        on_rejected = sum(w.row_rejected for w in report.warnings)
+        console.print(f"[yellow]警告 {len(report.warnings)} 条[/yellow]（"
+                      + (f"其中 {on_rejected} 条在未载入的行上，请与拒绝原因一并改正；其余" if on_rejected else "这些")
+                      + "行已载入：相应项留空、按原文保存或关联未建立）：")
         for column, kind, n in report.grouped(report.warnings)[:15]:
             console.print(f"  {column + '：' if column else ''}{kind}  {n} 条")
     if report.aliased:

@@ -38,11 +38,12 @@ class BadValue(InvalidInput, ValueError):
 
 
 class Unusual(BadValue):
-    """A value kept as written, with a warning: readable, but not one of the usual ones."""
+    """A value kept as written, with a warning: readable, but not one of the usual ones.
+    ``kept`` ends the message and says how it was kept (untrue if the row is rejected)."""
 
-    def __init__(self, message: str, value: Any) -> None:
-        super().__init__(message)
-        self.value = value
+    def __init__(self, message: str, value: Any, kept: str = "") -> None:
+        super().__init__(message + kept)
+        self.value, self.kept = value, kept
 
 
 _USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -289,8 +290,8 @@ def list_category(value: Any) -> str:
     canonical = synonyms.LIST_CATEGORY_SYNONYMS.get(text)
     if canonical is not None:
         return canonical
-    raise Unusual(f"不是常用类别（{'、'.join(LIST_CATEGORIES)}）：已按“{text}”载入，"
-                  "只与类别写法完全相同的需求或资源相配", text)
+    raise Unusual(f"不是常用类别（{'、'.join(LIST_CATEGORIES)}）", text,
+                  f"：已按“{text}”载入，只与类别写法完全相同的需求或资源相配")
 
 
 def split_multi(value: Any) -> list[str]:

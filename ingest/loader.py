@@ -204,6 +204,7 @@ class Loader:
                 scratch.close()
             for t in tables:
                 t.close()
+            report.settle_rejected_rows()  # rows rejected after their warnings were made
         return report
 
     def _open(self, files: list[Path], report: IngestReport) -> list[Table]:

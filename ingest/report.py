@@ -11,6 +11,9 @@ from typing import Any
 
 from graph.privacy import mask_text
 
+LANDED_BLANK = "；本行已载入，该项留空"  # a warned value dropped from a row that lands
+ROW_NOT_LANDED = "；本行未载入（拒绝原因见同一行），此项也请一并改正"
+
 
 @dataclass
 class Issue:
@@ -24,6 +27,10 @@ class Issue:
     value: str | None
     reason: str
     cell: str | None = None
+    # a warning's closing words that hold only if its row lands ("；本行已载入，该项留空"): a row
+    # rejected for another cell swaps them for ROW_NOT_LANDED (IngestReport.settle_rejected_rows)
+    landed_note: str = ""
+    row_rejected: bool = False  # a warning on a row that did not land
 
     def __post_init__(self) -> None:
         # an ID or phone number typed into another column, or quoted by an error, is masked too
@@ -39,6 +46,18 @@ class Issue:
         '不在可选值中'
         """
         return re.split(r"[：（;；，]", self.reason, maxsplit=1)[0]
+
+    def on_rejected_row(self) -> None:
+        """Say that this warning's row did not land (rejected for another of its cells).
+
+        >>> i = Issue("a.xlsx", None, 3, "成立日期", "2024/13/40", "日期不存在" + LANDED_BLANK,
+        ...           landed_note=LANDED_BLANK)
+        >>> i.on_rejected_row(); i.reason
+        '日期不存在；本行未载入（拒绝原因见同一行），此项也请一并改正'
+        """
+        base = self.reason[:-len(self.landed_note)] if self.landed_note and \
+            self.reason.endswith(self.landed_note) else self.reason
+        self.reason, self.landed_note, self.row_rejected = base + ROW_NOT_LANDED, "", True
 
     def where(self) -> str:
         """``file[sheet] 第N行 「column」`` for a terminal line."""
@@ -114,6 +133,14 @@ class IngestReport:
     def ok(self) -> bool:
         return self.error is None and not self.rejected
 
+    def settle_rejected_rows(self) -> None:
+        """Warnings on rows that were rejected (for another cell, a duplicate code, a street
+        outside the user's scope...) say that the row did not land, not that it did."""
+        rejected = {(i.file, i.sheet, i.row) for i in self.rejected if i.row is not None}
+        for w in self.warnings:
+            if not w.row_rejected and (w.file, w.sheet, w.row) in rejected:
+                w.on_rejected_row()
+
     def grouped(self, issues: list[Issue]) -> list[tuple[str, str, int]]:
         """(column, kind of reason, how many), most frequent first."""
         counts = Counter((i.column or "", i.kind) for i in issues)
@@ -121,6 +148,11 @@ class IngestReport:
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
+        for name in ("rejected", "warnings", "ignored_columns", "skipped"):
+            for issue in d[name]:
+                del issue["landed_note"]  # how the reason is worded, not news to a reader
+                if name != "warnings":
+                    del issue["row_rejected"]
         d["landed"] = self.landed
         d["not_listed"] = {name: getattr(self, name).dropped
                            for name in ("rejected", "warnings", "ignored_columns", "skipped")}

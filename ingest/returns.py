@@ -33,6 +33,7 @@ REJECTED_FILL = PatternFill("solid", fgColor="F4B6B6")
 WARNING_FILL = PatternFill("solid", fgColor="FFE699")
 HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
 KINDS = (("拒绝（未载入）", REJECTED_FILL), ("警告（已载入，该项留空）", WARNING_FILL), ("已跳过", None))
+ON_REJECTED_ROW = "警告（本行未载入，一并改正）"  # a warning on a row rejected for another cell
 LIST_HEADERS = ("序号", "类型", "工作表", "行", "列", "单元格", "填写的值", "原因")
 
 
@@ -104,8 +105,8 @@ def _list_sheet(wb: WorkbookType, issues: list[tuple[int, Issue]], has_copy: boo
         cell.font, cell.fill = Font(bold=True), HEADER_FILL
     rows = sorted(issues, key=lambda ki: (ki[1].sheet or "", ki[1].row or 0, ki[0], ki[1].column or ""))
     for n, (kind, i) in enumerate(rows, start=1):
-        ws.append([n, KINDS[kind][0], i.sheet or csv_sheet or "", i.row, i.column, i.cell,
-                   i.value, i.reason])
+        ws.append([n, ON_REJECTED_ROW if i.row_rejected else KINDS[kind][0], i.sheet or csv_sheet or "",
+                   i.row, i.column, i.cell, i.value, i.reason])
         as_text(ws.cell(row=n + 1, column=7))
         fill = KINDS[kind][1]
         if fill is not None:

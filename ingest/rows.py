@@ -17,7 +17,7 @@ from graph.privacy import mask_value
 from ingest.checks import BadValue, Unusual, split_multi
 from ingest.ledgers import Column
 from ingest.readers import Table, UncomputedFormula
-from ingest.report import Issue
+from ingest.report import LANDED_BLANK, Issue
 
 
 @dataclass
@@ -51,10 +51,10 @@ def parse_row(table: Table, row_no: int, cells: list[Any]
     rejects: list[Issue] = []
     warnings: list[Issue] = []
 
-    def issue(into: list[Issue], i: int, col: Column, raw: Any, reason: str) -> None:
+    def issue(into: list[Issue], i: int, col: Column, raw: Any, reason: str, landed_note: str = "") -> None:
         into.append(Issue(table.file, table.sheet, row_no, col.zh,
-                          None if raw is None else shown(col, raw), reason,
-                          cell=f"{get_column_letter(i + 1)}{row_no}"))
+                          None if raw is None else shown(col, raw), reason + landed_note,
+                          cell=f"{get_column_letter(i + 1)}{row_no}", landed_note=landed_note))
 
     width = len(cells)
     for i, col in table.columns.items():
@@ -67,7 +67,7 @@ def parse_row(table: Table, row_no: int, cells: list[Any]
             if col.required:
                 issue(rejects, i, col, raw, raw.reason)
             else:
-                issue(warnings, i, col, raw, f"{raw.reason}；本行已载入，该项留空")
+                issue(warnings, i, col, raw, raw.reason, LANDED_BLANK)
             continue
         if _blank(raw):
             if col.required:
@@ -93,13 +93,13 @@ def parse_row(table: Table, row_no: int, cells: list[Any]
         try:
             value = col.parse(raw)
         except Unusual as e:  # kept as written, said
-            issue(warnings, i, col, raw, str(e))
+            issue(warnings, i, col, raw, str(e), e.kept)
             value = e.value
         except BadValue as e:
             if col.required:
                 issue(rejects, i, col, raw, str(e))
             else:
-                issue(warnings, i, col, raw, f"{e}；本行已载入，该项留空")
+                issue(warnings, i, col, raw, str(e), LANDED_BLANK)
             continue
         if value is None:  # 长期 in an end date: no value
             continue
@@ -122,5 +122,8 @@ def parse_row(table: Table, row_no: int, cells: list[Any]
         else:  # the row lands without the link to itself
             del parsed.values[second]
             parsed.refs.remove((col, b))
-            issue(warnings, i, col, b, f"不能以自身为上级（{first}与{second}相同）；本行已载入，该项留空")
+            issue(warnings, i, col, b, f"不能以自身为上级（{first}与{second}相同）", LANDED_BLANK)
+    if rejects:  # its warnings are still worth fixing, but the row did not land
+        for w in warnings:
+            w.on_rejected_row()
     return parsed, rejects, warnings

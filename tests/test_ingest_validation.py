@@ -124,6 +124,41 @@ def test_rejections_and_warnings_are_reported_with_row_column_and_cell(tmp_path,
     assert summary[("成立日期", "日期不存在")] == 1 and summary[("身份证号", "身份证号校验位错误")] == 1
 
 
+def test_a_warning_on_a_rejected_row_says_the_row_did_not_land(tmp_path):
+    """A bad optional value is worth fixing even on a row rejected for another cell, but its
+    warning must not claim the row landed: not when the row is rejected as it is read (a blank
+    name), nor when it is rejected later (a code already used)."""
+    report, store, files = load(tmp_path, {"党组织": [
+        ORG_HEAD,
+        ["O1", "幸福街道党工委", "党工委", "", "社区", "", "2020-01-01", ""],
+        ["O2", "", "党支部", "O1", "", "", "2024/13/40", ""],                   # 3: rejected as read
+        ["O1", "重复党工委", "党工委", "", "天上", "", "", ""],                   # 4: rejected later
+        ["O3", "某支部", "党支部", "O1", "", "", "2024/13/40", ""],              # 5: lands
+    ]}, "xlsx")
+    warned = {(i.row, i.column): i for i in report.warnings}
+    for row, column in ((3, "成立日期"), (4, "所属领域")):
+        w = warned[(row, column)]
+        assert w.row_rejected and "本行已载入" not in w.reason
+        assert w.reason.endswith("本行未载入（拒绝原因见同一行），此项也请一并改正"), w.reason
+    assert warned[(3, "成立日期")].reason.startswith("日期不存在")
+    assert warned[(4, "所属领域")].reason.startswith("不在可选值中")
+    landed = warned[(5, "成立日期")]
+    assert not landed.row_rejected and landed.reason.endswith("本行已载入，该项留空")
+    assert store.get("Organization", "O2") is None and store.get("Organization", "O3") is not None
+    assert store.get("Organization", "O1").props["name"] == "幸福街道党工委"
+    # the return list says so too, beside the cell that rejected the row
+    from openpyxl import load_workbook
+
+    from ingest.returns import write_returns
+
+    (path,) = write_returns(report, tmp_path / "退回")
+    listed = {(r[3], r[4]): r[1] for r in load_workbook(path)["退回清单"].iter_rows(min_row=2, values_only=True)}
+    assert listed[(3, "组织名称")] == "拒绝（未载入）" and listed[(4, "组织编码")] == "拒绝（未载入）"
+    assert listed[(3, "成立日期")] == listed[(4, "所属领域")] == "警告（本行未载入，一并改正）"
+    assert listed[(5, "成立日期")] == "警告（已载入，该项留空）"
+    assert "landed_note" not in report.to_dict()["warnings"][0]
+
+
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_unknown_references_are_warnings_and_the_entity_lands(tmp_path, fmt):
     report, store, _ = load(tmp_path, {
