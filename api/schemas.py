@@ -22,6 +22,10 @@ class NodeOut(BaseModel):
         return cls(**node_json(node))
 
 
+class SearchHit(NodeOut):
+    region: str | None = Field(None, description="所在区划（与别的区划同名时带上级名称）")
+
+
 class LinkOut(BaseModel):
     type: str = Field(description="关系类型 (英文)")
     type_zh: str = Field(description="关系类型")

@@ -13,7 +13,7 @@ from graph.analyses.resolve import NotFound, resolve
 from graph.errors import Ambiguous
 from graph.memory.store import MemoryStore
 from tests.test_api import client_for
-from tests.test_gap_rules import AS_OF, S, build
+from tests.test_gap_rules import AS_OF, C, S, build, rels
 
 
 @pytest.fixture
@@ -34,6 +34,50 @@ def test_resolve_by_code_exact_and_partial_name(city):
     with pytest.raises(NotFound) as nf:
         resolve(city, "西街道", ["Region"])
     assert "未找到“西街道”" in str(nf.value) and "东街道" in str(nf.value)
+
+
+W, WS = "519902000000", "519902001000"  # 西区 and its own 东街道
+
+
+def _twin_streets(store) -> None:
+    """A second 东街道, in 西区, with a unit of its own."""
+    store.upsert_nodes("Region", [{"code": W, "name": "西区", "level": "区县"},
+                                  {"code": WS, "name": "东街道", "level": "街道乡镇"}])
+    rels(store, "PART_OF", "Region", "Region", [(W, C), (WS, W)])
+    store.upsert_nodes("Unit", [{"id": "WU", "name": "西区乙公司", "kind": "非公企业"}])
+    rels(store, "IN_REGION", "Unit", "Region", [("WU", WS)])
+
+
+def test_two_of_one_name_are_told_apart_by_the_region_above(city):
+    """Streets, communities and branches of one name exist in different districts: the name
+    after its region's, or with the region in brackets, names one; the bare name lists both with
+    their regions and says how to write it."""
+    _twin_streets(city)
+    with pytest.raises(Ambiguous) as e:
+        resolve(city, "东街道", ["Region"])
+    assert "请在名称前写出所在区划（如“东区东街道”）" in str(e.value) or "如“西区东街道”" in str(e.value)
+    assert {(c["name"], c["region"], c["code"]) for c in e.value.candidates} == {
+        ("东街道", "东区", S), ("东街道", "西区", WS)}
+    for text, code in (("西区东街道", WS), ("东区东街道", S), ("东街道（西区）", WS), ("东街道(东区)", S),
+                       ("西区 东街道", WS), ("西区/东街道", WS), ("示范市西区东街道", WS)):
+        assert resolve(city, text, ["Region"]).key == code, text
+    with pytest.raises(Ambiguous):
+        resolve(city, "示范市东街道", ["Region"])  # the city holds both
+    assert resolve(city, "西区乙公司").key == "WU"  # a unique name needs no region
+    assert resolve(city, "乙公司（西区）").key == "WU"
+    with pytest.raises(NotFound):
+        resolve(city, "北区东街道", ["Region"])  # no such region: not found, not a guess
+    for c in client_for(city):
+        q = {"as_of": AS_OF.isoformat()}
+        assert c.get("/gaps", params={**q, "region": "东区东街道"}).json() == \
+            c.get("/gaps", params={**q, "region": S}).json()
+        assert c.get("/gaps", params={**q, "region": "东街道"}).status_code == 409
+        hits = c.get("/search", params={"q": "东街道"}).json()
+        assert {(h["id"], h["region"]) for h in hits if h["label"] == "Region"} == {(S, "东区"), (WS, "西区")}
+        # what lies in a street of a shared name says which one
+        assert {(h["name"], h["region"]) for h in c.get("/search", params={"q": "乙公司"}).json()} == {
+            ("乙公司", "东区东街道"), ("西区乙公司", "西区东街道")}
+        assert [h["id"] for h in c.get("/search", params={"q": "西区东街道"}).json()] == [WS]
 
 
 @pytest.fixture

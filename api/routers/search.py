@@ -1,20 +1,20 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from pydantic import TypeAdapter
+from pydantic_core import to_json
 
 from api.auth import ScopeDep
 from api.deps import Store, resolve_label
 from api.page_cache import kept_page
-from api.schemas import NodeOut
+from api.schemas import SearchHit, node_json
 from graph.analyses.cache import cached
-from graph.analyses.resolve import rank
+from graph.analyses.resolve import LOOKUP_ORDER, candidates, rank, within_region
 
 router = APIRouter(tags=["实体"])
-_NODES = TypeAdapter(list[NodeOut])
 
 
-@router.get("/search", response_model=list[NodeOut], summary="按名称搜索（支持中文）")
+@router.get("/search", response_model=list[SearchHit], summary="按名称搜索（支持中文）",
+            description="名称中的一段即可；同名的可在名称前写出所在区划（如“西岭区孟街街道”）。")
 async def search(
     request: Request,
     store: Store,
@@ -31,10 +31,16 @@ async def search(
     def find():  # a common word (社区) matches thousands of names: kept like the analyses' answers
         return store.search(q, labels=labels, limit=wanted)
 
+    def visible(nodes):
+        return scope.keep(nodes, lambda n: [(n.label, n.key)])
+
     def page() -> tuple[bytes, dict]:
         hits = cached(store, ("search", q.strip(), tuple(labels or ()), wanted), find)
-        best = rank(scope.keep(hits, lambda n: [(n.label, n.key)]), q)[:limit]
-        return _NODES.dump_json([NodeOut.of(n) for n in best]), {}
+        # nothing of that name: perhaps a name after its region's ("西岭区孟街街道")
+        best = rank(visible(hits), q)[:limit] or \
+            rank(within_region(store, q, tuple(labels or LOOKUP_ORDER), visible), q)[:limit]
+        shown = [{**node_json(n), "region": c["region"]} for n, c in zip(best, candidates(store, best))]
+        return to_json(shown), {}
 
     # the encoded answer kept per asker's scope too: ranked and encoded once
     return await kept_page(request, store, ("search", q.strip(), tuple(labels or ()), limit, scope.kind,

@@ -1,7 +1,9 @@
 """Find an entity the way staff name it: by its code, its exact name, or a unique part of its
-name ("北镇街道", "秦街社区党委", "秦街"). Two or more fit: :class:`~graph.errors.Ambiguous` with
-the candidates (name, kind, code, region) to choose from; none: :class:`NotFound` naming the
-closest names. Never a silent empty answer.
+name ("北镇街道", "秦街社区党委", "秦街"); and, where two share a name (a 新村社区 in two
+streets), by the name with a region above it, written before it or in brackets after it
+("西岭区孟街街道", "西岭区 孟街街道", "孟街街道（西岭区）"). Two or more fit:
+:class:`~graph.errors.Ambiguous` with the candidates (name, kind, region, code) to choose from;
+none: :class:`NotFound` naming the closest names. Never a silent empty answer.
 
 >>> from graph.memory.store import MemoryStore
 >>> s = MemoryStore()
@@ -11,10 +13,26 @@ closest names. Never a silent empty answer.
 >>> resolve(s, "党")
 Traceback (most recent call last):
 graph.errors.Ambiguous: “党”对应多个实体，请写出全称或编码：秦街社区党委（党组织，O1）、北镇街道党工委（党组织，O2）
+
+Two of one name, told apart by the region they are in:
+
+>>> from graph.store import RelRow
+>>> _ = s.upsert_nodes("Region", [{"code": "A", "name": "东湖区"}, {"code": "B", "name": "西岭区"},
+...     {"code": "A1", "name": "孟街街道"}, {"code": "B1", "name": "孟街街道"}])
+>>> _ = s.upsert_relationships("PART_OF", "Region", "Region", [RelRow("A1", "A"), RelRow("B1", "B")])
+>>> resolve(s, "西岭区孟街街道").key, resolve(s, "孟街街道（东湖区）").key, resolve(s, "西岭区/孟街").key
+('B1', 'A1', 'B1')
+>>> try:
+...     resolve(s, "孟街街道")
+... except Ambiguous as e:
+...     print(str(e).split("：")[0]); print([(c["region"], c["code"]) for c in e.candidates])
+“孟街街道”对应多个实体，请在名称前写出所在区划（如“东湖区孟街街道”）或写编码
+[('东湖区', 'A1'), ('西岭区', 'B1')]
 """
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Callable, Iterable
 
 from graph.analyses.trees import load_trees
@@ -25,6 +43,9 @@ from graph.store import GraphStore, Node
 # the order codes are looked up in when the kind is not given
 LOOKUP_ORDER = ("Organization", "Unit", "Grid", "Member", "Alliance", "Activity", "Region")
 MAX_CANDIDATES = 20
+# "孟街街道（西岭区）" and "西岭区 孟街街道", "西岭区/孟街街道", "西岭区·孟街街道"
+_IN_BRACKETS = re.compile(r"^(.+?)\s*[（(]\s*([^（）()]+?)\s*[）)]$")
+_SEPARATOR = re.compile(r"\s*[\s/／\\·、>＞|｜-]\s*")
 
 
 class NotFound(NotFoundError, LookupError):
@@ -52,13 +73,76 @@ def resolve(store: GraphStore, text: str, labels: Iterable[str] | None = None,
     chosen = exact or hits
     if len(chosen) == 1:
         return chosen[0]
+    within = within_region(store, t, wanted, seen)
+    if len(within) == 1:
+        return within[0]
     if chosen:
-        cands = candidates(store, chosen[:MAX_CANDIDATES])
-        listed = "、".join(f"{c['name']}（{c['kind']}，{c['code']}）" for c in cands[:8])
-        more = f" 等 {len(chosen)} 个" if len(chosen) > 8 else ""
-        raise Ambiguous(f"“{t}”对应多个实体，请写出全称或编码：{listed}{more}", cands)
+        raise _ambiguous(store, t, chosen)
+    if within:
+        raise _ambiguous(store, t, within)
     near = _closest(store, t, wanted, seen)
     raise NotFound(f"未找到“{t}”" + (f"，最接近的有：{'、'.join(near)}" if near else ""))
+
+
+def _ambiguous(store: GraphStore, text: str, chosen: list[Node]) -> Ambiguous:
+    cands = candidates(store, chosen[:MAX_CANDIDATES])
+    listed = "、".join(f"{c['name']}（{c['kind']}，{c['region'] + '，' if c['region'] else ''}{c['code']}）"
+                      for c in cands[:8])
+    more = f" 等 {len(chosen)} 个" if len(chosen) > 8 else ""
+    names = [c["name"] for c in cands]
+    twin = next((c for c in cands if c["region"] and names.count(c["name"]) > 1), None)
+    how = (f"请在名称前写出所在区划（如“{twin['region']}{twin['name']}”）或写编码" if twin
+           else "请写出全称或编码")
+    return Ambiguous(f"“{text}”对应多个实体，{how}：{listed}{more}", cands)
+
+
+def within_region(store: GraphStore, text: str, labels: tuple[str, ...], seen: Visible,
+                  depth: int = 0) -> list[Node]:
+    """The entities ``text`` names as a region and a name in it ("西岭区孟街街道", "孟街街道（西岭区）",
+    "示范市西岭区孟街街道"): those of the name (exact names first) inside a region of that name,
+    at any depth."""
+    regions, _ = load_trees(store)
+    splits: list[tuple[str, str]] = []  # (region's name, the entity's name)
+    if m := _IN_BRACKETS.match(text):
+        splits.append((m.group(2), m.group(1)))
+    parts = _SEPARATOR.split(text, maxsplit=1)
+    if len(parts) == 2 and all(parts):
+        splits.append((parts[0], parts[1]))
+    splits += [(name, text[len(name):]) for name in set(regions.name.values())
+               if len(name) >= 2 and len(text) > len(name) and text.startswith(name)]
+    exact: dict[tuple[str, str], Node] = {}
+    partial: dict[tuple[str, str], Node] = {}
+    for where, name in splits:
+        hits = seen(store.search(name, labels=list(labels), limit=200))
+        if not hits and depth < 3:  # the rest names a region too ("西岭区孟街街道" after "示范市")
+            hits = within_region(store, name, labels, seen, depth + 1)
+        places = _enclosing(store, hits, regions)
+        for n in hits:
+            if any(regions.name.get(code) == where for code in places.get((n.label, n.key), ())):
+                (exact if n.name == name else partial).setdefault((n.label, n.key), n)
+    return list((exact or partial).values())
+
+
+def _enclosing(store: GraphStore, nodes: list[Node], regions) -> dict[tuple[str, str], list[str]]:
+    """The codes of the regions each node is in, nearest first (a region's own above it)."""
+    return {k: regions.ancestors(code) for k, code in _region_of(store, nodes).items()}
+
+
+def _region_of(store: GraphStore, nodes: list[Node]) -> dict[tuple[str, str], str | None]:
+    """The code of the region each node is in (a region's: the one above it)."""
+    regions, orgs = load_trees(store)
+    where: dict[tuple[str, str], str | None] = {}
+    for n in nodes:
+        if n.label == "Organization":
+            where[(n.label, n.key)] = orgs.region.get(n.key)
+        elif n.label == "Region":
+            where[(n.label, n.key)] = regions.parent.get(n.key)
+    for label in ("Unit", "Grid"):
+        keys = [n.key for n in nodes if n.label == label]
+        if keys:
+            for r in store.engine().regions_of(label, keys):
+                where[(label, r["id"])] = r["region"]
+    return where
 
 
 # the kinds staff look for first, when a search lists several
@@ -105,21 +189,11 @@ def _closest(store: GraphStore, text: str, labels: tuple[str, ...], seen: Visibl
 
 def candidates(store: GraphStore, nodes: list[Node]) -> list[dict[str, str | None]]:
     """Name, kind, code and region of each, for a person to choose from."""
-    regions, orgs = load_trees(store)
-    where: dict[tuple[str, str], str | None] = {}
-    for n in nodes:
-        if n.label == "Organization":
-            where[(n.label, n.key)] = orgs.region.get(n.key)
-        elif n.label == "Region":
-            where[(n.label, n.key)] = regions.parent.get(n.key)
-    for label in ("Unit", "Grid"):
-        keys = [n.key for n in nodes if n.label == label]
-        if keys:
-            for r in store.engine().regions_of(label, keys):
-                where[(label, r["id"])] = r["region"]
+    regions, _ = load_trees(store)
+    where = _region_of(store, nodes)
     out = []
     for n in nodes:
         code = where.get((n.label, n.key))
         out.append({"name": n.name, "kind": LABELS[n.label].zh, "code": n.key,
-                    "region": regions.name.get(code) if code else None})
+                    "region": regions.shown(code) if code else None})
     return out

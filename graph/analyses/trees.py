@@ -7,7 +7,7 @@ the roll-up of coverage rates.
 """
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -74,6 +74,17 @@ class RegionTree:
     def subtree(self, code: str) -> set[str]:
         """The region and every region under it."""
         return subtree(self.children, code, self.parent)
+
+    @cached_property
+    def _shared_names(self) -> set[str]:
+        return {name for name, n in Counter(self.name.values()).items() if n > 1}
+
+    def shown(self, code: str) -> str:
+        """The region's name as a person tells it apart: with the name of the region above it
+        when another region has the same name ("西岭区孟街街道")."""
+        name = self.name.get(code, code)
+        parent = self.parent.get(code)
+        return self.name.get(parent, "") + name if name in self._shared_names and parent else name
 
 
 @dataclass
