@@ -46,6 +46,10 @@ def _twin_streets(store) -> None:
     rels(store, "PART_OF", "Region", "Region", [(W, C), (WS, W)])
     store.upsert_nodes("Unit", [{"id": "WU", "name": "西区乙公司", "kind": "非公企业"}])
     rels(store, "IN_REGION", "Unit", "Region", [("WU", WS)])
+    store.upsert_nodes("Organization", [{"id": "WST", "name": "西区东街道党工委", "kind": "党工委"}])
+    rels(store, "IN_REGION", "Organization", "Region", [("WST", WS)])
+    store.upsert_nodes("Alliance", [{"id": "A1", "name": "东街道联盟"}, {"id": "A2", "name": "东街道联盟"}])
+    rels(store, "IN_ALLIANCE", "Organization", "Alliance", [("ST", "A1"), ("WST", "A2")], {"role": "牵头"})
 
 
 def test_two_of_one_name_are_told_apart_by_the_region_above(city):
@@ -65,6 +69,8 @@ def test_two_of_one_name_are_told_apart_by_the_region_above(city):
         resolve(city, "示范市东街道", ["Region"])  # the city holds both
     assert resolve(city, "西区乙公司").key == "WU"  # a unique name needs no region
     assert resolve(city, "乙公司（西区）").key == "WU"
+    # the street, not the unit whose name holds the text
+    assert resolve(city, "西区东街道").key == WS and resolve(city, "西区东街道乙公司").key == "WU"
     with pytest.raises(NotFound):
         resolve(city, "北区东街道", ["Region"])  # no such region: not found, not a guess
     for c in client_for(city):
@@ -77,7 +83,11 @@ def test_two_of_one_name_are_told_apart_by_the_region_above(city):
         # what lies in a street of a shared name says which one
         assert {(h["name"], h["region"]) for h in c.get("/search", params={"q": "乙公司"}).json()} == {
             ("乙公司", "东区东街道"), ("西区乙公司", "西区东街道")}
-        assert [h["id"] for h in c.get("/search", params={"q": "西区东街道"}).json()] == [WS]
+        assert [h["id"] for h in c.get("/search", params={"q": "西区东街道"}).json()] == [WS, "WST"]
+        # the home page's two alliances of one name say where each is
+        home = c.get("/").text
+        assert home.count(">东街道联盟</a>") == 2
+        assert '<span class="where">东区东街道</span>' in home and '<span class="where">西区东街道</span>' in home
 
 
 @pytest.fixture

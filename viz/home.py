@@ -3,6 +3,7 @@ each list linking to its view or its Excel export. One self-contained page, in C
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -11,11 +12,12 @@ from graph.analyses.coverage import MEASURES, coverage
 from graph.analyses.gaps import find_gaps
 from graph.analyses.nonempty import has_data
 from graph.analyses.scope import Scope
+from graph.analyses.trees import load_trees
 from graph.history.campaigns import CampaignProgress
 from graph.model import LABELS
 from graph.policy import Policy
 from graph.rules import RULES
-from graph.store import GraphStore
+from graph.store import GraphStore, Node
 from ingest.report import UNCHANGED_NOTE
 from viz.progress import campaign_chart, progress_charts
 
@@ -42,6 +44,7 @@ def home_html(store: GraphStore, policy: Policy, as_of: dt.date | None = None, s
     alliances = store.list_nodes("Alliance", limit=500)
     ok = scope.allowed("Alliance", [a.key for a in alliances])
     alliances = [a for a in alliances if a.key in ok]
+    alliance_places = _places_of_twins(store, alliances)
     charts = progress_charts(progress, None if scope.everything else visible) if progress else []
     first_region = next((r.id for r in rates if r.level == "街道乡镇"), None)
     first_org = [o for o in store.list_nodes("Organization", limit=1) if scope.allows("Organization", o.key)]
@@ -53,12 +56,30 @@ def home_html(store: GraphStore, policy: Policy, as_of: dt.date | None = None, s
         totals=[(LABELS[k].zh, v) for k, v in counts.items() if k not in ("Activity",)],
         rules=[(rid, r.title, r.group, per_rule.get(rid, 0)) for rid, r in RULES.items()],
         total_gaps=sum(per_rule.values()), rates=rates, measures=MEASURES, alliances=alliances,
+        alliance_places=alliance_places,
         first_region=first_region, first_org=first_org[0].key if first_org else None,
         can_upload=can_upload, empty=not has_data(store), meetings=meetings or [],
         charts=charts, chart_options={c.id: c.option for c in charts}, loads=len(progress or []),
         campaigns=campaigns or [], unchanged_note=UNCHANGED_NOTE,
         since=since.keep(scope.gaps) if since is not None and not scope.everything else since,
     )
+
+
+def _places_of_twins(store: GraphStore, alliances: list[Node]) -> dict[str, str]:
+    """Where each alliance that shares its name with another is: its lead organisation's region
+    (“西岭区孟街街道”), else its code — two rows of one name must not look the same."""
+    names = Counter(a.name for a in alliances)
+    twins = [a.key for a in alliances if names[a.name] > 1]
+    if not twins:
+        return {}
+    regions, orgs = load_trees(store)
+    places = {}
+    for key, (_, links) in store.nodes_with_neighbours("Alliance", twins).items():
+        members = [(rel.props.get("role") != "牵头", other.key) for rel, other in links
+                   if rel.type == "IN_ALLIANCE" and other.label == "Organization"]
+        region = orgs.region.get(min(members)[1]) if members else None
+        places[key] = regions.shown(region) if region else key
+    return places
 
 
 def campaign_html(progress: CampaignProgress) -> str:

@@ -36,9 +36,10 @@ async def search(
 
     def page() -> tuple[bytes, dict]:
         hits = cached(store, ("search", q.strip(), tuple(labels or ()), wanted), find)
-        # nothing of that name: perhaps a name after its region's ("西岭区孟街街道")
-        best = rank(visible(hits), q)[:limit] or \
-            rank(within_region(store, q, tuple(labels or LOOKUP_ORDER), visible), q)[:limit]
+        # a name after its region's ("西岭区孟街街道") first, then the names that hold the text
+        within = rank(within_region(store, q, tuple(labels or LOOKUP_ORDER), visible), q)
+        first = {(n.label, n.key) for n in within}
+        best = (within + [n for n in rank(visible(hits), q) if (n.label, n.key) not in first])[:limit]
         shown = [{**node_json(n), "region": c["region"]} for n, c in zip(best, candidates(store, best))]
         return to_json(shown), {}
 

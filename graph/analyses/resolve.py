@@ -70,12 +70,13 @@ def resolve(store: GraphStore, text: str, labels: Iterable[str] | None = None,
     exact = [n for n in hits if n.props.get("name") == t]
     if len(exact) == 1:
         return exact[0]
+    # a name after its region's ("西岭区孟街街道") before a name it is part of ("西岭区孟街街道党工委")
+    within = [] if exact else within_region(store, t, wanted, seen)
+    if len(within) == 1:
+        return within[0]
     chosen = exact or hits
     if len(chosen) == 1:
         return chosen[0]
-    within = within_region(store, t, wanted, seen)
-    if len(within) == 1:
-        return within[0]
     if chosen:
         raise _ambiguous(store, t, chosen)
     if within:
@@ -96,13 +97,20 @@ def _ambiguous(store: GraphStore, text: str, chosen: list[Node]) -> Ambiguous:
     return Ambiguous(f"“{text}”对应多个实体，{how}：{listed}{more}", cands)
 
 
-def within_region(store: GraphStore, text: str, labels: tuple[str, ...], seen: Visible,
-                  depth: int = 0) -> list[Node]:
+def within_region(store: GraphStore, text: str, labels: tuple[str, ...], seen: Visible) -> list[Node]:
     """The entities ``text`` names as a region and a name in it ("西岭区孟街街道", "孟街街道（西岭区）",
-    "示范市西岭区孟街街道"): those of the name (exact names first) inside a region of that name,
-    at any depth."""
+    "示范市西岭区孟街街道"): those of the name inside a region of that name, at any depth (those
+    of exactly that name, if any)."""
+    found = _within(store, text, labels, seen, 0)
+    exact = [n for n, whole in found.values() if whole]
+    return exact or [n for n, _ in found.values()]
+
+
+def _within(store: GraphStore, text: str, labels: tuple[str, ...], seen: Visible,
+            depth: int) -> dict[tuple[str, str], tuple[Node, bool]]:
+    """Each entity found, and whether its whole name was written."""
     regions, _ = load_trees(store)
-    splits: list[tuple[str, str]] = []  # (region's name, the entity's name)
+    splits: list[tuple[str, str]] = []  # (region's name, the rest)
     if m := _IN_BRACKETS.match(text):
         splits.append((m.group(2), m.group(1)))
     parts = _SEPARATOR.split(text, maxsplit=1)
@@ -110,17 +118,17 @@ def within_region(store: GraphStore, text: str, labels: tuple[str, ...], seen: V
         splits.append((parts[0], parts[1]))
     splits += [(name, text[len(name):]) for name in set(regions.name.values())
                if len(name) >= 2 and len(text) > len(name) and text.startswith(name)]
-    exact: dict[tuple[str, str], Node] = {}
-    partial: dict[tuple[str, str], Node] = {}
-    for where, name in splits:
-        hits = seen(store.search(name, labels=list(labels), limit=200))
-        if not hits and depth < 3:  # the rest names a region too ("西岭区孟街街道" after "示范市")
-            hits = within_region(store, name, labels, seen, depth + 1)
-        places = _enclosing(store, hits, regions)
-        for n in hits:
-            if any(regions.name.get(code) == where for code in places.get((n.label, n.key), ())):
-                (exact if n.name == name else partial).setdefault((n.label, n.key), n)
-    return list((exact or partial).values())
+    found: dict[tuple[str, str], tuple[Node, bool]] = {}
+    for where, rest in splits:
+        hits = {(n.label, n.key): (n, n.name == rest) for n in seen(store.search(rest, labels=list(labels), limit=200))}
+        if depth < 3:  # the rest names a region too ("西岭区孟街街道" after "示范市")
+            for k, (n, whole) in _within(store, rest, labels, seen, depth + 1).items():
+                hits.setdefault(k, (n, whole))
+        places = _enclosing(store, [n for n, _ in hits.values()], regions)
+        for k, (n, whole) in hits.items():
+            if any(regions.name.get(code) == where for code in places.get(k, ())):
+                found[k] = (n, whole or found.get(k, (n, False))[1])
+    return found
 
 
 def _enclosing(store: GraphStore, nodes: list[Node], regions) -> dict[tuple[str, str], list[str]]:
