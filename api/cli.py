@@ -255,6 +255,10 @@ def run_ingest(paths: list[Path], dry_run: bool = False, report_file: Path | Non
     if report.skipped:
         sheets = sum(1 for i in report.skipped if i.row is None)
         console.print(f"已跳过：{sheets} 个非台账工作表，{len(report.skipped) - sheets} 行合计或示例行")
+    if report.merged_cells:
+        cols = "、".join(dict.fromkeys(i.column for i in report.merged_cells if i.column))
+        console.print(f"合并单元格：{len(report.merged_cells)} 处按每行显示的值读取"
+                      + (f"（{cols}）" if cols else ""))
     if report.ignored_columns:
         names = "、".join(sorted({i.column or "" for i in report.ignored_columns}))
         console.print(f"已忽略未识别的列：{names}")

@@ -306,6 +306,7 @@ class Loader:
                 batch = {}
         self._flush(t, batch, source, report, spool, seen, needs)
         report.skipped.extend(Issue(t.file, t.sheet, row, None, None, why) for row, why in t.passed)
+        report.merged_cells.extend(_merged_issues(t))
         if t.stopped:
             (report.rejected if t.truncated else report.warnings).append(
                 Issue(t.file, t.sheet, None, None, None, t.stopped))
@@ -632,6 +633,19 @@ def _first_known(labels: tuple[str, ...], key: str, known: dict[str, set[str]]) 
         if key in known.get(label, ()):
             return label
     return None
+
+
+def _merged_issues(t: Table) -> list[Issue]:
+    """The merged ranges under the header that were read as each of their rows' value."""
+    out = []
+    for col, first, last in t.merged:
+        if first <= (t.header_row or 0):
+            continue
+        column = t.columns.get(col - 1)
+        ref = f"{get_column_letter(col)}{first}:{get_column_letter(col)}{last}"
+        out.append(Issue(t.file, t.sheet, first, column.zh if column else None, ref,
+                         f"合并单元格 {ref}：第{first}–{last}行各按合并后显示的值读取", cell=ref))
+    return out
 
 
 def _letters(t: Table) -> dict[str, str]:

@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import csv
 import difflib
+import itertools
 import re
 import unicodedata
 import zipfile
+from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,6 +55,9 @@ class Table:
     stopped: str | None = None  # why reading stopped before the end (a long blank run)
     truncated: bool = False  # and whether rows were lost by it (the row limit)
     limits: Limits = Limits()
+    # vertically merged ranges read as every row's value: (column, first row, last row), 1-based;
+    # filled while the rows are read
+    merged: list[tuple[int, int, int]] = field(default_factory=list)
 
 
 class TooLarge(TooLargeInput, ValueError):
@@ -212,12 +217,20 @@ def _table(file: str, sheet: str | None, rows: Iterator[tuple[int, list[Any]]],
             continue
         saw_content = True
         found = _match(cells, catalogue)
-        if found is None:
-            miss = _near_miss(cells, catalogue)
-            if miss and (closest is None or miss[0] > closest[0]):
-                closest = (miss[0], f"第{row_no}行{miss[1]}")
-            continue
-        ledger, cols = found
+        following = next(rows, None)
+        two = _two_row_header(cells, following[1], catalogue) if following else None
+        if two is not None and len(two[2]) > _width(found or _match(following[1], catalogue)):  # type: ignore[index]
+            assert following is not None
+            row_no, (cells, ledger, cols) = following[0], two
+        else:
+            if following is not None:  # not part of the header: read it as the next row
+                rows = itertools.chain([following], rows)
+            if found is None:
+                miss = _near_miss(cells, catalogue)
+                if miss and (closest is None or miss[0] > closest[0]):
+                    closest = (miss[0], f"第{row_no}行{miss[1]}")
+                continue
+            ledger, cols = found
         headers = {i: str(c).strip() for i, c in enumerate(cells) if c is not None and str(c).strip()}
         ignored = [h for i, h in headers.items()
                    if i not in cols and normalize_header(h).upper() not in synonyms.IGNORED_HEADERS]
@@ -237,6 +250,33 @@ def _table(file: str, sheet: str | None, rows: Iterator[tuple[int, list[Any]]],
     return Table(file, sheet, None, None,
                  problem="未识别出台账表头：前30行中没有一行包含某类台账的全部必填列"
                          + (f"（{closest[1]}）" if closest else ""))
+
+
+def _width(found: tuple[Ledger, dict[int, Column]] | None) -> int:
+    return len(found[1]) if found else 0
+
+
+def _two_row_header(cells: list[Any], below: list[Any],
+                    catalogue: Catalogue) -> tuple[list[Any], Ledger, dict[int, Column]] | None:
+    """A header written on two rows: group titles (基本情况, merged across columns) above the
+    names of their columns, the other names merged down over both rows. The names as one row
+    (each column's lower name, else its upper), its ledger and columns, when ``below`` holds
+    only header names (never a row of data) and together they make a ledger's header. The
+    caller takes it when it finds more columns than either row alone (a title row above a
+    header finds no more than the header)."""
+    if _is_blank(below):
+        return None
+    combined = [a if _is_blank([b]) else b for a, b in itertools.zip_longest(cells, below)]
+    found = _match(combined, catalogue)
+    if found is None:
+        return None
+    for i, value in enumerate(below):
+        name = normalize_header(value)
+        if (not name or i in found[1] or name.upper() in synonyms.IGNORED_HEADERS
+                or (i < len(cells) and name == normalize_header(cells[i]))):
+            continue
+        return None  # a value that is no header name of that ledger: ``below`` is data
+    return combined, found[0], found[1]
 
 
 def _body(table: Table, rows: Iterator[tuple[int, list[Any]]]) -> Iterator[tuple[int, list[Any]]]:
@@ -338,22 +378,48 @@ _STRING_RESULT = re.compile(rb'\bt="str"')
 _ANY_FORMULA = re.compile(rb"<(?:\w+:)?f\b")
 
 
+# a merged range of the sheet's XML: <mergeCell ref="E4:E7"/> (after the rows, at the end)
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
+
+
+@dataclass
+class SheetExtras:
+    """What read-only openpyxl does not give of a sheet: its formula cells with no calculated
+    value, by (row, column), and its merged ranges as (first row, first column, last row, last
+    column), 1-based."""
+
+    formulas: dict[tuple[int, int], str] = field(default_factory=dict)
+    merges: list[tuple[int, int, int, int]] = field(default_factory=list)
+
+
+def sheet_extras(archive: zipfile.ZipFile, member: str) -> SheetExtras:
+    """Read one sheet's XML from the workbook's zip ``archive`` once for its merged ranges and
+    whether it holds a formula; only a sheet with a formula (few ledgers) is read again for
+    the uncalculated ones."""
+    from openpyxl.utils import column_index_from_string
+
+    merges: set[tuple[int, int, int, int]] = set()
+    any_formula = False
+    with archive.open(member) as f:  # chunk by chunk, never the whole sheet held
+        tail = b""
+        while chunk := f.read(1 << 20):
+            text = tail + chunk
+            any_formula = any_formula or _ANY_FORMULA.search(text) is not None
+            for m in _MERGE.finditer(text):  # a range in the overlap is found twice: a set
+                c1, r1, c2, r2 = m.groups()
+                merges.add((int(r1), column_index_from_string(c1.decode()),
+                            int(r2), column_index_from_string(c2.decode())))
+            tail = chunk[-256:]
+    return SheetExtras(uncomputed_formulas(archive, member) if any_formula else {}, sorted(merges))
+
+
 def uncomputed_formulas(archive: zipfile.ZipFile, member: str) -> dict[tuple[int, int], str]:
     """The formula cells of one sheet that carry no calculated value, by (row, column), from
-    the sheet's XML in the workbook's zip ``archive``. A sheet with no formula at all (most
-    ledgers) is passed over after one search of its text."""
+    the sheet's XML in the workbook's zip ``archive``."""
     from html import unescape
 
     from openpyxl.utils import column_index_from_string
 
-    with archive.open(member) as f:  # first look for a formula without holding the sheet
-        tail = b""
-        while chunk := f.read(1 << 20):
-            if _ANY_FORMULA.search(tail + chunk):
-                break
-            tail = chunk[-32:]
-        else:
-            return {}
     with archive.open(member) as f:
         data = f.read()
     found: dict[tuple[int, int], str] = {}
@@ -369,6 +435,32 @@ def uncomputed_formulas(archive: zipfile.ZipFile, member: str) -> dict[tuple[int
         at = (int(ref.group(2)), column_index_from_string(ref.group(1).decode()))
         found[at] = f"={text}" if text else "=（共享公式）"
     return found
+
+
+class MergedDown:
+    """Fill the rows of a vertically merged range with its first cell's value, as the sheet
+    shows it (a 上级组织编码 or 区划代码 merged over a street's rows is every row's), and keep
+    the ranges it filled: (column, first row, last row), 1-based."""
+
+    def __init__(self, merges: list[tuple[int, int, int, int]]) -> None:
+        self.starts: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        for r1, c1, r2, _ in merges:
+            if r2 > r1:  # a merge across columns only (a title) leaves no cell blank that is meant filled
+                self.starts[r1].append((c1, r2))
+        self.active: dict[int, tuple[Any, int]] = {}  # column -> (value, last row)
+        self.filled: list[tuple[int, int, int]] = []
+
+    def __call__(self, row: int, cells: list[Any]) -> None:
+        for col, last in self.starts.get(row, ()):
+            value = cells[col - 1] if col <= len(cells) else None
+            if value is not None:
+                self.active[col] = (value, last)
+                self.filled.append((col, row, last))
+        for col, (value, last) in list(self.active.items()):
+            if row > last:
+                del self.active[col]
+            elif col <= len(cells) and cells[col - 1] is None:
+                cells[col - 1] = value
 
 
 def check_unzipped(path: Path, limits: Limits) -> None:
@@ -402,23 +494,29 @@ def read_xlsx(path: Path, limits: Limits = Limits(), catalogue: Catalogue = LEDG
         width = min(ws.max_column, MAX_COLUMNS) if ws.max_column else None
 
         member = getattr(ws, "_worksheet_path", None)
-        formulas: dict[tuple[int, int], str] = {}
+        extras = SheetExtras()
         if member:
             with zipfile.ZipFile(path) as archive:
-                formulas = uncomputed_formulas(archive, member)
+                extras = sheet_extras(archive, member)
+        merged = MergedDown(extras.merges) if extras.merges else None
 
-        def rows(ws=ws, start=start, width=width, formulas=formulas) -> Iterator[tuple[int, list[Any]]]:
+        def rows(ws=ws, start=start, width=width, formulas=extras.formulas,
+                 merged=merged) -> Iterator[tuple[int, list[Any]]]:
             for i, row in enumerate(ws.iter_rows(min_col=1, max_col=width), start=start):
                 cells = [_cell_value(c) for c in row[:MAX_COLUMNS]]
                 if formulas:
                     for j in range(len(cells)):
                         if cells[j] is None and (i, j + 1) in formulas:
                             cells[j] = UncomputedFormula(formulas[(i, j + 1)])
+                if merged is not None:
+                    merged(i, cells)
                 yield i, cells
 
         size = (ws.max_row - start + 1) if ws.max_row else None
         table = _table(str(path), ws.title, rows(), size, limits, catalogue)
         table.close = _once(close_one)
+        if merged is not None:
+            table.merged = merged.filled
         yield table
 
 

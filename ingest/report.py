@@ -104,6 +104,9 @@ class LedgerCounts:
     unchanged: int = 0  # of the landed rows, those the same as their nodes: not written again
 
 
+ISSUE_LISTS = ("rejected", "warnings", "ignored_columns", "skipped", "merged_cells")
+
+
 @dataclass
 class IngestReport:
     dry_run: bool = False
@@ -113,13 +116,14 @@ class IngestReport:
     warnings: list[Issue] = field(default_factory=list)
     ignored_columns: list[Issue] = field(default_factory=list)
     skipped: list[Issue] = field(default_factory=list)  # sheets and rows passed over, and why
+    merged_cells: list[Issue] = field(default_factory=list)  # merged ranges read as each row's value
     return_files: list[str] = field(default_factory=list)  # the 退回清单 written for this load
     error: str | None = None  # a failure that stopped the load (e.g. Neo4j went away)
     aliased: int = 0  # codes read as the node they were merged into (#16: merged duplicates)
     limit: int = 10_000  # issues listed per kind (TUPU_MAX_REPORT_ISSUES); the rest are counted
 
     def __post_init__(self) -> None:
-        for name in ("rejected", "warnings", "ignored_columns", "skipped"):
+        for name in ISSUE_LISTS:
             setattr(self, name, Capped(getattr(self, name), limit=self.limit))
 
     def counts(self, ledger_zh: str) -> LedgerCounts:
@@ -148,14 +152,13 @@ class IngestReport:
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
-        for name in ("rejected", "warnings", "ignored_columns", "skipped"):
+        for name in ISSUE_LISTS:
             for issue in d[name]:
                 del issue["landed_note"]  # how the reason is worded, not news to a reader
                 if name != "warnings":
                     del issue["row_rejected"]
         d["landed"] = self.landed
-        d["not_listed"] = {name: getattr(self, name).dropped
-                           for name in ("rejected", "warnings", "ignored_columns", "skipped")}
+        d["not_listed"] = {name: getattr(self, name).dropped for name in ISSUE_LISTS}
         d["warning_summary"] = [{"column": c, "reason": k, "count": n} for c, k, n in self.grouped(self.warnings)]
         d["rejected_summary"] = [{"column": c, "reason": k, "count": n} for c, k, n in self.grouped(self.rejected)]
         return d

@@ -14,10 +14,12 @@ from collections import defaultdict
 from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import MergedCell
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import quote_sheetname
 from openpyxl.workbook.workbook import Workbook as WorkbookType
+from openpyxl.worksheet.worksheet import Worksheet
 
 from graph.config import Limits
 from ingest.cells import as_text, put_row, unescape_csv
@@ -133,8 +135,9 @@ def _mark(wb: WorkbookType, issues: list[tuple[int, Issue]], csv_sheet: str | No
         sheet = i.sheet or csv_sheet
         if kind == 2 or not i.cell or sheet is None or sheet not in wb.sheetnames:
             continue
-        notes[(sheet, i.cell)].append(i.reason)
-        worst[(sheet, i.cell)] = min(worst.get((sheet, i.cell), kind), kind)
+        at = (sheet, _unmerged(wb[sheet], i.cell))
+        notes[at].append(i.reason)
+        worst[at] = min(worst.get(at, kind), kind)
     for (sheet, ref), reasons in notes.items():
         cell = wb[sheet][ref]
         cell.fill = KINDS[worst[(sheet, ref)]][1]
@@ -142,3 +145,12 @@ def _mark(wb: WorkbookType, issues: list[tuple[int, Issue]], csv_sheet: str | No
         comment.width, comment.height = 320, 40 + 20 * len(reasons)
         cell.comment = comment
 
+
+def _unmerged(ws: Worksheet, ref: str) -> str:
+    """The cell that shows ``ref``: the first of its merged range (the others cannot be
+    filled or commented), else itself."""
+    if ws[ref].__class__ is MergedCell:
+        for merged in ws.merged_cells.ranges:
+            if ref in merged:
+                return merged.start_cell.coordinate
+    return ref

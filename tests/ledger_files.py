@@ -17,8 +17,10 @@ def write_csv(path: Path, rows: list[list[Any]], encoding: str = "utf-8") -> Pat
 
 
 def write_xlsx(path: Path, sheets: dict[str, list[list[Any]]],
-               formats: dict[tuple[str, int, int], str] | None = None) -> Path:
-    """``formats``: (sheet, row, col) 1-based -> number format (e.g. "000000")."""
+               formats: dict[tuple[str, int, int], str] | None = None,
+               merges: dict[str, list[str]] | None = None) -> Path:
+    """``formats``: (sheet, row, col) 1-based -> number format (e.g. "000000"); ``merges``:
+    sheet -> ranges to merge as Excel does (the first cell keeps its value, the others none)."""
     wb = Workbook()
     wb.remove(wb.active)
     for name, rows in sheets.items():
@@ -27,6 +29,9 @@ def write_xlsx(path: Path, sheets: dict[str, list[list[Any]]],
             ws.append(r)
     for (sheet, row, col), fmt in (formats or {}).items():
         wb[sheet].cell(row=row, column=col).number_format = fmt
+    for sheet, ranges in (merges or {}).items():
+        for ref in ranges:
+            wb[sheet].merge_cells(ref)
     wb.save(path)
     return path
 

@@ -482,3 +482,77 @@ def test_calculated_formulas_shared_formulas_and_empty_text_results(tmp_path):
     assert store.get("Organization", "O1").props["name"] == "甲支部"
     reasons = {i.row: i.reason for i in report.rejected}
     assert "公式没有计算结果" in reasons[3] and reasons[4] == "缺少必填项：组织名称"
+
+
+# --- merged cells and two-row headers --------------------------------------------------------
+def test_cells_merged_down_a_street_are_every_rows_value(tmp_path):
+    """A 上级组织编码 and 区划代码 merged over a street's rows is what Excel shows on each row:
+    read as blank, every organisation under it would lose its parent (false gaps) silently."""
+    head = ["序号", "组织编码", "组织名称", "组织类别", "上级组织编码", "所属领域"]
+    f = write_xlsx(tmp_path / "党组织.xlsx", {"党组织": [
+        ["某街道党组织台账（2025年）"], head,
+        [None, "P1", "街道党工委", "党工委", None, None],
+        [1, "C1", "一社区党委", "党委", "P1", "社区"],
+        [2, "C2", "二社区党委", "党委", None, None],
+        [3, "C3", "三社区党委", "党委", None, None],
+        [4, "B1", "华兴党支部", "党支部", "C1", "非公企业"],
+    ]}, merges={"党组织": ["A1:F1", "E4:E6", "F4:F6", "B8:C8"]})
+    store = MemoryStore()
+    report = Loader(store).load([f])
+    assert report.rejected == [] and report.warnings == []
+    parents = {r.start.key: r.end.key for r in store.iter_relationships("SUBORDINATE_TO")}
+    assert parents == {"C1": "P1", "C2": "P1", "C3": "P1", "B1": "C1"}
+    for code in ("C1", "C2", "C3"):
+        assert store.get("Organization", code).props["sector"] == "社区"
+    assert store.get("Organization", "B1").props["sector"] == "非公企业"  # the merge ends at its last row
+    assert [(i.row, i.column, i.cell) for i in report.merged_cells] == [
+        (4, "上级组织编码", "E4:E6"), (4, "所属领域", "F4:F6")]  # the title's merge is no data
+
+
+def test_a_warning_in_a_merged_range_marks_its_shown_cell(tmp_path):
+    head = ["组织编码", "组织名称", "组织类别", "成立日期"]
+    f = write_xlsx(tmp_path / "党组织.xlsx", {"党组织": [
+        head, ["O1", "甲支部", "党支部", "2024/13/40"], ["O2", "乙支部", "党支部", None]]},
+        merges={"党组织": ["D2:D3"]})
+    store = MemoryStore()
+    report = Loader(store).load([f])
+    assert sorted((w.row, w.cell) for w in report.warnings if w.column == "成立日期") == [(2, "D2"), (3, "D3")]
+    (path,) = write_returns(report, tmp_path / "退回")  # D3 is hidden under D2: D2 carries both
+    sheet = load_workbook(path)["党组织"]
+    assert sheet["D2"].fill.fgColor.rgb.endswith("FFE699") and "日期" in sheet["D2"].comment.text
+
+
+TWO_ROW_UNITS = [
+    ["某街道非公企业和社会组织台账"],
+    ["序号", "单位编码", "单位名称", "单位类别", "基本情况", None, None, "区划代码"],
+    [None, None, None, None, "从业人员数", "党员数", "统一社会信用代码", None],
+    [1, "U1", "甲公司", "非公企业", 30, "3人", None, "110105001"],
+    [2, "U2", "乙公司", "民营企业", 12, "二", None, None],
+]
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_a_header_on_two_rows_reads_its_grouped_columns(tmp_path, fmt):
+    """Grouped columns under a merged title (基本情况 over 从业人员数 / 党员数): read as one header,
+    not as a rejected row of data and lost 党员数 (a U1 would read as U3)."""
+    if fmt == "xlsx":
+        f = write_xlsx(tmp_path / "单位.xlsx", {"单位": TWO_ROW_UNITS}, merges={"单位": [
+            "A1:H1", "A2:A3", "B2:B3", "C2:C3", "D2:D3", "E2:G2", "H2:H3", "H4:H5"]})
+    else:  # what a merged header becomes when saved as CSV
+        f = write_csv(tmp_path / "单位.csv", TWO_ROW_UNITS)
+    store = MemoryStore()
+    report = Loader(store).load([f])
+    assert report.rejected == [] and report.ignored_columns == []
+    assert report.ledgers["单位"].read == 2
+    u1, u2 = store.get("Unit", "U1").props, store.get("Unit", "U2").props
+    assert (u1["employees"], u1["members_reported"], u2["members_reported"], u2["kind"]) == (30, 3, 2, "非公企业")
+
+
+def test_a_title_row_is_no_second_header_row(tmp_path):
+    """A title above the header (in the header's blank first column) is not taken as a header
+    name, and the first row of data is data."""
+    f = write_csv(tmp_path / "单位.csv", [
+        ["单位台账", "", "", ""], ["", "单位编码", "单位名称", "单位类别"], ["", "U1", "甲公司", "非公企业"]])
+    report = Loader(store := MemoryStore()).load([f])
+    assert report.ignored_columns == [] and report.rejected == []
+    assert store.get("Unit", "U1").props["name"] == "甲公司"

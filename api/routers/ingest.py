@@ -26,6 +26,7 @@ from graph.access import TokenEntry
 from graph.history import History
 from ingest.guard import WriteScope
 from ingest.loader import Loader
+from ingest.report import ISSUE_LISTS
 from ingest.returns import write_returns
 
 router = APIRouter(tags=["载入"])
@@ -69,7 +70,7 @@ def ingest(store: Store, request: Request, scope: ScopeDep,
         returned = write_returns(report, home / rid, shown) if report.rejected or report.warnings else []
     d = report.to_dict()
     # report uploaded files by their own names, not the temporary folder
-    for issue in d["rejected"] + d["warnings"] + d["ignored_columns"] + d["skipped"]:
+    for issue in (i for name in ISSUE_LISTS for i in d[name]):
         issue["file"] = shown.get(issue["file"], Path(issue["file"]).name)
     d["files"] = [shown.get(f, Path(f).name) for f in d["files"]]
     d["return_files"] = [{"name": p.name, "url": f"/ingest/returns/{rid}/{p.name}"} for p in returned]
