@@ -259,6 +259,8 @@ def run_ingest(paths: list[Path], dry_run: bool = False, report_file: Path | Non
         cols = "、".join(dict.fromkeys(i.column for i in report.merged_cells if i.column))
         console.print(f"合并单元格：{len(report.merged_cells)} 处按每行显示的值读取"
                       + (f"（{cols}）" if cols else ""))
+    if report.dittos:
+        console.print(f"「同上」：{report.dittos} 格按上一行同一列的值读取")
     if report.ignored_columns:
         names = "、".join(sorted({i.column or "" for i in report.ignored_columns}))
         console.print(f"已忽略未识别的列：{names}")

@@ -43,7 +43,7 @@ def _screened(files: list[Path], source: str, then: Callable[..., Any] | None = 
 
 @screen_app.command("registry", help="读入登记信息导出表，与图谱中的单位逐行比对：匹配 / 可能 / 新，附依据")
 def registry(
-    files: Annotated[list[Path], typer.Argument(help="导出表（xlsx / csv，可多个或文件夹）")],
+    files: Annotated[list[Path], typer.Argument(help="导出表（xlsx / xls / csv，可多个或文件夹）")],
     source: Annotated[str, typer.Option("--source", help="来源：市场监管 / 民政 / 税务 / 统计")],
     fmt: Annotated[str, typer.Option(
         "--format", "-f", help="table / json / xlsx（xlsx 供复核：填“决定”列后用 decide --from 读回）")] = "table",
@@ -109,7 +109,7 @@ def decide(
 
 @screen_app.command("targets", help="目标对象清单：登记在营而台账没有的、应走访的、已注销仍计入的，附区划与负责党组织")
 def targets_command(
-    files: Annotated[list[Path], typer.Argument(help="导出表（xlsx / csv，可多个或文件夹）")],
+    files: Annotated[list[Path], typer.Argument(help="导出表（xlsx / xls / csv，可多个或文件夹）")],
     source: Annotated[str, typer.Option("--source", help="来源：市场监管 / 民政 / 税务 / 统计")],
     fmt: Annotated[str, typer.Option("--format", "-f",
                                      help="table / json / xlsx（xlsx 给走访小组，每类一页）")] = "table",
@@ -134,7 +134,7 @@ def targets_command(
 @screen_app.command("roster", help="花名册比对：名册上的党员（身份证号，或姓名与出生日期），"
                                    "组织关系在别处的（口袋党员、隐形党员线索）")
 def roster(
-    files: Annotated[list[Path], typer.Argument(help="花名册（xlsx / csv：姓名、身份证号、岗位 …）")],
+    files: Annotated[list[Path], typer.Argument(help="花名册（xlsx / xls / csv：姓名、身份证号、岗位 …）")],
     unit: Annotated[str, typer.Option("--unit", help="哪个单位的花名册：单位编码或名称")],
     fmt: Annotated[str, typer.Option("--format", "-f", help="table 或 json")] = "table",
     apply: Annotated[bool, typer.Option("--apply", help="确认：把名册上的党员数记为该单位的党员数（U1/U2 据此判定）")]

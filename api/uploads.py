@@ -7,7 +7,7 @@ from pathlib import Path
 
 from fastapi import HTTPException, UploadFile
 
-from ingest.readers import SUPPORTED
+from ingest.readers import SUPPORTED, SUPPORTED_ZH
 
 
 def safe_name(filename: str | None, i: int) -> str:
@@ -25,12 +25,12 @@ def safe_name(filename: str | None, i: int) -> str:
 
 def save_uploads(files: list[UploadFile], folder: Path) -> tuple[list[Path], dict[str, str]]:
     """Each upload written to ``folder`` (a folder per upload keeps two files of the same name
-    apart): the paths, and each path's name as the user gave it. Only xlsx and csv pass."""
+    apart): the paths, and each path's name as the user gave it. Only ledger files (xlsx, xls, csv) pass."""
     paths, shown = [], {}
     for i, f in enumerate(files):
         name = safe_name(f.filename, i)
         if Path(name).suffix.lower() not in SUPPORTED:
-            raise HTTPException(422, f"不支持的文件类型：{name}（支持 .xlsx 与 .csv）")
+            raise HTTPException(422, f"不支持的文件类型：{name}（支持 {SUPPORTED_ZH}）")
         target = folder / str(i) / name
         target.parent.mkdir(parents=True)
         with open(target, "wb") as out:

@@ -221,7 +221,7 @@ class Loader:
                 continue
             except Exception as e:  # a damaged workbook: report it, load the other files
                 report.rejected.append(Issue(str(f), None, None, None, None,
-                                             "无法读取文件：文件损坏，或不是有效的 xlsx / csv 文件"))
+                                             "无法读取文件：文件损坏，或不是有效的 xlsx / xls / csv 文件"))
                 log.warning("unreadable ledger %s: %s", f.name, mask_text(repr(e)))
                 continue
             ledgers = [t for t in found if t.ledger is not None]
@@ -307,6 +307,7 @@ class Loader:
         self._flush(t, batch, source, report, spool, seen, needs)
         report.skipped.extend(Issue(t.file, t.sheet, row, None, None, why) for row, why in t.passed)
         report.merged_cells.extend(_merged_issues(t))
+        report.dittos += t.dittos
         if t.stopped:
             (report.rejected if t.truncated else report.warnings).append(
                 Issue(t.file, t.sheet, None, None, None, t.stopped))

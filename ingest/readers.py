@@ -32,7 +32,8 @@ from ingest.ledgers import LEDGERS, NOTE_PREFIXES, Column, Ledger
 HEADER_SCAN_ROWS = 30
 MAX_COLUMNS = 256  # cells past this column are not read (a ledger has a few dozen)
 MAX_BLANK_RUN = 10_000  # this many blank rows in a row end the table (a stray far-away cell)
-SUPPORTED = (".xlsx", ".xlsm", ".csv")
+SUPPORTED = (".xlsx", ".xlsm", ".xls", ".csv")
+SUPPORTED_ZH = ".xlsx、.xls 与 .csv"  # as a message names them
 RETURN_SUFFIX = "_退回清单.xlsx"  # a return list an earlier load wrote (ingest.returns): no ledger
 
 
@@ -58,6 +59,7 @@ class Table:
     # vertically merged ranges read as every row's value: (column, first row, last row), 1-based;
     # filled while the rows are read
     merged: list[tuple[int, int, int]] = field(default_factory=list)
+    dittos: int = 0  # cells written 同上 / 〃, read as the value above them
 
 
 class TooLarge(TooLargeInput, ValueError):
@@ -281,6 +283,7 @@ def _two_row_header(cells: list[Any], below: list[Any],
 
 def _body(table: Table, rows: Iterator[tuple[int, list[Any]]]) -> Iterator[tuple[int, list[Any]]]:
     blank_run = read = 0
+    above: list[Any] | None = None  # the row of data before, for 同上
     for row_no, cells in rows:
         if _is_blank(cells):
             blank_run += 1
@@ -302,7 +305,21 @@ def _body(table: Table, rows: Iterator[tuple[int, list[Any]]]) -> Iterator[tuple
             table.stopped = f"超过行数上限（{table.limits.rows} 行，TUPU_MAX_ROWS），第{row_no}行起未读取"
             table.truncated = True
             return
+        if above is not None and not synonyms.DITTO_MARKS.isdisjoint(cells):  # a set test in C: every row
+            table.dittos += _read_dittos(cells, above)
+        above = cells
         yield row_no, cells
+
+
+def _read_dittos(cells: list[Any], above: list[Any]) -> int:
+    """Replace each 同上 / 〃 of ``cells`` with the value in its column in the row ``above``
+    (itself already read so), where that is filled; how many were replaced."""
+    n = 0
+    for i, value in enumerate(cells):
+        if value in synonyms.DITTO_MARKS and i < len(above) and not _is_blank([above[i]]):
+            cells[i] = above[i]
+            n += 1
+    return n
 
 
 # --- CSV ---------------------------------------------------------------------------------------
@@ -351,13 +368,16 @@ _ZEROS = re.compile(r"^0+$")
 
 
 def _cell_value(cell: Any) -> Any:
-    value = cell.value
+    return _shown(cell.value, getattr(cell, "number_format", None) or "")
+
+
+def _shown(value: Any, fmt: str) -> Any:
+    """A cell's value as the sheet shows it: a whole number as an int, and a code typed with
+    leading zeros kept by a "000000" number format as the text it shows."""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    if isinstance(value, int) and not isinstance(value, bool):
-        fmt = getattr(cell, "number_format", None) or ""
-        if _ZEROS.match(fmt):  # a code typed with leading zeros kept by a "000000" format
-            return str(value).zfill(len(fmt))
+    if isinstance(value, int) and not isinstance(value, bool) and _ZEROS.match(fmt):
+        return str(value).zfill(len(fmt))
     return value
 
 
@@ -520,6 +540,65 @@ def read_xlsx(path: Path, limits: Limits = Limits(), catalogue: Catalogue = LEDG
         yield table
 
 
+# --- XLS (Excel 97-2003, still what many offices' templates are) --------------------------------
+def read_xls(path: Path, limits: Limits = Limits(), catalogue: Catalogue = LEDGER_CATALOGUE) -> Iterator[Table]:
+    """The tables of an ``.xls`` workbook, read as an ``.xlsx`` one is (merged ranges filled
+    down, codes with leading zeros as shown, date cells as dates). The whole file is read at
+    once: the format holds at most 65,536 rows a sheet."""
+
+    book = open_xls(path)
+    for sheet in book.sheets():
+        merges = xls_merges(sheet)
+        merged = MergedDown(merges) if merges else None
+
+        def rows(sheet: Any = sheet, merged: MergedDown | None = merged) -> Iterator[tuple[int, list[Any]]]:
+            for r in range(sheet.nrows):
+                cells = [xls_value(book, c) for c in sheet.row(r)[:MAX_COLUMNS]]
+                if merged is not None:
+                    merged(r + 1, cells)
+                yield r + 1, cells
+
+        table = _table(str(path), sheet.name, rows(), sheet.nrows, limits, catalogue)
+        if merged is not None:
+            table.merged = merged.filled
+        yield table
+
+
+def open_xls(path: Path) -> Any:
+    import xlrd
+
+    return xlrd.open_workbook(str(path), formatting_info=True)
+
+
+def xls_merges(sheet: Any) -> list[tuple[int, int, int, int]]:
+    """A sheet's merged ranges as (first row, first column, last row, last column), 1-based
+    (xlrd's are 0-based and end past their last row and column)."""
+    return [(r1 + 1, c1 + 1, r2, c2) for r1, r2, c1, c2 in sheet.merged_cells]
+
+
+def xls_value(book: Any, cell: Any) -> Any:
+    """An ``.xls`` cell's value as :func:`read_xlsx` gives an ``.xlsx`` cell's."""
+    import xlrd
+
+    kind = cell.ctype
+    if kind in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
+        return None
+    if kind == xlrd.XL_CELL_DATE:
+        try:
+            return xlrd.xldate_as_datetime(cell.value, book.datemode)
+        except (ValueError, OverflowError):  # a date cell out of range: the number as typed
+            return cell.value
+    if kind == xlrd.XL_CELL_BOOLEAN:
+        return bool(cell.value)
+    if kind == xlrd.XL_CELL_ERROR:
+        return xlrd.error_text_from_code.get(cell.value, "#错误")
+    if kind == xlrd.XL_CELL_NUMBER:
+        xf = book.xf_list[cell.xf_index] if cell.xf_index is not None else None
+        fmt = book.format_map[xf.format_key].format_str if xf is not None and xf.format_key in book.format_map else ""
+        return _shown(cell.value, fmt)
+    return cell.value
+
+
 def _once(fn: Callable[[], None]) -> Callable[[], None]:
     done = [False]
 
@@ -538,9 +617,11 @@ def read_tables(path: Path, limits: Limits = Limits(), catalogue: Catalogue = LE
         yield from read_csv(path, limits, catalogue)
     elif suffix in (".xlsx", ".xlsm"):
         yield from read_xlsx(path, limits, catalogue)
+    elif suffix == ".xls":
+        yield from read_xls(path, limits, catalogue)
     else:
         yield Table(str(path), None, None, None,
-                    problem=f"不支持的文件类型 {suffix}（支持 .xlsx 与 .csv）")
+                    problem=f"不支持的文件类型 {suffix}（支持 {SUPPORTED_ZH}）")
 
 
 def expand_paths(paths: list[Path]) -> list[Path]:

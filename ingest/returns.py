@@ -23,7 +23,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from graph.config import Limits
 from ingest.cells import as_text, put_row, unescape_csv
-from ingest.readers import MAX_COLUMNS, check_unzipped, sniff_delimiter, sniff_encoding
+from ingest.readers import MAX_COLUMNS, check_unzipped, open_xls, sniff_delimiter, sniff_encoding, xls_merges, xls_value
 from ingest.readers import RETURN_SUFFIX as SUFFIX
 from ingest.report import IngestReport, Issue
 
@@ -82,6 +82,17 @@ def _copy(source: Path) -> WorkbookType:
         if source.suffix.lower() in (".xlsx", ".xlsm"):
             check_unzipped(source, Limits(unzipped_mb=MAX_COPY_BYTES * 8 // (1024 * 1024)))  # no bomb
             return load_workbook(source)
+        if source.suffix.lower() == ".xls":  # an .xlsx copy: the same sheets, values and merges
+            book = open_xls(source)
+            for sheet in book.sheets():
+                if sheet.nrows > MAX_COPY_ROWS:
+                    raise ValueError("too many rows to copy")
+                ws = empty.create_sheet(sheet.name[:31])
+                for r in range(sheet.nrows):
+                    put_row(ws, r + 1, [xls_value(book, c) for c in sheet.row(r)[:MAX_COLUMNS]])
+                for r1, c1, r2, c2 in xls_merges(sheet):
+                    ws.merge_cells(start_row=r1, start_column=c1, end_row=r2, end_column=c2)
+            return empty
         if source.suffix.lower() == ".csv":
             ws = empty.create_sheet(source.stem[:31])
             with open(source, encoding=sniff_encoding(source), errors="replace", newline="") as f:

@@ -52,6 +52,10 @@ TOTAL_ROWS = {"合计", "小计", "总计", "共计", "总数"}
 # The 序号 of a template's example row: passed over, said in the report.
 EXAMPLE_MARKS = {"示例", "例", "样例", "填写示例", "例："}
 
+# A cell that says "the same as the row above" (同上, the ditto mark 〃): read as that row's value
+# in the same column. Only whole cells: "同上级" is a value like any other.
+DITTO_MARKS = {"同上", "同上行", "同前", "〃", "″", '"', "“", "”", "''"}
+
 # Sheets that by name hold no ledger (a template's instructions, a list of drop-down values).
 NON_LEDGER_SHEETS = ("说明", "填表说明", "填报说明", "目录", "封面", "下拉", "字典", "选项", "代码表")
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from pathlib import Path
 from typing import Any
@@ -63,3 +64,30 @@ def forged_xlsx(sheet_xml: str, dimension: str | None = None) -> bytes:
                         f"{dim}<sheetData>{sheet_xml}</sheetData></worksheet>").encode()
             z.writestr(item, data)
     return out.getvalue()
+
+
+def write_xls(path: Path, sheets: dict[str, list[list[Any]]],
+              merges: dict[str, list[tuple[int, int, int, int]]] | None = None,
+              formats: dict[tuple[str, int, int], str] | None = None) -> Path:
+    """A real Excel 97-2003 workbook (xlwt). ``merges``: sheet -> (first row, last row, first
+    column, last column), 0-based and inclusive, whose first cell keeps its row's value;
+    ``formats``: (sheet, row, col) 0-based -> number format."""
+    import xlwt
+
+    wb = xlwt.Workbook(encoding="utf-8")
+    for name, rows in sheets.items():
+        ws = wb.add_sheet(name)
+        spans = {(r1, c1): (r2, c2) for r1, r2, c1, c2 in (merges or {}).get(name, [])}
+        covered = {(r, c) for (r1, c1), (r2, c2) in spans.items()
+                   for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)}
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                style = xlwt.easyxf(num_format_str=(formats or {}).get((name, r, c), "General"))
+                if isinstance(value, (dt.date, dt.datetime)):
+                    style = xlwt.easyxf(num_format_str="yyyy-mm-dd")
+                if (r, c) in spans:
+                    ws.write_merge(r, spans[(r, c)][0], c, spans[(r, c)][1], value, style)
+                elif (r, c) not in covered and value is not None:
+                    ws.write(r, c, value, style)
+    wb.save(str(path))
+    return path

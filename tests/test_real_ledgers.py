@@ -16,7 +16,7 @@ from ingest import synonyms
 from ingest.ledgers import LEDGERS
 from ingest.loader import Loader
 from ingest.returns import write_returns
-from tests.ledger_files import forged_xlsx, write_csv, write_xlsx
+from tests.ledger_files import forged_xlsx, write_csv, write_xls, write_xlsx
 
 AS_OF = dt.date(2025, 6, 30)
 PROVENANCE = {"src_file", "src_row", "loaded_at"}
@@ -253,11 +253,13 @@ def _snapshot(store) -> tuple:
     return nodes, rels, gaps
 
 
-def test_a_street_office_workbook_gives_the_graph_and_gaps_of_the_clean_ledgers(tmp_path, store):
+@pytest.mark.parametrize("fmt", ["xlsx", "xls"])
+def test_a_street_office_workbook_gives_the_graph_and_gaps_of_the_clean_ledgers(tmp_path, store, fmt):
     messy = _street_ledgers(messy=True)
     messy["填表说明"] = [["填表说明"], ["1. 组织编码由街道统一编制"], ["2. 日期格式：2025.1.1"]]
     messy = {"填表说明": messy.pop("填表说明"), **messy}
-    f = write_xlsx(tmp_path / "北镇街道台账.xlsx", messy)
+    write = write_xlsx if fmt == "xlsx" else write_xls  # Excel 2007 on, or Excel 97-2003
+    f = write(tmp_path / f"北镇街道台账.{fmt}", messy)
     # serial dates as Excel stores a date typed into a General cell
     report = Loader(store).load([f])
     assert report.rejected == [], report.rejected
@@ -556,3 +558,64 @@ def test_a_title_row_is_no_second_header_row(tmp_path):
     report = Loader(store := MemoryStore()).load([f])
     assert report.ignored_columns == [] and report.rejected == []
     assert store.get("Unit", "U1").props["name"] == "甲公司"
+
+
+def test_an_xls_workbook_as_an_office_keeps_it(tmp_path):
+    """Excel 97-2003: merged cells, a header on two rows, date cells, a code kept by a "000000"
+    format, a rejected row marked in the return list's .xlsx copy."""
+    rows = [["某街道党组织台账"], ["序号", "组织编码", "组织名称", "组织类别", "上级组织编码", "时间", None],
+            [None, None, None, None, None, "成立日期", "届满日期"],
+            [None, "P1", "街道党工委", "党工委", None, dt.date(2021, 3, 1), None],
+            [1, "C1", "一社区党委", "党委", "P1", 45717, "长期"],
+            [2, "C2", "二社区党委", "党委", None, None, None],
+            [3, 12345, "三支部", "党小队", "P1", None, None]]
+    f = write_xls(tmp_path / "党组织.xls", {"党组织": rows},
+                  merges={"党组织": [(0, 0, 0, 6), (1, 2, 0, 0), (1, 2, 1, 1), (1, 2, 2, 2), (1, 2, 3, 3),
+                                    (1, 2, 4, 4), (1, 1, 5, 6), (4, 5, 4, 4)]},
+                  formats={("党组织", 6, 1): "000000"})
+    store = MemoryStore()
+    report = Loader(store).load([f])
+    assert [(i.row, i.column) for i in report.rejected] == [(7, "组织类别")]
+    assert report.ignored_columns == [] and report.warnings == []
+    assert store.get("Organization", "P1").props["founded"] == "2021-03-01"
+    assert store.get("Organization", "C1").props["founded"] == "2025-03-01"
+    assert {r.start.key: r.end.key for r in store.iter_relationships("SUBORDINATE_TO")} == {"C1": "P1", "C2": "P1"}
+    assert report.rejected[0].value == "党小队" and report.rejected[0].cell == "D7"
+    (path,) = write_returns(report, tmp_path / "退回")
+    wb = load_workbook(path)
+    assert path.name == "党组织_退回清单.xlsx" and wb.sheetnames == ["退回清单", "党组织"]
+    sheet = wb["党组织"]
+    assert sheet["B7"].value == "012345" and sheet["D7"].fill.fgColor.rgb.endswith("F4B6B6")
+    assert "E5:E6" in {str(r) for r in sheet.merged_cells.ranges}
+
+
+def test_a_damaged_xls_is_named_and_the_other_files_load(tmp_path):
+    bad = tmp_path / "坏.xls"
+    bad.write_bytes(b"\xd0\xcf\x11\xe0 not really a workbook")
+    good = write_csv(tmp_path / "单位.csv", [["单位编码", "单位名称", "单位类别"], ["U1", "甲公司", "非公企业"]])
+    store = MemoryStore()
+    report = Loader(store).load([bad, good])
+    assert [(i.file, i.reason) for i in report.rejected] == [
+        (str(bad), "无法读取文件：文件损坏，或不是有效的 xlsx / xls / csv 文件")]
+    assert store.get("Unit", "U1") is not None
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_ditto_cells_are_the_value_above(tmp_path, fmt):
+    """同上 / 〃 in a column is the row above's value there, chained down; over a blank cell or on
+    the first row it is read as written (and refused or warned as such)."""
+    rows = [["组织编码", "组织名称", "组织类别", "上级组织编码", "所属领域"],
+            ["P1", "街道党工委", "党工委", None, "同上"],
+            ["C1", "一社区党委", "党委", "P1", "社区"],
+            ["C2", "二社区党委", "同上", "同上", "〃"],
+            ["C3", "三社区党委", "〃", "同上", "同上"],
+            ["B1", "华兴党支部", "党支部", "C1", "非公企业"]]
+    f = write_xlsx(tmp_path / "党组织.xlsx", {"党组织": rows}) if fmt == "xlsx" else write_csv(tmp_path / "党组织.csv", rows)
+    store = MemoryStore()
+    report = Loader(store).load([f])
+    assert report.rejected == [] and report.dittos == 6
+    assert [(w.row, w.column, w.value) for w in report.warnings] == [(2, "所属领域", "同上")]  # nothing above it
+    assert {r.start.key: r.end.key for r in store.iter_relationships("SUBORDINATE_TO")} == {
+        "C1": "P1", "C2": "P1", "C3": "P1", "B1": "C1"}
+    for code in ("C2", "C3"):
+        assert (store.get("Organization", code).props["kind"], store.get("Organization", code).props["sector"]) == ("党委", "社区")

@@ -46,7 +46,7 @@ def _forget_old_returns(folder: Path) -> None:
 
 
 @router.post("/ingest",
-             summary="上传台账（xlsx / csv，可多个）并载入，返回载入报告与退回清单下载链接（管理员、分析员）",
+             summary="上传台账（xlsx / xls / csv，可多个）并载入，返回载入报告与退回清单下载链接（管理员、分析员）",
              responses={413: {"description": "上传过大"}, 429: {"description": "正在处理其他载入"}})
 def ingest(store: Store, request: Request, scope: ScopeDep,
            token: Annotated[TokenEntry, require("admin", "analyst")],

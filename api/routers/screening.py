@@ -59,7 +59,7 @@ def _issues(read: RegistryRead) -> dict[str, Any]:
              summary="上传登记信息导出表，与图谱中的单位逐行比对：匹配 / 可能 / 新，附依据（管理员、分析员）",
              responses={413: {"description": "上传过大"}, 429: {"description": "正在处理其他载入或比对"}})
 def screen_registry(request: Request, store: Store, scope: ScopeDep, token: Writer,
-                    files: Annotated[list[UploadFile], File(description="导出表（xlsx / csv）")],
+                    files: Annotated[list[UploadFile], File(description="导出表（xlsx / xls / csv）")],
                     source: Annotated[Source, Query(description="来源")],
                     format: Annotated[Literal["json", "xlsx"], Query(
                         description="json，或 xlsx 复核表（填“决定”列后用 tupu screen decide --from 读回）")] = "json",
@@ -76,7 +76,7 @@ def screen_registry(request: Request, store: Store, scope: ScopeDep, token: Writ
              summary="目标对象清单：登记在营而台账没有的、应走访的、已注销仍计入的，附区划与负责党组织",
              responses={429: {"description": "正在处理其他载入或比对"}})
 def screen_targets(request: Request, store: Store, scope: ScopeDep, token: Writer,
-                   files: Annotated[list[UploadFile], File(description="导出表（xlsx / csv）")],
+                   files: Annotated[list[UploadFile], File(description="导出表（xlsx / xls / csv）")],
                    source: Annotated[Source, Query(description="来源")],
                    format: Annotated[Literal["json", "xlsx"], Query(description="json，或 xlsx（每类一页）")] = "json",
                    ) -> Any:
