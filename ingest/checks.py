@@ -163,22 +163,35 @@ def phone(value: Any) -> str:
 
 
 _DATE = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})|(\d{4})年(\d{1,2})月(\d{1,2})日?|(\d{4})(\d{2})(\d{2})")
+# a date written to the month only ("2019年5月", "2019.5", "2019-05", "201905")
+_MONTH = re.compile(r"(\d{4})[-/.](\d{1,2})|(\d{4})年(\d{1,2})月份?|(\d{4})(\d{2})")
 # a time after the date, as Chinese Excel exports it ("2023/5/15 9:30", "2026/6/30 0:00:00")
 _TIME = re.compile(r"^(.*?\d日?)(?:\s+|T)\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?$")
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 _FORMS = "YYYY-MM-DD、YYYY/M/D、YYYY.M.D、YYYY年M月D日 或 YYYYMMDD"
+_YEARS = (1900, 2100)  # a number in this range is a year (an Excel serial there is 1905)
 
 
-def parse_date(value: Any) -> str:
+def parse_date(value: Any, end: bool = False) -> str:
     """A date as ``YYYY-MM-DD`` from a date cell, an Excel serial number in a number cell
     (days since 1899-12-30), ``YYYYMMDD`` or text in the forms of :data:`_FORMS`; a time after
-    the date is dropped."""
+    the date is dropped. A date written to the month (``2019年5月``, ``2019.05`` — also the number
+    Excel makes of it) is that month's first day, or its last when ``end`` (a term that ends in
+    June has not ended before July).
+
+    >>> [parse_date(v) for v in ("2019年5月", "2019.05", 2019.11, "201905")]
+    ['2019-05-01', '2019-05-01', '2019-11-01', '2019-05-01']
+    >>> parse_date("2026年6月", end=True)
+    '2026-06-30'
+    """
     if isinstance(value, dt.datetime):
         return value.date().isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if 1 <= value < 2958466 and not (19000101 <= value <= 29991231):
+        if _YEARS[0] <= value < _YEARS[1]:
+            return _month_number(value, end)
+        if 1 <= value < 2958466 and not (19000101 <= value <= 29991231) and not _is_month(value):
             return (_EXCEL_EPOCH + dt.timedelta(days=int(value))).isoformat()
         value = str(int(value))
     text = unicodedata.normalize("NFKC", str(value)).strip()
@@ -190,6 +203,12 @@ def parse_date(value: Any) -> str:
     text = _SPACE.sub("", text)
     m = _DATE.fullmatch(text)
     if not m:
+        if re.fullmatch(r"\d{4}年?", text):
+            return _month_number(int(text.rstrip("年")), end)
+        month = _MONTH.fullmatch(text)
+        if month:
+            y, mo = (g for g in month.groups() if g is not None)
+            return _month(int(y), int(mo), end)
         raise BadValue(f"日期格式应为 {_FORMS}")
     y, mo, d = (g for g in m.groups() if g is not None)
     try:
@@ -198,11 +217,39 @@ def parse_date(value: Any) -> str:
         raise BadValue("日期不存在") from None
 
 
+def _is_month(value: float) -> bool:
+    """YYYYMM as a number (201905)."""
+    return value == int(value) and _YEARS[0] * 100 <= value < _YEARS[1] * 100 and 1 <= value % 100 <= 12
+
+
+def _month(year: int, month: int, end: bool) -> str:
+    if not 1 <= month <= 12 or not _YEARS[0] <= year < _YEARS[1]:
+        raise BadValue("日期不存在")
+    if not end:
+        return dt.date(year, month, 1).isoformat()
+    following = dt.date(year + month // 12, month % 12 + 1, 1)
+    return (following - dt.timedelta(days=1)).isoformat()
+
+
+def _month_number(value: float, end: bool) -> str:
+    """A number cell of 1900–2099: a year typed alone, or ``2019.05`` typed into a number cell
+    (Excel keeps 2019.05, and makes 2019.1 of both 2019.1 and 2019.10)."""
+    if value == int(value):
+        raise BadValue("只写了年份，请写到月或日（如 2019年5月）")
+    year, fraction = int(value), f"{value:.6f}".split(".")[1].rstrip("0")
+    if fraction == "1":
+        raise BadValue(f"数字单元格中的 {value} 分不清是1月还是10月：请把该列设为“文本”格式，或写成 {year}年1月 / {year}年10月")
+    if len(fraction) > 2:
+        raise BadValue(f"日期格式应为 {_FORMS}")
+    return _month(year, int(fraction), end)
+
+
 def parse_end_date(value: Any) -> str | None:
-    """An end date; 长期、至今、无 (and the like) mean no end: ``None``."""
+    """An end date; 长期、至今、无 (and the like) mean no end: ``None``. One written to the
+    month is that month's last day."""
     if isinstance(value, str) and _SPACE.sub("", value) in synonyms.OPEN_END_WORDS:
         return None
-    return parse_date(value)
+    return parse_date(value, end=True)
 
 
 def parse_bool(value: Any) -> bool:

@@ -619,3 +619,28 @@ def test_ditto_cells_are_the_value_above(tmp_path, fmt):
         "C1": "P1", "C2": "P1", "C3": "P1", "B1": "C1"}
     for code in ("C2", "C3"):
         assert (store.get("Organization", code).props["kind"], store.get("Organization", code).props["sector"]) == ("党委", "社区")
+
+
+MONTHS = [("2019年5月", "2019-05-01", "2019-05-31"), ("2019.5", "2019-05-01", "2019-05-31"),
+          ("2019-05", "2019-05-01", "2019-05-31"), ("201905", "2019-05-01", "2019-05-31"),
+          ("2019.10", "2019-10-01", "2019-10-31"), (2019.05, "2019-05-01", "2019-05-31"),
+          (2019.12, "2019-12-01", "2019-12-31"), (201902, "2019-02-01", "2019-02-28")]
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+@pytest.mark.parametrize("value,founded,ends", MONTHS, ids=str)
+def test_a_date_written_to_the_month(tmp_path, fmt, value, founded, ends):
+    """成立 in May is May's first day; a term that ends in May has not ended before June. A
+    number cell is never read as a serial there: 2019.05 was 1905-07-11, silently."""
+    store, report = _load_cell(tmp_path, fmt, ORG, ["O1", "甲支部", "党支部", "社区", value, value])
+    assert report.rejected == [] and report.warnings == []
+    props = store.get("Organization", "O1").props
+    assert (props["founded"], props["term_ends"]) == (founded, ends)
+
+
+@pytest.mark.parametrize("value,why", [(2019.1, "分不清是1月还是10月"), (2019, "只写了年份"), ("2019年", "只写了年份")])
+def test_a_year_or_a_month_that_excel_made_ambiguous_is_not_guessed(tmp_path, value, why):
+    store, report = _load_cell(tmp_path, "xlsx", ORG, ["O1", "甲支部", "党支部", "社区", value, ""])
+    (w,) = report.warnings
+    assert w.column == "成立日期" and why in w.reason and w.cell == "E2"
+    assert "founded" not in store.get("Organization", "O1").props
