@@ -238,7 +238,8 @@ def _month_number(value: float, end: bool) -> str:
         raise BadValue("只写了年份，请写到月或日（如 2019年5月）")
     year, fraction = int(value), f"{value:.6f}".split(".")[1].rstrip("0")
     if fraction == "1":
-        raise BadValue(f"数字单元格中的 {value} 分不清是1月还是10月：请把该列设为“文本”格式，或写成 {year}年1月 / {year}年10月")
+        raise BadValue(f"数字单元格中的 {value} 分不清是1月还是10月：请把该列设为“文本”格式，"
+                       f"或写成 {year}年1月 / {year}年10月")
     if len(fraction) > 2:
         raise BadValue(f"日期格式应为 {_FORMS}")
     return _month(year, int(fraction), end)
