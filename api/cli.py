@@ -253,8 +253,11 @@ def run_ingest(paths: list[Path], dry_run: bool = False, report_file: Path | Non
     if report.aliased:
         console.print(f"按合并记录：{report.aliased} 个编码载入到它们并入的单位或党组织（tupu screen duplicates）")
     if report.skipped:
-        sheets = sum(1 for i in report.skipped if i.row is None)
-        console.print(f"已跳过：{sheets} 个非台账工作表，{len(report.skipped) - sheets} 行合计或示例行")
+        sheets = [i for i in report.skipped if i.row is None]
+        for i in sheets[:10]:
+            console.print(f"已跳过：{Path(i.file).name} —— {i.reason}")
+        if len(report.skipped) > len(sheets):
+            console.print(f"已跳过：{len(report.skipped) - len(sheets)} 行合计或示例行")
     if report.merged_cells:
         cols = "、".join(dict.fromkeys(i.column for i in report.merged_cells if i.column))
         console.print(f"合并单元格：{len(report.merged_cells)} 处按每行显示的值读取"

@@ -65,6 +65,23 @@ def clean_code(value: Any) -> str:
     return _SPACE.sub("", unicodedata.normalize("NFKC", text)).upper()
 
 
+def clean_name(value: Any) -> str:
+    """A name as meant: spaces and line breaks (Alt+Enter in a cell, a 全角 space that lines
+    up a two-character name) dropped between two Chinese characters, any other run of them
+    one space.
+
+    >>> [clean_name(v) for v in ("王　芳", "华兴科技\n有限公司", " 北镇物业 服务中心 ", "ABC  Tech 公司")]
+    ['王芳', '华兴科技有限公司', '北镇物业服务中心', 'ABC Tech 公司']
+    """
+    parts = str(value).split()
+    if len(parts) <= 1:
+        return parts[0] if parts else ""
+    out = parts[0]
+    for part in parts[1:]:
+        out += part if not out[-1].isascii() and not part[0].isascii() else " " + part
+    return out
+
+
 def _number_cell(value: Any, what: str) -> None:
     """A long number in a number cell (or as Excel's scientific text) has lost digits."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):

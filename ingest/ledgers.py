@@ -110,14 +110,14 @@ LEDGERS: dict[str, Ledger] = {
     for lg in (
         Ledger("regions", "行政区划", "Region", (
             Column("区划代码", "code", True, checks.region_code, prop="code"),
-            Column("名称", "name", True, _text, prop="name"),
+            Column("名称", "name", True, checks.clean_name, prop="name"),
             _enum_col("层级", "level", m.RegionLevel, "level"),
             Column("上级区划代码", "parent_code", parse=checks.region_code, rel="PART_OF", target=_REGION),
         ), key=("区划代码",), self_links=(("区划代码", "上级区划代码"),), example={"区划代码": "510107001000", "名称": "某某街道", "层级": "街道乡镇",
                                       "上级区划代码": "510107000000"}),
         Ledger("organizations", "党组织", "Organization", (
             Column("组织编码", "org_id", True, prop="id"),
-            Column("组织名称", "org_name", True, _text, prop="name"),
+            Column("组织名称", "org_name", True, checks.clean_name, prop="name"),
             _enum_col("组织类别", "org_kind", m.OrgKind, "kind", required=True),
             Column("上级组织编码", "parent_org_id", rel="SUBORDINATE_TO", target=_ORG),
             _enum_col("所属领域", "sector", m.Sector, "sector"),
@@ -132,7 +132,7 @@ LEDGERS: dict[str, Ledger] = {
                                       "成立日期": "2021-06-30", "届满日期": "2026-06-29"}),
         Ledger("units", "单位", "Unit", (
             Column("单位编码", "unit_id", True, prop="id"),
-            Column("单位名称", "unit_name", True, _text, prop="name"),
+            Column("单位名称", "unit_name", True, checks.clean_name, prop="name"),
             _enum_col("单位类别", "unit_kind", m.UnitKind, "kind", required=True),
             Column("统一社会信用代码", "uscc", parse=checks.uscc, prop="uscc"),
             Column("上级单位编码", "parent_unit_id", rel="PART_OF", target=_UNIT),
@@ -144,14 +144,14 @@ LEDGERS: dict[str, Ledger] = {
                                       "统一社会信用代码": "91350100M000100Y43", "从业人员数": "35", "党员数": "4"}),
         Ledger("grids", "网格", "Grid", (
             Column("网格编码", "grid_id", True, prop="id"),
-            Column("网格名称", "grid_name", True, _text, prop="name"),
+            Column("网格名称", "grid_name", True, checks.clean_name, prop="name"),
             _enum_col("网格层级", "grid_level", m.GridLevel, "level", required=True),
             Column("上级网格编码", "parent_grid_id", rel="PART_OF", target=_GRID),
             Column("区划代码", "region_code", parse=checks.region_code, rel="IN_REGION", target=_REGION),
         ), key=("网格编码",), self_links=(("网格编码", "上级网格编码"),), example={"网格编码": "WG0001", "网格名称": "第一网格", "网格层级": "一般网格"}),
         Ledger("members", "党员", "Member", (
             Column("党员编码", "member_id", True, prop="id"),
-            Column("姓名", "name", True, _text, prop="name"),
+            Column("姓名", "name", True, checks.clean_name, prop="name"),
             _enum_col("党员类别", "category", m.MemberCategory, "category", required=True),
             Column("所在党组织编码", "org_id", True, prop="org_code", rel="MEMBER_OF", target=_ORG),
             _enum_col("性别", "gender", m.Gender, "gender"),
@@ -182,7 +182,7 @@ LEDGERS: dict[str, Ledger] = {
                      "开始日期": "2024-01-01", "结束日期": "2026-12-31"}),
         Ledger("alliances", "党建联盟", "Alliance", (
             Column("联盟编码", "alliance_id", True, prop="id"),
-            Column("联盟名称", "alliance_name", True, _text, prop="name"),
+            Column("联盟名称", "alliance_name", True, checks.clean_name, prop="name"),
             Column("牵头组织编码", "lead_org_id", True, rel="IN_ALLIANCE", target=_ORG, incoming=True,
                    fixed_props={"role": m.AllianceRole.LEAD.value}),
             # the lead listed among the members too stays the lead

@@ -508,6 +508,10 @@ def read_xlsx(path: Path, limits: Limits = Limits(), catalogue: Catalogue = LEDG
             wb.close()
 
     for ws in sheets:
+        if ws.sheet_state != "visible":
+            close_one()
+            yield _hidden(str(path), ws.title)
+            continue
         start = ws.min_row or 1
 
         # from column A (the cell index is then the column), no further than MAX_COLUMNS
@@ -548,6 +552,9 @@ def read_xls(path: Path, limits: Limits = Limits(), catalogue: Catalogue = LEDGE
 
     book = open_xls(path)
     for sheet in book.sheets():
+        if sheet.visibility:  # 1 hidden, 2 very hidden
+            yield _hidden(str(path), sheet.name)
+            continue
         merges = xls_merges(sheet)
         merged = MergedDown(merges) if merges else None
 
@@ -597,6 +604,12 @@ def xls_value(book: Any, cell: Any) -> Any:
         fmt = book.format_map[xf.format_key].format_str if xf is not None and xf.format_key in book.format_map else ""
         return _shown(cell.value, fmt)
     return cell.value
+
+
+def _hidden(file: str, sheet: str) -> Table:
+    """A hidden sheet is passed over: what nobody sees on screen (an old copy kept out of the
+    way, a list of options) must not land beside the ledger."""
+    return Table(file, sheet, None, None, skipped=f"工作表「{sheet}」是隐藏的，未读取（要载入请在 Excel 中取消隐藏）")
 
 
 def _once(fn: Callable[[], None]) -> Callable[[], None]:

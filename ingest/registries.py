@@ -40,7 +40,7 @@ def _text(value: Any) -> str:
 
 
 REGISTRY = Ledger("registry", "登记信息", None, (
-    Column("名称", "name", True, _text, prop="name"),
+    Column("名称", "name", True, checks.clean_name, prop="name"),
     Column("统一社会信用代码", "uscc", parse=checks.uscc, prop="uscc"),
     Column("住所", "address", parse=_text, prop="address"),
     Column("成立日期", "founded", parse=checks.parse_date, prop="founded"),
@@ -70,7 +70,7 @@ CATALOGUE = Catalogue({"registry": REGISTRY}, ALIASES)
 
 # 花名册: a unit's roster of its staff
 ROSTER = Ledger("roster", "花名册", None, (
-    Column("姓名", "name", True, _text, prop="name"),
+    Column("姓名", "name", True, checks.clean_name, prop="name"),
     Column("身份证号", "id_card", parse=checks.id_card, prop="id_card", personal=True),
     Column("出生日期", "born", parse=checks.parse_date, prop="born"),
     Column("岗位", "post", parse=_text, prop="post"),

@@ -644,3 +644,49 @@ def test_a_year_or_a_month_that_excel_made_ambiguous_is_not_guessed(tmp_path, va
     (w,) = report.warnings
     assert w.column == "成立日期" and why in w.reason and w.cell == "E2"
     assert "founded" not in store.get("Organization", "O1").props
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "xls"])
+def test_a_hidden_sheet_is_passed_over_and_said(tmp_path, fmt):
+    """An old copy hidden beside the ledger must not land (a closed company with members would
+    be a false U1) nor make the visible rows duplicates."""
+    head = ["单位编码", "单位名称", "单位类别", "党员数"]
+    sheets = {"单位": [head, ["U1", "华兴科技有限公司", "非公企业", 3]],
+              "单位（旧）": [head, ["U1", "华兴科技老名字", "非公企业", 0], ["U9", "已注销公司", "非公企业", 5]]}
+    if fmt == "xlsx":
+        f = write_xlsx(tmp_path / "单位.xlsx", sheets)
+        wb = load_workbook(f)
+        wb["单位（旧）"].sheet_state = "hidden"
+        wb.save(f)
+    else:
+        import xlrd
+        import xlwt
+
+        f = write_xls(tmp_path / "单位.xls", sheets)
+        book = xlrd.open_workbook(str(f))
+        out = xlwt.Workbook(encoding="utf-8")  # the same sheets, the second one hidden
+        for sheet in book.sheets():
+            ws = out.add_sheet(sheet.name)
+            for r in range(sheet.nrows):
+                for c, v in enumerate(sheet.row_values(r)):
+                    ws.write(r, c, v)
+            ws.visibility = sheet.name == "单位（旧）"
+        out.save(str(f))
+    store = MemoryStore()
+    report = Loader(store).load([f])
+    assert report.rejected == [] and store.get("Unit", "U9") is None
+    assert store.get("Unit", "U1").props["name"] == "华兴科技有限公司"
+    assert [(i.sheet, i.reason) for i in report.skipped] == [
+        ("单位（旧）", "工作表「单位（旧）」是隐藏的，未读取（要载入请在 Excel 中取消隐藏）")]
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_names_lose_the_spaces_and_line_breaks_of_their_layout(tmp_path, fmt):
+    """王　芳 (a 全角 space lining up a two-character name) is 王芳, and a name broken over two
+    lines in its cell is one name: a search or a roster by name finds them."""
+    rows = [["党员编码", "姓名", "党员类别", "所在党组织编码"],
+            ["M1", "王　芳", "正式", "O1"], ["M2", " 欧阳 \n 娜娜 ", "正式", "O1"], ["M3", "Li  Lei", "正式", "O1"]]
+    f = write_xlsx(tmp_path / "党员.xlsx", {"党员": rows}) if fmt == "xlsx" else write_csv(tmp_path / "党员.csv", rows)
+    store = MemoryStore()
+    Loader(store).load([f])
+    assert [store.get("Member", k).props["name"] for k in ("M1", "M2", "M3")] == ["王芳", "欧阳娜娜", "Li Lei"]
