@@ -262,6 +262,8 @@ def run_ingest(paths: list[Path], dry_run: bool = False, report_file: Path | Non
         cols = "、".join(dict.fromkeys(i.column for i in report.merged_cells if i.column))
         console.print(f"合并单元格：{len(report.merged_cells)} 处按每行显示的值读取"
                       + (f"（{cols}）" if cols else ""))
+    if report.by_name:
+        console.print(f"按名称关联：{report.by_name} 处编码列填的是名称，已按同名的唯一对象关联（最好改填编码）")
     if report.dittos:
         console.print(f"「同上」：{report.dittos} 格按上一行同一列的值读取")
     if report.ignored_columns:

@@ -295,6 +295,18 @@ class GraphStore(ABC):
         """
         return {n.key: tuple(n.props.get(p) for p in props) for n in self.get_many(label, keys)}
 
+    @abstractmethod
+    def keys_by_name(self, label: str, names: Iterable[str]) -> dict[str, set[str]]:
+        """For each of ``names`` that is the name of nodes of ``label``: their keys (a ledger
+        that names a branch where its code should be).
+
+        >>> from graph.memory.store import MemoryStore
+        >>> s = MemoryStore()
+        >>> _ = s.upsert_nodes("Unit", [{"id": "DW1", "name": "甲公司"}, {"id": "DW2", "name": "甲公司"}])
+        >>> s.keys_by_name("Unit", ["甲公司", "乙公司"])
+        {'甲公司': {'DW1', 'DW2'}}
+        """
+
     def relationship_props(self, rel_type: str, start_label: str, end_label: str,
                            pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], list[dict[str, Any]]]:
         """For each ``(start, end)`` pair joined by ``rel_type`` relationships: their properties.

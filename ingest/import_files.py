@@ -56,6 +56,9 @@ class ImportFiles:
     def existing_keys(self, label: str, keys: Iterable[str]) -> set[str]:
         return set()  # (not asked: every label is new, the loader knows its own keys)
 
+    def keys_by_name(self, label: str, names: Iterable[str]) -> dict[str, set[str]]:
+        return {}  # (not asked: the loader knows the names it landed)
+
     def prune_relationships(self, *args: Any, **kwargs: Any) -> int:
         return 0  # a first load has no older links
 

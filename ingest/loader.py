@@ -30,6 +30,7 @@ from graph.privacy import mask_text
 from graph.screening.merge import MERGEABLE
 from graph.store import RelRow, SaveFailed, StoreUnavailable, batched
 from ingest.aliases import linked_to_itself, unalias
+from ingest.checks import clean_code
 from ingest.guard import OUTSIDE, WriteScope
 from ingest.ledgers import LEDGERS, LOAD_ORDER, Ledger
 from ingest.parse_worker import RowParser
@@ -58,6 +59,7 @@ class LoadTarget(Protocol):
     def counts(self) -> dict[str, int]: ...
     def aliases(self, label: str) -> dict[str, str]: ...
     def existing_keys(self, label: str, keys: Iterable[str]) -> set[str]: ...
+    def keys_by_name(self, label: str, names: Iterable[str]) -> dict[str, set[str]]: ...
     def node_values(self, label: str, keys: Iterable[str], props: tuple[str, ...]) -> dict[str, tuple[Any, ...]]: ...
     def relationship_props(self, rel_type: str, start_label: str, end_label: str,
                            pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], list[dict[str, Any]]]: ...
@@ -91,6 +93,7 @@ class LinkKind(NamedTuple):
     start_column: str | None = None
     whole_row: bool = False  # the row is this link (rel-only ledgers count it as landed)
     letters: dict[str, str] = {}  # column zh -> its letter in the sheet (to name the cell)
+    prop: str | None = None  # the start node's property that holds the reference too (org_code)
 
 
 class _Pending(NamedTuple):
@@ -334,7 +337,10 @@ class Loader:
             return
         ledger = t.ledger
         assert ledger is not None
-        earlier = seen.add(ledger.name, [(k, p.row) for k, p in batch.items()], source)
+        names = None
+        if ledger.label is not None:  # for references that give a name where the code belongs
+            names = [clean_code(p.node["name"]) if p.node and p.node.get("name") else None for p in batch.values()]
+        earlier = seen.add(ledger.name, [(k, p.row) for k, p in batch.items()], source, names)
         rows = {}
         for key, pending in batch.items():
             if key in earlier:
@@ -423,7 +429,7 @@ class Loader:
                 links.append((kind, parsed.row, code, own, extra))
             else:
                 kind = self._kind(t, col.zh, rel=col.rel, start_labels=here, end_labels=col.target,
-                                  fixed_props=col.fixed_props)
+                                  fixed_props=col.fixed_props, prop=col.prop)
                 links.append((kind, parsed.row, own, code, extra))
         return links
 
@@ -486,6 +492,8 @@ class Loader:
                     for label in kind.start_labels:
                         wanted[label].add(start)
             known = {label: self._existing(label, keys, seen) for label, keys in wanted.items()}
+            named = self._named(chunk, known, seen)
+            by_name: dict[str, list[dict[str, str]]] = defaultdict(list)
             groups: dict[tuple[str, str, str], list[RelRow]] = defaultdict(list)
             rows_of_links: dict[tuple[str, str, str], list[tuple[RelRow, str]]] = defaultdict(list)
             for k, row, start, end, extra in chunk:
@@ -493,9 +501,16 @@ class Loader:
                 start_label = _first_known(kind.start_labels, start, known) \
                     if kind.check_start else kind.start_labels[0]
                 end_label = _first_known(kind.end_labels, end, known)
+                if start_label is None and named:
+                    start_label, start = _by_name(kind.start_labels, start, named, report)
+                if end_label is None and named:
+                    end_label, end = _by_name(kind.end_labels, end, named, report)
+                    if end_label is not None and kind.prop:  # the code the name stands for
+                        by_name[kind.start_labels[0]].append({LABELS[kind.start_labels[0]].key: start,
+                                                              kind.prop: end})
                 if start_label is None or end_label is None:
                     self._warn_missing(kind, row, start, end, start_label is None,
-                                       end_label is None, report)
+                                       end_label is None, report, named)
                     continue
                 props = {**kind.fixed_props, "src_file": kind.source, "src_row": row,
                          "loaded_at": self.loaded_at}
@@ -511,6 +526,35 @@ class Loader:
             if not self.dry_run:
                 for (rel, a, b), rows in groups.items():
                     self.writer.submit(self.store.upsert_relationships, rel, a, b, rows)
+                for label, updates in by_name.items():
+                    self.writer.submit(self.store.update_nodes, label, updates)
+
+    def _named(self, chunk: list[tuple], known: dict[str, set[str]], seen: SeenKeys) -> dict[tuple[str, str], set[str]]:
+        """For the references of ``chunk`` that no node has as its code: the keys of the nodes
+        that have it as their name, by (label, reference). Staff write a branch's name in 所在党支部
+        where its code belongs; read as a missing code, each of its members would be a false M2."""
+        missing: dict[str, set[str]] = defaultdict(set)
+        for k, _, start, end, _ in chunk:
+            kind = self._kinds[k]
+            if kind.check_start and _first_known(kind.start_labels, start, known) is None:
+                for label in kind.start_labels:
+                    missing[label].add(start)
+            if _first_known(kind.end_labels, end, known) is None:
+                for label in kind.end_labels:
+                    missing[label].add(end)
+        named: dict[tuple[str, str], set[str]] = {}
+        for label, values in missing.items():
+            values = {v for v in values if not v.isascii()}  # a name has a Chinese character
+            if not values or label not in _LEDGER_OF_LABEL:
+                continue
+            found = seen.named(_LEDGER_OF_LABEL[label], values)
+            if label not in self._fresh:  # and the nodes of earlier loads, by their names as stored
+                variants = {w: v for v in values for w in _typed_forms(v)}
+                for name, keys in self.store.keys_by_name(label, variants).items():
+                    found.setdefault(variants[name], set()).update(keys)
+            for value, keys in found.items():
+                named[(label, value)] = keys
+        return named
 
     def _changed_links(self, rel: str, start_label: str, end_label: str, rows: list[tuple[RelRow, str]],
                        report: IngestReport) -> list[RelRow]:
@@ -529,7 +573,8 @@ class Loader:
         return out
 
     def _warn_missing(self, kind: LinkKind, row: int, start: str, end: str,
-                      start_missing: bool, end_missing: bool, report: IngestReport) -> None:
+                      start_missing: bool, end_missing: bool, report: IngestReport,
+                      named: dict[tuple[str, str], set[str]] | None = None) -> None:
         counts = report.counts(kind.ledger)
         if not kind.whole_row and self.unchanged is not None:  # the row of a node: written again next time
             own_label, own = (kind.end_labels[0], end) if kind.check_start else (kind.start_labels[0], start)
@@ -542,8 +587,14 @@ class Loader:
                 continue
             kinds = "或".join(LABELS[x].zh for x in labels)
             why = self.problems.why_missing(labels, code)
-            reason = (f"引用的{kinds}编码不存在：{code}，该关联未建立" if why is None
-                      else f"引用的{kinds} {code} 所在行（{why[0]}）未载入：{why[1]}，该关联未建立")
+            same_name = sorted({key for x in labels for key in (named or {}).get((x, code), ())})
+            if len(same_name) > 1:  # a name, but of several
+                shown = "、".join(same_name[:5]) + ("等" if len(same_name) > 5 else "")
+                reason = f"「{code}」是 {len(same_name)} 个{kinds}的名称（编码 {shown}），请改填编码，该关联未建立"
+            elif why is None:
+                reason = f"引用的{kinds}编码不存在：{code}（也没有{kinds}叫这个名称），该关联未建立"
+            else:
+                reason = f"引用的{kinds} {code} 所在行（{why[0]}）未载入：{why[1]}，该关联未建立"
             letter = kind.letters.get(column)
             report.warnings.append(Issue(kind.file, kind.sheet, row, column, code, reason,
                                          cell=f"{letter}{row}" if letter else None))
@@ -634,6 +685,26 @@ def _first_known(labels: tuple[str, ...], key: str, known: dict[str, set[str]]) 
         if key in known.get(label, ()):
             return label
     return None
+
+
+def _by_name(labels: tuple[str, ...], value: str, named: dict[tuple[str, str], set[str]],
+             report: IngestReport) -> tuple[str | None, str]:
+    """The node that ``value`` names, when it names exactly one of ``labels``: (its label, its
+    key); else (None, ``value``)."""
+    hits = [(label, key) for label in labels for key in named.get((label, value), ())]
+    if len(hits) != 1:
+        return None, value
+    report.by_name += 1
+    return hits[0]
+
+
+def _typed_forms(value: str) -> list[str]:
+    """The ways a name read as a code (``clean_code``: half-width, no spaces, upper case) may
+    be stored: as it is, and with the full-width brackets of Chinese names."""
+    forms = [value]
+    if "(" in value or ")" in value:
+        forms.append(value.replace("(", "（").replace(")", "）"))
+    return forms
 
 
 def _merged_issues(t: Table) -> list[Issue]:

@@ -120,6 +120,7 @@ class IngestReport:
     return_files: list[str] = field(default_factory=list)  # the 退回清单 written for this load
     error: str | None = None  # a failure that stopped the load (e.g. Neo4j went away)
     dittos: int = 0  # cells written 同上 / 〃, read as the value above them
+    by_name: int = 0  # references that gave the name of one node where its code belongs
     aliased: int = 0  # codes read as the node they were merged into (#16: merged duplicates)
     limit: int = 10_000  # issues listed per kind (TUPU_MAX_REPORT_ISSUES); the rest are counted
 

@@ -123,18 +123,23 @@ class SeenKeys:
     def __init__(self) -> None:
         self.path, self._db = _scratch_db("tupu-keys-")
         self._db.execute("CREATE TABLE seen (ledger TEXT, key TEXT, batch INTEGER, source INTEGER, "
-                         "row INTEGER, unchanged INTEGER DEFAULT 0, PRIMARY KEY (ledger, key)) WITHOUT ROWID")
+                         "row INTEGER, unchanged INTEGER DEFAULT 0, name TEXT, "
+                         "PRIMARY KEY (ledger, key)) WITHOUT ROWID")
         _begin(self._db)
         self._batch = 0
+        self._name_index = False
 
-    def add(self, ledger: str, rows: list[tuple[str, int]], source: int) -> dict[str, tuple[int, int]]:
+    def add(self, ledger: str, rows: list[tuple[str, int]], source: int,
+            names: list[str | None] | None = None) -> dict[str, tuple[int, int]]:
         """Record ``(key, row)`` pairs of one source (a file or sheet, by number) whose keys are
-        distinct among themselves; return the keys an earlier call recorded, each with the
-        source and row it first appeared on (those rows are duplicates: not recorded again)."""
+        distinct among themselves, with their nodes' ``names`` (as compared, for :meth:`named`);
+        return the keys an earlier call recorded, each with the source and row it first
+        appeared on (those rows are duplicates: not recorded again)."""
         self._batch += 1
         before = self._db.total_changes
-        self._db.executemany("INSERT OR IGNORE INTO seen VALUES (?, ?, ?, ?, ?, 0)",
-                             ((ledger, k, self._batch, source, r) for k, r in rows))
+        named = names or [None] * len(rows)
+        self._db.executemany("INSERT OR IGNORE INTO seen VALUES (?, ?, ?, ?, ?, 0, ?)",
+                             ((ledger, k, self._batch, source, r, n) for (k, r), n in zip(rows, named)))
         if self._db.total_changes - before == len(rows):
             return {}  # the common case: nothing seen before
         return {k: (src, r) for k, batch, src, r in self._rows(ledger, [k for k, _ in rows])
@@ -150,6 +155,28 @@ class SeenKeys:
             yield from self._db.execute(
                 f"SELECT key, batch, source, row FROM seen WHERE ledger = ? AND key IN ({marks})",
                 (ledger, *part))
+
+    def named(self, ledger: str, names: Iterable[str]) -> dict[str, set[str]]:
+        """The keys landed from ``ledger`` under each of ``names``.
+
+        >>> seen = SeenKeys()
+        >>> _ = seen.add("orgs", [("B1", 2), ("B2", 3), ("B3", 4)], 0, ["第一党支部", "第一党支部", "秦街党委"])
+        >>> seen.named("orgs", ["第一党支部", "秦街党委", "无此名"]) == {"第一党支部": {"B1", "B2"}, "秦街党委": {"B3"}}
+        True
+        >>> seen.close()
+        """
+        if not self._name_index:  # made when first asked: most loads never ask
+            self._db.execute("CREATE INDEX seen_name ON seen (ledger, name)")
+            self._name_index = True
+        found: dict[str, set[str]] = {}
+        wanted = list(names)
+        for i in range(0, len(wanted), 500):
+            part = wanted[i:i + 500]
+            for name, key in self._db.execute(
+                    f"SELECT name, key FROM seen WHERE ledger = ? AND name IN ({','.join('?' * len(part))})",
+                    (ledger, *part)):
+                found.setdefault(name, set()).add(key)
+        return found
 
     def mark_unchanged(self, ledger: str, keys: Iterable[str]) -> None:
         """These keys' rows were the same as their nodes: not written (``ingest.unchanged``)."""

@@ -41,6 +41,18 @@ HEADERS: dict[str, str] = {
     "流出时间": "流出日期", "活动时间": "活动日期",
     **dict.fromkeys(("最近联系时间", "最后联系日期", "最后联系时间"), "最近联系日期"),
     "清单类别": "清单类型", "清单种类": "清单类型", "具体内容": "内容", "内容描述": "内容",
+    # a reference column headed by what it names: its cells may hold names (matched to the one
+    # entity of that name, docs/ledgers.md) as well as codes
+    **dict.fromkeys(("上级党组织", "上级组织", "上级党组织名称"), "上级组织编码"),
+    **dict.fromkeys(("流入党组织", "流入地党组织"), "流入党组织编码"),
+    **dict.fromkeys(("报到党组织", "报到社区", "报到社区党组织"), "报到党组织编码"),
+    **dict.fromkeys(("甲方组织", "甲方党组织"), "甲方组织编码"),
+    **dict.fromkeys(("乙方组织", "乙方党组织"), "乙方组织编码"),
+    **dict.fromkeys(("牵头组织", "牵头党组织"), "牵头组织编码"),
+    **dict.fromkeys(("成员组织", "成员党组织"), "成员组织编码"),
+    **dict.fromkeys(("参与组织", "参与党组织"), "参与组织编码"),
+    "所在单位": "所在单位编码", "覆盖单位": "覆盖单位编码", "上级单位": "上级单位编码",
+    "所在网格": "所在网格编码", "上级网格": "上级网格编码", "上级区划": "上级区划代码",
 }
 
 # Columns that carry no ledger value (序号 ...): ignored without a word in the report.

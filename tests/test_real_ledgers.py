@@ -690,3 +690,36 @@ def test_names_lose_the_spaces_and_line_breaks_of_their_layout(tmp_path, fmt):
     store = MemoryStore()
     Loader(store).load([f])
     assert [store.get("Member", k).props["name"] for k in ("M1", "M2", "M3")] == ["王芳", "欧阳娜娜", "Li Lei"]
+
+
+# --- a name where a code belongs -------------------------------------------------------------
+def test_a_roster_that_names_its_branches_links_its_members(tmp_path, store):
+    """所在党支部 filled with the branch's name, 上级党组织 with its parent's: the links are made to
+    the one entity of that name, and no member is a false M2 (nor a branch a false O1)."""
+    orgs = write_csv(tmp_path / "党组织.csv", [
+        ["组织编码", "组织名称", "组织类别", "上级党组织", "所属领域"],
+        ["P1", "北镇街道党工委", "党工委", "", "社区"],
+        ["C1", "秦街社区党委", "党委", "北镇街道党工委", "社区"],
+        ["B1", "秦街社区第一党支部", "党支部", "秦街社区党委", "社区"],
+        ["B2", "第一党支部", "党支部", "C1", "社区"],
+        ["B3", "第一党支部", "党支部", "C1", "社区"]])
+    members = write_xlsx(tmp_path / "党员.xlsx", {"党员": [
+        ["党员编码", "姓名", "党员类别", "所在党支部"],
+        ["M1", "张三", "正式", "秦街社区第一党支部"], ["M2", "李四", "正式", "秦街社区 第一党支部"],
+        ["M3", "王五", "正式", "B1"], ["M4", "赵六", "正式", "第一党支部"], ["M5", "钱七", "正式", "秦街社区第九党支部"]]})
+    report = Loader(store).load([orgs, members])
+    assert report.rejected == [] and report.by_name == 4  # 2 parents, 2 members
+    assert {r.start.key: r.end.key for r in store.iter_relationships("SUBORDINATE_TO")} == {
+        "C1": "P1", "B1": "C1", "B2": "C1", "B3": "C1"}
+    assert {r.start.key: r.end.key for r in store.iter_relationships("MEMBER_OF")} == {"M1": "B1", "M2": "B1", "M3": "B1"}
+    assert store.get("Member", "M1").props["org_code"] == "B1"
+    warned = {w.row: w.reason for w in report.warnings}
+    assert warned[5] == "「第一党支部」是 2 个党组织的名称（编码 B2、B3），请改填编码，该关联未建立"
+    assert "也没有党组织叫这个名称" in warned[6]
+    gaps = {(g.rule, g.id) for g in find_gaps(store, as_of=AS_OF)}
+    assert ("O1", "B1") not in gaps and ("M2", "M1") not in gaps and ("M2", "M4") in gaps
+    # a later roster names a branch of the graph (an earlier load's): found there too
+    later = write_csv(tmp_path / "党员2.csv", [["党员编码", "姓名", "党员类别", "所在党组织"], ["M6", "孙八", "正式", "秦街社区党委"]])
+    report = Loader(store).load([later])
+    assert report.warnings == [] and report.by_name == 1
+    assert store.get("Member", "M6").props["org_code"] == "C1"

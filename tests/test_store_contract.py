@@ -189,6 +189,15 @@ def test_existing_keys(store):
     assert store.existing_keys("Region", []) == set()
 
 
+def test_keys_by_name(store):
+    seed(store)
+    store.upsert_nodes("Organization", [{"id": "O9", "name": "阳光小区第一党支部", "kind": "党支部"}])
+    assert store.keys_by_name("Organization", ["阳光小区第一党支部", "幸福街道党工委", "阳光社区", "阳光科技有限公司"]) == {
+        "阳光小区第一党支部": {"O4", "O9"}, "幸福街道党工委": {"O1"}}
+    assert store.keys_by_name("Unit", iter(["阳光科技有限公司"])) == {"阳光科技有限公司": {"U1"}}
+    assert store.keys_by_name("Grid", []) == {}
+
+
 def test_list_nodes_is_ordered_and_paginated(store):
     seed(store)
     assert [n.key for n in store.list_nodes("Organization")] == ["O1", "O2", "O3", "O4"]

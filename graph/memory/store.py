@@ -405,6 +405,17 @@ class MemoryStore(GraphStore):
         with self.lock:
             return {str(k) for k in keys} & self.keys_by_label[label]
 
+    def keys_by_name(self, label: str, names: Iterable[str]) -> dict[str, set[str]]:
+        label_spec(label)
+        wanted = {str(n) for n in names}
+        found: dict[str, set[str]] = {}
+        with self.lock:
+            for key in self.keys_by_label[label]:  # a scan: asked only for codes no node has
+                name = self.g.nodes[(label, key)].get("name")
+                if name in wanted:
+                    found.setdefault(name, set()).add(key)
+        return found
+
     def list_nodes(self, label: str, skip: int = 0, limit: int = 50) -> list[Node]:
         label_spec(label)
         with self.lock:

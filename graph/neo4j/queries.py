@@ -178,6 +178,13 @@ def node_values(label: str) -> str:
             f"RETURN collect([n.{key}, [p IN $props | n[p]]]) AS rows")
 
 
+def keys_by_name(label: str) -> str:
+    """The keys of the nodes named each of ``$names`` (the name index), in one record."""
+    label, key = _label(label)
+    return (f"UNWIND $names AS name MATCH (n:{label} {{name: name}}) "
+            f"RETURN collect([name, n.{key}]) AS rows")
+
+
 def aliases(label: str) -> str:
     label, key = _label(label)
     return (f"MATCH (n:{label}) WHERE n.aliases IS NOT NULL "

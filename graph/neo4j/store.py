@@ -432,6 +432,14 @@ class Neo4jStore(GraphStore):
     def existing_keys(self, label: str, keys: Iterable[str]) -> set[str]:
         return set(self.node_values(label, keys, ()))  # a batch's keys in one record
 
+    def keys_by_name(self, label: str, names: Iterable[str]) -> dict[str, set[str]]:
+        found: dict[str, set[str]] = {}
+        for chunk in batched({str(n) for n in names}, self.batch_size):
+            for rec in self._run(cy.keys_by_name(label), read=True, names=chunk):
+                for name, key in rec["rows"]:
+                    found.setdefault(str(name), set()).add(str(key))
+        return found
+
     def aliases(self, label: str) -> dict[str, str]:
         return {str(r["alias"]): str(r["key"]) for r in self._run(cy.aliases(label), read=True)}
 
