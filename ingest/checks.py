@@ -327,13 +327,21 @@ def parse_choice(value: Any, enum: str, allowed: list[str]) -> str:
     if text in allowed:  # the common case, typed exactly
         return text
     text = _fold(text)
+    found = _choice(text, enum, allowed)
+    for prefix in synonyms.ENUM_PREFIXES.get(enum, ()):  # 社区党委: where it sits, then the kind
+        if found is None and text.startswith(prefix):
+            found = _choice(text[len(prefix):], enum, allowed)
+    if found is None:
+        raise BadValue(f"不在可选值中（可选：{'、'.join(allowed)}）")
+    return found
+
+
+def _choice(text: str, enum: str, allowed: list[str]) -> str | None:
     for a in allowed:  # full-width or spaced variants of an allowed term
         if text == _fold(a):
             return a
     canonical = synonyms.ENUM_SYNONYMS.get(enum, {}).get(text)
-    if canonical in allowed:
-        return canonical
-    raise BadValue(f"不在可选值中（可选：{'、'.join(allowed)}）")
+    return canonical if canonical in allowed else None
 
 
 def list_category(value: Any) -> str:

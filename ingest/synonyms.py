@@ -117,6 +117,13 @@ ENUM_SYNONYMS: dict[str, dict[str, str]] = {
              "指导员": "党建指导员", "网格员": "网格长"},
 }
 
+# Words written before a value where it sits, by enumeration: 组织类别 “社区党委”, “非公企业党支部”,
+# “机关党支部委员会” is the kind after the word (党委, 党支部 ...).
+ENUM_PREFIXES: dict[str, tuple[str, ...]] = {
+    "OrgKind": ("非公企业", "非公有制企业", "国有企业", "事业单位", "社会组织", "在建项目", "机关", "社区", "村",
+                "小区", "网格", "楼栋", "行业", "学校", "医院", "商圈", "园区", "企业", "基层", "两新"),
+}
+
 # A 需求资源清单 entry's 类别 as written -> the common category it is (graph.model.LIST_CATEGORIES).
 LIST_CATEGORY_SYNONYMS: dict[str, str] = {
     **dict.fromkeys(("法律服务", "法律援助", "法律咨询", "法治", "普法"), "法律"),

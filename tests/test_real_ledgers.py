@@ -723,3 +723,15 @@ def test_a_roster_that_names_its_branches_links_its_members(tmp_path, store):
     report = Loader(store).load([later])
     assert report.warnings == [] and report.by_name == 1
     assert store.get("Member", "M6").props["org_code"] == "C1"
+
+
+@pytest.mark.parametrize("written,kind", [("社区党委", "党委"), ("非公企业党支部", "党支部"), ("机关党支部委员会", "党支部"),
+                                          ("村党总支", "党总支"), ("社区联合党支部", "联合党支部"), ("两新党支部", "党支部")])
+def test_an_org_kind_written_with_where_it_sits(tmp_path, written, kind):
+    store, report = _load_cell(tmp_path, "xlsx", ORG, ["O1", "甲支部", written, "", "", ""])
+    assert report.rejected == [] and store.get("Organization", "O1").props["kind"] == kind
+
+
+def test_an_org_kind_that_is_only_a_place_is_still_refused(tmp_path):
+    store, report = _load_cell(tmp_path, "csv", ORG, ["O1", "甲支部", "社区", "", "", ""])
+    assert [(i.column, i.value) for i in report.rejected] == [("组织类别", "社区")]
