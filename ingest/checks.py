@@ -70,7 +70,7 @@ def clean_name(value: Any) -> str:
     up a two-character name) dropped between two Chinese characters, any other run of them
     one space.
 
-    >>> [clean_name(v) for v in ("王　芳", "华兴科技\n有限公司", " 北镇物业 服务中心 ", "ABC  Tech 公司")]
+    >>> [clean_name(v) for v in ("王　芳", "华兴科技\\n有限公司", " 北镇物业 服务中心 ", "ABC  Tech 公司")]
     ['王芳', '华兴科技有限公司', '北镇物业服务中心', 'ABC Tech 公司']
     """
     parts = str(value).split()

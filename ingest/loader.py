@@ -30,7 +30,6 @@ from graph.privacy import mask_text
 from graph.screening.merge import MERGEABLE
 from graph.store import RelRow, SaveFailed, StoreUnavailable, batched
 from ingest.aliases import linked_to_itself, unalias
-from ingest.checks import clean_code
 from ingest.guard import OUTSIDE, WriteScope
 from ingest.ledgers import LEDGERS, LOAD_ORDER, Ledger
 from ingest.parse_worker import RowParser
@@ -339,7 +338,7 @@ class Loader:
         assert ledger is not None
         names = None
         if ledger.label is not None:  # for references that give a name where the code belongs
-            names = [clean_code(p.node["name"]) if p.node and p.node.get("name") else None for p in batch.values()]
+            names = [p.node.get("name") if p.node else None for p in batch.values()]
         earlier = seen.add(ledger.name, [(k, p.row) for k, p in batch.items()], source, names)
         rows = {}
         for key, pending in batch.items():
@@ -547,13 +546,13 @@ class Loader:
             values = {v for v in values if not v.isascii()}  # a name has a Chinese character
             if not values or label not in _LEDGER_OF_LABEL:
                 continue
-            found = seen.named(_LEDGER_OF_LABEL[label], values)
-            if label not in self._fresh:  # and the nodes of earlier loads, by their names as stored
-                variants = {w: v for v in values for w in _typed_forms(v)}
-                for name, keys in self.store.keys_by_name(label, variants).items():
-                    found.setdefault(variants[name], set()).update(keys)
-            for value, keys in found.items():
-                named[(label, value)] = keys
+            variants = {w: v for v in values for w in _typed_forms(v)}  # names as stored
+            found = seen.named(_LEDGER_OF_LABEL[label], variants)  # this load's
+            if label not in self._fresh:  # and earlier loads'
+                found = {**found, **{n: found.get(n, set()) | keys
+                                     for n, keys in self.store.keys_by_name(label, variants).items()}}
+            for name, keys in found.items():
+                named.setdefault((label, variants[name]), set()).update(keys)
         return named
 
     def _changed_links(self, rel: str, start_label: str, end_label: str, rows: list[tuple[RelRow, str]],
@@ -699,8 +698,8 @@ def _by_name(labels: tuple[str, ...], value: str, named: dict[tuple[str, str], s
 
 
 def _typed_forms(value: str) -> list[str]:
-    """The ways a name read as a code (``clean_code``: half-width, no spaces, upper case) may
-    be stored: as it is, and with the full-width brackets of Chinese names."""
+    """The ways a name read as a code (``checks.clean_code``: half-width, no spaces, upper
+    case) may be stored: as it is, and with the full-width brackets of Chinese names."""
     forms = [value]
     if "(" in value or ")" in value:
         forms.append(value.replace("(", "（").replace(")", "）"))

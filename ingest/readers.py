@@ -220,9 +220,12 @@ def _table(file: str, sheet: str | None, rows: Iterator[tuple[int, list[Any]]],
         saw_content = True
         found = _match(cells, catalogue)
         following = next(rows, None)
-        two = _two_row_header(cells, following[1], catalogue) if following else None
-        if two is not None and len(two[2]) > _width(found or _match(following[1], catalogue)):  # type: ignore[index]
-            assert following is not None
+        two = None
+        if following is not None:
+            two = _two_row_header(cells, following[1], catalogue)
+            if two is not None and len(two[2]) <= _width(found or _match(following[1], catalogue)):
+                two = None  # no more columns than either row alone (a title above the header)
+        if two is not None and following is not None:
             row_no, (cells, ledger, cols) = following[0], two
         else:
             if following is not None:  # not part of the header: read it as the next row
