@@ -303,8 +303,8 @@ class GraphStore(ABC):
         >>> from graph.memory.store import MemoryStore
         >>> s = MemoryStore()
         >>> _ = s.upsert_nodes("Unit", [{"id": "DW1", "name": "甲公司"}, {"id": "DW2", "name": "甲公司"}])
-        >>> s.keys_by_name("Unit", ["甲公司", "乙公司"])
-        {'甲公司': {'DW1', 'DW2'}}
+        >>> s.keys_by_name("Unit", ["甲公司", "乙公司"]) == {"甲公司": {"DW1", "DW2"}}
+        True
         """
 
     def relationship_props(self, rel_type: str, start_label: str, end_label: str,
