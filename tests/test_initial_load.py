@@ -33,9 +33,10 @@ def own_neo4j(local_neo4j):
 
 
 def messy_ledgers(folder):
-    """The demo city and a file of what goes wrong in a real one: a value with quotes, commas
-    and a line break, a rejected organisation whose members are marked, a code written twice in
-    one cell, a duplicate row, an unknown reference."""
+    """The demo city and a file of what goes wrong in a real one: values with quotes, commas
+    and line breaks (a name's is its layout, dropped; a content's stays), a rejected
+    organisation whose members are marked, a code written twice in one cell, a duplicate row,
+    an unknown reference."""
     generate(folder / "demo", scale=1, fmt="csv", today=TODAY)
     write_csv(folder / "extra-orgs.csv", [
         ["组织编码", "组织名称", "组织类别", "上级组织编码", "成立日期"],
@@ -50,8 +51,8 @@ def messy_ledgers(folder):
         ["XM2", "乙", "预备", "X1", "是", ""],
     ])
     write_csv(folder / "extra-activity.csv", [
-        ["活动编码", "活动日期", "参与组织编码", "参与人数"],
-        ["XHD1", "2025-05-01", "X1;X3;X1", "12"],
+        ["活动编码", "活动日期", "参与组织编码", "参与人数", "内容"],
+        ["XHD1", "2025-05-01", "X1;X3;X1", "12", '清扫楼道,"义诊"\n第二站：小区广场'],
     ])
     return [folder / "demo", folder / "extra-orgs.csv", folder / "extra-members.csv",
             folder / "extra-activity.csv"]
@@ -102,7 +103,8 @@ def test_initial_load_gives_the_merge_paths_graph_and_report(tmp_path, own_neo4j
         assert report.rejected and report.warnings  # the messy rows were reported, not lost
         got = dump(store)
         assert got == expected
-        assert got["nodes"][("Organization", "X1")]["name"] == '“新时代”,第一党支部\n（试点）'
+        assert got["nodes"][("Organization", "X1")]["name"] == '“新时代”,第一党支部（试点）'
+        assert got["nodes"][("Activity", "XHD1")]["content"] == '清扫楼道,"义诊"\n第二站：小区广场'
         assert got["nodes"][("Member", "XM1")]["data_problems"]  # marked after the import
         assert ("Organization", "X2") not in got["nodes"]
         assert any("neo4j-admin" in p for p in phases)
