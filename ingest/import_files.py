@@ -19,12 +19,12 @@ id:ID(Organization),name:string,founded:string
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from graph.model import LABELS
-from graph.store import RelRow, check_identity, check_rel_ends
+from graph.store import Node, RelRow, check_identity, check_rel_ends
 from neo4j_local.launcher import ARRAY_DELIMITER
 
 _TYPES = {str: "string", bool: "boolean", int: "long", float: "double"}
@@ -58,6 +58,9 @@ class ImportFiles:
 
     def keys_by_name(self, label: str, names: Iterable[str]) -> dict[str, set[str]]:
         return {}  # (not asked: the loader knows the names it landed)
+
+    def iter_nodes(self, label: str) -> Iterator[Node]:
+        return iter(())  # (not asked either)
 
     def prune_relationships(self, *args: Any, **kwargs: Any) -> int:
         return 0  # a first load has no older links

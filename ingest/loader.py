@@ -15,20 +15,21 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections import defaultdict, deque
+from collections import Counter, defaultdict, deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
 from openpyxl.utils import get_column_letter
+from rapidfuzz import fuzz, process
 
 from graph.collector import collector_relaxed
 from graph.config import Limits
 from graph.model import LABELS, PROVENANCE_ZH, ROW_DIGEST
 from graph.privacy import mask_text
 from graph.screening.merge import MERGEABLE
-from graph.store import RelRow, SaveFailed, StoreUnavailable, batched
+from graph.store import Node, RelRow, SaveFailed, StoreUnavailable, batched
 from ingest.aliases import linked_to_itself, unalias
 from ingest.guard import OUTSIDE, WriteScope
 from ingest.ledgers import LEDGERS, LOAD_ORDER, Ledger
@@ -43,6 +44,11 @@ from ingest.unchanged import Unchanged, row_digest
 log = logging.getLogger("tupu.ingest")
 DEFAULT_BATCH = 10_000  # see benchmarks/ingest_bench.py for the measurement behind it
 _LEDGER_OF_LABEL = {lg.label: lg.name for lg in LEDGERS.values() if lg.label}
+# an unknown name's warning asks about the one name close to it: rapidfuzz's ratio at least this,
+# and this much ahead of the next (骆路社区第三党支部 is as close to 第一 as to 第二: no guess)
+NEAR_SCORE, NEAR_MARGIN = 75, 5
+SUGGESTIONS = 200  # names looked for per kind and load (each compares with every name of the kind)
+MAX_POOL = 300_000  # a kind with more names than this gets no suggestion (members at a province)
 
 
 class Progress(Protocol):
@@ -59,6 +65,7 @@ class LoadTarget(Protocol):
     def aliases(self, label: str) -> dict[str, str]: ...
     def existing_keys(self, label: str, keys: Iterable[str]) -> set[str]: ...
     def keys_by_name(self, label: str, names: Iterable[str]) -> dict[str, set[str]]: ...
+    def iter_nodes(self, label: str) -> Iterator[Node]: ...
     def node_values(self, label: str, keys: Iterable[str], props: tuple[str, ...]) -> dict[str, tuple[Any, ...]]: ...
     def relationship_props(self, rel_type: str, start_label: str, end_label: str,
                            pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], list[dict[str, Any]]]: ...
@@ -163,6 +170,12 @@ class Loader:
         self._aliases: dict[str, dict[str, str]] = {}  # label -> merged code -> the node it is now
         self.problems = DataProblems()
         self.unchanged: Unchanged | None = None  # made when the load begins (it reads the store)
+        self._counts: dict[str, int] = {}  # nodes per label before the load
+        # unknown names and the one name close to each, (label, name) -> (name, key); the names
+        # compared with, per label; how many were looked for
+        self._near: dict[tuple[str, str], tuple[str, str] | None] = {}
+        self._pools: dict[str, tuple[list[str], list[str]] | None] = {}
+        self._suggested: Counter[str] = Counter()
 
     # --- entry point -----------------------------------------------------------------------
     def load(self, paths: Iterable[Path | str]) -> IngestReport:
@@ -174,7 +187,7 @@ class Loader:
         tables = self._open(expand_paths([Path(p) for p in paths]), report)
         spool, seen, needs = Spool(self.batch_size), SeenKeys(), GroupedSpool()
         try:
-            counts = self.store.counts()
+            counts = self._counts = self.store.counts()
             if not self.dry_run:
                 self._fresh = {label for label, n in counts.items() if n == 0}
             self.unchanged = Unchanged(self.store, {label for label, n in counts.items() if n})
@@ -553,7 +566,36 @@ class Loader:
                                      for n, keys in self.store.keys_by_name(label, variants).items()}}
             for name, keys in found.items():
                 named.setdefault((label, variants[name]), set()).update(keys)
+            for value in values:
+                if (label, value) not in named and (label, value) not in self._near:
+                    self._near[(label, value)] = self._suggest(label, value, seen)
         return named
+
+    def _suggest(self, label: str, value: str, seen: SeenKeys) -> tuple[str, str] | None:
+        """The one name of ``label`` close to ``value`` (a typo: 秦街社区第一支部 for 秦街社区第一党支部),
+        with its key, for the warning to ask about; looked for a few hundred times per kind and load."""
+        pool = self._name_pool(label, seen)
+        if not pool or self._suggested[label] >= SUGGESTIONS:
+            return None
+        self._suggested[label] += 1
+        best = process.extract(value, pool[0], scorer=fuzz.ratio, limit=2, score_cutoff=NEAR_SCORE)
+        if best and (len(best) == 1 or best[0][1] - best[1][1] >= NEAR_MARGIN):
+            return best[0][0], pool[1][best[0][2]]
+        return None
+
+    def _name_pool(self, label: str, seen: SeenKeys) -> tuple[list[str], list[str]] | None:
+        """The names of ``label`` (this load's and the graph's) and their keys, once per load;
+        none for a kind too large to compare against (members)."""
+        if label not in self._pools:
+            pairs = dict((k, n) for n, k in seen.names(_LEDGER_OF_LABEL[label]))
+            if label not in self._fresh:
+                if self._counts.get(label, 0) > MAX_POOL:
+                    self._pools[label] = None
+                    return None
+                pairs.update((n.key, n.props["name"]) for n in self.store.iter_nodes(label)
+                             if isinstance(n.props.get("name"), str) and n.key not in pairs)
+            self._pools[label] = ([n for n in pairs.values()], list(pairs)) if len(pairs) <= MAX_POOL else None
+        return self._pools[label]
 
     def _changed_links(self, rel: str, start_label: str, end_label: str, rows: list[tuple[RelRow, str]],
                        report: IngestReport) -> list[RelRow]:
@@ -591,7 +633,9 @@ class Loader:
                 shown = "、".join(same_name[:5]) + ("等" if len(same_name) > 5 else "")
                 reason = f"「{code}」是 {len(same_name)} 个{kinds}的名称（编码 {shown}），请改填编码，该关联未建立"
             elif why is None:
-                reason = f"引用的{kinds}编码不存在：{code}（也没有{kinds}叫这个名称），该关联未建立"
+                near = next((n for x in labels if (n := self._near.get((x, code)))), None)
+                ask = f"；是不是「{near[0]}」（{near[1]}）？" if near else ""
+                reason = f"引用的{kinds}编码不存在：{code}（也没有{kinds}叫这个名称{ask}），该关联未建立"
             else:
                 reason = f"引用的{kinds} {code} 所在行（{why[0]}）未载入：{why[1]}，该关联未建立"
             letter = kind.letters.get(column)

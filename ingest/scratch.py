@@ -178,6 +178,10 @@ class SeenKeys:
                 found.setdefault(name, set()).add(key)
         return found
 
+    def names(self, ledger: str) -> Iterator[tuple[str, str]]:
+        """(name, key) of each node landed from ``ledger`` that has a name."""
+        yield from self._db.execute("SELECT name, key FROM seen WHERE ledger = ? AND name IS NOT NULL", (ledger,))
+
     def mark_unchanged(self, ledger: str, keys: Iterable[str]) -> None:
         """These keys' rows were the same as their nodes: not written (``ingest.unchanged``)."""
         self._db.executemany("UPDATE seen SET unchanged = 1 WHERE ledger = ? AND key = ?",

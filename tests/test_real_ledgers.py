@@ -715,7 +715,7 @@ def test_a_roster_that_names_its_branches_links_its_members(tmp_path, store):
     assert store.get("Member", "M1").props["org_code"] == "B1"
     warned = {w.row: w.reason for w in report.warnings}
     assert warned[5] == "「第一党支部」是 2 个党组织的名称（编码 B2、B3），请改填编码，该关联未建立"
-    assert "也没有党组织叫这个名称" in warned[6]
+    assert "也没有党组织叫这个名称；是不是「秦街社区第一党支部」（B1）？" in warned[6]  # a typo: asked, not linked
     gaps = {(g.rule, g.id) for g in find_gaps(store, as_of=AS_OF)}
     assert ("O1", "B1") not in gaps and ("M2", "M1") not in gaps and ("M2", "M4") in gaps
     # a later roster names a branch of the graph (an earlier load's): found there too
@@ -735,3 +735,16 @@ def test_an_org_kind_written_with_where_it_sits(tmp_path, written, kind):
 def test_an_org_kind_that_is_only_a_place_is_still_refused(tmp_path):
     store, report = _load_cell(tmp_path, "csv", ORG, ["O1", "甲支部", "社区", "", "", ""])
     assert [(i.column, i.value) for i in report.rejected] == [("组织类别", "社区")]
+
+
+def test_an_unknown_name_near_two_names_asks_about_neither(tmp_path):
+    orgs = write_csv(tmp_path / "党组织.csv", [["组织编码", "组织名称", "组织类别"],
+                                                ["B1", "骆路社区第一党支部", "党支部"], ["B2", "骆路社区第二党支部", "党支部"],
+                                                ["B3", "华兴科技有限公司党支部", "党支部"]])
+    members = write_csv(tmp_path / "党员.csv", [["党员编码", "姓名", "党员类别", "所在党支部"],
+                                                 ["M1", "甲", "正式", "骆路社区第三党支部"], ["M2", "乙", "正式", "华兴科技党支部"],
+                                                 ["M3", "丙", "正式", "华兴科技党支部"]])
+    report = Loader(MemoryStore()).load([orgs, members])
+    warned = {w.row: w.reason for w in report.warnings}
+    assert "是不是" not in warned[2]  # as close to 第一 as to 第二: no guess
+    assert "是不是「华兴科技有限公司党支部」（B3）？" in warned[3] and warned[3] == warned[4]
