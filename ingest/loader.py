@@ -560,12 +560,14 @@ class Loader:
             if not values or label not in _LEDGER_OF_LABEL:
                 continue
             variants = {w: v for v in values for w in _typed_forms(v)}  # names as stored
-            found = seen.named(_LEDGER_OF_LABEL[label], variants)  # this load's
-            if label not in self._fresh:  # and earlier loads'
-                found = {**found, **{n: found.get(n, set()) | keys
-                                     for n, keys in self.store.keys_by_name(label, variants).items()}}
-            for name, keys in found.items():
+            for name, keys in seen.named(_LEDGER_OF_LABEL[label], variants).items():
                 named.setdefault((label, variants[name]), set()).update(keys)
+            # the workbook's own entities first (its 骆路社区党委, not another street's of that
+            # name); for a name it does not hold, the graph's of earlier loads
+            elsewhere = {w: v for w, v in variants.items() if (label, v) not in named}
+            if elsewhere and label not in self._fresh:
+                for name, keys in self.store.keys_by_name(label, elsewhere).items():
+                    named.setdefault((label, elsewhere[name]), set()).update(keys)
             for value in values:
                 if (label, value) not in named and (label, value) not in self._near:
                     self._near[(label, value)] = self._suggest(label, value, seen)

@@ -69,7 +69,7 @@ def test_a_user_loads_a_workbook_from_the_home_page(site, browser, tmp_path):
     assert page.locator("#upload-result table").count() == 1, page.locator("#upload-result").inner_text()
     text = page.locator("#upload-result").inner_text()
     assert "有 1 行未载入" in text and "第5行" in text and "组织类别" in text
-    assert "成立日期：日期格式应为" in text and "已跳过 2 处" in text
+    assert "第6行 「成立日期」：日期格式应为" in text and "已跳过 2 处" in text  # a few warnings: each with its cell
     assert store.get("Organization", "BZ02").props["founded"] == "2021-06-30"
     link = page.locator("#upload-result a")
     assert link.inner_text() == "下载退回清单：北镇街道台账_退回清单.xlsx"

@@ -723,6 +723,15 @@ def test_a_roster_that_names_its_branches_links_its_members(tmp_path, store):
     report = Loader(store).load([later])
     assert report.warnings == [] and report.by_name == 1
     assert store.get("Member", "M6").props["org_code"] == "C1"
+    # another street's workbook with a 秦街社区党委 of its own: its members join its own
+    other = write_csv(tmp_path / "南街.csv", [["组织编码", "组织名称", "组织类别", "上级党组织"],
+                                              ["N1", "南街街道党工委", "党工委", ""], ["N2", "秦街社区党委", "党委", "南街街道党工委"]])
+    roster = write_csv(tmp_path / "南街党员.csv", [["党员编码", "姓名", "党员类别", "所在党组织"], ["N9", "周九", "正式", "秦街社区党委"]])
+    report = Loader(store).load([other, roster])
+    assert report.warnings == [] and store.get("Member", "N9").props["org_code"] == "N2"
+    alone = write_csv(tmp_path / "名册.csv", [["党员编码", "姓名", "党员类别", "所在党组织"], ["N8", "吴十", "正式", "秦街社区党委"]])
+    report = Loader(store).load([alone])  # a roster alone: the name is two organisations', no guess
+    assert [w.reason for w in report.warnings] == ["「秦街社区党委」是 2 个党组织的名称（编码 C1、N2），请改填编码，该关联未建立"]
 
 
 @pytest.mark.parametrize("written,kind", [("社区党委", "党委"), ("非公企业党支部", "党支部"), ("机关党支部委员会", "党支部"),
