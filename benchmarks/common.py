@@ -54,10 +54,12 @@ def median_time(fn: Callable[[], Any], runs: int = 3) -> tuple[float, Any]:
     return statistics.median(times), out
 
 
-def printed_json(*args: str) -> Any:
+def printed_json(*args: str, root: Path = ROOT) -> Any:
     """Run ``python *args`` in a process of its own (its memory and its collector its own) at
-    the repository's root; the JSON its last line printed. A failure raises with its stderr."""
-    out = subprocess.run([sys.executable, *args], cwd=ROOT, capture_output=True, text=True)
+    the repository's root (or another checkout's, whose code it then runs); the JSON its last
+    line printed. A failure raises with its stderr."""
+    env = {**os.environ, "PYTHONPATH": str(root)} if root != ROOT else None
+    out = subprocess.run([sys.executable, *args], cwd=root, capture_output=True, text=True, env=env)
     if out.returncode != 0:
         raise RuntimeError(out.stderr[-3000:])
     return json.loads(out.stdout.strip().splitlines()[-1])

@@ -336,6 +336,21 @@ def parse_choice(value: Any, enum: str, allowed: list[str]) -> str:
     return found
 
 
+def sector_before_kind(value: Any) -> str | None:
+    """The 所属领域 an 组织类别 names before the kind, if any.
+
+    >>> [sector_before_kind(v) for v in ("社区党委", "非公有制企业党支部", "两新党支部", "党委")]
+    ['社区', '非公企业', None, None]
+    """
+    from graph.model import OrgKind, Sector
+
+    text, kinds, sectors = _fold(str(value)), list(OrgKind.values()), list(Sector.values())
+    for prefix in synonyms.ENUM_PREFIXES["OrgKind"]:
+        if text.startswith(prefix) and _choice(text[len(prefix):], "OrgKind", kinds):
+            return _choice(prefix, "Sector", sectors)
+    return None
+
+
 def _choice(text: str, enum: str, allowed: list[str]) -> str | None:
     for a in allowed:  # full-width or spaced variants of an allowed term
         if text == _fold(a):

@@ -87,6 +87,9 @@ class Ledger:
     self_links: tuple[tuple[str, str], ...] = ()
     row_link: RowLink | None = None  # every row is a relationship
     lists_of: ListsOf | None = None  # every row is an entry of an entity's lists
+    # (column, column it implies, reader): a value the second column leaves blank that the first
+    # one's text says (组织类别 “社区党委” says 所属领域 社区); the reader gives it or None
+    implied: tuple[tuple[str, str, Callable[[Any], Any]], ...] = ()
 
     def column(self, zh: str) -> Column:
         return next(c for c in self.columns if c.zh == zh)
@@ -127,7 +130,9 @@ LEDGERS: dict[str, Ledger] = {
             Column("区划代码", "region_code", parse=checks.region_code, rel="IN_REGION", target=_REGION),
             Column("成立日期", "founded", parse=checks.parse_date, prop="founded"),
             Column("届满日期", "term_ends", parse=checks.parse_end_date, prop="term_ends"),
-        ), key=("组织编码",), self_links=(("组织编码", "上级组织编码"),), example={"组织编码": "DZZ0001", "组织名称": "某某社区党委", "组织类别": "党委",
+        ), key=("组织编码",), self_links=(("组织编码", "上级组织编码"),),
+            implied=(("组织类别", "所属领域", checks.sector_before_kind),),
+            example={"组织编码": "DZZ0001", "组织名称": "某某社区党委", "组织类别": "党委",
                                       "所属领域": "社区", "区划代码": "510107001001",
                                       "成立日期": "2021-06-30", "届满日期": "2026-06-29"}),
         Ledger("units", "单位", "Unit", (

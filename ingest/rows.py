@@ -111,6 +111,13 @@ def parse_row(table: Table, row_no: int, cells: list[Any]
 
     ledger = table.ledger
     assert ledger is not None
+    for source, target, reader in ledger.implied:
+        if target not in parsed.values and source in parsed.values:
+            i = next(k for k, c in table.columns.items() if c.zh == source)
+            if (value := reader(cells[i])) is not None:
+                parsed.values[target] = value
+                if (prop := ledger.column(target).prop):
+                    parsed.props[prop] = value
     for first, second in ledger.self_links:
         b = parsed.values.get(second)
         if b is None or parsed.values.get(first) != b:

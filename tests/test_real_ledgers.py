@@ -741,6 +741,17 @@ def test_an_org_kind_written_with_where_it_sits(tmp_path, written, kind):
     assert report.rejected == [] and store.get("Organization", "O1").props["kind"] == kind
 
 
+def test_where_an_org_kind_says_it_sits_is_its_sector_unless_the_sector_column_says(tmp_path):
+    """社区党委 with 所属领域 blank is a community's: a P2 gap if unpaired, as with 社区 written."""
+    store, report = _load_cell(tmp_path, "csv", ORG + ["上级组织编码"], ["O1", "甲社区党委", "社区党委", "", "", "", ""])
+    assert report.warnings == [] and store.get("Organization", "O1").props["sector"] == "社区"
+    assert [g.rule for g in find_gaps(store, as_of=AS_OF) if g.id == "O1"] == ["P2"]
+    store, _ = _load_cell(tmp_path, "csv", ORG, ["O2", "甲支部", "企业党支部", "", "", ""], name="b")
+    assert "sector" not in store.get("Organization", "O2").props  # 企业: no sector of its own
+    store, _ = _load_cell(tmp_path, "csv", ORG, ["O3", "机关支部", "社区党支部", "机关", "", ""], name="c")
+    assert store.get("Organization", "O3").props["sector"] == "机关"  # the column says
+
+
 def test_an_org_kind_that_is_only_a_place_is_still_refused(tmp_path):
     store, report = _load_cell(tmp_path, "csv", ORG, ["O1", "甲支部", "社区", "", "", ""])
     assert [(i.column, i.value) for i in report.rejected] == [("组织类别", "社区")]
