@@ -36,6 +36,18 @@ def test_resolve_by_code_exact_and_partial_name(city):
     assert "未找到“西街道”" in str(nf.value) and "东街道" in str(nf.value)
 
 
+def test_a_region_not_found_names_the_organisations_that_hold_its_name(store):
+    """No 行政区划 ledger loaded: “骆路街道” is no region, but its 党工委 is an organisation to
+    filter by, and the answer says so (only what the asker may see)."""
+    store.upsert_nodes("Organization", [{"id": "LL01", "name": "骆路街道党工委", "kind": "党工委"}])
+    with pytest.raises(NotFound) as nf:
+        resolve(store, "骆路街道", ["Region"])
+    assert str(nf.value) == "未找到“骆路街道”；名称含有它的有：党组织“骆路街道党工委”（可按党组织筛选）"
+    with pytest.raises(NotFound) as hidden:
+        resolve(store, "骆路街道", ["Region"], visible=lambda nodes: [])
+    assert str(hidden.value) == "未找到“骆路街道”"
+
+
 W, WS = "519902000000", "519902001000"  # 西区 and its own 东街道
 
 

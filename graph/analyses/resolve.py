@@ -82,7 +82,22 @@ def resolve(store: GraphStore, text: str, labels: Iterable[str] | None = None,
     if within:
         raise _ambiguous(store, t, within)
     near = _closest(store, t, wanted, seen)
-    raise NotFound(f"未找到“{t}”" + (f"，最接近的有：{'、'.join(near)}" if near else ""))
+    raise NotFound(f"未找到“{t}”" + (f"，最接近的有：{'、'.join(near)}" if near else "")
+                   + _of_other_kinds(store, t, wanted, seen))
+
+
+def _of_other_kinds(store: GraphStore, text: str, wanted: tuple[str, ...], seen: Visible) -> str:
+    """Where only some kinds were asked for (a region to filter by): the entities of other kinds
+    whose names hold the text — “骆路街道” is no region when no 行政区划 ledger was loaded, but
+    骆路街道党工委 is an organisation to filter by."""
+    others = [lb for lb in LOOKUP_ORDER if lb not in wanted and lb != "Member"]  # (no person's name)
+    if not others:
+        return ""
+    hits = seen(store.search(text, labels=others, limit=3))
+    if not hits:
+        return ""
+    listed = "、".join(f"{LABELS[n.label].zh}“{n.name}”" for n in hits)
+    return f"；名称含有它的有：{listed}（可按{LABELS[hits[0].label].zh}筛选）"
 
 
 def _ambiguous(store: GraphStore, text: str, chosen: list[Node]) -> Ambiguous:
