@@ -328,12 +328,19 @@ def parse_choice(value: Any, enum: str, allowed: list[str]) -> str:
         return text
     text = _fold(text)
     found = _choice(text, enum, allowed)
-    for prefix in synonyms.ENUM_PREFIXES.get(enum, ()):  # 社区党委: where it sits, then the kind
-        if found is None and text.startswith(prefix):
-            found = _choice(text[len(prefix):], enum, allowed)
+    if found is None and (split := _after_prefix(text, enum, allowed)):
+        found = split[1]
     if found is None:
         raise BadValue(f"不在可选值中（可选：{'、'.join(allowed)}）")
     return found
+
+
+def _after_prefix(text: str, enum: str, allowed: list[str]) -> tuple[str, str] | None:
+    """(the word, the value) of a value written after where it sits (社区党委: 社区, 党委)."""
+    for prefix in synonyms.ENUM_PREFIXES.get(enum, ()):
+        if text.startswith(prefix) and (found := _choice(text[len(prefix):], enum, allowed)):
+            return prefix, found
+    return None
 
 
 def sector_before_kind(value: Any) -> str | None:
@@ -344,11 +351,8 @@ def sector_before_kind(value: Any) -> str | None:
     """
     from graph.model import OrgKind, Sector
 
-    text, kinds, sectors = _fold(str(value)), list(OrgKind.values()), list(Sector.values())
-    for prefix in synonyms.ENUM_PREFIXES["OrgKind"]:
-        if text.startswith(prefix) and _choice(text[len(prefix):], "OrgKind", kinds):
-            return _choice(prefix, "Sector", sectors)
-    return None
+    split = _after_prefix(_fold(str(value)), "OrgKind", list(OrgKind.values()))
+    return _choice(split[0], "Sector", list(Sector.values())) if split else None
 
 
 def _choice(text: str, enum: str, allowed: list[str]) -> str | None:
