@@ -596,7 +596,7 @@ class Loader:
                     return None
                 pairs.update((n.key, n.props["name"]) for n in self.store.iter_nodes(label)
                              if isinstance(n.props.get("name"), str) and n.key not in pairs)
-            self._pools[label] = ([n for n in pairs.values()], list(pairs)) if len(pairs) <= MAX_POOL else None
+            self._pools[label] = (list(pairs.values()), list(pairs)) if len(pairs) <= MAX_POOL else None
         return self._pools[label]
 
     def _changed_links(self, rel: str, start_label: str, end_label: str, rows: list[tuple[RelRow, str]],
