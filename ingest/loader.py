@@ -524,6 +524,9 @@ class Loader:
                     self._warn_missing(kind, row, start, end, start_label is None,
                                        end_label is None, report, named)
                     continue
+                if start == end and start_label == end_label:  # only a name can make it so here
+                    self._itself(kind, row, end, report)
+                    continue
                 props = {**kind.fixed_props, "src_file": kind.source, "src_row": row,
                          "loaded_at": self.loaded_at}
                 if extra:
@@ -614,6 +617,20 @@ class Loader:
             else:
                 out.append(r)
         return out
+
+    def _itself(self, kind: LinkKind, row: int, key: str, report: IngestReport) -> None:
+        """A code on one side and its own name on the other (a pairing, a parent): a row that is
+        the link is rejected, a row of a node lands without it — as when the codes are equal."""
+        letter = kind.letters.get(kind.column)
+        reason = f"两端是同一个{LABELS[kind.end_labels[0]].zh}（{key}，一端填的是它的名称）"
+        whole = kind.whole_row
+        (report.rejected if whole else report.warnings).append(Issue(
+            kind.file, kind.sheet, row, kind.column, key, reason + ("，本行未载入" if whole else "，该关联未建立"),
+            cell=f"{letter}{row}" if letter else None))
+        if whole:
+            report.counts(kind.ledger).rejected += 1
+        else:
+            report.counts(kind.ledger).warnings += 1
 
     def _warn_missing(self, kind: LinkKind, row: int, start: str, end: str,
                       start_missing: bool, end_missing: bool, report: IngestReport,

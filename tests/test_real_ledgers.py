@@ -768,3 +768,21 @@ def test_an_unknown_name_near_two_names_asks_about_neither(tmp_path):
     warned = {w.row: w.reason for w in report.warnings}
     assert "是不是" not in warned[2]  # as close to 第一 as to 第二: no guess
     assert "是不是「华兴科技有限公司党支部」（B3）？" in warned[3] and warned[3] == warned[4]
+
+
+def test_a_code_and_its_own_name_are_no_link(tmp_path):
+    """The same organisation on both sides, once by code and once by name: refused as a pairing
+    with itself is, and no organisation becomes its own parent."""
+    orgs = write_csv(tmp_path / "党组织.csv", [["组织编码", "组织名称", "组织类别", "上级党组织"],
+                                                ["P1", "街道党工委", "党工委", ""], ["B1", "第一党支部", "党支部", "第一党支部"]])
+    pairs = write_csv(tmp_path / "结对.csv", [["甲方组织编码", "乙方党组织", "结对形式"], ["B1", "第一党支部", "结对共建"],
+                                              ["P1", "第一党支部", "结对共建"]])
+    store = MemoryStore()
+    report = Loader(store).load([orgs, pairs])
+    assert [(i.row, i.reason) for i in report.rejected] == [
+        (2, "两端是同一个党组织（B1，一端填的是它的名称），本行未载入")]
+    assert [(w.row, w.reason) for w in report.warnings] == [
+        (3, "两端是同一个党组织（B1，一端填的是它的名称），该关联未建立")]
+    assert list(store.iter_relationships("SUBORDINATE_TO")) == []
+    assert [(r.start.key, r.end.key) for r in store.iter_relationships("PAIRED_WITH")] == [("P1", "B1")]
+    assert report.counts("结对共建").landed == 1 and report.counts("结对共建").rejected == 1
