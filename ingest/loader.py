@@ -504,7 +504,7 @@ class Loader:
                     for label in kind.start_labels:
                         wanted[label].add(start)
             known = {label: self._existing(label, keys, seen) for label, keys in wanted.items()}
-            named = self._named(chunk, known, seen)
+            named = self._named({label: keys - known[label] for label, keys in wanted.items()}, seen)
             by_name: dict[str, list[dict[str, str]]] = defaultdict(list)
             groups: dict[tuple[str, str, str], list[RelRow]] = defaultdict(list)
             rows_of_links: dict[tuple[str, str, str], list[tuple[RelRow, str]]] = defaultdict(list)
@@ -544,22 +544,14 @@ class Loader:
                 for label, updates in by_name.items():
                     self.writer.submit(self.store.update_nodes, label, updates)
 
-    def _named(self, chunk: list[tuple], known: dict[str, set[str]], seen: SeenKeys) -> dict[tuple[str, str], set[str]]:
-        """For the references of ``chunk`` that no node has as its code: the keys of the nodes
-        that have it as their name, by (label, reference). Staff write a branch's name in 所在党支部
-        where its code belongs; read as a missing code, each of its members would be a false M2."""
-        missing: dict[str, set[str]] = defaultdict(set)
-        for k, _, start, end, _ in chunk:
-            kind = self._kinds[k]
-            if kind.check_start and _first_known(kind.start_labels, start, known) is None:
-                for label in kind.start_labels:
-                    missing[label].add(start)
-            if _first_known(kind.end_labels, end, known) is None:
-                for label in kind.end_labels:
-                    missing[label].add(end)
+    def _named(self, missing: dict[str, set[str]], seen: SeenKeys) -> dict[tuple[str, str], set[str]]:
+        """For the references that no node of a label has as its code (``missing``, by label):
+        the keys of the nodes of that label that have it as their name, by (label, reference).
+        Staff write a branch's name in 所在党支部 where its code belongs; read as a missing code,
+        each of its members would be a false M2."""
         named: dict[tuple[str, str], set[str]] = {}
-        for label, values in missing.items():
-            values = {v for v in values if not v.isascii()}  # a name has a Chinese character
+        for label, unknown in missing.items():
+            values = {v for v in unknown if not v.isascii()}  # a name has a Chinese character
             if not values or label not in _LEDGER_OF_LABEL:
                 continue
             variants = {w: v for v in values for w in _typed_forms(v)}  # names as stored

@@ -132,7 +132,7 @@ class SeenKeys:
     def add(self, ledger: str, rows: list[tuple[str, int]], source: int,
             names: list[str | None] | None = None) -> dict[str, tuple[int, int]]:
         """Record ``(key, row)`` pairs of one source (a file or sheet, by number) whose keys are
-        distinct among themselves, with their nodes' ``names`` (as compared, for :meth:`named`);
+        distinct among themselves, with their nodes' ``names`` as written (for :meth:`named`);
         return the keys an earlier call recorded, each with the source and row it first
         appeared on (those rows are duplicates: not recorded again)."""
         self._batch += 1
@@ -149,11 +149,15 @@ class SeenKeys:
         return {row[0] for row in self._rows(ledger, list(keys))}
 
     def _rows(self, ledger: str, keys: list[str]) -> Iterator[tuple[str, int, int, int]]:
-        for i in range(0, len(keys), 500):  # SQLite's bound-parameter limit
-            part = keys[i:i + 500]
-            marks = ",".join("?" * len(part))
+        return self._where_in("key, batch, source, row", "key", ledger, keys)
+
+    def _where_in(self, select: str, column: str, ledger: str, values: list[str]) -> Iterator[Any]:
+        """``select`` of the rows of ``ledger`` whose ``column`` is one of ``values`` (both
+        named here, never by a user)."""
+        for i in range(0, len(values), 500):  # SQLite's bound-parameter limit
+            part = values[i:i + 500]
             yield from self._db.execute(
-                f"SELECT key, batch, source, row FROM seen WHERE ledger = ? AND key IN ({marks})",
+                f"SELECT {select} FROM seen WHERE ledger = ? AND {column} IN ({','.join('?' * len(part))})",
                 (ledger, *part))
 
     def named(self, ledger: str, names: Iterable[str]) -> dict[str, set[str]]:
@@ -169,13 +173,8 @@ class SeenKeys:
             self._db.execute("CREATE INDEX seen_name ON seen (ledger, name)")
             self._name_index = True
         found: dict[str, set[str]] = {}
-        wanted = list(names)
-        for i in range(0, len(wanted), 500):
-            part = wanted[i:i + 500]
-            for name, key in self._db.execute(
-                    f"SELECT name, key FROM seen WHERE ledger = ? AND name IN ({','.join('?' * len(part))})",
-                    (ledger, *part)):
-                found.setdefault(name, set()).add(key)
+        for name, key in self._where_in("name, key", "name", ledger, list(names)):
+            found.setdefault(name, set()).add(key)
         return found
 
     def names(self, ledger: str) -> Iterator[tuple[str, str]]:
