@@ -259,9 +259,8 @@ def run_ingest(paths: list[Path], dry_run: bool = False, report_file: Path | Non
         if len(report.skipped) > len(sheets):
             console.print(f"已跳过：{len(report.skipped) - len(sheets)} 行合计或示例行")
     if report.merged_cells:
-        cols = "、".join(dict.fromkeys(i.column for i in report.merged_cells if i.column))
-        console.print(f"合并单元格：{len(report.merged_cells)} 处按每行显示的值读取"
-                      + (f"（{cols}）" if cols else ""))
+        cols = "、".join(dict.fromkeys(i.column or "" for i in report.merged_cells))
+        console.print(f"合并单元格：{len(report.merged_cells)} 处按每行显示的值读取（{cols}）")
     if report.by_name:
         console.print(f"按名称关联：{report.by_name} 处编码列填的是名称，已按同名的唯一对象关联（最好改填编码）")
     if report.dittos:

@@ -762,14 +762,15 @@ def _typed_forms(value: str) -> list[str]:
 
 
 def _merged_issues(t: Table) -> list[Issue]:
-    """The merged ranges under the header that were read as each of their rows' value."""
+    """The merged ranges under the header, in the ledger's columns, that were read as each of
+    their rows' value (one in a column not read is no news)."""
     out = []
     for col, first, last in t.merged:
-        if first <= (t.header_row or 0):
-            continue
         column = t.columns.get(col - 1)
+        if first <= (t.header_row or 0) or column is None:
+            continue
         ref = f"{get_column_letter(col)}{first}:{get_column_letter(col)}{last}"
-        out.append(Issue(t.file, t.sheet, first, column.zh if column else None, ref,
+        out.append(Issue(t.file, t.sheet, first, column.zh, ref,
                          f"合并单元格 {ref}：第{first}–{last}行各按合并后显示的值读取", cell=ref))
     return out
 

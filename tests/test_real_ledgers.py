@@ -786,3 +786,11 @@ def test_a_code_and_its_own_name_are_no_link(tmp_path):
     assert list(store.iter_relationships("SUBORDINATE_TO")) == []
     assert [(r.start.key, r.end.key) for r in store.iter_relationships("PAIRED_WITH")] == [("P1", "B1")]
     assert report.counts("结对共建").landed == 1 and report.counts("结对共建").rejected == 1
+
+
+def test_a_merge_in_a_column_not_read_is_not_reported(tmp_path):
+    f = write_xlsx(tmp_path / "单位.xlsx", {"单位": [["单位编码", "单位名称", "单位类别", "所在社区"],
+                                                  ["U1", "甲公司", "非公企业", "姜街社区"], ["U2", "乙公司", "非公企业", None]]},
+                   merges={"单位": ["D2:D3"]})
+    report = Loader(MemoryStore()).load([f])
+    assert report.merged_cells == [] and [i.column for i in report.ignored_columns] == ["所在社区"]

@@ -18,6 +18,7 @@ Who must act:
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 from collections.abc import Callable
 from functools import partial
@@ -76,9 +77,15 @@ class UnknownRule(InvalidInput, ValueError):
 
 
 def check_rules(rules: list[str] | None) -> list[str]:
+    """The rules asked for, in their own order; several may be written in one (``U1,U2`` or
+    ``U1、U2``, as 攻坚 campaigns are).
+
+    >>> check_rules(["u1,U2", "P3"])
+    ['U1', 'U2', 'P3']
+    """
     if not rules:
         return list(RULES)
-    wanted = [r.strip().upper() for r in rules]
+    wanted = [r.upper() for part in rules for r in re.split(r"[\s,，、;；]+", part) if r]
     bad = [r for r in wanted if r not in RULES]
     if bad:
         raise UnknownRule(f"未知的规则 unknown rule: {', '.join(bad)}（可选：{', '.join(RULES)}）")
