@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from faker import Faker
+from faker.providers.ssn.zh_CN import Provider as _SsnProvider
 
 from graph.model import LIST_CATEGORIES
 from ingest.checks import _USCC_CHARS, _USCC_WEIGHTS
@@ -38,6 +39,7 @@ DISTRICT_NAMES = ["东湖区", "西岭区", "南江区", "北山区", "高新区
 STREETS_PER_DISTRICT = 4
 COMMUNITIES_PER_STREET = 5
 NEED_CATEGORIES = list(LIST_CATEGORIES)
+_SSN_AREAS = _SsnProvider.area_codes
 ORGAN_NAMES = ["财政局", "教育局", "卫生健康局", "民政局", "人社局", "住建局", "市场监管局",
                "司法局", "生态环境局", "文旅局", "税务局", "交通运输局"]
 
@@ -60,6 +62,15 @@ class _Pools:
     roads: list[str]
 
 
+def _ssn(fake: Faker, today: dt.date) -> str:
+    """Faker's zh_CN ``ssn()`` with the same draws, but born ``today`` minus the age drawn:
+    Faker counts from the machine's date, so the city's ID numbers changed every day."""
+    age = dt.timedelta(days=fake.random_int(18 * 365, 90 * 365))
+    body = fake.numerify(fake.random_element(_SSN_AREAS) + (today - age).strftime("%Y%m%d") + "##")
+    body += fake.random.choice("0123456789")
+    return body + str((1 - 2 * int(body, 13)) % 11).replace("10", "X")
+
+
 class DemoCity:
     def __init__(self, out: LedgerWriter, scale: int = 1, seed: int = 20251122,
                  today: dt.date | None = None) -> None:
@@ -74,9 +85,10 @@ class DemoCity:
         self.pool = _Pools(
             people=[fake.name() for _ in range(3000)],
             companies=[fake.company() for _ in range(2000)],
-            ssn=[fake.ssn() for _ in range(5000)],
+            ssn=[_ssn(fake, self.today) for _ in range(5000)],
             phones=[fake.phone_number() for _ in range(5000)],
-            roads=list({fake.street_name() for _ in range(400)}),
+            # in the order drawn (a set's order changes with the hash seed: one street, three names)
+            roads=list(dict.fromkeys(fake.street_name() for _ in range(400))),
         )
         self._member_seq = 0
         self.last_community = ""  # the unit of the community made last

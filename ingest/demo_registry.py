@@ -13,6 +13,7 @@ city in front, another legal form, a region in brackets, traditional characters)
 """
 from __future__ import annotations
 
+import datetime as dt
 import random
 from pathlib import Path
 from typing import Any
@@ -41,8 +42,11 @@ def _written_otherwise(name: str, district: str, rng: random.Random, t2t: OpenCC
     return str(t2t.convert(name))
 
 
-def register_rows(store: GraphStore, seed: int = 20251122) -> list[dict[str, Any]]:
+def register_rows(store: GraphStore, seed: int = 20251122, today: dt.date | None = None) -> list[dict[str, Any]]:
+    """The register's rows: the same on every run given the graph and ``today`` (units in code
+    order, whatever order the store gives them; founding dates up to ``today``, not the clock)."""
     rng = random.Random(seed)
+    until = dt.datetime.combine(today or dt.date.today(), dt.time())
     fake = Faker("zh_CN")
     fake.seed_instance(seed + 7)  # not the city's own names
     t2t = OpenCC("s2t")
@@ -52,7 +56,7 @@ def register_rows(store: GraphStore, seed: int = 20251122) -> list[dict[str, Any
             district_of[r.key[:6]] = r.name
     regions = {r.start.key: r.end.key for r in store.iter_relationships("IN_REGION") if r.start.label == "Unit"}
     rows: list[dict[str, Any]] = []
-    for u in store.iter_nodes("Unit"):
+    for u in sorted(store.iter_nodes("Unit"), key=lambda n: n.key):
         if u.props.get("kind") not in ("非公企业", "社会组织"):
             continue
         district = district_of.get((regions.get(u.key) or "")[:6], "东湖区")
@@ -60,7 +64,7 @@ def register_rows(store: GraphStore, seed: int = 20251122) -> list[dict[str, Any
         with_code = rng.random() < 0.6 and u.props.get("uscc")
         name = u.name if with_code or rng.random() < 0.3 else _written_otherwise(u.name, district, rng, t2t)
         rows.append({"企业名称": name, "统一社会信用代码": u.props.get("uscc") if with_code else None,
-                     "住所": f"{CITY_NAME}{district}{fake.street_address()}", "成立日期": fake.date(),
+                     "住所": f"{CITY_NAME}{district}{fake.street_address()}", "成立日期": fake.date(end_datetime=until),
                      "登记状态": status, "参保人数": u.props.get("employees"), "法定代表人": fake.name()})
     known = [r for r in rows if str(r["企业名称"]).endswith("有限公司")]
     if known:  # a branch of a known enterprise is its own unit
@@ -75,14 +79,15 @@ def register_rows(store: GraphStore, seed: int = 20251122) -> list[dict[str, Any
             name = fake.company()
         taken.add(name)
         rows.append({"企业名称": name, "统一社会信用代码": _uscc(rng),
-                     "住所": f"{CITY_NAME}{rng.choice(districts)}{fake.street_address()}", "成立日期": fake.date(),
+                     "住所": f"{CITY_NAME}{rng.choice(districts)}{fake.street_address()}",
+                     "成立日期": fake.date(end_datetime=until),
                      "登记状态": rng.choice(["存续", "在业"]), "参保人数": rng.randint(3, 120),
                      "法定代表人": fake.name()})
     rng.shuffle(rows)
     return rows
 
 
-def write_register(store: GraphStore, path: Path, seed: int = 20251122) -> int:
+def write_register(store: GraphStore, path: Path, seed: int = 20251122, today: dt.date | None = None) -> int:
     """The export as the register gives it: a title row above the header; the rows written."""
     from openpyxl import Workbook
 
@@ -91,7 +96,7 @@ def write_register(store: GraphStore, path: Path, seed: int = 20251122) -> int:
     ws.title = "市场主体"
     ws.append([f"{CITY_NAME}市场主体登记信息（导出）"])
     ws.append(list(HEADER))
-    rows = register_rows(store, seed)
+    rows = register_rows(store, seed, today)
     for i, r in enumerate(rows, 1):
         ws.append([i, *(r[h] for h in HEADER[1:])])
     path.parent.mkdir(parents=True, exist_ok=True)
