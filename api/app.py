@@ -8,6 +8,7 @@ import os
 import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from urllib.parse import parse_qs, parse_qsl, quote, urlencode
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
@@ -18,6 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from api import access_log
 from api.auth import COOKIE, current_token
 from api.deps import NonEmpty
+from api.origin import SameOrigin
 from api.page_cache import PageCache
 from api.page_maker import PageMaker
 from api.pages import LOGIN_PAGE, error_page, wants_page
@@ -42,7 +44,10 @@ log = logging.getLogger("tupu.api")
 
 class TokenCookie:
     """A page opened from a link with ?token=… keeps the token in a cookie, so the links inside
-    it (views, exports) work without it. Plain ASGI: no per-request overhead elsewhere."""
+    it (views, exports) work without it. A browser's page is then sent on to the same address
+    without ``token=`` (303), so the token leaves the address bar, the history and what is
+    copied from it; an API client's answer comes at once. Plain ASGI: no per-request overhead
+    elsewhere."""
 
     def __init__(self, app) -> None:
         self.app = app
@@ -50,20 +55,26 @@ class TokenCookie:
     async def __call__(self, scope, receive, send) -> None:
         token = None
         if scope["type"] == "http" and b"token=" in scope.get("query_string", b""):
-            from urllib.parse import parse_qs
-
             token = parse_qs(scope["query_string"].decode("latin-1")).get("token", [None])[0]
             if token and scope["app"].state.tokens.lookup(token) is None:
                 token = None
         if token is None:
             await self.app(scope, receive, send)
             return
+        cookie = (b"set-cookie", f"{COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/".encode("latin-1"))
+        headers = dict(scope["headers"])
+        if scope["method"] in ("GET", "HEAD") and b"text/html" in headers.get(b"accept", b""):
+            rest = [(k, v) for k, v in parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)
+                    if k != "token"]
+            where = quote(scope.get("root_path", "") + scope["path"]) + (f"?{urlencode(rest)}" if rest else "")
+            response = Response(status_code=303, headers={"Location": where, "Cache-Control": "no-store"})
+            response.raw_headers.append(cookie)
+            await response(scope, receive, send)
+            return
 
         async def send_with_cookie(message) -> None:
             if message["type"] == "http.response.start":
-                cookie = f"{COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/"
-                message = {**message, "headers": [*message.get("headers", []),
-                                                  (b"set-cookie", cookie.encode("latin-1"))]}
+                message = {**message, "headers": [*message.get("headers", []), cookie]}
             await send(message)
 
         await self.app(scope, receive, send_with_cookie)
@@ -178,6 +189,7 @@ def create_app(store_factory: Callable[[], GraphStore] | None = None,
 
     app.add_middleware(TokenCookie)
     app.add_middleware(BodyLimit, max_bytes=settings.limits.upload_mb * 1024 * 1024)
+    app.add_middleware(SameOrigin)  # outermost: every answer has its Referrer-Policy, a refused post sets no cookie
 
     @app.exception_handler(TupuError)
     async def tupu_error(request: Request, exc: TupuError) -> Response:

@@ -48,8 +48,11 @@ def mask_props(props: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-# 18-character ID numbers and 11-digit mobile numbers inside free text (log lines, error messages)
+# 18-character ID numbers and 11-digit mobile numbers inside free text (log lines, error messages,
+# a name typed with its owner's number in it); and the old 15-digit ID numbers (county, YYMMDD, a
+# sequence), matched only with a real month and day so that other 15-digit codes mostly pass
 _ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(\d{6})(\d{8})(\d{3}[0-9Xx])(?![0-9A-Za-z])")
+_OLD_ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])[1-8]\d{7}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}(?![0-9A-Za-z])")
 _PHONE_IN_TEXT = re.compile(r"(?<!\d)(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
 
 
@@ -58,8 +61,11 @@ def mask_text(text: str) -> str:
 
     >>> mask_text("身份证 51010519900101123X 电话 13812345678")
     '身份证 5101**********123X 电话 138****5678'
+    >>> mask_text("张三510105900101123（老证）")
+    '张三5101*******1123（老证）'
     """
     text = _ID_IN_TEXT.sub(lambda m: mask_id_card(m.group(0)), text)
+    text = _OLD_ID_IN_TEXT.sub(lambda m: mask_id_card(m.group(0)), text)
     return _PHONE_IN_TEXT.sub(lambda m: mask_phone(m.group(0)), text)
 
 

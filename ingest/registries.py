@@ -17,19 +17,22 @@ One table kind covers them all: each system names its columns its own way (企�
 """
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from graph.config import Limits
-from graph.errors import InvalidInput
+from graph.errors import InvalidInput, TooLargeInput
+from graph.privacy import mask_text
 from ingest import checks
 from ingest.ledgers import Column, Ledger
 from ingest.readers import Catalogue, expand_paths, read_tables
 from ingest.report import Issue
 from ingest.rows import parse_row
 
+log = logging.getLogger("tupu.ingest")
 SOURCES = ("市场监管", "民政", "税务", "统计")
 ACTIVE = ("存续", "在业", "开业", "正常", "登记", "成立", "在营", "正常经营")
 CLOSED = ("注销", "吊销", "撤销", "已注销", "已吊销", "迁出", "停业", "歇业", "清算")
@@ -134,13 +137,21 @@ class RegistryRead:
     rejected: list[Issue] = field(default_factory=list)
     warnings: list[Issue] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # files or sheets that could not be read
+    unreadable: list[str] = field(default_factory=list)  # names of files that could not be opened at all
+
+
+UNREADABLE = "无法读取文件：文件损坏，或不是有效的 xlsx / xls / csv 文件"  # as a ledger's upload says
 
 
 def _rows(paths: list[Path], catalogue: Catalogue, out: RegistryRead, limits: Limits) -> Iterator[Any]:
-    """The parsed rows of every table of ``catalogue``'s kind in ``paths``, problems noted in ``out``."""
+    """The parsed rows of every table of ``catalogue``'s kind in ``paths``, problems noted in ``out``.
+    A file that cannot be read (damaged, not what its name says, a field past the CSV reader's
+    limit) is reported as a ledger's upload reports it, and the other files are read."""
     for path in expand_paths(paths):
-        for table in read_tables(path, limits, catalogue):
-            try:
+        tables = []
+        try:
+            tables = list(read_tables(path, limits, catalogue))
+            for table in tables:
                 if table.ledger is None:
                     if table.problem:
                         out.problems.append(f"{Path(table.file).name}{f'「{table.sheet}」' if table.sheet else ''}："
@@ -153,15 +164,39 @@ def _rows(paths: list[Path], catalogue: Catalogue, out: RegistryRead, limits: Li
                         out.rejected += rejects
                         continue
                     yield Path(table.file).name, row_no, parsed.props
-            finally:
+        except TooLargeInput:
+            raise
+        except Exception as e:  # noqa: BLE001 - a hostile or damaged file: said, never a traceback
+            out.rejected.append(Issue(str(path), None, None, None, None, UNREADABLE))
+            out.problems.append(f"{path.name}：{UNREADABLE}")
+            out.unreadable.append(path.name)
+            log.warning("unreadable registry file %s: %s", path.name, mask_text(repr(e)))
+        finally:
+            for table in tables:
                 table.close()
+
+
+def _scrub(text: str | None) -> str | None:
+    """A text cell as a screening shows it: an ID or mobile number typed inside it masked (a name
+    with its owner's number in it); the codes (统一社会信用代码, 区划代码) are left as they are."""
+    return mask_text(text) if text else text
+
+
+def _readable(out: RegistryRead) -> RegistryRead:
+    """``out``, unless no row could be read because files could not: then a clear error (422, and
+    the CLI's exit code 2) naming them, not an empty answer."""
+    if out.unreadable and not out.rows:
+        raise InvalidInput(f"{'、'.join(out.unreadable)}：{UNREADABLE}")
+    return out
 
 
 def read_roster(paths: list[Path], limits: Limits = Limits()) -> tuple[list[RosterRow], RegistryRead]:
     """A unit's 花名册: each person with their 身份证号 (or birth date) and post."""
     out = RegistryRead()
-    rows = [RosterRow(file, n, v["name"], v.get("id_card"), v.get("born"), v.get("post"))
+    rows = [RosterRow(file, n, mask_text(v["name"]), v.get("id_card"), v.get("born"), _scrub(v.get("post")))
             for file, n, v in _rows(paths, ROSTER_CATALOGUE, out, limits)]
+    if out.unreadable and not rows:
+        raise InvalidInput(f"{'、'.join(out.unreadable)}：{UNREADABLE}")
     return rows, out
 
 
@@ -171,7 +206,7 @@ def read_registry(paths: list[Path], source: str, limits: Limits = Limits()) -> 
         raise InvalidInput(f"未知的来源“{source}”：应为 {' / '.join(SOURCES)}")
     out = RegistryRead()
     for file, row_no, v in _rows(paths, CATALOGUE, out, limits):
-        out.rows.append(RegistryRow(source, file, row_no, v["name"], v.get("uscc"), v.get("address"),
-                                    v.get("founded"), v.get("status"), v.get("staff"), v.get("industry"),
-                                    v.get("legal_rep"), v.get("region")))
-    return out
+        out.rows.append(RegistryRow(source, file, row_no, mask_text(v["name"]), v.get("uscc"), _scrub(v.get("address")),
+                                    v.get("founded"), _scrub(v.get("status")), v.get("staff"),
+                                    _scrub(v.get("industry")), _scrub(v.get("legal_rep")), v.get("region")))
+    return _readable(out)

@@ -28,6 +28,7 @@ from typing import Any
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
+from graph.privacy import mask_text
 from graph.screening.names import NormalName, normal, region_words
 from ingest.registries import RegistryRow
 
@@ -65,10 +66,13 @@ class Match:
     candidates: list[Candidate] = field(default_factory=list)  # the next best, for a person to choose
 
     def as_dict(self) -> dict[str, Any]:
-        return {"row": self.row.row, "file": self.row.file, "source": self.row.source, "name": self.row.name,
-                "uscc": self.row.uscc, "status": self.status, "unit": self.unit, "unit_name": self.unit_name,
-                "score": round(self.score, 3), "evidence": self.evidence,
-                "candidates": [{"unit": c.unit, "name": c.name, "score": round(c.score, 3)} for c in self.candidates]}
+        # the names as shown: a number typed inside one masked (the registry's were at reading)
+        return {"row": self.row.row, "file": self.row.file, "source": self.row.source, "name": mask_text(self.row.name),
+                "uscc": self.row.uscc, "status": self.status, "unit": self.unit,
+                "unit_name": self.unit_name and mask_text(self.unit_name),
+                "score": round(self.score, 3), "evidence": [mask_text(e) for e in self.evidence],
+                "candidates": [{"unit": c.unit, "name": mask_text(c.name), "score": round(c.score, 3)}
+                               for c in self.candidates]}
 
 
 def _pairs(key: str) -> set[str]:

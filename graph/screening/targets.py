@@ -21,6 +21,7 @@ from graph.analyses.gaps import find_gaps
 from graph.analyses.responsibility import Responsibility
 from graph.analyses.trees import load_trees
 from graph.policy import Policy, load_policy
+from graph.privacy import mask_text
 from graph.screening.matching import Match, UnitIndex
 from graph.store import GraphStore
 
@@ -46,7 +47,10 @@ class Target:
     reason: str
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        d = asdict(self)
+        for k in ("name", "region_name", "responsible_name", "reason"):  # a number typed in a name: masked
+            d[k] = d[k] and mask_text(d[k])
+        return d
 
 
 def targets(store: GraphStore, results: list[Match], index: UnitIndex, *, as_of: dt.date | None = None,
