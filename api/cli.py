@@ -379,6 +379,11 @@ def export(
     _access()[1].record(cli_user(), "导出备份" if not mask else "导出（脱敏）", str(out), counts)
     if not mask:
         console.print("[yellow]注意：备份含完整身份证号和联系电话，请妥善保管[/yellow]")
+        from ingest.member_keys import SECRET_FILE
+
+        if (out / SECRET_FILE).exists():
+            console.print(f"备份含党员编码密钥 {SECRET_FILE}（按身份证号生成的党员编码靠它保持不变）："
+                          "恢复时把整个文件夹载入（tupu ingest 文件夹），勿单独外传")
 
 
 @app.command(help="各类实体与关系的数量")

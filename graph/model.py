@@ -100,6 +100,19 @@ class MemberCategory(ZhEnum):
     PROBATIONARY = "预备"
 
 
+class MemberStatus(ZhEnum):
+    """党籍状态. A member whose 党籍 is stopped stays on the roll but is no active member: the
+    counting rules pass them over (``INACTIVE_MEMBER_STATUSES``)."""
+
+    NORMAL = "正常"
+    STOPPED = "停止党籍"
+
+
+# Members in these states are kept, and shown, but not counted (formal members of a branch,
+# members of a branch, of a unit, of a building): graph/rules read it as a parameter.
+INACTIVE_MEMBER_STATUSES = (MemberStatus.STOPPED.value,)
+
+
 class Gender(ZhEnum):
     MALE = "男"
     FEMALE = "女"
@@ -202,6 +215,12 @@ class Member(_Node):
     outflow_date: IsoDate | None = Field(None, title="流出日期")
     last_contact: IsoDate | None = Field(None, title="最近联系日期")
     retired: bool = Field(False, title="是否离退休")
+    status: MemberStatus | None = Field(None, title="党籍状态")
+    joined: IsoDate | None = Field(None, title="入党日期")
+    confirmed: IsoDate | None = Field(None, title="转正日期")
+    lost_contact: bool | None = Field(None, title="是否失联")
+    lost_since: IsoDate | None = Field(None, title="失联日期")
+    outflow_to: str | None = Field(None, title="外出流向")
 
 
 class Alliance(_Node):

@@ -7,7 +7,10 @@ relationships, 需求资源清单 from the organisations' lists. Loading the fil
 gives the same graph (provenance aside): the round-trip test checks it on the demo city.
 
 A backup carries personal data (身份证号, 联系电话) in full: it is an administrator's copy.
-``mask=True`` writes a copy for sharing, with them masked.
+``mask=True`` writes a copy for sharing, with them masked. A backup also carries the secret the
+members' codes were made with (``member-key.secret``, ``ingest.member_keys``): loading the backup
+folder into an empty installation installs it, so next month's export keyed by ID numbers lands
+on the same members. A copy for sharing leaves it out.
 """
 from __future__ import annotations
 
@@ -18,6 +21,7 @@ from typing import Any
 from graph.model import LABELS
 from graph.privacy import mask_props
 from graph.store import GraphStore
+from ingest import member_keys
 from ingest.ledgers import LEDGERS, Ledger
 from ingest.writers import LedgerWriter
 
@@ -64,6 +68,8 @@ def export_ledgers(store: GraphStore, folder: Path, fmt: str = "xlsx", mask: boo
                                       "内容": content or None})
     finally:
         w.close()
+    if not mask:
+        member_keys.export_secret(folder)
     return dict(w.counts)
 
 

@@ -37,6 +37,11 @@ class BadValue(InvalidInput, ValueError):
     """A value that fails its check; the message is the reason shown to the user."""
 
 
+class Unreadable(BadValue):
+    """A value Excel has already changed (a long number in a number cell): what was typed is
+    lost, so nothing may be derived from it (not even a member's key)."""
+
+
 class Unusual(BadValue):
     """A value kept as written, with a warning: readable, but not one of the usual ones.
     ``kept`` ends the message and says how it was kept (untrue if the row is rejected)."""
@@ -85,9 +90,9 @@ def clean_name(value: Any) -> str:
 def _number_cell(value: Any, what: str) -> None:
     """A long number in a number cell (or as Excel's scientific text) has lost digits."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        raise BadValue(f"{what}是数字格式，末几位可能已被 Excel 改掉" + AS_TEXT)
+        raise Unreadable(f"{what}是数字格式，末几位可能已被 Excel 改掉" + AS_TEXT)
     if isinstance(value, str) and re.fullmatch(r"\s*\d+(\.\d+)?[eE]\+?\d+\s*", value):
-        raise BadValue(f"{what}已被 Excel 改成科学计数" + AS_TEXT)
+        raise Unreadable(f"{what}已被 Excel 改成科学计数" + AS_TEXT)
 
 
 def uscc_ok(code: str) -> bool:
@@ -161,6 +166,29 @@ def id_card(value: Any) -> str:
     if not id_card_ok(code):
         raise BadValue("身份证号校验位错误")
     return code
+
+
+_ID_LIKE = re.compile(r"[0-9]{14,17}[0-9X]")
+
+
+def id_card_as_typed(value: Any) -> str | None:
+    """An ID number that fails its check (a wrong check character, an impossible birth date, a
+    digit missing) as typed, normalised (half-width, no spaces, ``x`` as ``X``, 15 digits
+    widened), when it still looks like one person's number: 15 to 18 digits, an ``X`` last.
+    ``None`` for anything else (``无``, ``暂缺``) and for a number Excel has changed, which
+    would name several people as one.
+
+    >>> id_card_as_typed("51010719900101123４"), id_card_as_typed(" 无 "), id_card_as_typed(5.10107e17)
+    ('510107199001011234', None, None)
+    """
+    try:
+        _number_cell(value, "身份证号")
+    except Unreadable:
+        return None
+    code = clean_code(value)
+    if len(code) == 15 and code.isascii() and code.isdigit():
+        code = widen_id(code)
+    return code if code.isascii() and _ID_LIKE.fullmatch(code) else None
 
 
 def region_code(value: Any) -> str:
@@ -268,6 +296,18 @@ def parse_end_date(value: Any) -> str | None:
     if isinstance(value, str) and _SPACE.sub("", value) in synonyms.OPEN_END_WORDS:
         return None
     return parse_date(value, end=True)
+
+
+def parse_date_or_none(value: Any) -> str | None:
+    """An optional date where a dash or 无 means "none yet": 转正日期 "-" for a 预备党员 is
+    no date, not a wrong one (no warning).
+
+    >>> parse_date_or_none("-") is None, parse_date_or_none("2020.7.1")
+    (True, '2020-07-01')
+    """
+    if isinstance(value, str) and _SPACE.sub("", value) in synonyms.NO_DATE_WORDS:
+        return None
+    return parse_date(value)
 
 
 def parse_bool(value: Any) -> bool:

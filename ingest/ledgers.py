@@ -13,7 +13,7 @@ from functools import partial
 from typing import Any
 
 from graph import model as m
-from ingest import checks
+from ingest import checks, member_keys
 
 
 def _choice(enum: type[m.ZhEnum]) -> Callable[[Any], str]:
@@ -76,6 +76,17 @@ class ListsOf:
 
 
 @dataclass(frozen=True)
+class DerivedKey:
+    """A key a row may take from another column when the sheet has no key column or the row
+    leaves it blank: a member's 党员编码 from the ID number (``ingest.member_keys``; the
+    systems staff export from show no member code). ``make`` gives the key from the source's
+    clean value (or from its text as typed when that fails its check: docs/ledgers.md)."""
+
+    source: str  # column zh
+    make: Callable[[str], str]
+
+
+@dataclass(frozen=True)
 class Ledger:
     name: str  # English id: "organizations"
     zh: str
@@ -90,6 +101,10 @@ class Ledger:
     # (column, column it implies, reader): a value the second column leaves blank that the first
     # one's text says (组织类别 “社区党委” says 所属领域 社区); the reader gives it or None
     implied: tuple[tuple[str, str, Callable[[Any], Any]], ...] = ()
+    derived_key: DerivedKey | None = None  # the key from another column when none is given
+    # column zh -> {clean value: what the report says of the rows with it, ``{n}`` their number}
+    # (停止党籍 is loaded and not counted: the uploader is told how many)
+    notes: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def column(self, zh: str) -> Column:
         return next(c for c in self.columns if c.zh == zh)
@@ -97,6 +112,12 @@ class Ledger:
     @property
     def required(self) -> list[Column]:
         return [c for c in self.columns if c.required]
+
+    def stands_in(self, col: Column) -> str | None:
+        """The column that may stand in for a required ``col`` (the ID number for a member's
+        code), if any."""
+        dk = self.derived_key
+        return dk.source if dk is not None and col.zh == self.key[0] else None
 
 
 def _enum_col(zh: str, en: str, enum: type[m.ZhEnum], prop: str, required: bool = False) -> Column:
@@ -171,7 +192,16 @@ LEDGERS: dict[str, Ledger] = {
             Column("是否离退休", "retired", parse=checks.parse_bool, prop="retired", choices=("是", "否")),
             Column("报到党组织编码", "report_org_id", rel="REPORTS_TO", target=_ORG),
             Column("联系电话", "phone", parse=checks.phone, prop="phone", personal=True),
-        ), key=("党员编码",), example={"党员编码": "DY000001", "姓名": "张三", "党员类别": "正式",
+            _enum_col("党籍状态", "status", m.MemberStatus, "status"),
+            Column("入党日期", "joined", parse=checks.parse_date, prop="joined"),
+            Column("转正日期", "confirmed", parse=checks.parse_date_or_none, prop="confirmed"),
+            Column("是否失联", "lost_contact", parse=checks.parse_bool, prop="lost_contact", choices=("是", "否")),
+            Column("失联日期", "lost_since", parse=checks.parse_date, prop="lost_since"),
+            Column("外出流向", "outflow_to", parse=_text, prop="outflow_to"),
+        ), key=("党员编码",), derived_key=DerivedKey("身份证号", member_keys.member_key),
+            notes={"党籍状态": {m.MemberStatus.STOPPED.value: "{n} 名党员党籍状态为“停止党籍”：已载入，但不计入正式党员数"
+                                                              "与党员数（O1、O2 及单位、楼栋、小区的党员数）"}},
+            example={"党员编码": "DY000001", "姓名": "张三", "党员类别": "正式",
                                       "所在党组织编码": "DZZ0001", "性别": "男", "是否流动": "否", "是否离退休": "否"}),
         Ledger("pairings", "结对共建", None, (
             Column("甲方组织编码", "org_a_id", True),

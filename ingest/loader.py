@@ -30,6 +30,7 @@ from graph.model import LABELS, PROVENANCE_ZH, ROW_DIGEST
 from graph.privacy import mask_text
 from graph.screening.merge import MERGEABLE
 from graph.store import Node, RelRow, SaveFailed, StoreUnavailable, batched
+from ingest import member_keys
 from ingest.aliases import linked_to_itself, unalias
 from ingest.guard import OUTSIDE, WriteScope
 from ingest.ledgers import LEDGERS, LOAD_ORDER, Ledger
@@ -184,7 +185,8 @@ class Loader:
 
     def _load(self, paths: Iterable[Path | str]) -> IngestReport:
         report = IngestReport(dry_run=self.dry_run, limit=self.limits.report_issues)
-        tables = self._open(expand_paths([Path(p) for p in paths]), report)
+        given = [Path(p) for p in paths]
+        tables = self._open(expand_paths(given), report)
         spool, seen, needs = Spool(self.batch_size), SeenKeys(), GroupedSpool()
         try:
             counts = self._counts = self.store.counts()
@@ -192,6 +194,7 @@ class Loader:
                 self._fresh = {label for label, n in counts.items() if n == 0}
             self.unchanged = Unchanged(self.store, {label for label, n in counts.items() if n})
             if not self.dry_run:
+                self._restore_member_key(given, counts, report)
                 self.store.load_started(self.loaded_at)
             self._aliases = {label: found for label in MERGEABLE
                              if counts.get(label) and (found := self.store.aliases(label))}
@@ -221,6 +224,15 @@ class Loader:
                 t.close()
             report.settle_rejected_rows()  # rows rejected after their warnings were made
         return report
+
+    def _restore_member_key(self, paths: list[Path], counts: dict[str, int], report: IngestReport) -> None:
+        """A backup folder (``tupu export``) carries the secret members' codes were made with:
+        loading it installs that secret, so the restored installation keys next month's
+        members as the old one did (``ingest.member_keys``)."""
+        for p in paths:
+            said = member_keys.restore_secret(p, has_members=counts.get("Member", 0) > 0)
+            if said:
+                report.notes.append(said)
 
     def _open(self, files: list[Path], report: IngestReport) -> list[Table]:
         tables: list[Table] = []
@@ -272,6 +284,9 @@ class Loader:
         blanks = {col.prop: None for col in t.columns.values() if col.prop}
         present = frozenset(col.zh for col in t.columns.values())  # the ledger's columns the sheet has
         batch: dict[str, _Pending] = {}
+        # the columns whose values the report counts (停止党籍: loaded, not counted)
+        noted = [(zh, said) for zh, said in ledger.notes.items() if zh in present]
+        noted_rows: Counter[str] = Counter()
         if self.progress:
             where = Path(t.file).name + (f" / {t.sheet}" if t.sheet else "")
             self.progress.begin(f"{ledger.zh}（{where}）", t.size_hint)
@@ -290,6 +305,10 @@ class Loader:
             if warnings:
                 counts.warnings += len(warnings)
                 report.warnings.extend(warnings)
+            if noted and not rejects:
+                for noted_col, said in noted:
+                    if (text := said.get(str(parsed.values.get(noted_col)))) is not None:
+                        noted_rows[text] += 1
             if rejects:
                 counts.rejected += 1
                 report.rejected.extend(rejects)
@@ -320,6 +339,8 @@ class Loader:
                 self._flush(t, batch, source, report, spool, seen, needs)
                 batch = {}
         self._flush(t, batch, source, report, spool, seen, needs)
+        where = Path(t.file).name + (f"[{t.sheet}]" if t.sheet else "")
+        report.notes.extend(f"{where}：" + text.format(n=n) for text, n in noted_rows.items())
         report.skipped.extend(Issue(t.file, t.sheet, row, None, None, why) for row, why in t.passed)
         report.merged_cells.extend(_merged_issues(t))
         report.dittos += t.dittos
@@ -408,6 +429,13 @@ class Loader:
         where = "" if (file, sheet) == (t.file, t.sheet) else \
             f"{Path(file).name}{f' / {sheet}' if sheet else ''} "
         letter = _letters(t).get(ledger.key[0])
+        if ledger.derived_key is not None and letter is None:  # keyed by the ID number: no code to quote
+            stands_in = ledger.derived_key.source
+            letter = _letters(t).get(stands_in)
+            report.rejected.append(Issue(t.file, t.sheet, pending.row, stands_in, None,
+                                         f"{stands_in}重复：与{where}第{first_row}行是同一人，本行未载入",
+                                         cell=f"{letter}{pending.row}" if letter else None))
+            return
         merged = sorted(a for a, to in self._aliases.get(ledger.label or "", {}).items() if to == key)
         why = f"（{'、'.join(merged)} 已合并为 {key}，请在台账中删去其一）" if merged else ""
         row = pending.row

@@ -138,9 +138,16 @@ def _match(cells: list[Any], catalogue: Catalogue) -> tuple[Ledger, dict[int, Co
     for lname, index in catalogue.index.items():
         cols = _columns(names, index)
         lg = catalogue.ledgers[lname]
-        if all(c in cols.values() for c in lg.required) and (best is None or len(cols) > best[0]):
+        if _has_required(lg, cols) and (best is None or len(cols) > best[0]):
             best = (len(cols), lg, cols)
     return (best[1], best[2]) if best else None
+
+
+def _has_required(lg: Ledger, cols: dict[int, Column]) -> bool:
+    """Every required column of ``lg`` is among ``cols``, or the one that may stand in for it
+    (a members' sheet keyed by 公民身份号码 has no 党员编码)."""
+    found = {c.zh for c in cols.values()}
+    return all(c.zh in found or lg.stands_in(c) in found for c in lg.required)
 
 
 def _near_miss(cells: list[Any], catalogue: Catalogue) -> tuple[int, str] | None:
@@ -159,11 +166,13 @@ def _near_miss(cells: list[Any], catalogue: Catalogue) -> tuple[int, str] | None
     n, _, lg, cols = best
     unused = [str(cells[i]).strip() for i, name in enumerate(names) if name and i not in cols]
     parts = []
+    have = {c.zh for c in cols.values()}
     for c in lg.required:
-        if c in cols.values():
+        if c in cols.values() or lg.stands_in(c) in have:
             continue
         near = difflib.get_close_matches(c.zh, unused, n=1, cutoff=0.3)
-        parts.append(f"「{c.zh}」" + (f"（最接近的表头是「{near[0]}」）" if near else ""))
+        alt = f"（或「{other}」，由它生成{c.zh}）" if (other := lg.stands_in(c)) else ""
+        parts.append(f"「{c.zh}」{alt}" + (f"（最接近的表头是「{near[0]}」）" if near else ""))
     return n, f"像是「{lg.zh}」台账，但缺少必填列：{'、'.join(parts)}"
 
 

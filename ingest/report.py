@@ -122,6 +122,7 @@ class IngestReport:
     dittos: int = 0  # cells written 同上 / 〃, read as the value above them
     by_name: int = 0  # references that gave the name of one node where its code belongs
     aliased: int = 0  # codes read as the node they were merged into (#16: merged duplicates)
+    notes: list[str] = field(default_factory=list)  # what the uploader should know (停止党籍 not counted)
     limit: int = 10_000  # issues listed per kind (TUPU_MAX_REPORT_ISSUES); the rest are counted
 
     def __post_init__(self) -> None:

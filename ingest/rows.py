@@ -14,8 +14,8 @@ from typing import Any
 from openpyxl.utils import get_column_letter
 
 from graph.privacy import mask_value
-from ingest.checks import BadValue, Unusual, split_multi
-from ingest.ledgers import Column
+from ingest.checks import BadValue, Unreadable, Unusual, id_card_as_typed, split_multi
+from ingest.ledgers import Column, Ledger
 from ingest.readers import Table, UncomputedFormula
 from ingest.report import LANDED_BLANK, Issue
 
@@ -56,6 +56,10 @@ def parse_row(table: Table, row_no: int, cells: list[Any]
                           None if raw is None else shown(col, raw), reason + landed_note,
                           cell=f"{get_column_letter(i + 1)}{row_no}", landed_note=landed_note))
 
+    ledger = table.ledger
+    assert ledger is not None
+    # a member's code may come from the ID number: a blank one is no rejection by itself
+    derives = ledger.key[0] if ledger.derived_key is not None else None
     width = len(cells)
     for i, col in table.columns.items():
         raw = cells[i] if i < width else None
@@ -70,7 +74,7 @@ def parse_row(table: Table, row_no: int, cells: list[Any]
                 issue(warnings, i, col, raw, raw.reason, LANDED_BLANK)
             continue
         if _blank(raw):
-            if col.required:
+            if col.required and col.zh != derives:
                 issue(rejects, i, col, None, f"缺少必填项：{col.zh}")
             continue
         if col.is_link and col.multi:
@@ -109,8 +113,8 @@ def parse_row(table: Table, row_no: int, cells: list[Any]
         if col.is_link:
             parsed.refs.append((col, value))
 
-    ledger = table.ledger
-    assert ledger is not None
+    if derives is not None and derives not in parsed.values:
+        _derive_key(table, ledger, cells, parsed, rejects, warnings, issue)
     for source, target, reader in ledger.implied:
         if target not in parsed.values and source in parsed.values:
             i = next(k for k, c in table.columns.items() if c.zh == source)
@@ -134,3 +138,61 @@ def parse_row(table: Table, row_no: int, cells: list[Any]
         for w in warnings:
             w.on_rejected_row()
     return parsed, rejects, warnings
+
+
+def _derive_key(table: Table, ledger: Ledger, cells: list[Any], parsed: ParsedRow,
+                rejects: list[Issue], warnings: list[Issue], issue: Any) -> None:
+    """A row without its key takes it from the column that may stand in for it (a member's
+    code from the ID number: ``ingest.member_keys``), or is rejected saying which column to
+    fill. An ID number that fails its check still keys its member (the person exists: a branch
+    must not lose a formal member to a typo) by the number as typed, with the warning already
+    made for it; one Excel has changed (a number cell) keys nobody: the row is rejected."""
+    dk = ledger.derived_key
+    assert dk is not None
+    key_col = ledger.column(ledger.key[0])
+    at = {c.zh: (i, c) for i, c in table.columns.items()}
+    has_key_col = key_col.zh in at
+    if dk.source not in at:
+        reason = (f"缺少必填项：{key_col.zh}（本表也没有「{dk.source}」列可生成编码：请填写{key_col.zh}，"
+                  f"或增加「公民身份号码」列）")
+        if has_key_col:
+            issue(rejects, at[key_col.zh][0], key_col, None, reason)
+        else:
+            rejects.append(Issue(table.file, table.sheet, parsed.row, key_col.zh, None, reason))
+        return
+    i, col = at[dk.source]
+    raw = cells[i] if i < len(cells) else None
+    if raw is None or (isinstance(raw, str) and not raw.strip()) or raw.__class__ is UncomputedFormula:
+        if has_key_col:
+            issue(rejects, at[key_col.zh][0], key_col, None,
+                  f"缺少必填项：{key_col.zh}（也没有填{dk.source}，无法识别是哪位党员：请填写其一）")
+        else:
+            issue(rejects, i, col, None, f"缺少{dk.source}：本表没有「{key_col.zh}」列，党员按{dk.source}识别，"
+                                         f"请填写{dk.source}（或增加「{key_col.zh}」列）")
+        return
+    typed = parsed.values.get(dk.source)
+    if typed is None:  # it failed its check: the warning for it is among ``warnings``
+        mine = [w for w in warnings if w.column == col.zh]
+        typed = id_card_as_typed(raw)
+        if typed is None:  # unreadable (Excel changed it) or no ID number at all
+            for w in mine:
+                warnings.remove(w)
+            try:
+                col.parse(raw)
+                why = ""
+            except Unreadable as e:
+                why = str(e)
+            except BadValue as e:
+                why = str(e)
+            issue(rejects, i, col, raw, f"{why}；本表没有「{key_col.zh}」，无法据此识别党员，本行未载入"
+                  if not has_key_col else f"{why}；本行也没有{key_col.zh}，无法识别党员，本行未载入")
+            return
+        for w in mine:  # the member lands, keyed by the number as typed
+            w.reason = w.reason.replace(w.landed_note, "") + KEYED_AS_TYPED + w.landed_note
+    parsed.values[key_col.zh] = key = dk.make(str(typed))
+    if key_col.prop:
+        parsed.props[key_col.prop] = key
+
+
+# said of an ID number that fails its check and still keys its member (docs/ledgers.md)
+KEYED_AS_TYPED = "；党员按所填号码识别（改正号码后会按新号码另建一条党员记录）"

@@ -51,6 +51,19 @@ HEADERS: dict[str, str] = {
     **dict.fromkeys(("牵头组织", "牵头党组织"), "牵头组织编码"),
     **dict.fromkeys(("成员组织", "成员党组织"), "成员组织编码"),
     **dict.fromkeys(("参与组织", "参与党组织"), "参与组织编码"),
+    # the 全国党员管理信息系统 and city platforms' member exports (docs/ledgers.md, "Exports of
+    # the systems people already use"): no 党员编码, a member is keyed by the ID number
+    **dict.fromkeys(("工作证号", "编号", "人员编号", "党员证号"), "党员编码"),
+    **dict.fromkeys(("人员类别", "党员类型"), "党员类别"),
+    **dict.fromkeys(("加入党组织日期", "入党时间", "加入党组织时间"), "入党日期"),
+    "转正时间": "转正日期",
+    **dict.fromkeys(("是否失联党员", "是否失去联系"), "是否失联"),
+    **dict.fromkeys(("失联时间", "失去联系日期"), "失联日期"),
+    **dict.fromkeys(("流向", "外出去向", "流出去向", "外出流向地"), "外出流向"),
+    **dict.fromkeys(("建立党组织日期", "建立党组织时间", "党组织成立日期", "党组织建立日期"), "成立日期"),
+    # an organisation sheet's name column (名称 is also a 行政区划 ledger's: a sheet is told by
+    # its required columns together, ingest.readers)
+    **dict.fromkeys(("名称", "党支部名称"), "组织名称"),
     "所在单位": "所在单位编码", "覆盖单位": "覆盖单位编码", "上级单位": "上级单位编码",
     "所在网格": "所在网格编码", "上级网格": "上级网格编码", "上级区划": "上级区划代码",
 }
@@ -90,9 +103,12 @@ ENUM_SYNONYMS: dict[str, dict[str, str]] = {
         "流动党支部": "流动党员党支部",
         "临时支部": "临时党支部",
         "功能型支部": "功能型党支部", "功能党支部": "功能型党支部",
-        "党工作委员会": "党工委",
+        **dict.fromkeys(("党工作委员会", "党的工作委员会"), "党工委"),
     },
-    "MemberCategory": {"正式党员": "正式", "预备党员": "预备"},
+    # 1 / 2: the 全国党员管理信息系统's own codes for 人员类别
+    "MemberCategory": {"正式党员": "正式", "预备党员": "预备", "1": "正式", "2": "预备"},
+    "MemberStatus": {**dict.fromkeys(("正常党籍", "在册", "正常在册"), "正常"),
+                     **dict.fromkeys(("停止", "已停止党籍", "党籍停止"), "停止党籍")},
     "UnitKind": {
         **dict.fromkeys(("民营企业", "私营企业", "非公有制企业", "个体工商户", "外资企业",
                          "非公有制经济组织", "民企"), "非公企业"),
@@ -144,6 +160,9 @@ FALSE_WORDS = {"否", "×", "✗", "✘", "X", "N", "NO", "0", "FALSE", "无", "
 
 # An end date that means "no end" (the pairing or term runs on).
 OPEN_END_WORDS = {"长期", "至今", "无", "永久", "无固定期限", "-", "—", "/"}
+
+# An optional date not there yet: 转正日期 "-" for a 预备党员.
+NO_DATE_WORDS = {"-", "—", "--", "－", "/", "无", "暂无", "未转正"}
 
 # What may follow a count ("35人", "3名").
 COUNT_SUFFIXES = ("人", "名", "个", "位", "次")

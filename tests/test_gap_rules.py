@@ -208,8 +208,8 @@ def test_a_member_of_no_known_organisation_is_for_the_committee_where_they_work_
 
 
 def test_organisation_and_pairing_rules(city):
-    assert by_rule(city, "O1")["BR_FEW"].figures == {"formal": 2}
-    assert by_rule(city, "O2")["BIG"].figures == {"members": 51}
+    assert by_rule(city, "O1")["BR_FEW"].figures == {"formal": 2, "stopped": 0}
+    assert by_rule(city, "O2")["BIG"].figures == {"members": 51, "stopped": 0}
     assert by_rule(city, "O3")["COMM"].message == "届满日期 2025-06-29，换届已逾期 1 天"
     assert by_rule(city, "O3")["COMM"].responsible.id == "ST"
     assert by_rule(city, "O4")["JOINT"].figures == {"covered": 6}

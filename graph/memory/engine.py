@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from graph.memory.store import MemoryStore
-from graph.rules import RULES, pairing_current
+from graph.rules import RULES, active_member, pairing_current
 
 Row = dict[str, Any]
 N = tuple[str, str]
@@ -53,13 +53,15 @@ class MemoryEngine:
 
     current = staticmethod(pairing_current)
 
-    def residents(self, x: N) -> int:
-        """Members living in ``x`` or in a unit up to three PART_OF steps below it."""
+    def residents(self, x: N, params: Row) -> int:
+        """Active members (``graph.rules.base.active_member``) living in ``x`` or in a unit up
+        to three PART_OF steps below it."""
         units, frontier = {x}, {x}
         for _ in range(3):
             frontier = {u for f in frontier for u, _ in self.ins(f, "PART_OF", "Unit")} - units
             units |= frontier
-        return len({m for u in units for m, _ in self.ins(u, "LIVES_IN", "Member")})
+        return len({m for u in units for m, _ in self.ins(u, "LIVES_IN", "Member")
+                    if active_member(self.g.nodes[m], params)})
 
     def rule_rows(self, rule: str, params: Row) -> list[Row]:
         """The rows of a rule's gaps, from its entry's walk (``graph.rules``)."""

@@ -70,6 +70,20 @@ def pairing_current(props: dict[str, Any], as_of: str) -> bool:
     return (props.get("since") or "") <= as_of and (props.get("until") is None or props["until"] >= as_of)
 
 
+# A member counted by the counting rules (formal members, members of a branch, of a unit, of a
+# building); the Python twin is :func:`active_member`.
+ACTIVE_MEMBER_CYPHER = "NOT coalesce(m.status, '') IN $inactive_members"
+
+
+def active_member(props: dict[str, Any], p: Row) -> bool:
+    """A member the counts include: not 停止党籍 (the Cypher twin is :data:`ACTIVE_MEMBER_CYPHER`).
+
+    >>> active_member({"status": "停止党籍"}, {"inactive_members": ["停止党籍"]})
+    False
+    """
+    return props.get("status") not in p["inactive_members"]
+
+
 def _days_before(day: dt.date, days: int) -> str:
     """``day`` minus ``days`` as ISO text; the calendar's first day if that is before it."""
     try:
@@ -103,5 +117,7 @@ def rule_params(policy: Policy, as_of: dt.date) -> Row:
         "general_grid": m.GridLevel.GENERAL.value,
         "joint_kind": m.OrgKind.JOINT_BRANCH.value,
         "formal": m.MemberCategory.FORMAL.value,
+        # members kept but not counted (停止党籍): every count of members passes them over
+        "inactive_members": list(m.INACTIVE_MEMBER_STATUSES),
     })
     return params

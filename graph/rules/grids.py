@@ -7,9 +7,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from graph.rules.base import Row, Rule, register
+from graph.rules.base import ACTIVE_MEMBER_CYPHER, Row, Rule, register
 
-_RESIDENTS = "COUNT { MATCH (m:Member)-[:LIVES_IN]->(:Unit)-[:PART_OF*0..3]->(x) RETURN DISTINCT m }"
+# (active members only: not 停止党籍; the walk's twin is the engine's ``residents``)
+_RESIDENTS = ("COUNT { MATCH (m:Member)-[:LIVES_IN]->(:Unit)-[:PART_OF*0..3]->(x) WHERE "
+              + ACTIVE_MEMBER_CYPHER + " RETURN DISTINCT m }")
 
 
 def _g1(g: Any, p: Row) -> Iterator[Row]:
@@ -28,14 +30,14 @@ RETURN g.id AS id, g.name AS name""",
 ))
 
 
-def _resident_gaps(g: Any, kind: str, minimum: int,
+def _resident_gaps(g: Any, p: Row, kind: str, minimum: int,
                    counts: Callable[[tuple[str, str], dict[str, Any]], bool] | None) -> Iterator[Row]:
     """Units of ``kind`` with at least ``minimum`` resident members and no organisation (that
     ``counts``) established in or covering them."""
     for n, a in g.nodes("Unit"):
         if a.get("kind") != kind:
             continue
-        residents = g.residents(n)
+        residents = g.residents(n, p)
         if residents >= minimum and not (g.has_in(n, "ESTABLISHED_IN", "Organization", counts)
                                          or g.has_in(n, "COVERS", "Organization", counts)):
             yield {"id": n[1], "name": a.get("name"), "residents": residents}
@@ -45,7 +47,7 @@ def _g2(g: Any, p: Row) -> Iterator[Row]:
     def is_group(u: tuple[str, str], _: dict[str, Any]) -> bool:
         return bool(g.prop(u, "kind") == p["group_kind"])
 
-    return _resident_gaps(g, p["building"], p["g2_min_residents"], is_group)
+    return _resident_gaps(g, p, p["building"], p["g2_min_residents"], is_group)
 
 
 register(Rule(
@@ -62,7 +64,7 @@ RETURN x.id AS id, x.name AS name, residents""",
 
 
 def _g3(g: Any, p: Row) -> Iterator[Row]:
-    return _resident_gaps(g, p["compound"], p["g3_min_residents"], None)
+    return _resident_gaps(g, p, p["compound"], p["g3_min_residents"], None)
 
 
 register(Rule(

@@ -5,32 +5,43 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from graph.rules.base import Row, Rule, days_between, register
+from graph.rules.base import ACTIVE_MEMBER_CYPHER, Row, Rule, active_member, days_between, register
 
 
-def _branches(g: Any, p: Row, field: str, counted: Callable[[tuple[str, str]], bool],
+def _branches(g: Any, p: Row, field: str, counted: Callable[[dict[str, Any]], bool],
               is_gap: Callable[[int], bool]) -> Iterator[Row]:
-    """Branches whose count of members (those ``counted``) ``is_gap``, with that count as ``field``."""
+    """Branches whose count of active members (those also ``counted``) ``is_gap``, with that
+    count as ``field`` and the members passed over as not active (停止党籍) as ``stopped``."""
     for n, a in g.nodes("Organization"):
         if a.get("kind") in p["branch_kinds"]:
-            count = sum(1 for m, _ in g.ins(n, "MEMBER_OF", "Member") if counted(m))
+            members = [g.g.nodes[m] for m, _ in g.ins(n, "MEMBER_OF", "Member")]
+            count = sum(1 for m in members if active_member(m, p) and counted(m))
             if is_gap(count):
-                yield {"id": n[1], "name": a.get("name"), field: count}
+                stopped = sum(1 for m in members if not active_member(m, p))
+                yield {"id": n[1], "name": a.get("name"), field: count, "stopped": stopped}
+
+
+def _not_counted(f: Row) -> str:
+    return f"（另有 {f['stopped']} 名停止党籍，不计入）" if f.get("stopped") else ""
 
 
 def _o1(g: Any, p: Row) -> Iterator[Row]:
-    return _branches(g, p, "formal", lambda m: bool(g.prop(m, "category") == p["formal"]),
+    return _branches(g, p, "formal", lambda m: bool(m.get("category") == p["formal"]),
                      lambda n: n < p["o1_min_formal"])
 
 
+# the members of a branch who are not counted (停止党籍), said beside the count
+_STOPPED = "COUNT { MATCH (m:Member)-[:MEMBER_OF]->(o) WHERE NOT (" + ACTIVE_MEMBER_CYPHER + ") } AS stopped"
+
 register(Rule(
     "O1", "党支部不足三名正式党员", "Organization", "党组织",
-    message=lambda f, p: f"正式党员 {f['formal']} 名，不足 {p['o1_min_formal']} 名",
+    message=lambda f, p: f"正式党员 {f['formal']} 名，不足 {p['o1_min_formal']} 名" + _not_counted(f),
     cypher="""
 MATCH (o:Organization) WHERE o.kind IN $branch_kinds
-WITH o, COUNT { (:Member {category: $formal})-[:MEMBER_OF]->(o) } AS formal
+WITH o, COUNT { MATCH (m:Member {category: $formal})-[:MEMBER_OF]->(o)
+                WHERE """ + ACTIVE_MEMBER_CYPHER + """ } AS formal
 WHERE formal < $o1_min_formal
-RETURN o.id AS id, o.name AS name, formal""",
+RETURN o.id AS id, o.name AS name, formal, """ + _STOPPED,
     walk=_o1,
 ))
 
@@ -41,12 +52,12 @@ def _o2(g: Any, p: Row) -> Iterator[Row]:
 
 register(Rule(
     "O2", "党支部规模超限", "Organization", "党组织",
-    message=lambda f, p: f"党员 {f['members']} 名，超过 {p['o2_max_members']} 名",
+    message=lambda f, p: f"党员 {f['members']} 名，超过 {p['o2_max_members']} 名" + _not_counted(f),
     cypher="""
 MATCH (o:Organization) WHERE o.kind IN $branch_kinds
-WITH o, COUNT { (:Member)-[:MEMBER_OF]->(o) } AS members
+WITH o, COUNT { MATCH (m:Member)-[:MEMBER_OF]->(o) WHERE """ + ACTIVE_MEMBER_CYPHER + """ } AS members
 WHERE members > $o2_max_members
-RETURN o.id AS id, o.name AS name, members""",
+RETURN o.id AS id, o.name AS name, members, """ + _STOPPED,
     walk=_o2,
 ))
 

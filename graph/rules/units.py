@@ -7,12 +7,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from graph.rules.base import Row, Rule, register
+from graph.rules.base import ACTIVE_MEMBER_CYPHER, Row, Rule, active_member, register
 
-# A unit's member count and whether it is established or covered, in Cypher ...
+# A unit's member count (its active members: not 停止党籍) and whether it is established or
+# covered, in Cypher ...
 _UNIT_FIGURES = """
 MATCH (u:Unit) WHERE u.kind IN $coverable
-WITH u, COUNT { (:Member)-[:WORKS_AT]->(u) } AS workers
+WITH u, COUNT { MATCH (m:Member)-[:WORKS_AT]->(u) WHERE """ + ACTIVE_MEMBER_CYPHER + """ } AS workers
 WITH u, CASE WHEN coalesce(u.members_reported, 0) > workers THEN u.members_reported ELSE workers END AS members,
      EXISTS { (:Organization)-[:ESTABLISHED_IN]->(u) } AS established,
      EXISTS { (:Organization)-[:COVERS]->(u) } AS covers
@@ -24,7 +25,7 @@ def _units(g: Any, p: Row) -> Iterator[tuple[tuple[str, str], dict[str, Any], in
     for n, a in g.nodes("Unit"):
         if a.get("kind") not in p["coverable"]:
             continue
-        workers = sum(1 for _ in g.ins(n, "WORKS_AT", "Member"))
+        workers = sum(1 for m, _ in g.ins(n, "WORKS_AT", "Member") if active_member(g.g.nodes[m], p))
         members = max(a.get("members_reported") or 0, workers)
         yield (n, a, members, g.has_in(n, "ESTABLISHED_IN", "Organization"),
                g.has_in(n, "COVERS", "Organization"))
