@@ -42,6 +42,14 @@ async def get_store(request: Request) -> GraphStore:
 Store = Annotated[GraphStore, Depends(get_store)]
 
 
+async def get_current_store(request: Request) -> GraphStore:
+    """The graph now, whatever ``?as_of=`` asks (the past graphs are built from it)."""
+    return request.app.state.store  # type: ignore[no-any-return]
+
+
+CurrentStore = Annotated[GraphStore, Depends(get_current_store)]
+
+
 async def get_policy(request: Request) -> Policy:
     return request.app.state.policy
 
@@ -78,5 +86,5 @@ async def nonempty(store: Store) -> None:
 
 NonEmpty = Depends(nonempty)
 
-__all__ = ["NonEmpty", "Store", "PolicyDep", "get_store", "get_policy", "load_slot", "resolve_label",
+__all__ = ["CurrentStore", "NonEmpty", "Store", "PolicyDep", "get_store", "get_policy", "load_slot", "resolve_label",
            "UnknownLabel"]

@@ -28,7 +28,8 @@ _env = Environment(loader=FileSystemLoader(Path(__file__).resolve().parent),
 def home_html(store: GraphStore, policy: Policy, as_of: dt.date | None = None, scope: Scope | None = None,
               can_upload: bool = False, meetings: list | None = None, since=None,
               progress: list[tuple[str, dict]] | None = None, campaigns: list | None = None) -> str:
-    """``since``: what changed since the load before the last (``graph.history.Changes``);
+    """``since``: what changed since the load before the last (``graph.history.Changes``), as
+    the scope saw it (``graph.history.seen.changes_seen``);
     ``progress``: each load's figures per region (``graph.history.History.progress``);
     ``campaigns``: where each campaign stands (``graph.history.campaigns.CampaignProgress``)."""
     as_of = as_of or dt.date.today()
@@ -61,7 +62,7 @@ def home_html(store: GraphStore, policy: Policy, as_of: dt.date | None = None, s
         can_upload=can_upload, empty=not has_data(store), meetings=meetings or [],
         charts=charts, chart_options={c.id: c.option for c in charts}, loads=len(progress or []),
         campaigns=campaigns or [], unchanged_note=UNCHANGED_NOTE,
-        since=since.keep(scope.gaps) if since is not None and not scope.everything else since,
+        since=since,
     )
 
 

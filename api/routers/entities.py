@@ -83,9 +83,9 @@ def _entity_page(name: str, id: str, store, scope, policy, request: Request, as_
         mine = [g for g in scope.gaps(find_gaps(store, as_of=day, policy=policy, share=True))
                 if (g.entity == name and g.id == id) or (name == "Organization" and id in (g.from_, g.to))]
         from graph.history import History
-        from graph.history.timeline import entity_timeline
+        from graph.history.seen import timeline_seen
 
-        changed = entity_timeline(History(request.app.state.settings.home), store, name, id)
-        changed["links"] = scope.keep(changed["links"], lambda x: [(x["label"], x["id"])])
+        changed = timeline_seen(History(request.app.state.settings.home), store, request.app.state.store, scope,
+                                name, id, as_of)
         return HTMLResponse(entity_html(node, pairs, mine, day, changed))
     return Response(encoded(name, node, pairs), media_type="application/json")

@@ -8,20 +8,22 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 
-from api.auth import ScopeDep, require
-from api.deps import Store, load_slot
+from api.auth import ScopeDep, Token, require
+from api.deps import CurrentStore, Store, load_slot
 from api.exports import campaign_xlsx, changes_xlsx, file_response
 from api.routers.analyses import place
 from graph.access import TokenEntry
-from graph.history import EntityChange, History
+from graph.history import History
 from graph.history.campaigns import Campaign, CampaignBook, campaigns_in_force, progress_of
+from graph.history.seen import changes_seen, loads_seen, timeline_seen
 
 router = APIRouter(tags=["变化"])
 
 
-@router.get("/loads", summary="载入记录：时间、台账日期、文件、载入人、载入后的缺口数")
-def loads(request: Request) -> list[dict[str, Any]]:
-    return [asdict(r) for r in History(request.app.state.settings.home).loads()]
+@router.get("/loads", summary="载入记录：时间、台账日期、文件、载入人、载入后的缺口数（限定范围的令牌：本区划的缺口数，"
+                            "文件与载入人只见自己的载入）")
+def loads(request: Request, scope: ScopeDep, token: Token) -> list[dict[str, Any]]:
+    return loads_seen(History(request.app.state.settings.home), scope, token.who)
 
 
 @router.post("/loads/{load_id}/undo", summary="撤销最近一次载入：图谱回到它之前的样子，记入审计日志（仅管理员）",
@@ -36,7 +38,7 @@ def undo_load(load_id: str, request: Request, store: Store,
 
 
 @router.get("/changes", summary="两次载入之间新出现与已补齐的缺口（按规则，含负责组织）")
-def changes(request: Request, store: Store, scope: ScopeDep,
+def changes(request: Request, store: Store, current: CurrentStore, scope: ScopeDep,
             since: Annotated[dt.date, Query(description="从哪天的台账起：取那天或之前最后一次载入")],
             until: Annotated[dt.date | None, Query(description="到哪天的台账（默认最近一次载入）")] = None,
             region: Annotated[str | None, Query(description="只看该区划（含下级）：编码或名称")] = None,
@@ -45,9 +47,8 @@ def changes(request: Request, store: Store, scope: ScopeDep,
             ) -> Any:
     from graph.analyses.trees import load_trees
 
-    ch = History(request.app.state.settings.home).changes(since, until)
-    if not scope.everything:
-        ch = ch.keep(scope.gaps, lambda es: scope.keep(es, EntityChange.refs, need="any"))
+    history = History(request.app.state.settings.home)
+    ch = changes_seen(history, current, scope, history.changes(since, until))
     code, org_code = place(store, scope, region, org)
     regions, orgs = load_trees(store)
     if code:
@@ -97,12 +98,14 @@ def campaign(name: str, request: Request, store: Store, scope: ScopeDep,
     return p.as_dict()
 
 
-@router.get("/timeline/{id}", summary="一个实体的历次变化：改过的值与得失的关系，各带起止的台账日期（个人信息脱敏）")
-def timeline(id: str, request: Request, store: Store, scope: ScopeDep) -> dict[str, Any]:
+@router.get("/timeline/{id}", summary="一个实体的历次变化：改过的值与得失的关系，各带起止的台账日期（个人信息脱敏；"
+                                      "限定范围的令牌只见它在本范围内的时段，as_of 之后的不显示）")
+def timeline(id: str, request: Request, store: Store, current: CurrentStore, scope: ScopeDep,
+             as_of: Annotated[dt.date | None, Query(description="截至哪天的台账（之后的变化不显示）")] = None,
+             ) -> dict[str, Any]:
     from graph.analyses.trace import find_entity
-    from graph.history.timeline import entity_timeline
 
     node = find_entity(store, id, visible=scope.nodes)
-    changed = entity_timeline(History(request.app.state.settings.home), store, node.label, node.key)
-    changed["links"] = scope.keep(changed["links"], lambda x: [(x["label"], x["id"])])  # never past the scope
+    changed = timeline_seen(History(request.app.state.settings.home), store, current, scope, node.label, node.key,
+                            as_of)
     return {"label": node.label, "id": node.key, "name": node.name, **changed}

@@ -8,11 +8,12 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from api.auth import ScopeDep, Token
-from api.deps import NonEmpty, PolicyDep, Store
+from api.deps import CurrentStore, NonEmpty, PolicyDep, Store
 from graph.analyses.scope import Scope
 from graph.analyses.trace import find_entity
 from graph.history import History, store_as_of
 from graph.history.campaigns import CampaignBook, campaigns_in_force, progress_of
+from graph.history.seen import changes_seen
 from graph.rules import RULES
 from graph.store import GraphStore
 from viz import views
@@ -39,10 +40,13 @@ def _page(scope, build, *args, fmt: str = "html", **kwargs) -> Response:
 
 
 @router.get("/", summary="首页：总量、缺口、覆盖率、联盟")
-def home(request: Request, store: Store, policy: PolicyDep, scope: ScopeDep, token: Token, as_of: AsOf = None):
+def home(request: Request, store: Store, current: CurrentStore, policy: PolicyDep, scope: ScopeDep, token: Token,
+         as_of: AsOf = None):
     home, history = request.app.state.settings.home, History(request.app.state.settings.home)
+    since = history.since_last()
     return HTMLResponse(home_html(store, policy, as_of, scope, can_upload=token.role in ("admin", "analyst"),
-                                  meetings=MeetingBook(home).list(), since=history.since_last(),
+                                  meetings=MeetingBook(home).list(),
+                                  since=None if since is None else changes_seen(history, current, scope, since),
                                   progress=[(r.date, f) for r, f in history.progress()],
                                   campaigns=campaigns_in_force(history, CampaignBook(home), store, scope)))
 

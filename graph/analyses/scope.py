@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from functools import cached_property
 from typing import TypeVar
 
@@ -46,6 +46,22 @@ class Scope:
     @property
     def everything(self) -> bool:
         return self.kind == "all"
+
+    def on(self, store: GraphStore) -> "Scope":
+        """The same scope on another graph: a past one, to see it as that graph had it."""
+        return self if store is self.store else Scope(store, self.kind, self.value, self.policy)
+
+    def contains(self, kind: str, value: str | None) -> bool:
+        """Whether what the scope ``(kind, value)`` sees lies inside this one (the scope of a
+        campaign or a meeting): a city-wide one only inside a city-wide one, a region or an
+        organisation when this scope sees it."""
+        if self.everything:
+            return True
+        if kind == "all" or not value:
+            return False
+        if kind == "region":
+            return value in self.region_set
+        return value in self.org_set if self.kind == "org" else self._org_ok(value)
 
     @cached_property
     def regions(self) -> RegionTree:
@@ -180,8 +196,43 @@ class Scope:
         test = all if need == "all" else any
         return [item for item in items if test(key in ok[label] for label, key in refs(item))]
 
+    def keep_throughout(self, stores: Sequence[GraphStore], items: Iterable[T],
+                        refs: Callable[[T], Iterable[tuple[str, str]]], need: str = "all") -> list[T]:
+        """The past cut by the scope as each past graph had it: the items whose entities are
+        seen (``all`` or ``any``, as :meth:`keep`) in every one of ``stores`` that holds them,
+        and held by one at least. What changed between two loads is shown only when the scope
+        saw it on both sides: not after it left the scope, nor from before it came in."""
+        items = list(items)
+        if self.everything:
+            return items
+        held_anywhere: set[int] = set()
+        for store in stores:
+            scope = self.on(store)
+            wanted: dict[str, set[str]] = defaultdict(set)
+            for item in items:
+                for label, key in refs(item):
+                    wanted[label].add(key)
+            held = {label: store.existing_keys(label, keys) if label in LABELS else set()
+                    for label, keys in wanted.items()}
+            ok = {label: scope.allowed(label, keys) for label, keys in held.items()}
+            test = all if need == "all" else any
+            kept = []
+            for item in items:
+                there = [(label, key) for label, key in refs(item) if key in held[label]]
+                if not there:
+                    kept.append(item)
+                elif test(key in ok[label] for label, key in there):
+                    held_anywhere.add(id(item))
+                    kept.append(item)
+            items = kept
+        return [item for item in items if id(item) in held_anywhere]
+
     def gaps(self, gaps: list[Gap]) -> list[Gap]:
         return self.keep(gaps, _gap_refs, need="any")
+
+    def gaps_throughout(self, stores: Sequence[GraphStore], gaps: list[Gap]) -> list[Gap]:
+        """:meth:`gaps` as each of ``stores`` had it (:meth:`keep_throughout`)."""
+        return self.keep_throughout(stores, gaps, _gap_refs, need="any")
 
     def gap_counts(self, as_of: dt.date) -> dict[str, int]:
         """How many gaps of each rule the scope may see as of ``as_of`` (the home page's

@@ -1,0 +1,120 @@
+"""Issue #36, items 1–5: a scoped token sees and changes only its scope, today and in the past.
+Each test attacks with a street-scoped viewer or analyst against the API, on both stores.
+
+The city: one district, two streets (东街 and 西街). In January the branch 甲支部 and the
+members 张一…张三 and 李四 are 东街's; in March 甲支部 is renamed 乙支部 and moves to 西街 (under
+西街's committee), and two members transfer to a 西街 branch.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.apps import app_with_admin, bearer
+from tests.ledger_files import write_csv
+
+DISTRICT, EAST, WEST = "519901000000", "519901001000", "519901002000"
+JAN, FEB, MAR = dt.date(2025, 1, 31), dt.date(2025, 2, 28), dt.date(2025, 3, 31)
+WEST_MARKS = ("西街", "乙支部", "JDW", "ZBW", WEST[:9])  # anything of the west street's
+ORG_HEAD = ["组织编码", "组织名称", "组织类别", "上级组织编码", "区划代码", "所属领域"]
+MEMBER_HEAD = ["党员编码", "姓名", "党员类别", "所在党组织编码"]
+
+
+def _month(folder: Path, orgs: list[list[str]], members: list[list[str]], regions: bool = False) -> Path:
+    folder.mkdir(parents=True)
+    if regions:
+        write_csv(folder / "行政区划.csv", [["区划代码", "名称", "层级", "上级区划代码"],
+                                            [DISTRICT, "示范区", "区县", ""],
+                                            [EAST, "东街街道", "街道乡镇", DISTRICT],
+                                            [WEST, "西街街道", "街道乡镇", DISTRICT]])
+    write_csv(folder / "党组织.csv", [ORG_HEAD, *orgs])
+    write_csv(folder / "党员.csv", [MEMBER_HEAD, *members])
+    return folder
+
+
+def _upload(c: TestClient, folder: Path, day: dt.date, token: str) -> None:
+    files = [("files", (f.name, f.read_bytes(), "text/csv")) for f in sorted(folder.iterdir())]
+    r = c.post("/ingest", params={"date": day.isoformat()}, files=files, headers=bearer(token))
+    assert r.status_code == 200 and not r.json()["rejected"], r.text
+
+
+@pytest.fixture
+def city(store, tmp_path):
+    """(client, app, admin, east viewer, east analyst, west viewer) on a city of three loads."""
+    app, admin = app_with_admin(lambda: store)
+    east_viewer, _ = app.state.tokens.create("viewer", "region", EAST, name="东街书记")
+    east_analyst, _ = app.state.tokens.create("analyst", "region", EAST, name="东街分析员")
+    west_viewer, _ = app.state.tokens.create("viewer", "region", WEST, name="西街书记")
+    jan = _month(tmp_path / "jan", [
+        ["QW", "示范区委", "党委", "", DISTRICT, "机关"],
+        ["JDE", "东街街道党工委", "党工委", "QW", EAST, "社区"],
+        ["JDW", "西街街道党工委", "党工委", "QW", WEST, "社区"],
+        ["ZBX", "甲支部", "党支部", "JDE", EAST, "社区"],
+        ["ZBE", "东街第二支部", "党支部", "JDE", EAST, "社区"],
+        ["ZBW", "西街第一支部", "党支部", "JDW", WEST, "社区"],
+    ], [["DY1", "张一", "正式", "ZBX"], ["DY2", "张二", "正式", "ZBX"], ["DY3", "张三", "正式", "ZBX"],
+        ["DY4", "李四", "正式", "ZBE"]], regions=True)
+    feb = _month(tmp_path / "feb", [["ZBE", "东街第二党支部", "党支部", "JDE", EAST, "社区"],
+                                     ["ZBN", "东街新建支部", "党支部", "JDE", EAST, "社区"]], [])
+    mar = _month(tmp_path / "mar", [["ZBX", "乙支部", "党支部", "JDW", WEST, "社区"]],
+                 [["DY3", "张三", "正式", "ZBW"], ["DY4", "李四", "正式", "ZBW"]])
+    with TestClient(app) as c:
+        for folder, day in ((jan, JAN), (feb, FEB), (mar, MAR)):
+            _upload(c, folder, day, admin)
+        yield c, app, admin, east_viewer, east_analyst, west_viewer
+
+
+def _leaks(text: str, marks: tuple[str, ...]) -> list[str]:
+    return [m for m in marks if m in text]
+
+
+# --- 1. the past, cut by the scope as the past graph had it ---------------------------------
+def test_a_timeline_shows_only_what_the_street_saw_and_nothing_after_the_date(city):
+    c, app, admin, east, _, west = city
+    whole = c.get("/timeline/ZBX", headers=bearer(admin)).json()
+    assert {"甲支部", "乙支部"} <= {v["value"] for v in whole["values"]}  # there is something to leak
+    # now 乙支部 is 西街's: to 东街 it is as missing as a code that never was
+    assert c.get("/timeline/ZBX", headers=bearer(east)).status_code == 404
+    assert c.get("/timeline/NOPE", headers=bearer(east)).status_code == 404
+    # as of February it was 东街's: seen, but nothing of March (its new name, parent, street)
+    r = c.get("/timeline/ZBX", params={"as_of": FEB.isoformat()}, headers=bearer(east))
+    assert r.status_code == 200 and r.json()["name"] == "甲支部"
+    assert _leaks(r.text, WEST_MARKS + (MAR.isoformat(),)) == []
+    # a member who has since moved to 西街, asked as of February
+    r = c.get("/timeline/DY3", params={"as_of": FEB.isoformat()}, headers=bearer(east))
+    assert r.status_code == 200 and _leaks(r.text, WEST_MARKS + (MAR.isoformat(),)) == []
+    # 西街 sees 乙支部 from March on, and nothing of its time in 东街
+    r = c.get("/timeline/ZBX", headers=bearer(west))
+    assert r.status_code == 200 and _leaks(r.text, ("甲支部", "JDE", EAST[:9], JAN.isoformat())) == []
+    r = c.get("/timeline/DY3", headers=bearer(west))
+    assert r.status_code == 200 and _leaks(r.text, ("甲支部", "ZBX", "JDE", JAN.isoformat())) == []
+    # the entity's page (a browser) tells the same
+    page = c.get("/entities/Organization/ZBX", headers={**bearer(west), "accept": "text/html"})
+    assert page.status_code == 200 and "甲支部" not in page.text and "乙支部" in page.text
+
+
+def test_changes_show_only_what_the_street_saw_on_both_sides(city):
+    c, app, admin, east, _, west = city
+    whole = c.get("/changes", params={"since": JAN.isoformat()}, headers=bearer(admin)).json()
+    assert any(e["kind"] == "党员转移" and e["id"] == "DY3" for e in whole["entities"])
+    assert any(g["rule"] == "O1" and g.get("id") == "ZBX" for g in whole["gaps_opened"])  # 乙支部: two left
+    for params in ({"since": JAN.isoformat()}, {"since": JAN.isoformat(), "as_of": FEB.isoformat()},
+                   {"since": FEB.isoformat(), "as_of": FEB.isoformat()}):
+        r = c.get("/changes", params=params, headers=bearer(east))
+        assert r.status_code == 200 and _leaks(r.text, WEST_MARKS) == [], params
+        r = c.get("/changes", params=params, headers=bearer(west))
+        assert r.status_code == 200 and _leaks(r.text, ("甲支部", "JDE", "东街", EAST[:9])) == [], params
+    # what changed in 东街 while it was 东街's is still there: the branch founded in February
+    founded = [e["id"] for e in c.get("/changes", params={"since": JAN.isoformat()}, headers=bearer(east)).json()
+               ["entities"] if e["kind"] == "组织新建"]
+    assert founded == ["ZBN"]
+    assert "ZBN" not in c.get("/changes", params={"since": JAN.isoformat()}, headers=bearer(west)).text
+    # the home page's 自上次载入以来: figures of the street's own
+    home = c.get("/", headers=bearer(east))
+    assert home.status_code == 200
+    since = home.text.split('id="since"')[1].split("</p>")[0]
+    assert "党员转移" not in since and "新出现 <b class=\"bad\">0</b>" in since
+    assert "党员转移" in c.get("/", headers=bearer(admin)).text.split('id="since"')[1].split("</p>")[0]
