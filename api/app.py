@@ -34,6 +34,7 @@ from graph.errors import TupuError
 from graph.factory import open_store
 from graph.policy import Policy, load_policy
 from graph.privacy import mask_text
+from graph.private import private_home
 from graph.store import GraphStore
 
 log = logging.getLogger("tupu.api")
@@ -151,6 +152,7 @@ def create_app(store_factory: Callable[[], GraphStore] | None = None,
                audit: AuditLog | None = None, warm: bool = False, settings: Settings | None = None,
                maker: PageMaker | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
+    private_home(settings.home)  # everything it writes there holds personal data: its owner's only
     answers = settings.home / "answers"  # the served app's answers and pages, for all its processes
     access_log.install()
 

@@ -16,6 +16,7 @@ from rich.console import Console
 from graph.config import Settings
 from graph.errors import TupuError
 from graph.policy import Policy, PolicyError, load_policy
+from graph.private import private_home
 
 console = Console()
 _settings: Settings | None = None
@@ -39,6 +40,7 @@ class TupuTyper(typer.Typer):
             def handled(*a: Any, **kw: Any) -> Any:
                 global _settings
                 _settings = Settings.from_env()  # read once for the command, handed to all it does
+                private_home(_settings.home)  # what it writes there holds personal data: its owner's only
                 try:
                     return fn(*a, **kw)
                 except TupuError as e:
@@ -77,7 +79,7 @@ def open_store_as_of(day: dt.date | None) -> Iterator[Any]:
     from graph.history import store_as_of
 
     with open_store(settings()) as store:
-        yield store_as_of(store, settings().home, day)
+        yield store_as_of(store, settings().home, day, settings())
 
 
 def check_report_format(fmt: str, out: Path | None) -> None:

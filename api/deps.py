@@ -36,7 +36,8 @@ async def get_store(request: Request) -> GraphStore:
         return store
     from graph.history import store_as_of
 
-    return store_as_of(store, request.app.state.settings.home, day)
+    settings = request.app.state.settings
+    return store_as_of(store, settings.home, day, settings)
 
 
 Store = Annotated[GraphStore, Depends(get_store)]

@@ -19,7 +19,7 @@ from graph.analyses.coverage import MEASURES, CoverageRow
 from graph.analyses.gaps import Gap
 from graph.analyses.pairing import Proposal
 from graph.rules import RULES
-from ingest.cells import as_text, csv_cell
+from ingest.cells import as_text, csv_cell, xlsx_safe
 
 FORMATS = ("table", "json", "csv", "xlsx")
 MEDIA = {
@@ -104,7 +104,7 @@ def to_xlsx(sheets: dict[str, Iterable[dict[str, Any]]]) -> bytes:
 def _cell(ws: Any, value: Any, style: Font | Alignment) -> WriteOnlyCell:
     """A cell of a write-only sheet in ``style``; a text that starts with = stays text (a name
     is never run as a formula)."""
-    cell = as_text(WriteOnlyCell(ws, value=value))
+    cell = as_text(WriteOnlyCell(ws, value=xlsx_safe(value)))  # no stored string fails the export
     if isinstance(style, Font):
         cell.font = style
     else:

@@ -35,8 +35,44 @@ MAX_BYTES = 32 * 1024 * 1024  # per process, gzipped: ~15,000 organisation pages
 Page = tuple[bytes, dict[str, str]]  # a JSON body (gzipped once kept) and its headers
 
 
+PAST_GRAPHS = 3  # past graphs whose pages are kept, each in its own share of MAX_BYTES
+PAST_SHARE = 8  # a past graph's pages: at most MAX_BYTES / PAST_SHARE
+
+
+class _Kept:
+    """The pages of one graph (the current one, or one past load's), for one version of it."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.pages: OrderedDict[Hashable, Page] = OrderedDict()
+        self.bytes = 0
+        self.version: Hashable = None
+        self.since = 0.0
+
+    def get(self, version: Hashable, key: Hashable, ttl: float) -> Page | None:
+        if version != self.version or time.monotonic() - self.since > ttl:
+            self.pages.clear()
+            self.bytes, self.version, self.since = 0, version, time.monotonic()
+        body = self.pages.get(key)
+        if body is not None:
+            self.pages.move_to_end(key)
+        return body
+
+    def put(self, version: Hashable, key: Hashable, page: Page) -> None:
+        if len(page[0]) > self.max_bytes or version != self.version or key in self.pages:
+            return
+        self.pages[key] = page
+        self.bytes += len(page[0])
+        while self.bytes > self.max_bytes:
+            self.bytes -= len(self.pages.popitem(last=False)[1][0])
+
+
 class PageCache:
-    """Pages kept gzipped, by key, for the store's current version.
+    """Pages kept gzipped, by key, for the store's current version — and apart from them, for
+    each of the last :data:`PAST_GRAPHS` past graphs asked (``?as_of=``), by the load the graph
+    stands for (``GraphStore.past``): past graphs are rebuilt with their own version numbers,
+    which two of them may share, so a page is only ever served for the graph it was made from,
+    and a past date's page never takes a current page's place.
 
     >>> from graph.memory.store import MemoryStore
     >>> pages, store = PageCache(), MemoryStore()
@@ -44,21 +80,34 @@ class PageCache:
     >>> again = pages.get(store, "k", lambda: (b"[1]", {}))
     >>> gzip.decompress(first[0]), first == again
     (b'[]', True)
+    >>> past = MemoryStore(); past.past = ("history", "L1")
+    >>> gzip.decompress(pages.get(past, "k", lambda: (b"[2]", {}))[0]), pages.peek(store, "k") == first
+    (b'[2]', True)
     """
 
     def __init__(self, max_bytes: int = MAX_BYTES, ttl: float = TTL, shared: SharedPages | None = None) -> None:
         self.max_bytes, self.ttl, self.shared = max_bytes, ttl, shared
         self._lock = threading.Lock()
-        self._pages: OrderedDict[Hashable, Page] = OrderedDict()
-        self._bytes = 0
-        self._version: Hashable = None
-        self._since = 0.0
+        self._current = _Kept(max_bytes)
+        self._past: OrderedDict[Hashable, _Kept] = OrderedDict()
+
+    def _of(self, store: GraphStore) -> _Kept:
+        """The pages of ``store``'s graph (under the lock)."""
+        if store.past is None:
+            return self._current
+        kept = self._past.get(store.past)
+        if kept is None:
+            kept = self._past[store.past] = _Kept(self.max_bytes // PAST_SHARE)
+            while len(self._past) > PAST_GRAPHS:
+                self._past.popitem(last=False)
+        self._past.move_to_end(store.past)
+        return kept
 
     def peek(self, store: GraphStore, key: Hashable) -> Page | None:
         """The page kept under ``key`` for the store's current version, if this process or (with
         ``shared``) another one made it (on Neo4j the version is a query at most every 2 s)."""
         version = store.version()
-        return self._kept(version, key) or self._from_shared(store, version, key)
+        return self._kept(store, version, key) or self._from_shared(store, version, key)
 
     def get(self, store: GraphStore, key: Hashable, make: Callable[[], Page | None]) -> Page | None:
         """The page kept under ``key`` for the store's current version, else ``make()``'s, gzipped
@@ -88,42 +137,30 @@ class PageCache:
     def keep(self, store: GraphStore, version: Hashable, key: Hashable, page: Page) -> None:
         """Keep ``page`` (gzipped), made from the data of ``version`` (the store's version read
         before it was made), here and, with ``shared``, for the other processes."""
-        self._keep(version, key, page)
-        if self.shared is not None and (data := store.data_version()) is not None:
+        self._keep(store, version, key, page)
+        if self.shared is not None and store.past is None and (data := store.data_version()) is not None:
             self.shared.put(str(data), key, page)
 
     def _from_shared(self, store: GraphStore, version: Hashable, key: Hashable) -> Page | None:
         """Another process's page for the data's own version (none without one)."""
-        if self.shared is None or (data := store.data_version()) is None:
+        if self.shared is None or store.past is not None or (data := store.data_version()) is None:
             return None
         page = self.shared.get(str(data), key)
         if page is not None:
-            self._keep(version, key, page)
+            self._keep(store, version, key, page)
         return page
 
-    def _keep(self, version: Hashable, key: Hashable, page: Page) -> None:
-        if len(page[0]) > self.max_bytes:
-            return
+    def _keep(self, store: GraphStore, version: Hashable, key: Hashable, page: Page) -> None:
         with self._lock:
-            if version == self._version and key not in self._pages:
-                self._pages[key] = page
-                self._bytes += len(page[0])
-                while self._bytes > self.max_bytes:
-                    self._bytes -= len(self._pages.popitem(last=False)[1][0])
+            self._of(store).put(version, key, page)
 
     def close(self) -> None:
         if self.shared is not None:
             self.shared.close()
 
-    def _kept(self, version: Hashable, key: Hashable) -> Page | None:
+    def _kept(self, store: GraphStore, version: Hashable, key: Hashable) -> Page | None:
         with self._lock:
-            if version != self._version or time.monotonic() - self._since > self.ttl:
-                self._pages.clear()
-                self._bytes, self._version, self._since = 0, version, time.monotonic()
-            body = self._pages.get(key)
-            if body is not None:
-                self._pages.move_to_end(key)
-            return body
+            return self._of(store).get(version, key, self.ttl)
 
 
 async def kept_page(request: Request, store: GraphStore, key: Hashable,

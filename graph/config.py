@@ -84,6 +84,10 @@ class Settings:
     # each of the served app's processes makes the pages it has not kept in a process of its own
     # (api/page_maker.py; Neo4j only); 0: in its own threads
     page_maker: bool = True
+    # graphs of past loads (?as_of=, --as-of) kept in memory at most, and about how many MB
+    # they may take in all (the last one asked is always kept): graph/history/records.py
+    past_graphs: int = 3
+    past_graphs_mb: int = 512
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
@@ -109,6 +113,8 @@ class Settings:
             requests_per_connection=_count(e, "TUPU_REQUESTS_PER_CONNECTION", cls.requests_per_connection),
             api_nice=min(19, _count(e, "TUPU_API_NICE", cls.api_nice)),
             page_maker=_count(e, "TUPU_PAGE_MAKER", 1) > 0,
+            past_graphs=max(1, _count(e, "TUPU_PAST_GRAPHS", cls.past_graphs)),
+            past_graphs_mb=_count(e, "TUPU_PAST_GRAPHS_MB", cls.past_graphs_mb),
         )
 
 

@@ -158,6 +158,10 @@ class GraphStore(ABC):
     generation: int = 0
     # Why the last ping failed, in Chinese (None when it answered).
     last_error: str | None = None
+    # A past graph's identity: (its history folder, the load it stands for); None for the store
+    # itself. Past graphs are rebuilt with version numbers of their own that two may share, so
+    # what is kept per graph is kept under this (api.page_cache).
+    past: tuple[str, str] | None = None
 
     def _touch(self) -> None:
         self.generation += 1

@@ -14,6 +14,10 @@ on the same members. A copy for sharing leaves it out.
 """
 from __future__ import annotations
 
+import contextlib
+import os
+import shutil
+import tempfile
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -48,7 +52,28 @@ def _links(store: GraphStore, ledger: Ledger) -> dict[str, dict[str, list[str]]]
 
 
 def export_ledgers(store: GraphStore, folder: Path, fmt: str = "xlsx", mask: bool = False) -> dict[str, int]:
-    """Write every ledger into ``folder``; return the rows written per ledger."""
+    """Write every ledger into ``folder``; return the rows written per ledger. Whole or not at
+    all: the files are written into a temporary folder beside it and moved in only once every
+    one is complete (a failure leaves ``folder`` as it was, never a partial backup)."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".部分", dir=folder.parent))
+    try:
+        counts = _export(store, tmp, fmt, mask)
+        if not folder.exists() or (folder.is_dir() and not any(folder.iterdir())):
+            with contextlib.suppress(FileNotFoundError):
+                folder.rmdir()
+            tmp.rename(folder)  # one step: the folder appears with every file in it
+        else:  # a folder of the user's: each file replaced whole, once all are written
+            for f in sorted(tmp.iterdir()):
+                os.replace(f, folder / f.name)
+            tmp.rmdir()
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    return counts
+
+
+def _export(store: GraphStore, folder: Path, fmt: str, mask: bool) -> dict[str, int]:
     w = LedgerWriter(folder, fmt)
     try:
         for ledger in LEDGERS.values():

@@ -15,7 +15,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
 _TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def xlsx_safe(value: Any) -> Any:
+    """A value an xlsx cell can hold: the control characters openpyxl refuses (U+0000–U+001F
+    but tab, line feed and carriage return) taken out of a text, so no stored string can make
+    an export fail (they are stripped at reading too: ``ingest.rows``).
+
+    >>> xlsx_safe("甲\x01支部\x0b"), xlsx_safe(3)
+    ('甲支部', 3)
+    """
+    if value.__class__ is str and ILLEGAL_CHARACTERS_RE.search(value):
+        return ILLEGAL_CHARACTERS_RE.sub("", value)
+    return value
 
 
 def csv_cell(value: Any) -> Any:
@@ -41,12 +56,13 @@ def put_row(ws: Any, row: int, values: list[Any]) -> None:
     """Write ``values`` as row ``row`` of an (ordinary) sheet, would-be formulas kept as text.
     Cell by cell: ``ws[row]`` and ``ws.max_row`` walk every cell of the sheet each time."""
     for column, value in enumerate(values, start=1):
-        as_text(ws.cell(row=row, column=column, value=value))
+        as_text(ws.cell(row=row, column=column, value=xlsx_safe(value)))
 
 
 def xlsx_row(ws: Any, values: list[Any]) -> list[Any]:
     """``values`` as cells of a write-only sheet, formulas kept as text."""
     from openpyxl.cell import WriteOnlyCell
 
+    values = [xlsx_safe(v) for v in values]
     return [as_text(WriteOnlyCell(ws, value=v)) if isinstance(v, str) and v.startswith("=") else v
             for v in values]

@@ -10,7 +10,9 @@ A source too large to copy into memory gets the list sheet only.
 from __future__ import annotations
 
 import csv
+import functools
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
@@ -22,7 +24,7 @@ from openpyxl.workbook.workbook import Workbook as WorkbookType
 from openpyxl.worksheet.worksheet import Worksheet
 
 from graph.config import Limits
-from ingest.cells import as_text, put_row, unescape_csv
+from ingest.cells import as_text, put_row, unescape_csv, xlsx_safe
 from ingest.readers import MAX_COLUMNS, check_unzipped, open_xls, sniff_delimiter, sniff_encoding, xls_merges, xls_value
 from ingest.readers import RETURN_SUFFIX as SUFFIX
 from ingest.report import IngestReport, Issue
@@ -118,8 +120,8 @@ def _list_sheet(wb: WorkbookType, issues: list[tuple[int, Issue]], has_copy: boo
         cell.font, cell.fill = Font(bold=True), HEADER_FILL
     rows = sorted(issues, key=lambda ki: (ki[1].sheet or "", ki[1].row or 0, ki[0], ki[1].column or ""))
     for n, (kind, i) in enumerate(rows, start=1):
-        ws.append([n, ON_REJECTED_ROW if i.row_rejected else KINDS[kind][0], i.sheet or csv_sheet or "",
-                   i.row, i.column, i.cell, i.value, i.reason])
+        ws.append([xlsx_safe(v) for v in (n, ON_REJECTED_ROW if i.row_rejected else KINDS[kind][0],
+                                          i.sheet or csv_sheet or "", i.row, i.column, i.cell, i.value, i.reason)])
         as_text(ws.cell(row=n + 1, column=7))
         fill = KINDS[kind][1]
         if fill is not None:
@@ -152,7 +154,7 @@ def _mark(wb: WorkbookType, issues: list[tuple[int, Issue]], csv_sheet: str | No
     for (sheet, ref), reasons in notes.items():
         cell = wb[sheet][ref]
         cell.fill = KINDS[worst[(sheet, ref)]][1]
-        comment = Comment("\n".join(dict.fromkeys(reasons)), "Tupu 载入检查")
+        comment = Comment(xlsx_safe("\n".join(dict.fromkeys(reasons))), "Tupu 载入检查")
         comment.width, comment.height = 320, 40 + 20 * len(reasons)
         cell.comment = comment
 
@@ -165,3 +167,47 @@ def _unmerged(ws: Worksheet, ref: str) -> str:
             if ref in merged:
                 return merged.start_cell.coordinate
     return ref
+
+
+def _personal_headers() -> dict[str, Callable[[str], str]]:
+    """Every header a personal column (身份证号, 联系电话) is written under — its own and its
+    synonyms — and how its values are masked."""
+    from graph.privacy import mask_value
+    from ingest.ledgers import LEDGERS
+    from ingest.synonyms import HEADERS
+
+    own = {c.zh: c.prop or "" for lg in LEDGERS.values() for c in lg.columns if c.personal}
+    return {h: functools.partial(mask_value, own[target])
+            for h, target in [*((h, h) for h in own), *HEADERS.items()] if target in own}
+
+
+def masked_copy(path: Path) -> bytes:
+    """The return list at ``path`` as anyone but its uploader gets it (#36): in its copy of the
+    source, every cell under a personal header (身份证号, 联系电话 and their synonyms) masked
+    whatever it holds (a wrong number is still someone's), and an ID or mobile number anywhere
+    else in a text cell or a comment masked too. The list sheet's values were masked when written."""
+    import io
+
+    from graph.privacy import mask_text
+    from ingest.readers import normalize_header
+
+    personal = _personal_headers()
+    wb = load_workbook(path)
+    for ws in wb.worksheets:
+        under: dict[int, tuple[int, Callable[[str], str]]] = {}  # column -> its personal header's row, masker
+        for row in ws.iter_rows():
+            for cell in row:
+                value = cell.value
+                if value is None or cell.__class__ is MergedCell:
+                    continue
+                if isinstance(value, str) and normalize_header(value) in personal:
+                    under[cell.column] = (cell.row, personal[normalize_header(value)])
+                elif cell.column in under and cell.row > under[cell.column][0] and isinstance(value, str | int | float):
+                    cell.value = under[cell.column][1](str(value))
+                elif isinstance(value, str):
+                    cell.value = mask_text(value)
+                if cell.comment is not None:
+                    cell.comment = Comment(mask_text(cell.comment.text), cell.comment.author or "Tupu")
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

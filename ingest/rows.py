@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 
 from graph.privacy import mask_value
@@ -18,6 +19,8 @@ from ingest.checks import BadValue, Unreadable, Unusual, id_card_as_typed, split
 from ingest.ledgers import Column, Ledger
 from ingest.readers import Table, UncomputedFormula
 from ingest.report import LANDED_BLANK, Issue
+
+CONTROL_CHARACTERS = "单元格含不可见的控制字符（如 \\x01、\\x0b，多为从其他系统复制而来），已删除这些字符后载入"
 
 
 @dataclass
@@ -67,6 +70,9 @@ def parse_row(table: Table, row_no: int, cells: list[Any]
             issue(rejects if col.required else warnings, i, col, raw[:50] + "…",
                   f"单元格内容过长（{len(raw)} 字，上限 {table.limits.cell_chars}，TUPU_MAX_CELL_CHARS）")
             continue
+        if raw.__class__ is str and ILLEGAL_CHARACTERS_RE.search(raw):  # invisible, and no xlsx can hold them
+            raw = ILLEGAL_CHARACTERS_RE.sub("", raw)
+            issue(warnings, i, col, raw, CONTROL_CHARACTERS)
         if raw.__class__ is UncomputedFormula:
             if col.required:
                 issue(rejects, i, col, raw, raw.reason)

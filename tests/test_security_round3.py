@@ -172,3 +172,272 @@ def test_numbers_typed_in_a_registry_name_are_masked_in_screening_answers(store,
             assert ID18 not in text and ID15 not in text and PHONE not in text
         assert "1101**********002X" in texts[0] and "138****5678" in texts[0]
         assert "张三便利店" in texts[0] and "李四" in texts[0]  # the names themselves stay readable
+
+
+# --- 12. personal data at rest: 0600 / 0700 under TUPU_HOME --------------------------------------
+def _loose(home) -> list[str]:
+    """Every file or folder under ``home`` that its group or others may read, write or enter."""
+    import os
+    import stat
+
+    found = []
+    for folder, dirs, files in os.walk(home):
+        for name in (*dirs, *files, *(("",) if folder == str(home) else ())):
+            path = os.path.join(folder, name)
+            if not os.path.islink(path) and stat.S_IMODE(os.lstat(path).st_mode) & 0o077:
+                found.append(f"{oct(stat.S_IMODE(os.lstat(path).st_mode))} {os.path.relpath(path, home)}")
+    return found
+
+
+@pytest.fixture
+def shell_umask():
+    """A user's usual umask (022: files 0644) while the test runs, and the old one after."""
+    import os
+
+    old = os.umask(0o022)
+    yield
+    os.umask(old)
+
+
+def test_the_home_is_its_owners_only_after_a_demo_an_ingest_an_undo_a_screening_and_a_backup(
+        tmp_path, monkeypatch, shell_umask):
+    import os
+
+    from typer.testing import CliRunner
+
+    from api.cli import app as cli
+
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "history").mkdir()
+    (home / "history" / "loads.jsonl").write_text("")  # left by an older version, world-readable
+    os.chmod(home, 0o755)
+    monkeypatch.setenv("TUPU_HOME", str(home))
+    monkeypatch.delenv("TUPU_DATA", raising=False)
+    monkeypatch.setenv("TUPU_BACKEND", "memory")
+    run = CliRunner().invoke
+    r = run(cli, ["demo", "--format", "csv"])
+    assert r.exit_code == 0, r.output
+    bad = write_csv(tmp_path / "组织.csv", [ORG_HEAD, ["DW-X1", "补录党支部", "党支部", "不存在的上级", ""],
+                                           ["", "缺编码的党支部", "党支部", "", ""]])
+    r = run(cli, ["ingest", str(bad), "--date", "2099-01-01"])
+    assert r.exit_code in (0, 3), r.output
+    assert list((home / "退回清单").rglob("*.xlsx"))  # a return list was written under the home
+    from graph.history import History
+
+    last = History(home).loads()[-1].id
+    r = run(cli, ["loads", "undo", last, "--yes"])
+    assert r.exit_code == 0, r.output
+    register = home / "demo-registers" / "市场监管导出.xlsx"
+    r = run(cli, ["screen", "registry", str(register), "--source", "市场监管", "--format", "xlsx",
+                  "-o", str(home / "比对结果.xlsx")])
+    assert r.exit_code == 0, r.output
+    r = run(cli, ["export", str(home / "backups" / "今天")])
+    assert r.exit_code == 0, r.output
+    assert (home / "history" / "history.sqlite").exists() and (home / "tupu-graph.pickle").exists()
+    assert _loose(home) == []
+
+
+def test_the_apis_writes_are_its_owners_only(store, tmp_path, monkeypatch, shell_umask):
+    from tests.test_duplicates import _ledgers
+
+    home = tmp_path / "home"
+    monkeypatch.setenv("TUPU_HOME", str(home))
+    app, admin = served(store)
+    ledgers = _ledgers(tmp_path)
+    with TestClient(app) as c:
+        files = [("files", (f.name, f.read_bytes(), "text/csv")) for f in sorted(ledgers.iterdir())]
+        r = c.post("/ingest", params={"date": "2025-01-31"}, files=files, headers=bearer(admin))
+        assert r.status_code == 200, r.text
+        r = c.post("/ingest", params={"date": "2025-02-28"}, files=_ledger(tmp_path), headers=bearer(admin))
+        assert r.status_code == 200, r.text
+        bad = write_csv(tmp_path / "坏.csv", [ORG_HEAD, ["", "缺编码的党支部", "党支部", "", ""]])
+        r = c.post("/ingest", files=[("files", (bad.name, bad.read_bytes(), "text/csv"))], headers=bearer(admin))
+        assert r.json()["return_files"]
+        last = c.get("/loads", headers=bearer(admin)).json()
+        last_id = (last["loads"] if isinstance(last, dict) else last)[-1]["id"]
+        assert c.post(f"/loads/{last_id}/undo", headers=bearer(admin)).status_code == 200
+        r = c.post("/screen/registry", params={"source": "市场监管"}, files=_ledger(tmp_path), headers=bearer(admin))
+        assert r.status_code in (200, 422)
+    assert (home / "history" / "history.sqlite").exists() and list((home / "returns").rglob("*.xlsx"))
+    assert _loose(home) == []
+
+
+# --- 13. the return list's copy of the sheet: the uploader's own, masked for anyone else ------------
+def test_the_return_list_is_masked_for_anyone_but_its_uploader(store, tmp_path):
+    import io
+
+    from openpyxl import load_workbook
+
+    member_head = ["党员编码", "姓名", "身份证号", "联系电话", "所在党组织编码", "党员类别"]
+    rows = [member_head,
+            ["DY1", "张三", "11010519491231002X", "13812345678", "不存在的支部", "正式党员"],
+            ["DY2", "李四", "1101051949123100", "1381234567", "不存在的支部", "正式党员"],  # wrong lengths: still personal
+            ["DY3", "王五", "110105491231002", "电话13912345678", "", "正式党员"]]
+    f = write_csv(tmp_path / "党员.csv", rows)
+    app, admin = served(store)
+    analyst, _ = app.state.tokens.create("analyst", name="另一位分析员")
+    viewer, _ = app.state.tokens.create("viewer", name="查看者")
+    with TestClient(app) as c:
+        r = c.post("/ingest", files=[("files", (f.name, f.read_bytes(), "text/csv"))], headers=bearer(admin))
+        assert r.status_code == 200, r.text
+        (ret,) = r.json()["return_files"]
+
+        def cells(token) -> str:
+            got = c.get(ret["url"], headers=bearer(token))
+            assert got.status_code == 200, got.text
+            book = load_workbook(io.BytesIO(got.content))
+            return " ".join(str(v) for ws in book for row in ws.iter_rows(values_only=True) for v in row
+                            if v is not None)
+
+        own = cells(admin)  # the uploader gets the file as sent back, to correct and resend
+        assert "11010519491231002X" in own and "13812345678" in own
+        other = cells(analyst)
+        for full in ("11010519491231002X", "13812345678", "1101051949123100", "1381234567", "110105491231002",
+                     "13912345678"):
+            assert full not in other
+        assert "张三" in other and "1101**********002X" in other and "138****5678" in other
+        assert c.get(ret["url"], headers=bearer(viewer)).status_code == 403  # a viewer: not at all
+
+
+# --- 9. control characters in cells ------------------------------------------------------------
+def test_control_characters_are_stripped_at_reading_and_never_break_an_export(store, tmp_path):
+    import io
+
+    from openpyxl import load_workbook
+
+    f = write_csv(tmp_path / "组织.csv", [ORG_HEAD, ["DW1", "甲街道\x01党工委\x0b", "党工委", "", ""],
+                                          ["DW2", "乙\x1f支部", "党支部", "DW1", ""]])
+    app, admin = served(store)
+    with TestClient(app) as c:
+        r = c.post("/ingest", files=[("files", (f.name, f.read_bytes(), "text/csv"))], headers=bearer(admin))
+        assert r.status_code == 200, r.text
+        warned = {(w["cell"], w["column"]) for w in r.json()["warnings"] if "控制字符" in w["reason"]}
+        assert warned == {("B2", "组织名称"), ("B3", "组织名称")}
+        assert store.get("Organization", "DW1").props["name"] == "甲街道党工委"
+        assert store.get("Organization", "DW2").props["name"] == "乙支部"
+        (ret,) = r.json()["return_files"]  # its copy of the sheet is there, the characters gone
+        book = load_workbook(io.BytesIO(c.get(ret["url"], headers=bearer(admin)).content))
+        assert len(book.sheetnames) == 2 and book.worksheets[1]["B2"].value == "甲街道党工委"
+        # a string stored some other way (an older version, a script): every export still works
+        store.upsert_nodes("Organization", [{"id": "DW3", "name": "丙\x02支部\x00", "kind": "党支部"}])
+        for url in ("/entities/Organization?format=xlsx", "/gaps?format=xlsx", "/coverage?format=xlsx"):
+            got = c.get(url, headers=bearer(admin))
+            assert got.status_code == 200, (url, got.text)
+            load_workbook(io.BytesIO(got.content))
+    from ingest.backup import export_ledgers
+
+    counts = export_ledgers(store, tmp_path / "备份")
+    assert counts["organizations"] == 3
+    book = load_workbook(tmp_path / "备份" / "党组织.xlsx")
+    assert "丙支部" in [row[1] for row in book.active.iter_rows(values_only=True)]
+
+
+def test_a_backup_is_written_whole_or_not_at_all(tmp_path, monkeypatch):
+    from graph.memory.store import MemoryStore
+    from ingest import writers
+    from ingest.backup import export_ledgers
+
+    store = MemoryStore()
+    store.upsert_nodes("Organization", [{"id": f"DW{i}", "name": f"第{i}支部", "kind": "党支部"} for i in range(50)])
+    store.upsert_nodes("Unit", [{"id": "U1", "name": "某单位", "kind": "企业"}])
+    real = writers.LedgerWriter.write
+
+    def failing(self, ledger, row):
+        if ledger == "units":  # the disk fills after the organisations were written
+            raise OSError(28, "No space left on device")
+        return real(self, ledger, row)
+
+    monkeypatch.setattr(writers.LedgerWriter, "write", failing)
+    with pytest.raises(OSError):
+        export_ledgers(store, tmp_path / "新备份")
+    assert not (tmp_path / "新备份").exists() and list(tmp_path.iterdir()) == []  # nothing half-written
+    old = tmp_path / "旧备份"
+    old.mkdir()
+    (old / "党组织.xlsx").write_bytes(b"the last good backup")
+    with pytest.raises(OSError):
+        export_ledgers(store, old)
+    assert (old / "党组织.xlsx").read_bytes() == b"the last good backup" and [p.name for p in tmp_path.iterdir()] == ["旧备份"]
+    monkeypatch.setattr(writers.LedgerWriter, "write", real)
+    assert export_ledgers(store, old)["organizations"] == 50 and (old / "党组织.xlsx").read_bytes()[:2] == b"PK"
+
+
+# --- 7, 8. pages and graphs of past dates --------------------------------------------------------
+def _monthly(store, home, months: int):
+    """``months`` loads, one a month from January 2025, each renaming organisation A: the
+    dates they were recorded for."""
+    import datetime as dt
+
+    from graph.history import History
+
+    history, days = History(home), []
+    for m in range(1, months + 1):
+        store.upsert_nodes("Organization", [{"id": "A", "name": f"第{m}月的甲支部", "kind": "党支部"}])
+        day = dt.date(2025, m, 1)
+        history.record(store, date=day, files=[f"{m}.csv"], who="测试")
+        days.append(day)
+    return days
+
+
+def test_a_past_dates_page_is_its_own_and_never_evicts_current_pages(store, tmp_path, monkeypatch):
+    import datetime as dt
+
+    monkeypatch.setenv("TUPU_HOME", str(tmp_path / "home"))
+    days = _monthly(store, tmp_path / "home", 4)
+    app, admin = served(store)
+    with TestClient(app) as c:
+        def page(day=None):
+            r = c.get("/entities/Organization/A", params={"as_of": day.isoformat()} if day else {},
+                      headers=bearer(admin))
+            assert r.status_code == 200, r.text
+            return r.json()["name"], r.headers["x-tupu-kept"]
+
+        assert page() == ("第4月的甲支部", "no")
+        assert page() == ("第4月的甲支部", "yes")
+        # past graphs are rebuilt with version numbers of their own, which they share: each date's
+        # page is the graph's of its own load
+        for m, day in enumerate(days[:3], start=1):
+            assert page(day + dt.timedelta(days=3)) == (f"第{m}月的甲支部", "no")
+        for m, day in enumerate(days[:3], start=1):
+            assert page(day + dt.timedelta(days=9)) == (f"第{m}月的甲支部", "yes")  # same load: same page
+        assert page() == ("第4月的甲支部", "yes")  # the current page was kept all along
+
+
+def test_past_graphs_are_one_per_load_and_bounded(store, tmp_path, monkeypatch):
+    import datetime as dt
+    import gc
+    import weakref
+
+    from graph.history import records
+
+    monkeypatch.setenv("TUPU_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("TUPU_PAST_GRAPHS", "2")
+    days = _monthly(store, tmp_path / "home", 6)
+    records._past.clear()
+    built = []
+    real = records.History._rebuilt
+
+    def rebuilt(self, rec):
+        made = real(self, rec)
+        built.append((rec.id, weakref.ref(made)))
+        return made
+
+    monkeypatch.setattr(records.History, "_rebuilt", rebuilt)
+    app, admin = served(store)
+    with TestClient(app) as c:
+        # 25 different dates inside January's interval: one graph
+        for d in range(25):
+            r = c.get("/gaps", params={"as_of": (days[0] + dt.timedelta(days=d)).isoformat()}, headers=bearer(admin))
+            assert r.status_code == 200, r.text
+        assert len(built) == 1
+        # dates of five past loads, three days each, twice over: never more than two graphs kept
+        for _ in range(2):
+            for day in days[:5]:
+                for d in (2, 5, 8):
+                    r = c.get("/entities/Organization/A", params={"as_of": (day + dt.timedelta(days=d)).isoformat()},
+                              headers=bearer(admin))
+                    assert r.status_code == 200
+                    assert len(records._past) <= 2
+        gc.collect()
+        alive = {rid for rid, ref in built if ref() is not None}
+        assert len(alive) <= 2, alive  # the graphs let go are gone from memory, their caches with them

@@ -20,6 +20,7 @@ from fastapi.responses import FileResponse
 
 from api.auth import ScopeDep, require
 from api.deps import Store, load_slot
+from api.exports import file_response
 from api.uploads import save_uploads
 from api.warm import warm_in_background
 from graph.access import TokenEntry
@@ -27,9 +28,11 @@ from graph.history import History
 from ingest.guard import WriteScope
 from ingest.loader import Loader
 from ingest.report import ISSUE_LISTS
-from ingest.returns import write_returns
+from ingest.returns import masked_copy, write_returns
 
 router = APIRouter(tags=["载入"])
+OWNER = ".owner"  # in a return list's folder: the id of the token that uploaded its source
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 RETURNS_KEPT_DAYS = 7
 _RETURN_ID = re.compile(r"[0-9a-f]{32}")
 
@@ -68,6 +71,8 @@ def ingest(store: Store, request: Request, scope: ScopeDep,
         home = _returns_home(request)
         _forget_old_returns(home)
         returned = write_returns(report, home / rid, shown) if report.rejected or report.warnings else []
+        if returned:  # whose it is: they get it back as sent, anyone else masked (download_return)
+            (home / rid / OWNER).write_text(token.id, encoding="utf-8")
     d = report.to_dict()
     # report uploaded files by their own names, not the temporary folder
     for issue in (i for name in ISSUE_LISTS for i in d[name]):
@@ -87,8 +92,11 @@ def download_return(rid: str, name: str, request: Request,
     if not _RETURN_ID.fullmatch(rid) or "/" in name or "\\" in name or not name.endswith(".xlsx") \
             or not path.is_file():
         raise HTTPException(404, "未找到该退回清单（保留 7 天）")
-    return FileResponse(path, filename=name, media_type=(
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
+    owner = path.parent / OWNER
+    if owner.is_file() and owner.read_text(encoding="utf-8") == token.id:  # the uploader: their own file
+        return FileResponse(path, filename=name, media_type=XLSX)
+    # anyone else (another writer given the link): the copy of the sheet with personal data masked
+    return file_response(masked_copy(path), "xlsx", Path(name).stem)
 
 
 __all__ = ["router"]

@@ -40,13 +40,17 @@ from graph.history import snapshot
 from graph.history.changes import Changes, LoadRecord, entity_changes, gap_key, meeting_state
 from graph.history.head import Head
 from graph.policy import Policy
+from graph.private import private_home
 from graph.store import GraphStore
 
 _KEPT = ("rule", "title", "entity", "entity_zh", "id", "name", "message", "responsible", "path", "from", "to",
          "region")
-# Graphs of past loads kept in memory (a meeting flips between two or three dates), as many as
-# hold this many nodes in all, and always the last one asked: at a province's size, one.
-PAST_NODES = 600_000
+# Graphs of past loads kept in memory (a meeting flips between two or three dates): at most
+# ``Settings.past_graphs`` of them, and as many as fit in ``past_graphs_mb`` — always the last
+# one asked (at a province's size, one). A date is answered by the load it falls after, so any
+# number of dates between two loads is one graph.
+PAST_GRAPHS, PAST_BYTES = 3, 512 * 1024 * 1024
+NODE_BYTES = 2_000  # what a node of a rebuilt graph takes in memory, its links and kept answers included
 _past: "OrderedDict[tuple[str, str], GraphStore]" = OrderedDict()
 _past_lock = threading.Lock()
 _build_lock = threading.Lock()  # one rebuild at a time: a second asker of the same date waits for it
@@ -132,6 +136,7 @@ class History:
 
     def __init__(self, home: Path) -> None:
         self.dir = home / "history"
+        private_home(home)  # every member's ID number is kept here: its owner's only
 
     # --- recording -------------------------------------------------------------------------
     def record(self, store: GraphStore, *, date: dt.date, files: list[str], who: str,
@@ -272,9 +277,10 @@ class History:
                 return state
         raise NoLoadRecord(f"没有编号为 {rec.id} 的载入记录")
 
-    def store_as_of(self, day: dt.date) -> GraphStore:
+    def store_as_of(self, day: dt.date, graphs: int = PAST_GRAPHS, max_bytes: int = PAST_BYTES) -> GraphStore:
         """A read-only copy of the graph as the ledgers loaded by ``day`` left it (kept in
-        memory for the next question of the same date)."""
+        memory for the next question of the same load: at most ``graphs`` past graphs, taking
+        about ``max_bytes`` in all, the least recently asked dropped first)."""
         rec = self.as_of(day)
         key = (str(self.dir), rec.id)
 
@@ -293,9 +299,10 @@ class History:
             if found is not None:
                 return found
             store = self._rebuilt(rec)
+            store.past = key
             with _past_lock:
                 _past[key] = store
-                while len(_past) > 1 and sum(sum(s.counts().values()) for s in _past.values()) > PAST_NODES:
+                while len(_past) > 1 and (len(_past) > graphs or _bytes(_past.values()) > max_bytes):
                     _past.popitem(last=False)
         return store
 
@@ -379,9 +386,19 @@ class History:
         return self.changes(dt.date.fromisoformat((earlier or loads[:-1])[-1].date))
 
 
-def store_as_of(store: GraphStore, home: Path, day: dt.date | None) -> GraphStore:
+def _bytes(stores: Any) -> int:
+    """About what past graphs take in memory: by their nodes, a count each keeps at hand."""
+    return sum(sum(s.counts().values()) for s in stores) * NODE_BYTES
+
+
+def store_as_of(store: GraphStore, home: Path, day: dt.date | None, settings: Any = None) -> GraphStore:
     """The store that answers "as of ``day``": the current one, unless the ledgers loaded by
-    then are an earlier load's — then the graph as that load left it (read-only, in memory).
-    Without any load recorded, ``day`` is only the date rules judge by."""
+    then are an earlier load's — then the graph as that load left it (read-only, in memory;
+    as many kept as ``settings`` — a :class:`graph.config.Settings` — allows). Without any load
+    recorded, ``day`` is only the date rules judge by."""
     history = History(home)
-    return history.store_as_of(day) if day and history.is_past(day) else store
+    if not (day and history.is_past(day)):
+        return store
+    if settings is None:
+        return history.store_as_of(day)
+    return history.store_as_of(day, settings.past_graphs, settings.past_graphs_mb * 1024 * 1024)
