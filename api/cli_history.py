@@ -139,20 +139,19 @@ def campaign_new(
 
 @campaign_app.command("list", help="列出集中攻坚及其进展数")
 def campaign_list() -> None:
-    from graph.analyses.trees import load_trees
+    from graph.analyses.scope import Scope
     from graph.factory import open_store
     from graph.history import History
-    from graph.history.campaigns import CampaignBook, campaign_progress
+    from graph.history.campaigns import CampaignBook, progress_of
 
     book, history = CampaignBook(settings().home), History(settings().home)
     table = Table("攻坚", "开始", "范围", "规则", "开始时", "已补齐", "仍未补齐", "期间新出现", title="集中攻坚")
     with open_store(settings()) as store:
-        regions = load_trees(store)[0]
         for c in book.list():
             if not history.loads():
                 table.add_row(c.name, c.start, c.region_name or "全域", "、".join(c.rules), "", "", "", "")
                 continue
-            p = campaign_progress(history, c, regions)
+            p = progress_of(history, c, store, Scope(store))
             table.add_row(c.name, c.start, c.region_name or "全域", "、".join(c.rules), str(len(p.at_start)),
                           str(len(p.closed)), str(len(p.still_open)), str(len(p.opened_since)))
     console.print(table)
@@ -166,14 +165,14 @@ def campaign_show(
 ) -> None:
 
     from api.exports import campaign_xlsx
-    from graph.analyses.trees import load_trees
+    from graph.analyses.scope import Scope
     from graph.factory import open_store
     from graph.history import History
-    from graph.history.campaigns import CampaignBook, campaign_progress
+    from graph.history.campaigns import CampaignBook, progress_of
 
     check_report_format(fmt, out)
     with open_store(settings()) as store:
-        p = campaign_progress(History(settings().home), CampaignBook(settings().home).get(name), load_trees(store)[0])
+        p = progress_of(History(settings().home), CampaignBook(settings().home).get(name), store, Scope(store))
     if emitted(fmt, out, p.as_dict, lambda: campaign_xlsx(p), f"仍未补齐 {len(p.still_open)} 条"):
         return
     console.print(f"[bold]{p.campaign.name}[/bold]：自 {p.start_load.date} 至 {p.latest_load.date}，"

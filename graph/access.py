@@ -24,7 +24,12 @@ import threading
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
+
+from graph.errors import Conflict, Forbidden, NotFoundError
+
+if TYPE_CHECKING:
+    from graph.analyses.scope import Scope
 
 ROLES = ("admin", "analyst", "viewer")
 ROLES_ZH = {"admin": "管理员", "analyst": "分析员", "viewer": "查看者"}
@@ -68,6 +73,50 @@ class TokenEntry:
         d = asdict(self)
         d.pop("hash")
         return d
+
+
+class Owned(Protocol):
+    """A record people make and share (a campaign, a meeting): who made it and for which scope.
+    ``owner`` is the id of the token that made it; ``None`` is an admin's (made on the command
+    line, or kept before owners were): city-wide unless its scope says otherwise."""
+
+    owner: str | None
+    scope_kind: str
+    scope: str | None
+
+
+def owner_of(token: TokenEntry | None) -> dict[str, Any]:
+    """The owner and scope of a record made by ``token`` (None: the command line, an admin's)."""
+    if token is None:
+        return {"owner": None, "scope_kind": "all", "scope": None}
+    return {"owner": token.id, "scope_kind": token.scope_kind, "scope": token.scope}
+
+
+def sees_record(scope: Scope, record: Owned, region: str | None = None) -> bool:
+    """Whether a token of ``scope`` lists and opens the record: its scope (or the narrower
+    ``region`` it was made for) lies inside the token's."""
+    return scope.contains(record.scope_kind, record.scope) or (region is not None and scope.contains("region", region))
+
+
+def check_change(token: TokenEntry, scope: Scope, record: Owned | None, what: str, name: str,
+                 region: str | None = None) -> None:
+    """A record is changed, replaced or deleted only by its owner or an admin, and only when
+    the token sees it: one outside its scope answers as missing (``missing``: deleting it) or,
+    as a name to make again, as taken — nothing more is told of it."""
+    if record is None:
+        return
+    if not sees_record(scope, record, region):
+        raise Conflict(f"已有同名的{what}“{name}”（不在你的范围内）：请换一个名称")
+    if token.role != "admin" and record.owner != token.id:
+        raise Forbidden(f"只有建立者或管理员可以修改、删除{what}“{name}”")
+
+
+def check_delete(token: TokenEntry, scope: Scope, record: Owned, what: str, name: str,
+                 region: str | None = None) -> None:
+    """As :func:`check_change`, but one outside the token's scope is missing (404)."""
+    if not sees_record(scope, record, region):
+        raise NotFoundError(f"未找到{what}“{name}”")
+    check_change(token, scope, record, what, name, region)
 
 
 class TokenStore:

@@ -28,6 +28,12 @@ class NotFoundError(TupuError):
     status = 404
 
 
+class Forbidden(TupuError):
+    """Seen, but not the asker's to change (a campaign or meeting someone else made): 403."""
+
+    status = 403
+
+
 class InvalidInput(TupuError):
     """A request, file or setting that cannot be used as given: 422."""
 

@@ -192,7 +192,7 @@ def test_the_cli_answers_as_of_a_past_load_and_undoes(tmp_path, monkeypatch):
 
 def test_campaigns_and_excel_through_the_api_and_the_cli(tmp_path, monkeypatch):
     """A campaign on O1 from January: A's gap closed, B's and C's appeared since — through the
-    API (admin creates, a scoped analyst must name a region in its scope) and the CLI, with the
+    API (admin creates, a scoped analyst's is for its own scope) and the CLI, with the
     changes and the campaign as workbooks."""
     import io
 
@@ -211,8 +211,12 @@ def test_campaigns_and_excel_through_the_api_and_the_cli(tmp_path, monkeypatch):
         assert c.post("/campaigns", json={"name": "坏", "start": "2025-01-31", "rules": ["Z9"]},
                       headers=h).status_code == 422
         scoped, _ = app.state.tokens.create("analyst", "org", "B", name="二支部")
-        assert c.post("/campaigns", json={"name": "越权", "start": "2025-01-31", "rules": ["O1"]},
-                      headers=bearer(scoped)).status_code == 403
+        # a scoped analyst's campaign is for its own scope; the admin's is not its to replace
+        r = c.post("/campaigns", json={"name": "二支部", "start": "2025-01-31", "rules": ["O1"]}, headers=bearer(scoped))
+        assert r.status_code == 201 and (r.json()["scope_kind"], r.json()["scope"]) == ("org", "B")
+        assert c.post("/campaigns", json={"name": "支部达标", "start": "2025-01-31", "rules": ["O1"]},
+                      headers=bearer(scoped)).status_code == 409
+        assert c.delete("/campaigns/二支部", headers=bearer(scoped)).status_code == 200
         body = c.get("/campaigns/支部达标", headers=h).json()
         assert body["counts"] == {"at_start": 1, "closed": 1, "still_open": 0, "opened_since": 2}
         assert [g["id"] for g in body["closed"]] == ["A"] and sorted(g["id"] for g in body["opened_since"]) == ["B", "C"]

@@ -8,6 +8,7 @@ members 张一…张三 and 李四 are 东街's; in March 甲支部 is renamed �
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import pytest
@@ -118,3 +119,51 @@ def test_changes_show_only_what_the_street_saw_on_both_sides(city):
     since = home.text.split('id="since"')[1].split("</p>")[0]
     assert "党员转移" not in since and "新出现 <b class=\"bad\">0</b>" in since
     assert "党员转移" in c.get("/", headers=bearer(admin)).text.split('id="since"')[1].split("</p>")[0]
+
+
+# --- 2. campaigns have an owner and a scope --------------------------------------------------
+def _campaign(c: TestClient, token: str, name: str, **extra):
+    return c.post("/campaigns", json={"name": name, "start": JAN.isoformat(), "rules": ["O1", "P2"], **extra},
+                  headers=bearer(token))
+
+
+def test_campaigns_are_changed_by_their_owner_and_seen_within_their_scope(city):
+    c, app, admin, east, east_analyst, west = city
+    west_analyst, _ = app.state.tokens.create("analyst", "region", WEST, name="西街分析员")
+    other_east, _ = app.state.tokens.create("analyst", "region", EAST, name="东街另一分析员")
+    assert _campaign(c, admin, "全域攻坚").status_code == 201
+    assert _campaign(c, west_analyst, "西街攻坚").status_code == 201  # no region: its maker's scope
+    # a campaign kept before owners were: an admin's, for its region
+    book = Path(app.state.settings.home) / "campaigns.json"
+    kept = json.loads(book.read_text(encoding="utf-8"))
+    kept["东街老攻坚"] = {"name": "东街老攻坚", "start": JAN.isoformat(), "rules": ["O1"], "region": EAST,
+                          "region_name": "东街街道", "created_by": "命令行：admin"}
+    book.write_text(json.dumps(kept, ensure_ascii=False), encoding="utf-8")
+    before = book.read_text(encoding="utf-8")
+    # 东街's analyst cannot replace the city's campaign nor 西街's, and learns nothing of them
+    for name in ("全域攻坚", "西街攻坚"):
+        r = _campaign(c, east_analyst, name, region=EAST)
+        assert r.status_code == 409 and "请换一个名称" in r.json()["detail"], r.text
+        for url in (f"/campaigns/{name}", f"/views/campaigns/{name}"):
+            assert c.get(url, headers=bearer(east_analyst)).status_code == 404
+            assert c.get(url.replace(name, "没有这个"), headers=bearer(east_analyst)).status_code == 404
+        assert c.delete(f"/campaigns/{name}", headers=bearer(east_analyst)).status_code == 404
+    assert _campaign(c, east_analyst, "东街老攻坚").status_code == 403  # seen, an admin's
+    assert book.read_text(encoding="utf-8") == before
+    listed = {x["name"] for x in c.get("/campaigns", headers=bearer(east)).json()}
+    assert listed == {"东街老攻坚"}
+    # its own: made, seen by the street, changed by its maker or an admin only
+    r = _campaign(c, east_analyst, "东街攻坚")
+    assert r.status_code == 201 and r.json()["owner"] and r.json()["scope"] == EAST
+    assert {x["name"] for x in c.get("/campaigns", headers=bearer(east)).json()} == {"东街老攻坚", "东街攻坚"}
+    assert "西街攻坚" not in c.get("/", headers=bearer(east)).text
+    assert _campaign(c, other_east, "东街攻坚").status_code == 403
+    assert c.delete("/campaigns/东街攻坚", headers=bearer(other_east)).status_code == 403
+    assert _campaign(c, east_analyst, "东街攻坚", rules=["O1"]).status_code == 201
+    assert {x["name"] for x in c.get("/campaigns", headers=bearer(west)).json()} == {"西街攻坚"}
+    # the street's campaign counts the street's gaps, whoever looks (西街's 乙支部 has O1)
+    progress = c.get("/campaigns/东街攻坚", headers=bearer(admin))
+    assert progress.status_code == 200 and _leaks(progress.text, WEST_MARKS) == []
+    assert "ZBX" in c.get("/campaigns/全域攻坚", headers=bearer(admin)).text
+    assert c.delete("/campaigns/东街攻坚", headers=bearer(admin)).status_code == 200
+    assert c.delete("/campaigns/西街攻坚", headers=bearer(west_analyst)).status_code == 200

@@ -5,14 +5,14 @@ import datetime as dt
 from dataclasses import asdict
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
 from api.auth import ScopeDep, Token, require
 from api.deps import CurrentStore, Store, load_slot
 from api.exports import campaign_xlsx, changes_xlsx, file_response
 from api.routers.analyses import place
-from graph.access import TokenEntry
+from graph.access import TokenEntry, check_change, check_delete, owner_of
 from graph.history import History
 from graph.history.campaigns import Campaign, CampaignBook, campaigns_in_force, progress_of
 from graph.history.seen import changes_seen, loads_seen, timeline_seen
@@ -63,28 +63,30 @@ class CampaignIn(BaseModel):
     name: str = Field(description="攻坚名称，如“两个覆盖百日攻坚”", max_length=40)
     start: dt.date = Field(description="开始日期：以那天或之前最后一次载入的缺口为起点")
     rules: list[str] = Field(description="针对的规则，如 [\"U1\", \"U2\"]", max_length=30)
-    region: str | None = Field(None, description="范围：区划编码或名称（含下级），不填为全域", max_length=100)
+    region: str | None = Field(None, description="范围：区划编码或名称（含下级），不填为令牌的范围（管理员为全域）",
+                               max_length=100)
 
 
-@router.get("/campaigns", summary="集中攻坚列表及其进展数")
+@router.get("/campaigns", summary="集中攻坚列表及其进展数（限定范围的令牌只见本范围内的攻坚）")
 def campaigns(request: Request, store: Store, scope: ScopeDep) -> list[dict[str, Any]]:
     home = request.app.state.settings.home
     return [{**p.as_dict()["campaign"], **p.as_dict()["counts"]}
             for p in campaigns_in_force(History(home), CampaignBook(home), store, scope)]
 
 
-@router.post("/campaigns", summary="新建或修改集中攻坚（管理员、分析员）", status_code=201)
+@router.post("/campaigns", summary="新建或修改集中攻坚（管理员、分析员；修改限建立者或管理员）", status_code=201,
+             responses={403: {"description": "不是建立者"}, 409: {"description": "名称已被范围外的攻坚使用"}})
 def add_campaign(body: CampaignIn, request: Request, store: Store, scope: ScopeDep,
                  token: Annotated[TokenEntry, require("admin", "analyst")]) -> dict[str, Any]:
     code, _ = place(store, scope, body.region, None)
-    if code is None and not scope.everything:
-        raise HTTPException(403, "限定范围的令牌只能在自己的范围内新建攻坚：请指定区划")
-    if code is not None and not scope.allows("Region", code):
-        raise HTTPException(404, "未找到")
     region = store.get("Region", code) if code else None
-    c = CampaignBook(request.app.state.settings.home).add(Campaign(
-        body.name, body.start.isoformat(), body.rules, code, region.name if region else None, token.who))
-    request.app.state.audit.record(token.who, "新建集中攻坚", f"{c.name} {c.start} {'、'.join(c.rules)}")
+    book = CampaignBook(request.app.state.settings.home)
+    old = book.find(body.name)
+    check_change(token, scope, old, "集中攻坚", body.name, old.region if old else None)
+    c = book.add(Campaign(body.name, body.start.isoformat(), body.rules, code, region.name if region else None,
+                          token.who, **owner_of(token)))
+    request.app.state.audit.record(token.who, "修改集中攻坚" if old else "新建集中攻坚",
+                                   f"{c.name} {c.start} {'、'.join(c.rules)}")
     return asdict(c)
 
 
@@ -92,10 +94,22 @@ def add_campaign(body: CampaignIn, request: Request, store: Store, scope: ScopeD
 def campaign(name: str, request: Request, store: Store, scope: ScopeDep,
              format: Annotated[Literal["json", "xlsx"], Query(description="json 或 xlsx")] = "json"):
     home = request.app.state.settings.home
-    p = progress_of(History(home), CampaignBook(home).get(name), store, scope)
+    p = progress_of(History(home), CampaignBook(home).get(name, scope), store, scope)
     if format == "xlsx":
         return file_response(campaign_xlsx(p), "xlsx", f"集中攻坚_{name}")
     return p.as_dict()
+
+
+@router.delete("/campaigns/{name}", summary="删除一项集中攻坚（建立者或管理员；载入记录不受影响）",
+               responses={403: {"description": "不是建立者"}})
+def remove_campaign(name: str, request: Request, scope: ScopeDep,
+                    token: Annotated[TokenEntry, require("admin", "analyst")]) -> dict[str, Any]:
+    book = CampaignBook(request.app.state.settings.home)
+    c = book.get(name, scope)
+    check_delete(token, scope, c, "集中攻坚", name, c.region)
+    book.remove(name)
+    request.app.state.audit.record(token.who, "删除集中攻坚", name)
+    return {"removed": name}
 
 
 @router.get("/timeline/{id}", summary="一个实体的历次变化：改过的值与得失的关系，各带起止的台账日期（个人信息脱敏；"

@@ -54,7 +54,7 @@ def home(request: Request, store: Store, current: CurrentStore, policy: PolicyDe
 @router.get("/views/campaigns/{name}", summary="集中攻坚进展页：开始时、已补齐、仍未补齐，按街道排名")
 def campaign_page(name: str, request: Request, store: Store, scope: ScopeDep):
     home = request.app.state.settings.home
-    return HTMLResponse(campaign_html(progress_of(History(home), CampaignBook(home).get(name), store, scope)))
+    return HTMLResponse(campaign_html(progress_of(History(home), CampaignBook(home).get(name, scope), store, scope)))
 
 
 @router.get("/views/gaps/{rule}", summary="某条规则的缺口清单", dependencies=[NonEmpty])

@@ -1,6 +1,11 @@
 """Campaigns (集中攻坚): a name, a start date, a scope (a region, or everywhere) and the rules it
-targets. Its progress is read from the load records: the gaps of those rules at its start (the
-load in force that day), how many are closed since, how many still open and how many appeared
+targets. A campaign has an owner (the token that made it) and a scope (its maker's, narrowed to
+a region when one is given): a scoped token lists and opens only campaigns inside its scope,
+and only the owner or an admin changes, replaces or deletes one (``graph.access``). A campaign
+kept before owners were is an admin's, city-wide (narrowed to its region).
+
+Its progress is read from the load records: the gaps of those rules at its start (the load in
+force that day), how many are closed since, how many still open and how many appeared
 since — in all and ranked by street. Kept in ``$TUPU_HOME/campaigns.json``.
 
 >>> import tempfile
@@ -19,6 +24,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from graph.access import sees_record
 from graph.analyses.gaps import Gap
 from graph.analyses.scope import Scope
 from graph.analyses.trees import RegionTree, load_trees
@@ -44,6 +50,9 @@ class Campaign:
     region: str | None = None  # a region code (its subtree), None for everywhere
     region_name: str | None = None
     created_by: str = ""
+    owner: str | None = None  # the id of the token that made it; None: an admin's
+    scope_kind: str = "all"  # its maker's scope (the region above narrows it)
+    scope: str | None = None
 
     def check(self) -> "Campaign":
         if not _NAME.fullmatch(self.name or ""):
@@ -72,14 +81,23 @@ class CampaignBook:
         tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
         tmp.replace(self.path)
 
+    def seen(self, scope: Scope) -> list[Campaign]:
+        """The campaigns a token of ``scope`` lists."""
+        return [c for c in self.list() if sees_record(scope, c, c.region)]
+
     def list(self) -> list[Campaign]:
         return sorted((Campaign(**c) for c in self._read().values()), key=lambda c: (c.start, c.name))
 
-    def get(self, name: str) -> Campaign:
+    def find(self, name: str) -> Campaign | None:
         c = self._read().get(name)
-        if c is None:
+        return None if c is None else Campaign(**c)
+
+    def get(self, name: str, scope: Scope | None = None) -> Campaign:
+        """The campaign ``name``; for a ``scope`` that does not see it, as missing."""
+        c = self.find(name)
+        if c is None or (scope is not None and not sees_record(scope, c, c.region)):
             raise CampaignNotFound(f"没有名为“{name}”的集中攻坚（tupu campaign list 列出全部）")
-        return Campaign(**c)
+        return c
 
     def add(self, campaign: Campaign) -> Campaign:
         campaign.check()  # first: it normalises the rules that are kept
@@ -177,15 +195,23 @@ def campaign_progress(history: History, campaign: Campaign, regions: RegionTree,
 
 
 def progress_of(history: History, campaign: Campaign, store: GraphStore, scope: Scope) -> CampaignProgress:
-    """A campaign's progress as one viewer may see it."""
-    return campaign_progress(history, campaign, load_trees(store)[0], None if scope.everything else scope.gaps)
+    """A campaign's progress within its own scope, as one viewer may see it."""
+    own = Scope(store, campaign.scope_kind, campaign.scope, scope.policy)
+    cuts = [s.gaps for s in (own, scope) if not s.everything]
+
+    def keep(gaps: list[Gap]) -> list[Gap]:
+        for cut in cuts:
+            gaps = cut(gaps)
+        return gaps
+
+    return campaign_progress(history, campaign, load_trees(store)[0], keep if cuts else None)
 
 
 def campaigns_in_force(history: History, book: CampaignBook, store: GraphStore, scope: Scope) -> list[CampaignProgress]:
-    """Every campaign's progress (none before any load is recorded)."""
+    """The progress of every campaign the viewer lists (none before any load is recorded)."""
     if not history.loads():
         return []
-    return [progress_of(history, c, store, scope) for c in book.list()]
+    return [progress_of(history, c, store, scope) for c in book.seen(scope)]
 
 
 __all__ = ["Campaign", "CampaignBook", "CampaignNotFound", "CampaignProgress", "StreetProgress",
