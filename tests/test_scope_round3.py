@@ -27,6 +27,9 @@ MEMBER_HEAD = ["党员编码", "姓名", "党员类别", "所在党组织编码"
 def _month(folder: Path, orgs: list[list[str]], members: list[list[str]], regions: bool = False) -> Path:
     folder.mkdir(parents=True)
     if regions:
+        write_csv(folder / "单位.csv", [["单位编码", "单位名称", "单位类别", "区划代码"],
+                                        ["DWE", "东街鑫源科技有限公司", "非公企业", EAST],
+                                        ["DWW", "西街华通物流有限公司", "非公企业", WEST]])
         write_csv(folder / "行政区划.csv", [["区划代码", "名称", "层级", "上级区划代码"],
                                             [DISTRICT, "示范区", "区县", ""],
                                             [EAST, "东街街道", "街道乡镇", DISTRICT],
@@ -167,3 +170,40 @@ def test_campaigns_are_changed_by_their_owner_and_seen_within_their_scope(city):
     assert "ZBX" in c.get("/campaigns/全域攻坚", headers=bearer(admin)).text
     assert c.delete("/campaigns/东街攻坚", headers=bearer(admin)).status_code == 200
     assert c.delete("/campaigns/西街攻坚", headers=bearer(west_analyst)).status_code == 200
+
+
+# --- 3. 摸排 decisions are scoped --------------------------------------------------------------
+def test_a_street_cannot_decide_again_what_was_decided_outside_it_nor_see_it(city):
+    c, app, admin, east, east_analyst, west = city
+    west_analyst, _ = app.state.tokens.create("analyst", "region", WEST, name="西街分析员")
+
+    def decide(token: str, name: str, unit: str | None = None):
+        return c.post("/screen/decisions", json={"source": "市场监管", "name": name,
+                                                 **({"unit": unit} if unit else {"new": True})}, headers=bearer(token))
+
+    assert decide(admin, "华通物流有限公司", "DWW").status_code == 200  # 西街's unit
+    assert decide(admin, "城外新公司").status_code == 200  # none in the city: the admin's, city-wide
+    kept = Path(app.state.settings.home) / "screening" / "decisions.json"
+    before = kept.read_text(encoding="utf-8")
+    for name, unit in (("华通物流有限公司", "DWE"), ("华通物流有限公司", None), ("城外新公司", "DWE")):
+        r = decide(east_analyst, name, unit)
+        assert r.status_code == 404, (name, unit, r.text)
+    assert decide(east_analyst, "华通物流有限公司", "DWW").status_code == 404  # 西街's unit: as missing
+    assert kept.read_text(encoding="utf-8") == before
+    assert decide(east_analyst, "东街小店").status_code == 200  # its own
+    assert decide(west_analyst, "东街小店", "DWW").status_code == 404
+    assert decide(east_analyst, "东街小店", "DWE").status_code == 200  # and again, as it likes
+    # a run of 东街's applies none of the decisions made outside it
+    export = "企业名称,登记状态\n华通物流有限公司,存续\n城外新公司,存续\n东街小店,存续\n".encode()
+
+    def run(token: str) -> dict[str, dict]:
+        r = c.post("/screen/registry", params={"source": "市场监管"}, headers=bearer(token),
+                   files=[("files", ("市场监管.csv", export, "text/csv"))])
+        assert r.status_code == 200, r.text
+        return {row["name"]: row for row in r.json()["rows"]}
+
+    mine, everyone = run(east_analyst), run(admin)
+    assert everyone["华通物流有限公司"]["unit"] == "DWW" and "人工确认" in everyone["城外新公司"]["evidence"][0]
+    for name in ("华通物流有限公司", "城外新公司"):
+        assert mine[name]["unit"] != "DWW" and not any("人工确认" in e for e in mine[name]["evidence"]), mine[name]
+    assert mine["东街小店"]["unit"] == "DWE" and "东街分析员" in mine["东街小店"]["evidence"][0]

@@ -44,7 +44,7 @@ def _screened(request: Request, store: GraphStore, scope: Scope, files: list[Upl
         paths, _ = save_uploads(files, Path(tmp))
         read = read_registry(paths, source, request.app.state.settings.limits)
     index = unit_index(store, scope.visible_keys("Unit"))
-    return screen(store, read.rows, request.app.state.settings.home, index), read, index
+    return screen(store, read.rows, request.app.state.settings.home, index, scope), read, index
 
 
 def _issues(read: RegistryRead) -> dict[str, Any]:
@@ -113,7 +113,7 @@ def decide(body: DecisionIn, request: Request, store: Store, scope: ScopeDep, to
     if body.unit is not None and (store.get("Unit", body.unit) is None or not scope.allowed("Unit", [body.unit])):
         raise not_found(f"未找到单位 {body.unit}")
     row = RegistryRow(body.source, "", 0, body.name, body.uscc or None)
-    entry = Decisions(request.app.state.settings.home).decide(row, body.unit, token.who)
+    entry = Decisions(request.app.state.settings.home).decide(row, body.unit, token.who, scope)
     request.app.state.audit.record(token.who, "摸排决定", f"{body.source} {body.name} → {body.unit or '新'}")
     return entry
 

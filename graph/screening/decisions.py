@@ -2,6 +2,11 @@
 and applied on every later run, so a question is asked once. A decision is about a registry
 entity, not a row: it is keyed by the source and the credit code, else the name in normal form.
 
+A decision is scoped (#36): one that names a unit is within the scopes that see the unit; one
+that names none (a new entity) within the scopes that hold its decider's. A scoped token's runs
+apply only the decisions within its scope, and it may not decide again a row decided outside
+(as if there were no such row: 404).
+
 >>> import tempfile
 >>> book = Decisions(Path(tempfile.mkdtemp()))
 >>> row = RegistryRow("市场监管", "a.csv", 2, "某某科技有限公司")
@@ -14,10 +19,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from graph.errors import NotFoundError
 from graph.screening.names import normal
 from ingest.registries import RegistryRow
+
+if TYPE_CHECKING:
+    from graph.analyses.scope import Scope
 
 NEW = "新"  # decided: no unit of the graph; it is a target (目标对象)
 
@@ -38,6 +47,23 @@ def decision_key(row: RegistryRow) -> str:
     return f"{row.source}|{row.uscc}" if row.uscc else f"{row.source}|{normal(row.name).key}"
 
 
+class DecisionNotFound(NotFoundError):
+    pass
+
+
+def _within(entries: dict[str, dict[str, Any]], scope: Scope | None) -> dict[str, dict[str, Any]]:
+    """The decisions a token of ``scope`` sees (all for None or a scope that sees everything)."""
+    if scope is None or scope.everything:
+        return entries
+    units = scope.allowed("Unit", {e["unit"] for e in entries.values() if e.get("unit")})
+    def sees(e: dict[str, Any]) -> bool:
+        if e.get("unit"):
+            return e["unit"] in units
+        return scope.contains(e.get("scope_kind", "all"), e.get("scope"))
+
+    return {k: e for k, e in entries.items() if sees(e)}
+
+
 class Decisions:
     def __init__(self, home: Path) -> None:
         self.path = home / "screening" / "decisions.json"
@@ -45,16 +71,22 @@ class Decisions:
     def _read(self) -> dict[str, dict[str, Any]]:
         return read_kept(self.path)  # type: ignore[no-any-return]
 
-    def all(self) -> dict[str, dict[str, Any]]:
-        return self._read()
+    def all(self, scope: Scope | None = None) -> dict[str, dict[str, Any]]:
+        """Every decision, or those within ``scope``."""
+        return _within(self._read(), scope)
 
     def of(self, row: RegistryRow) -> dict[str, Any] | None:
         return self._read().get(decision_key(row))
 
-    def decide(self, row: RegistryRow, unit: str | None, who: str) -> dict[str, Any]:
-        """``unit``: the unit it is, or None for none (a new entity)."""
+    def decide(self, row: RegistryRow, unit: str | None, who: str, scope: Scope | None = None) -> dict[str, Any]:
+        """``unit``: the unit it is, or None for none (a new entity); ``scope``: the decider's
+        (None: the command line's, everything). A row decided outside it answers as missing."""
         data = self._read()
-        entry = {"unit": unit, "name": row.name, "who": who, "at": dt.datetime.now().isoformat(timespec="seconds")}
-        data[decision_key(row)] = entry
+        key = decision_key(row)
+        if key in data and not _within({key: data[key]}, scope):
+            raise DecisionNotFound(f"未找到“{row.name}”的比对记录")
+        entry = {"unit": unit, "name": row.name, "who": who, "at": dt.datetime.now().isoformat(timespec="seconds"),
+                 "scope_kind": scope.kind if scope else "all", "scope": scope.value if scope else None}
+        data[key] = entry
         write_kept(self.path, data)
         return entry

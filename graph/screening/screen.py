@@ -3,6 +3,7 @@ applied. The units and region names are read from the store once per run."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from graph.analyses.engine import engine_for
 from graph.analyses.trees import load_trees
@@ -10,6 +11,9 @@ from graph.screening.decisions import Decisions, decision_key
 from graph.screening.matching import Match, UnitIndex, UnitRef
 from graph.store import GraphStore
 from ingest.registries import RegistryRow
+
+if TYPE_CHECKING:
+    from graph.analyses.scope import Scope
 
 
 def unit_index(store: GraphStore, visible: frozenset[str] | None = None) -> UnitIndex:
@@ -22,10 +26,12 @@ def unit_index(store: GraphStore, visible: frozenset[str] | None = None) -> Unit
     return UnitIndex(units, dict(regions.name), above_streets)
 
 
-def screen(store: GraphStore, rows: list[RegistryRow], home: Path, index: UnitIndex | None = None) -> list[Match]:
-    """Each row matched (``match`` / ``possible`` / ``new``); a decision made earlier wins."""
+def screen(store: GraphStore, rows: list[RegistryRow], home: Path, index: UnitIndex | None = None,
+           scope: Scope | None = None) -> list[Match]:
+    """Each row matched (``match`` / ``possible`` / ``new``); a decision made earlier (within
+    ``scope``: a scoped token's run applies no decision of another scope) wins."""
     index = index or unit_index(store)
-    decided = Decisions(home).all()
+    decided = Decisions(home).all(scope)
     names = {u.id: u.name for u in index.units}
     out = []
     for row in rows:
