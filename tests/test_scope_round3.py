@@ -59,6 +59,8 @@ def city(store, tmp_path):
         ["ZBX", "甲支部", "党支部", "JDE", EAST, "社区"],
         ["ZBE", "东街第二支部", "党支部", "JDE", EAST, "社区"],
         ["ZBW", "西街第一支部", "党支部", "JDW", WEST, "社区"],
+        ["ZBD", "重复支部甲", "党支部", "JDW", EAST, "社区"],  # in 东街, under 西街's committee
+        ["ZBD2", "重复支部乙", "党支部", "JDE", EAST, "社区"],
     ], [["DY1", "张一", "正式", "ZBX"], ["DY2", "张二", "正式", "ZBX"], ["DY3", "张三", "正式", "ZBX"],
         ["DY4", "李四", "正式", "ZBE"]], regions=True)
     feb = _month(tmp_path / "feb", [["ZBE", "东街第二党支部", "党支部", "JDE", EAST, "社区"],
@@ -166,7 +168,7 @@ def test_campaigns_are_changed_by_their_owner_and_seen_within_their_scope(city):
     assert {x["name"] for x in c.get("/campaigns", headers=bearer(west)).json()} == {"西街攻坚"}
     # the street's campaign counts the street's gaps, whoever looks (西街's 乙支部 has O1)
     progress = c.get("/campaigns/东街攻坚", headers=bearer(admin))
-    assert progress.status_code == 200 and _leaks(progress.text, WEST_MARKS) == []
+    assert progress.status_code == 200 and _leaks(progress.text, ("ZBX", "乙支部", "ZBW")) == []
     assert "ZBX" in c.get("/campaigns/全域攻坚", headers=bearer(admin)).text
     assert c.delete("/campaigns/东街攻坚", headers=bearer(admin)).status_code == 200
     assert c.delete("/campaigns/西街攻坚", headers=bearer(west_analyst)).status_code == 200
@@ -207,3 +209,28 @@ def test_a_street_cannot_decide_again_what_was_decided_outside_it_nor_see_it(cit
     for name in ("华通物流有限公司", "城外新公司"):
         assert mine[name]["unit"] != "DWW" and not any("人工确认" in e for e in mine[name]["evidence"]), mine[name]
     assert mine["东街小店"]["unit"] == "DWE" and "东街分析员" in mine["东街小店"]["evidence"][0]
+
+
+# --- 4. a scoped merge obeys the scoped-write rule ---------------------------------------------
+def test_a_street_merges_nothing_into_what_it_cannot_see(city, store):
+    c, app, admin, east, east_analyst, west = city
+
+    def merge(token: str, keep: str, drop: str):
+        return c.post("/screen/merge", json={"kind": "党组织", "keep": keep, "drop": drop}, headers=bearer(token))
+
+    def parents(code: str) -> set[str]:
+        return {o.key for r, o in store.neighbours("Organization", code, ["SUBORDINATE_TO"], "out")}
+
+    assert c.get("/entities/Organization/ZBD", headers=bearer(east)).status_code == 200  # 东街 sees it
+    assert parents("ZBD") == {"JDW"} and parents("ZBE") == {"JDE"}
+    # its links would put 东街's branch under 西街's committee: refused as missing, nothing written
+    r = merge(east_analyst, "ZBE", "ZBD")
+    assert r.status_code == 404 and "超出权限范围" in r.json()["detail"]
+    assert store.get("Organization", "ZBD") is not None and parents("ZBE") == {"JDE"}
+    assert merge(east_analyst, "ZBE", "ZBW").status_code == 404 == merge(east_analyst, "ZBE", "NOPE").status_code
+    assert merge(east_analyst, "ZBW", "ZBD2").status_code == 404
+    assert store.get("Organization", "ZBW") is not None and store.get("Organization", "ZBD2") is not None
+    # inside its scope it merges; an admin merges anything
+    r = merge(east_analyst, "ZBE", "ZBD2")
+    assert r.status_code == 200 and store.get("Organization", "ZBD2") is None, r.text
+    assert merge(admin, "ZBE", "ZBD").status_code == 200 and parents("ZBE") == {"JDE", "JDW"}

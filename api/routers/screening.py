@@ -29,6 +29,7 @@ from graph.screening.matching import Match
 from graph.screening.merge import MERGEABLE, merge
 from graph.screening.screen import screen, unit_index
 from graph.store import GraphStore
+from ingest.guard import WriteScope
 from ingest.registries import SOURCES, RegistryRead, RegistryRow, read_registry
 from ingest.report import Issue
 
@@ -155,13 +156,14 @@ def merge_pair(body: MergeIn, request: Request, store: Store, scope: ScopeDep, t
     for code in (body.keep, body.drop):
         if store.get(label, code) is None or not scope.allowed(label, [code]):
             raise not_found(f"未找到{body.kind} {code}")
+    guard = None if scope.everything else WriteScope(store, scope)  # the scoped-write rule of /ingest
     audit = request.app.state.audit
     if body.apart:
         Distinct(request.app.state.settings.home).decide(label, body.keep, body.drop, token.who)
         audit.record(token.who, "确认不是重复", f"{label} {body.drop} ≠ {body.keep}")
         return {"apart": [body.keep, body.drop]}
     with load_slot(request):
-        done = merge(store, label, body.keep, body.drop)
+        done = merge(store, label, body.keep, body.drop, guard)
     audit.record(token.who, "合并重复", f"{label} {body.drop} → {body.keep}", {"links": done.links_moved})
     return {**done.as_dict(), "summary": done.summary()}
 

@@ -2,7 +2,10 @@
 other's links and the values it lacks, and keeps the other's code as an alias, so a later ledger
 with either code lands on it (``GraphStore.aliases``, read by the loader).
 
-Written through the store interface only, so both backends merge alike.
+Written through the store interface only, so both backends merge alike. A scoped writer's merge
+obeys the scoped-write rule of a load (``ingest.guard``): nothing gets linked to, or merged with,
+what the writer cannot see — a merge that would is refused as if it were missing, before
+anything is written.
 
 >>> from graph.memory.store import MemoryStore
 >>> from graph.store import RelRow
@@ -21,13 +24,24 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from graph.errors import InvalidInput, NotFoundError
 from graph.model import PROVENANCE_ZH, ROW_DIGEST, label_spec
 from graph.store import GraphStore, NodeRef, RelRow
 
 MERGEABLE = {"Unit": "单位", "Organization": "党组织"}
+OUTSIDE = "超出权限范围：并入的{kind}关联着本范围以外的党组织、单位、网格或区划，合并会把它们关联过来；请由管理员合并"
+
+
+class Sees(Protocol):
+    """What a scoped writer may see (``ingest.guard.WriteScope``)."""
+
+    def allows(self, label: str, key: str) -> bool: ...
+
+
+class OutsideScope(NotFoundError):
+    pass
 _OWN = {"aliases", *PROVENANCE_ZH, "data_problems"}  # never taken from the node merged away
 
 
@@ -51,28 +65,30 @@ class Merged:
                 + f"；以后台账中的 {self.drop} 都载入到 {self.keep}")
 
 
-def merge(store: GraphStore, label: str, keep: str, drop: str) -> Merged:
+def merge(store: GraphStore, label: str, keep: str, drop: str, guard: Sees | None = None) -> Merged:
     """Make ``drop`` part of ``keep``: its links moved over (a link between the two is dropped),
     the values ``keep`` lacks filled from it, its code (and its own aliases) kept as aliases of
     ``keep``, then ``drop`` deleted. Members whose 所在党组织编码 named a merged organisation
-    name the kept one."""
+    name the kept one. ``guard``: a scoped writer's, who must see both and every link moved."""
     if label not in MERGEABLE:
         raise InvalidInput(f"只能合并单位或党组织，不能合并 {label}")
     if keep == drop:
         raise InvalidInput("要合并的是同一个编码")
     k, d = store.get(label, keep), store.get(label, drop)
     for code, node in ((keep, k), (drop, d)):
-        if node is None:
+        if node is None or (guard is not None and not guard.allows(label, code)):
             raise NotFoundError(f"未找到{MERGEABLE[label]} {code}")
     assert k is not None and d is not None
     links: dict[tuple[str, str, str], list[RelRow]] = defaultdict(list)
     moved = 0
     here, there = NodeRef(label, drop), NodeRef(label, keep)
-    for rel, _ in store.neighbours(label, drop):
+    for rel, other in store.neighbours(label, drop):
         start = there if rel.start == here else rel.start
         end = there if rel.end == here else rel.end
         if start == end:  # a link between the two (a pairing of the two, one under the other)
             continue
+        if guard is not None and not guard.allows(other.label, other.key):
+            raise OutsideScope(OUTSIDE.format(kind=MERGEABLE[label]))
         links[(rel.type, start.label, end.label)].append(RelRow(start.key, end.key, dict(rel.props)))
         moved += 1
     filled = {p: v for p, v in d.props.items() if p not in _OWN and v not in (None, "", [])
