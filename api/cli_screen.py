@@ -81,17 +81,9 @@ def decide(
 
     book, who = Decisions(settings().home), cli_user()
     if sheet is not None:
-        from openpyxl import load_workbook
-
-        ws = load_workbook(sheet, read_only=True)["比对结果"]
-        rows = ws.iter_rows(values_only=True)
-        head = [str(h) for h in next(rows)]
+        decided = _review_sheet(sheet)
         n = 0
-        for values in rows:
-            r = dict(zip(head, values, strict=False))
-            said = str(r.get("决定") or "").strip()
-            if not said:
-                continue
+        for r, said in decided:
             target = (r.get("单位编码") if said in YES else None if said in NO else said)
             book.decide(RegistryRow(str(r["来源"]), str(r["文件"]), int(r["行号"] or 0), str(r["名称"]),
                                     str(r["统一社会信用代码"] or "") or None), target or None, who)
@@ -105,6 +97,36 @@ def decide(
         raise typer.BadParameter(f"导出表中没有第 {row} 行（或该行被拒绝）", param_hint="--row")
     book.decide(found[0], unit, who)
     console.print(f"已记下：第 {row} 行“{found[0].name}”{'是 ' + unit if unit else '在图谱中没有'}")
+
+
+REVIEW_COLUMNS = ("来源", "文件", "行号", "名称", "统一社会信用代码", "单位编码", "决定")
+
+
+def _review_sheet(sheet: Path) -> list[tuple[dict[str, Any], str]]:
+    """The rows of a filled review sheet (``registry --format xlsx``) with a decision, and the
+    decision; a file that is not one is a clear error (exit 2), not a traceback."""
+    from openpyxl import load_workbook
+
+    from graph.errors import InvalidInput
+
+    try:
+        wb = load_workbook(sheet, read_only=True)
+        rows = wb["比对结果"].iter_rows(values_only=True)
+        head = [str(h) for h in next(rows)]
+        if not set(REVIEW_COLUMNS) <= set(head):
+            raise ValueError("columns")
+        out = []
+        for values in rows:
+            r = dict(zip(head, values, strict=False))
+            said = str(r.get("决定") or "").strip()
+            if said:
+                int(r["行号"] or 0)  # (a row number that is not one: the sheet is not ours)
+                out.append((r, said))
+        wb.close()
+    except Exception:  # noqa: BLE001 - damaged, not an xlsx, or not a review sheet
+        raise InvalidInput(f"{sheet.name}：不是 tupu screen registry --format xlsx 导出的复核表"
+                           f"（应有“比对结果”工作表和 {'、'.join(REVIEW_COLUMNS)} 列），或文件已损坏") from None
+    return out
 
 
 @screen_app.command("targets", help="目标对象清单：登记在营而台账没有的、应走访的、已注销仍计入的，附区划与负责党组织")

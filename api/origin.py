@@ -50,17 +50,23 @@ def same_origin(headers: dict[bytes, bytes]) -> bool:
     False
     >>> same_origin({b"host": b"a", b"referer": b"http://a/home"})
     True
+    >>> same_origin({b"host": b"127.0.0.1:8000", b"x-forwarded-host": b"tupu.example.org",
+    ...              b"origin": b"https://tupu.example.org"})
+    True
     """
-    host = _netloc(headers.get(b"host", b"").decode("latin-1"), ("80", "443"))
+    # the Host asked, or the one a reverse proxy says it was asked (a page of another origin can
+    # set neither on a request the browser sends without asking the server first)
+    hosts = {_netloc(headers.get(name, b"").decode("latin-1").split(",")[0], ("80", "443"))
+             for name in (b"host", b"x-forwarded-host") if name in headers}
     origin = headers.get(b"origin")
     if origin is not None:
-        return _of_url(origin) == host
+        return _of_url(origin) in hosts
     site = headers.get(b"sec-fetch-site")
     if site is not None:
         return site in (b"same-origin", b"none")  # none: typed by the user, not sent by a page
     referer = headers.get(b"referer")
     if referer is not None:
-        return _of_url(referer) == host
+        return _of_url(referer) in hosts
     return True  # no browser sends a cross-origin POST with none of the three: a script's own request
 
 

@@ -133,6 +133,10 @@ def test_hostile_registry_files_are_clean_errors_in_the_cli(tmp_path, monkeypatc
             assert r.exit_code == 2, r.output
             assert "无法读取文件" in r.output and f.name in r.output and "Traceback" not in r.output
             assert isinstance(r.exception, SystemExit)  # said and exited, not raised
+    # a review sheet read back that is not one
+    for f in (bad[1], bad[0]):
+        r = CliRunner().invoke(cli, ["screen", "decide", "--from", str(f)])
+        assert r.exit_code == 2 and "复核表" in r.output and "Traceback" not in r.output, r.output
 
 
 # --- 11. numbers typed inside a registry row's text ----------------------------------------------
