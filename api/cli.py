@@ -188,12 +188,14 @@ class _RichProgress:
 
 def run_ingest(paths: list[Path], dry_run: bool = False, report_file: Path | None = None,
                store=None, return_dir: Path | None = None, date: dt.date | None = None,
-               initial: bool = False) -> int:
+               initial: bool = False, complete: bool = False, force: bool = False, yes: bool = False) -> int:
     """Load ledgers with progress bars and a summary; return the exit code (0, 1 or 3). The
     return lists go to ``return_dir`` (by default beside the report, else under TUPU_HOME).
     A load that wrote something is recorded with its gaps (``graph.history``), as of ``date``
     (the day its ledgers stand for; today by default). ``initial``: a first load into the empty
-    local Neo4j through its offline importer (``ingest.initial``)."""
+    local Neo4j through its offline importer (``ingest.initial``). ``complete``: the ledgers are
+    complete (ingest.complete): what would end is shown first (a dry run), refused past the
+    policy's share unless ``force``, and asked to confirm unless ``yes``."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from graph.factory import open_store
@@ -201,6 +203,17 @@ def run_ingest(paths: list[Path], dry_run: bool = False, report_file: Path | Non
 
     own = store is None
     store = store or open_store(settings())
+    if complete and not dry_run and not initial:
+        try:
+            code = _confirm_complete(store, paths, date, force, yes)
+        except BaseException:
+            if own:
+                store.close()
+            raise
+        if code is not None:
+            if own:
+                store.close()
+            return code
     try:
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                       TimeElapsedColumn(), console=console, transient=False) as p:
@@ -212,7 +225,8 @@ def run_ingest(paths: list[Path], dry_run: bool = False, report_file: Path | Non
                                       limits=settings().limits)
             else:
                 report = Loader(store, dry_run=dry_run, progress=_RichProgress(p),
-                                limits=settings().limits).load(paths)
+                                limits=settings().limits, date=date, complete=complete and not initial,
+                                force=force, max_end_percent=_max_end_percent()).load(paths)
         if not dry_run and any(report.landed.values()):
             from graph.history import History
             from graph.policy import load_policy
@@ -250,6 +264,7 @@ def run_ingest(paths: list[Path], dry_run: bool = False, report_file: Path | Non
                       + "行已载入：相应项留空、按原文保存或关联未建立）：")
         for column, kind, n in report.grouped(report.warnings)[:15]:
             console.print(f"  {column + '：' if column else ''}{kind}  {n} 条")
+    _print_ends(report)
     if report.aliased:
         console.print(f"按合并记录：{report.aliased} 个编码载入到它们并入的单位或党组织（tupu screen duplicates）")
     if report.skipped:
@@ -287,6 +302,51 @@ def run_ingest(paths: list[Path], dry_run: bool = False, report_file: Path | Non
     return 0 if report.ok else 3
 
 
+def _max_end_percent() -> int:
+    from graph.policy import load_policy
+
+    return load_policy(settings().policy).complete_max_end_percent
+
+
+def _print_ends(report) -> None:
+    """What the load ended and restored (graph.ends), and what a complete ledger covered."""
+    for c in report.complete:
+        where = f"范围：{c['scope']}" if c["scope"] else "范围不明"
+        console.print(f"完整台账 {c['label_zh']}（{'、'.join(c['files'])}）{where}，范围内 {c['in_scope']} 个，"
+                      f"列出 {c['listed']} 个，未列出 {len(c['ending'])} 个（{c['share']}%）")
+        if c["refused"]:
+            console.print(f"[red]{c['refused']}[/red]")
+    if report.ended:
+        trial = "（试运行：将终止）" if report.dry_run else ""
+        console.print(f"[bold]已终止 {len(report.ended)} 个[/bold]{trial}：")
+        for e in report.ended[:50]:
+            console.print(f"  {e['label_zh']} {e['name'] or e['id']}（{e['id']}）{e['date']} {e['reason']}"
+                          f" —— {e['source']}")
+        if len(report.ended) > 50:
+            console.print(f"  …… 另有 {len(report.ended) - 50} 个，见报告")
+    for e in report.restored[:50]:
+        console.print(f"已恢复：{e['label_zh']} {e['name'] or e['id']}（{e['id']}），此前{e['date']} {e['reason']}")
+
+
+def _confirm_complete(store, paths: list[Path], date: dt.date | None, force: bool, yes: bool) -> int | None:
+    """A complete ledger's dry run: what would end, shown; refused past the share (exit 2) or not
+    confirmed (exit 1); ``None`` to go on."""
+    from ingest.loader import Loader
+
+    with console.status("完整台账：先核对将视为已终止的对象（试运行）…"):
+        trial = Loader(store, dry_run=True, limits=settings().limits, date=date, complete=True, force=force,
+                       max_end_percent=_max_end_percent()).load(paths)
+    _print_ends(trial)
+    if any(c["refused"] and c["ending"] for c in trial.complete):
+        console.print("[red]未载入：完整台账将终止的对象过多。核对台账是否完整，或加 --force 强制执行[/red]")
+        return 2
+    ask = f"以上 {len(trial.ended)} 个将视为已终止（注销、撤销或转出），继续载入？"
+    if trial.ended and not yes and not typer.confirm(ask):
+        console.print("未载入")
+        return 1
+    return None
+
+
 @app.command(help="载入台账（Excel 或 CSV，文件或文件夹）")
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="台账文件或文件夹", exists=True)],
@@ -299,9 +359,16 @@ def ingest(
     initial: Annotated[bool, typer.Option(
         "--initial", help="首次载入空的本地 Neo4j：用 neo4j-admin 离线导入（百万级台账快数倍；"
                           "检查与报告相同；导入期间 Neo4j 暂停服务）")] = False,
+    complete: Annotated[bool, typer.Option(
+        "--complete", help="这是完整台账：范围内没有列出的单位、党组织、网格、党员视为已注销、撤销或转出"
+                           "（先列出并确认）")] = False,
+    force: Annotated[bool, typer.Option(
+        "--force", help="完整台账将终止的超过策略比例（默认 20%）时仍然执行")] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="完整台账不再询问确认")] = False,
 ) -> None:
     raise typer.Exit(run_ingest(paths, dry_run, report, return_dir=return_dir,
-                                date=parse_date_option(date, "--date"), initial=initial))
+                                date=parse_date_option(date, "--date"), initial=initial,
+                                complete=complete, force=force, yes=yes))
 
 
 @app.command(help="生成空白台账模板（Excel，含表头、示例行与下拉选项）")

@@ -188,19 +188,23 @@ def pair_suggest(as_of: AsOf = None, policy: PolicyOpt = None, fmt: Fmt = "table
 def search(
     text: Annotated[str, typer.Argument(help="名称的一部分或编码，如“秦街”")],
     limit: Annotated[int, typer.Option(help="最多列出几个", min=1, max=500)] = 20,
+    every: Annotated[bool, typer.Option("--all", help="也列出已注销、撤销、转出的")] = False,
     fmt: Fmt = "table", out: Out = None,
 ) -> None:
     from graph.analyses.resolve import LOOKUP_ORDER, NotFound, candidates, rank
+    from graph.ends import is_live, sentence, today
 
     with open_store(settings()) as store:
         require_data(store)
-        hits = [n for n in (store.get(lb, text.strip()) for lb in LOOKUP_ORDER) if n is not None]
-        hits += rank([n for n in store.search(text, limit=max(limit, 200)) if n not in hits], text)
+        hits = [n for n in (store.get(lb, text.strip()) for lb in LOOKUP_ORDER)
+                if n is not None and (every or is_live(n.props, today()))]
+        hits += rank([n for n in store.search(text, limit=max(limit, 200), ended=every) if n not in hits], text)
         if not hits:
             from graph.analyses.resolve import resolve
 
             resolve(store, text)  # says "未找到" with the closest names (exit 1)
             raise NotFound(f"未找到“{text}”")
-        rows = [{"名称": c["name"], "类型": c["kind"], "编码": c["code"], "所在区划": c["region"] or ""}
-                for c in candidates(store, hits[:limit])]
+        rows = [{"名称": c["name"], "类型": c["kind"], "编码": c["code"], "所在区划": c["region"] or "",
+                 **({"状态": sentence(n.props) or "正常"} if every else {})}
+                for n, c in zip(hits[:limit], candidates(store, hits[:limit]))]
     _emit(fmt, out, rows, rows, f"“{text}”的搜索结果（{len(rows)} 个）")

@@ -5,6 +5,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from graph.ends import sentence
 from graph.model import LABELS, RELATIONSHIPS
 from graph.privacy import mask_props
 from graph.store import Node, Rel
@@ -16,6 +17,8 @@ class NodeOut(BaseModel):
     id: str = Field(description="编码")
     name: str = Field(description="名称")
     props: dict[str, Any] = Field(description="属性 (个人信息已脱敏)")
+    ended: str | None = Field(None, description="已终止时：何时、为何、依据"
+                                                "（如“已于 2026-10-15 注销（台账：单位.xlsx 第 12 行）”）")
 
     @classmethod
     def of(cls, node: Node) -> "NodeOut":
@@ -36,8 +39,11 @@ class LinkOut(BaseModel):
 
 def node_json(node: Node) -> dict[str, Any]:
     """A node as ``NodeOut`` shows it, as plain data (for answers encoded without the model)."""
-    return {"label": node.label, "label_zh": LABELS[node.label].zh, "id": node.key,
-            "name": node.name, "props": mask_props(node.props)}
+    out = {"label": node.label, "label_zh": LABELS[node.label].zh, "id": node.key,
+           "name": node.name, "props": mask_props(node.props)}
+    if (ended := sentence(node.props)) is not None:  # 已于 2026-10-15 注销（台账：单位.xlsx 第 12 行）
+        out["ended"] = ended
+    return out
 
 
 def link_json(here_label: str, here_key: str, rel: Rel, other: Node) -> dict[str, Any]:

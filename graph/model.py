@@ -19,6 +19,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from graph.ends import END_ZH
 from graph.errors import NotFoundError
 
 
@@ -98,19 +99,6 @@ class GridLevel(ZhEnum):
 class MemberCategory(ZhEnum):
     FORMAL = "正式"
     PROBATIONARY = "预备"
-
-
-class MemberStatus(ZhEnum):
-    """党籍状态. A member whose 党籍 is stopped stays on the roll but is no active member: the
-    counting rules pass them over (``INACTIVE_MEMBER_STATUSES``)."""
-
-    NORMAL = "正常"
-    STOPPED = "停止党籍"
-
-
-# Members in these states are kept, and shown, but not counted (formal members of a branch,
-# members of a branch, of a unit, of a building): graph/rules read it as a parameter.
-INACTIVE_MEMBER_STATUSES = (MemberStatus.STOPPED.value,)
 
 
 class Gender(ZhEnum):
@@ -215,7 +203,6 @@ class Member(_Node):
     outflow_date: IsoDate | None = Field(None, title="流出日期")
     last_contact: IsoDate | None = Field(None, title="最近联系日期")
     retired: bool = Field(False, title="是否离退休")
-    status: MemberStatus | None = Field(None, title="党籍状态")
     joined: IsoDate | None = Field(None, title="入党日期")
     confirmed: IsoDate | None = Field(None, title="转正日期")
     lost_contact: bool | None = Field(None, title="是否失联")
@@ -249,7 +236,7 @@ class LabelSpec:
     def field_zh(self, prop: str) -> str:
         """The Chinese display name of a property (the property itself if unknown)."""
         f = self.model.model_fields.get(prop)
-        return f.title if f is not None and f.title else PROVENANCE_ZH.get(prop, prop)
+        return f.title if f is not None and f.title else PROVENANCE_ZH.get(prop) or END_ZH.get(prop, prop)
 
 
 LABELS: dict[str, LabelSpec] = {
@@ -310,12 +297,12 @@ RELATIONSHIPS: dict[str, RelSpec] = {
 
 # Properties a user filters or sorts on: indexed in Neo4j.
 INDEXED_PROPERTIES: dict[str, tuple[str, ...]] = {
-    "Organization": ("kind", "sector", "term_ends", "name"),
-    "Unit": ("kind", "name"),
-    "Grid": ("level", "name"),
-    "Member": ("category", "mobile", "retired", "org_code", "name"),
+    "Organization": ("kind", "sector", "term_ends", "name", "ended"),
+    "Unit": ("kind", "name", "ended"),
+    "Grid": ("level", "name", "ended"),
+    "Member": ("category", "mobile", "retired", "org_code", "name", "ended"),
     "Region": ("level", "name"),
-    "Alliance": ("name",),
+    "Alliance": ("name", "ended"),
     "Activity": ("date",),
 }
 

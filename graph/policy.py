@@ -42,6 +42,9 @@ class Policy(BaseModel):
     industry_unit_kinds: list[str]
     committee_kinds: list[str]
     pair_capacity: int = Field(ge=1)
+    # a complete ledger (tupu ingest --complete) that would end more than this share of its scope
+    # is a partial file: refused without --force (graph.ends, ingest.complete)
+    complete_max_end_percent: int = Field(20, ge=0, le=100)
 
     @model_validator(mode="after")
     def _known_extras(self) -> "Policy":

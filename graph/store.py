@@ -346,8 +346,21 @@ class GraphStore(ABC):
         return {str(a): n.key for n in self.iter_nodes(label) for a in n.props.get("aliases") or ()}
 
     @abstractmethod
-    def list_nodes(self, label: str, skip: int = 0, limit: int = 50) -> list[Node]:
-        """Nodes of one label ordered by key."""
+    def list_nodes(self, label: str, skip: int = 0, limit: int = 50, ended: bool = False) -> list[Node]:
+        """Nodes of one label ordered by key: those that have not ended by today, or every one
+        (``ended``; graph.ends)."""
+
+    def ended_nodes(self, label: str) -> list[Node]:
+        """The nodes of one label that have ended (on any date; graph.ends), ordered by key.
+
+        >>> from graph.memory.store import MemoryStore
+        >>> s = MemoryStore()
+        >>> _ = s.upsert_nodes("Unit", [{"id": "DW1", "name": "甲"},
+        ...                             {"id": "DW2", "name": "乙", "ended": "2026-01-31"}])
+        >>> [n.key for n in s.ended_nodes("Unit")]
+        ['DW2']
+        """
+        return [n for n in self.iter_nodes(label) if n.props.get("ended")]
 
     @abstractmethod
     def neighbours(
@@ -394,8 +407,10 @@ class GraphStore(ABC):
         within ``max_hops``."""
 
     @abstractmethod
-    def search(self, text: str, labels: list[str] | None = None, limit: int = 20) -> list[Node]:
-        """Nodes whose name contains ``text``, ordered by label then key."""
+    def search(self, text: str, labels: list[str] | None = None, limit: int = 20,
+               ended: bool = False) -> list[Node]:
+        """Nodes whose name contains ``text``, ordered by label then key: those that have not
+        ended by today, or every one (``ended``; graph.ends)."""
 
     @abstractmethod
     def counts(self) -> dict[str, int]:

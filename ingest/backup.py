@@ -22,11 +22,12 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from graph.ends import END_REASON, ENDED
 from graph.model import LABELS
 from graph.privacy import mask_props
 from graph.store import GraphStore
 from ingest import member_keys
-from ingest.ledgers import LEDGERS, Ledger
+from ingest.ledgers import LEDGERS, STATUS, STATUS_DATE, Ledger
 from ingest.writers import LedgerWriter
 
 
@@ -111,4 +112,7 @@ def _node_ledger(store: GraphStore, ledger: Ledger, w: LedgerWriter, mask: bool)
             elif col.rel:
                 codes = sorted(links[col.zh].get(node.key, []))
                 row[col.zh] = ";".join(codes) if col.multi else (codes[0] if codes else None)
+            elif col.zh == STATUS:  # an ended thing goes back with its status and date
+                row[STATUS] = props.get(END_REASON) if props.get(ENDED) else None
+                row[STATUS_DATE] = props.get(ENDED)
         w.write(ledger.name, row)

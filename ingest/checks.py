@@ -430,3 +430,24 @@ def split_multi(value: Any) -> list[str]:
     """Several values in one cell, separated by ``;`` or ``；`` (or 、 and ，)."""
     parts = re.split(r"[;；、,，]", str(value))
     return [clean_code(p) for p in parts if clean_code(p)]
+
+
+ACTIVE = "正常"
+
+
+def parse_status(value: Any) -> str:
+    """A status column's word: why the thing ended (注销, 撤销, 转出 … as
+    :data:`ingest.synonyms.END_STATUS` reads them), or ``正常`` for one that exists (在册, 存续 …).
+
+    >>> parse_status("已注销"), parse_status(" 在册 "), parse_status("停止党籍")
+    ('注销', '正常', '停止党籍')
+    """
+    text = _fold(value if isinstance(value, str) else str(value)).strip("（）()")
+    if text in synonyms.END_STATUS:
+        return synonyms.END_STATUS[text]
+    if text in synonyms.ACTIVE_STATUS:
+        return ACTIVE
+    for word, reason in synonyms.END_STATUS.items():  # 已于2026年注销, 注销（吊销后）
+        if len(word) > 1 and word in text and not text.startswith(("未", "非", "无")):
+            return reason
+    raise BadValue("不是可识别的状态（可写：正常、在册、注销、吊销、撤销、合并、转出、死亡、出党、停止党籍）")

@@ -124,6 +124,18 @@ def _enum_col(zh: str, en: str, enum: type[m.ZhEnum], prop: str, required: bool 
     return Column(zh, en, required, _choice(enum), prop=prop, choices=tuple(enum.values()))
 
 
+# Whether the thing still exists (graph.ends): a status (注销, 撤销, 转出 … or 正常) and the date it
+# ended. Neither fills a property as it is: the loader makes the ended state of the two
+# (ingest.ends), and a row without a status leaves that state as it was.
+STATUS, STATUS_DATE = "状态", "状态日期"
+
+
+def _status_cols() -> tuple[Column, Column]:
+    return (Column(STATUS, "status", parse=checks.parse_status,
+                   choices=(checks.ACTIVE, "注销", "吊销", "撤销", "合并", "转出", "死亡", "出党", "停止党籍")),
+            Column(STATUS_DATE, "status_date", parse=checks.parse_date))
+
+
 _REGION = ("Region",)
 _ORG = ("Organization",)
 _UNIT = ("Unit",)
@@ -151,6 +163,7 @@ LEDGERS: dict[str, Ledger] = {
             Column("区划代码", "region_code", parse=checks.region_code, rel="IN_REGION", target=_REGION),
             Column("成立日期", "founded", parse=checks.parse_date, prop="founded"),
             Column("届满日期", "term_ends", parse=checks.parse_end_date, prop="term_ends"),
+            *_status_cols(),
         ), key=("组织编码",), self_links=(("组织编码", "上级组织编码"),),
             implied=(("组织类别", "所属领域", checks.sector_before_kind),),
             example={"组织编码": "DZZ0001", "组织名称": "某某社区党委", "组织类别": "党委",
@@ -166,6 +179,7 @@ LEDGERS: dict[str, Ledger] = {
             Column("所在网格编码", "grid_id", rel="IN_GRID", target=_GRID),
             Column("从业人员数", "employees", parse=checks.parse_int, prop="employees"),
             Column("党员数", "members_reported", parse=checks.parse_int, prop="members_reported"),
+            *_status_cols(),
         ), key=("单位编码",), self_links=(("单位编码", "上级单位编码"),), example={"单位编码": "DW0001", "单位名称": "某某科技有限公司", "单位类别": "非公企业",
                                       "统一社会信用代码": "91350100M000100Y43", "从业人员数": "35", "党员数": "4"}),
         Ledger("grids", "网格", "Grid", (
@@ -174,6 +188,7 @@ LEDGERS: dict[str, Ledger] = {
             _enum_col("网格层级", "grid_level", m.GridLevel, "level", required=True),
             Column("上级网格编码", "parent_grid_id", rel="PART_OF", target=_GRID),
             Column("区划代码", "region_code", parse=checks.region_code, rel="IN_REGION", target=_REGION),
+            *_status_cols(),
         ), key=("网格编码",), self_links=(("网格编码", "上级网格编码"),), example={"网格编码": "WG0001", "网格名称": "第一网格", "网格层级": "一般网格"}),
         Ledger("members", "党员", "Member", (
             Column("党员编码", "member_id", True, prop="id"),
@@ -192,15 +207,15 @@ LEDGERS: dict[str, Ledger] = {
             Column("是否离退休", "retired", parse=checks.parse_bool, prop="retired", choices=("是", "否")),
             Column("报到党组织编码", "report_org_id", rel="REPORTS_TO", target=_ORG),
             Column("联系电话", "phone", parse=checks.phone, prop="phone", personal=True),
-            _enum_col("党籍状态", "status", m.MemberStatus, "status"),
             Column("入党日期", "joined", parse=checks.parse_date, prop="joined"),
             Column("转正日期", "confirmed", parse=checks.parse_date_or_none, prop="confirmed"),
             Column("是否失联", "lost_contact", parse=checks.parse_bool, prop="lost_contact", choices=("是", "否")),
             Column("失联日期", "lost_since", parse=checks.parse_date, prop="lost_since"),
             Column("外出流向", "outflow_to", parse=_text, prop="outflow_to"),
+            *_status_cols(),  # 党籍状态 停止党籍, 人员状态 转出 …: the member ends (graph.ends)
         ), key=("党员编码",), derived_key=DerivedKey("身份证号", member_keys.member_key),
-            notes={"党籍状态": {m.MemberStatus.STOPPED.value: "{n} 名党员党籍状态为“停止党籍”：已载入，但不计入正式党员数"
-                                                              "与党员数（O1、O2 及单位、楼栋、小区的党员数）"}},
+            notes={STATUS: {"停止党籍": "{n} 名党员党籍状态为“停止党籍”：已载入并保留，自停止之日起不计入正式党员数"
+                                        "与党员数（O1、O2 及单位、楼栋、小区的党员数）和当前缺口"}},
             example={"党员编码": "DY000001", "姓名": "张三", "党员类别": "正式",
                                       "所在党组织编码": "DZZ0001", "性别": "男", "是否流动": "否", "是否离退休": "否"}),
         Ledger("pairings", "结对共建", None, (
@@ -226,6 +241,7 @@ LEDGERS: dict[str, Ledger] = {
                    skip_if_same_as="牵头组织编码"),
             Column("联盟类型", "kind", parse=_text, prop="kind"),
             Column("成立日期", "founded", parse=checks.parse_date, prop="founded"),
+            *_status_cols(),
         ), key=("联盟编码",), example={"联盟编码": "LM001", "联盟名称": "某某街道区域化党建联盟",
                                       "牵头组织编码": "DZZ0001", "成员组织编码": "DZZ0101;DZZ0102"}),
         Ledger("roles", "职务", None, (

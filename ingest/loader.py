@@ -26,12 +26,17 @@ from rapidfuzz import fuzz, process
 
 from graph.collector import collector_relaxed
 from graph.config import Limits
+from graph.ends import ABSENT_REASON, ENDABLE
 from graph.model import LABELS, PROVENANCE_ZH, ROW_DIGEST
 from graph.privacy import mask_text
 from graph.screening.merge import MERGEABLE
-from graph.store import Node, RelRow, SaveFailed, StoreUnavailable, batched
+from graph.store import GraphStore, Node, RelRow, SaveFailed, StoreUnavailable, batched
 from ingest import member_keys
 from ingest.aliases import linked_to_itself, unalias
+from ingest.complete import KINDS as COMPLETE_KINDS
+from ingest.complete import completion, end_absent
+from ingest.ends import ended_of, reference_warning, settle
+from ingest.ends import row_state as ended_state
 from ingest.guard import OUTSIDE, WriteScope
 from ingest.ledgers import LEDGERS, LOAD_ORDER, Ledger
 from ingest.parse_worker import RowParser
@@ -148,8 +153,17 @@ class Loader:
     def __init__(self, store: LoadTarget, *, batch_size: int = DEFAULT_BATCH,
                  dry_run: bool = False, progress: Progress | None = None,
                  now: dt.datetime | None = None, guard: WriteScope | None = None,
-                 limits: Limits | None = None, parse_workers: int = 0) -> None:
+                 limits: Limits | None = None, parse_workers: int = 0,
+                 date: dt.date | None = None, complete: bool = False, force: bool = False,
+                 max_end_percent: int = 20) -> None:
         self.store = store
+        # the date the ledgers stand for: a status that ends a thing without its own date ends it then
+        self.date = (date or (now or dt.datetime.now()).date()).isoformat()
+        # a complete ledger (ingest.complete): what it does not list in its scope ends; a listed
+        # thing that had ended is restored. Refused past max_end_percent of a scope unless force.
+        self.complete, self.force, self.max_end_percent = complete, force, max_end_percent
+        self._listed: dict[str, set[str]] = defaultdict(set)  # label -> keys its rows name
+        self._listed_files: dict[str, set[str]] = defaultdict(set)
         # rows parsed in a worker process (ingest.parse_worker): for a first load, whose database
         # is idle while the ledgers are read; on the MERGE path Neo4j has the other core
         self.parser = RowParser(parse_workers)
@@ -204,6 +218,8 @@ class Loader:
             self._resolve(spool, seen, report)
             self._load_needs(needs, seen, report)
             self.writer.drain()
+            if self.complete:
+                self._complete(report)
             if not self.dry_run:
                 self._write_problems(seen)
                 self._clear_unsettled()
@@ -302,6 +318,9 @@ class Loader:
                     report.rejected.append(Issue(t.file, t.sheet, row_no, ledger.row_link.start, None,  # type: ignore[union-attr]
                                                  "两端已合并为同一个组织，不能与自身结对，本行未载入"))
                     continue
+            if self.complete and ledger.label in COMPLETE_KINDS and (listed := parsed.values.get(ledger.key[0])):
+                self._listed[ledger.label].add(str(listed))  # a rejected row still lists its thing
+                self._listed_files[ledger.label].add(t.file)
             if warnings:
                 counts.warnings += len(warnings)
                 report.warnings.extend(warnings)
@@ -354,6 +373,8 @@ class Loader:
                  blanks: dict[str, None], present: frozenset[str]) -> _Pending:
         if ledger.label is not None:
             node = {**blanks, **parsed.props, **prov, "src_row": parsed.row, PROBLEMS: None}
+            if (state := ended_state(parsed, t.file, self.date)) is not None:
+                node.update(state)
             return _Pending(parsed.row, node, self._node_links(ledger, t, parsed, present), None)
         v = parsed.values
         if ledger.lists_of is not None:
@@ -380,7 +401,12 @@ class Loader:
                 self._reject_duplicate(t, report, pending, key, *earlier[key])
             else:
                 rows[key] = pending
-        same = self._unchanged(ledger.label, rows) if ledger.label is not None else set()
+        restored: set[str] = set()
+        if ledger.label in ENDABLE:
+            restored = settle(self.store, ledger, t.file, t.sheet,
+                              {k: p.node for k, p in rows.items() if p.node is not None},
+                              report, _letters(t), self.complete, ledger.label in self._fresh)
+        same = self._unchanged(ledger.label, rows) - restored if ledger.label is not None else set()
         if same:
             seen.mark_unchanged(ledger.name, same)
         nodes = []
@@ -508,6 +534,28 @@ class Loader:
             if rows:
                 self.store.update_nodes(label, rows)
 
+    def _complete(self, report: IngestReport) -> None:
+        """A complete ledger: per kind it lists, what its scope holds that it does not list ends
+        (ingest.complete), unless that is more than the allowed share of the scope."""
+        store = self.store
+        if not isinstance(store, GraphStore):  # a first load's import files: nothing to end
+            return
+        for label in COMPLETE_KINDS:
+            if label not in self._listed:
+                continue
+            visible = None if self.guard is None else self.guard.visible[label] | self.guard.placed[label]
+            c = completion(store, label, self._listed[label], sorted(self._listed_files[label]), self.date,
+                           visible, self.max_end_percent, self.force)
+            report.complete.append(c.as_dict())
+            if c.refused:
+                report.warnings.append(Issue("、".join(c.files), None, None, None, None, c.refused))
+            elif c.ending and not self.dry_run:
+                report.ended.extend(end_absent(store, c, self.date))
+            elif c.ending:  # a dry run says what would end
+                report.ended.extend({"label": label, "label_zh": c.label_zh, **e, "date": self.date,
+                                     "reason": ABSENT_REASON[label], "source": "完整台账未列出（试运行，未执行）",
+                                     "file": None, "sheet": None, "row": None} for e in c.ending)
+
     # --- phase 2: links --------------------------------------------------------------------
     def _existing(self, label: str, keys: set[str], seen: SeenKeys) -> set[str]:
         """The keys among ``keys`` a node of ``label`` has (or, in a dry run, would have)."""
@@ -532,6 +580,8 @@ class Loader:
                     for label in kind.start_labels:
                         wanted[label].add(start)
             known = {label: self._existing(label, keys, seen) for label, keys in wanted.items()}
+            gone = {label: found for label, keys in known.items()
+                    if label not in self._fresh and (found := ended_of(self.store, label, keys))}
             named = self._named({label: keys - known[label] for label, keys in wanted.items()}, seen)
             by_name: dict[str, list[dict[str, str]]] = defaultdict(list)
             groups: dict[tuple[str, str, str], list[RelRow]] = defaultdict(list)
@@ -555,6 +605,8 @@ class Loader:
                 if start == end and start_label == end_label:  # only a name can make it so here
                     self._itself(kind, row, end, report)
                     continue
+                if gone:
+                    self._warn_ended(kind, row, start_label, start, end_label, end, gone, report)
                 props = {**kind.fixed_props, "src_file": kind.source, "src_row": row,
                          "loaded_at": self.loaded_at}
                 if extra:
@@ -650,6 +702,20 @@ class Loader:
         if whole:
             report.counts(kind.ledger).rejected += 1
         else:
+            report.counts(kind.ledger).warnings += 1
+
+    def _warn_ended(self, kind: LinkKind, row: int, start_label: str, start: str, end_label: str, end: str,
+                    gone: dict[str, dict[str, tuple[Any, ...]]], report: IngestReport) -> None:
+        """A reference to a thing that has ended (已于…注销): the link lands as the ledger has it
+        (the analyses pass over what has ended), and the row is warned."""
+        for column, label, code in ((kind.column, end_label, end),
+                                    (kind.start_column if kind.check_start else None, start_label, start)):
+            if column is None or code not in gone.get(label, ()):
+                continue
+            letter = kind.letters.get(column)
+            report.warnings.append(Issue(kind.file, kind.sheet, row, column, code,
+                                         reference_warning(label, code, gone[label][code]),
+                                         cell=f"{letter}{row}" if letter else None))
             report.counts(kind.ledger).warnings += 1
 
     def _warn_missing(self, kind: LinkKind, row: int, start: str, end: str,

@@ -123,6 +123,12 @@ class IngestReport:
     by_name: int = 0  # references that gave the name of one node where its code belongs
     aliased: int = 0  # codes read as the node they were merged into (#16: merged duplicates)
     notes: list[str] = field(default_factory=list)  # what the uploader should know (停止党籍 not counted)
+    # things this load ended (a status, or absence from a complete ledger) and restored
+    # (ingest.ends.entry: label, id, name, date, reason, source, file, sheet, row)
+    ended: list[dict[str, Any]] = field(default_factory=list)
+    restored: list[dict[str, Any]] = field(default_factory=list)
+    # a complete ledger (--complete): per ledger, the scope it covered and what it ended
+    complete: list[dict[str, Any]] = field(default_factory=list)
     limit: int = 10_000  # issues listed per kind (TUPU_MAX_REPORT_ISSUES); the rest are counted
 
     def __post_init__(self) -> None:

@@ -66,6 +66,12 @@ HEADERS: dict[str, str] = {
     **dict.fromkeys(("名称", "党支部名称"), "组织名称"),
     "所在单位": "所在单位编码", "覆盖单位": "覆盖单位编码", "上级单位": "上级单位编码",
     "所在网格": "所在网格编码", "上级网格": "上级网格编码", "上级区划": "上级区划代码",
+    # whether the thing still exists, and since when it does not (docs/ledgers.md, 注销与撤销)
+    **dict.fromkeys(("登记状态", "组织状态", "党籍状态", "人员状态", "党员状态", "经营状态", "单位状态",
+                     "网格状态", "联盟状态", "当前状态"), "状态"),
+    **dict.fromkeys(("注销日期", "吊销日期", "撤销日期", "撤消日期", "转出日期", "去世日期", "死亡日期",
+                     "停止党籍日期", "出党日期", "合并日期", "解散日期", "注销时间", "撤销时间", "转出时间",
+                     "去世时间", "吊销时间", "停止党籍时间", "组织关系转出日期"), "状态日期"),
 }
 
 # Columns that carry no ledger value (序号 ...): ignored without a word in the report.
@@ -107,8 +113,6 @@ ENUM_SYNONYMS: dict[str, dict[str, str]] = {
     },
     # 1 / 2: the 全国党员管理信息系统's own codes for 人员类别
     "MemberCategory": {"正式党员": "正式", "预备党员": "预备", "1": "正式", "2": "预备"},
-    "MemberStatus": {**dict.fromkeys(("正常党籍", "在册", "正常在册"), "正常"),
-                     **dict.fromkeys(("停止", "已停止党籍", "党籍停止"), "停止党籍")},
     "UnitKind": {
         **dict.fromkeys(("民营企业", "私营企业", "非公有制企业", "个体工商户", "外资企业",
                          "非公有制经济组织", "民企"), "非公企业"),
@@ -163,6 +167,20 @@ OPEN_END_WORDS = {"长期", "至今", "无", "永久", "无固定期限", "-", "
 
 # An optional date not there yet: 转正日期 "-" for a 预备党员.
 NO_DATE_WORDS = {"-", "—", "--", "－", "/", "无", "暂无", "未转正"}
+# A status (状态, 登记状态, 组织状态, 党籍状态, 人员状态) as written -> why the thing ended
+# (graph.ends). A status in ACTIVE_STATUS says it exists (and restores one that had ended).
+END_STATUS: dict[str, str] = {
+    **dict.fromkeys(("注销", "已注销", "注销登记", "已注销登记", "注销企业"), "注销"),
+    **dict.fromkeys(("吊销", "已吊销", "吊销营业执照", "吊销未注销", "吊销，未注销", "被吊销"), "吊销"),
+    **dict.fromkeys(("撤销", "已撤销", "撤消", "已撤消", "解散", "已解散", "撤销建制", "取消"), "撤销"),
+    **dict.fromkeys(("合并", "已合并", "撤并", "被合并", "并入"), "合并"),
+    **dict.fromkeys(("转出", "已转出", "组织关系转出", "关系转出", "迁出", "已迁出"), "转出"),
+    **dict.fromkeys(("死亡", "去世", "已去世", "已故", "病故", "逝世", "已死亡"), "死亡"),
+    **dict.fromkeys(("出党", "开除党籍", "除名", "退党", "劝退", "党籍除名"), "出党"),
+    **dict.fromkeys(("停止党籍", "已停止党籍", "停止党员党籍", "党籍停止", "停止"), "停止党籍"),
+}
+ACTIVE_STATUS = {"正常", "在册", "存续", "在业", "开业", "在营", "有效", "运行", "在用", "正常党籍",
+                 "正常在册", "存续（在营、开业、在册）", "在营（开业）", "恢复", "已恢复", "重新登记"}
 
 # What may follow a count ("35人", "3名").
 COUNT_SUFFIXES = ("人", "名", "个", "位", "次")

@@ -136,7 +136,7 @@ def test_a_national_export_loads_unmodified_and_keys_members_by_a_keyed_hash(sto
         assert p["lost_contact"] is (person["lost"] == "是")
         assert p.get("lost_since") == (person["lost_since"] or None)
         assert p.get("outflow_to") == (person["to"] or None)
-        assert p["joined"] == person["joined"] and p["status"] == "正常"
+        assert p["joined"] == person["joined"] and p.get("ended") is None  # 党籍状态 正常: not ended
         assert ("confirmed" in p) is (person["category"] == "正式党员")  # "-" for a 预备党员: no date, no warning
     # every member in its branch, by the branch's full name
     rels = {(r.start.key, r.end.key) for r in store.iter_relationships("MEMBER_OF")}
@@ -212,7 +212,8 @@ def test_a_stopped_membership_leaves_the_counts_and_says_so(store, tmp_path):
     assert report.rejected == [] and report.landed["党员"] == 3
     assert any("1 名党员党籍状态为“停止党籍”" in n and "不计入" in n for n in report.notes)
     stopped = member_keys.member_key(crowd[0]["id"])
-    assert store.get("Member", stopped).props["status"] == "停止党籍"
+    kept = store.get("Member", stopped).props  # kept, ended as of the load's day (graph.ends)
+    assert (kept["end_reason"], kept["ended"]) == ("停止党籍", "2026-11-30")
     gaps = {(g.rule, g.id): g for g in find_gaps(store, as_of=AS_OF)}
     o1 = gaps[("O1", "0510104111")]
     assert o1.figures["formal"] == 2 and o1.figures["stopped"] == 1
@@ -361,7 +362,7 @@ MEMBER_HEAD = ["党员编码", "姓名", "人员类别", "所在党组织编码"
 @pytest.mark.parametrize("header,value,prop,expected", [
     ("人员类别", "正式党员", "category", "正式"), ("人员类别", "预备党员", "category", "预备"),
     ("人员类别", 1, "category", "正式"), ("人员类别", "2", "category", "预备"),
-    ("党籍状态", "正常", "status", "正常"), ("党籍状态", "停止党籍", "status", "停止党籍"),
+    ("党籍状态", "正常", "ended", None), ("党籍状态", "停止党籍", "end_reason", "停止党籍"),
     ("是否失联党员", "是", "lost_contact", True), ("是否失联党员", "否", "lost_contact", False),
     ("失联日期", "2025年3月1日", "lost_since", "2025-03-01"),
     ("是否流动党员", "是", "mobile", True), ("外出流向", "广东省深圳市南山区", "outflow_to", "广东省深圳市南山区"),

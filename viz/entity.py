@@ -12,6 +12,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from graph.analyses.gaps import Gap
+from graph.ends import END_PROPS, sentence
 from graph.model import LABELS, RELATIONSHIPS, time_zh, value_zh
 from graph.privacy import mask_props
 from graph.rules import pairing_current
@@ -33,7 +34,7 @@ def entity_html(node: Node, links: list[tuple[Rel, Node]], gaps: list[Gap], as_o
     spec = LABELS[node.label]
     props = mask_props(node.props)
     facts = [(spec.field_zh(k), value_zh(v)) for k, v in props.items()
-             if k not in PROVENANCE and k not in ("name", "data_problems") and v not in (None, "", [])]
+             if k not in PROVENANCE and k not in ("name", "data_problems", *END_PROPS) and v not in (None, "", [])]
     groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
     pairings, alliances = [], []
     for rel, other in links:
@@ -56,7 +57,7 @@ def entity_html(node: Node, links: list[tuple[Rel, Node]], gaps: list[Gap], as_o
     return _env.get_template("entity.html").render(
         name=node.name, kind=spec.zh, key=node.key, facts=facts, groups=sorted(groups.items()),
         pairings=pairings, alliances=alliances, gaps=gaps, views=views, as_of=as_of.isoformat(),
-        problems=node.props.get("data_problems") or [], timeline=timeline,
+        problems=node.props.get("data_problems") or [], timeline=timeline, ended=sentence(node.props),
         provenance=[(spec.field_zh(k), _provenance_zh(k, node.props[k])) for k in PROVENANCE if k in node.props])
 
 

@@ -13,6 +13,7 @@ from graph.analyses.gaps import find_gaps
 from graph.analyses.nonempty import has_data
 from graph.analyses.scope import Scope
 from graph.analyses.trees import load_trees
+from graph.ends import ENDABLE, is_live
 from graph.history.campaigns import CampaignProgress
 from graph.model import LABELS
 from graph.policy import Policy
@@ -34,10 +35,13 @@ def home_html(store: GraphStore, policy: Policy, as_of: dt.date | None = None, s
     ``campaigns``: where each campaign stands (``graph.history.campaigns.CampaignProgress``)."""
     as_of = as_of or dt.date.today()
     scope = scope or Scope(store, policy=policy)
-    if scope.everything:
-        counts = store.counts()
+    day = as_of.isoformat()
+    gone = {label: {n.key for n in store.ended_nodes(label) if not is_live(n.props, day)} for label in ENDABLE}
+    if scope.everything:  # what has not ended (graph.ends)
+        counts = {label: n - len(gone.get(label, ())) for label, n in store.counts().items()}
     else:  # what the scope may see
-        counts = {label: len(scope.allowed(label, (n.key for n in store.iter_nodes(label)))) for label in LABELS}
+        counts = {label: len(scope.allowed(label, (n.key for n in store.iter_nodes(label)
+                                                   if n.key not in gone.get(label, ())))) for label in LABELS}
     per_rule = scope.gap_counts(as_of)
     rows = coverage(store, as_of=as_of, policy=policy, scope="region")
     visible = scope.allowed("Region", [r.id for r in rows])

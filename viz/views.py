@@ -24,6 +24,7 @@ from graph.analyses.engine import engine_for
 from graph.analyses.gaps import find_gaps
 from graph.analyses.trace import find_entity
 from graph.analyses.trees import load_trees
+from graph.ends import ENDABLE, is_live
 from graph.errors import NotFoundError
 from graph.model import LABELS, RELATIONSHIPS, AllianceRole
 from graph.policy import Policy, load_policy
@@ -43,16 +44,26 @@ class ViewNotFound(NotFoundError, LookupError):
 
 def _in_context(build: Callable[..., View]) -> Callable[..., View]:
     """A view builder whose grids and buildings are named with what they are in ("蒋路社区
-    第2网格", "幸福小区 3号楼"; ``graph.analyses.context``)."""
+    第2网格", "幸福小区 3号楼"; ``graph.analyses.context``), without what has ended by the
+    view's date (graph.ends: a closed unit, a dissolved branch and its links are not drawn)."""
     @functools.wraps(build)
     def built(store: GraphStore, *args: Any, **kwargs: Any) -> View:
-        view = build(store, *args, **kwargs)
+        view = _without_ended(store, build(store, *args, **kwargs), kwargs.get("as_of"))
         ids = [(*n.id.split(":", 1), n.name) for n in view.nodes]
         full = names_in_context(engine_for(store), [(label, key, name) for label, key, name in ids])
         for n, (label, key, _) in zip(view.nodes, ids):
             n.name = full.get((label, key), n.name)
         return view
     return built
+
+
+def _without_ended(store: GraphStore, view: View, as_of: dt.date | None) -> View:
+    day = (as_of or dt.date.today()).isoformat()
+    gone = {f"{label}:{n.key}" for label in ENDABLE for n in store.ended_nodes(label) if not is_live(n.props, day)}
+    if gone:
+        view.nodes = [n for n in view.nodes if n.id not in gone]
+        view.edges = [e for e in view.edges if e.source not in gone and e.target not in gone]
+    return view
 
 
 def _gap_index(store: GraphStore, as_of: dt.date, policy: Policy) -> GapIndex:

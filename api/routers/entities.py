@@ -13,6 +13,7 @@ from api.entity_json import encoded, entity_json, seen
 from api.page_cache import kept_page
 from api.schemas import EntityOut, NodeOut, Page
 from graph.analyses.gaps import find_gaps
+from graph.ends import is_live, today
 from graph.model import LABELS
 from graph.privacy import mask_props
 from graph.screening.merge import MERGEABLE
@@ -22,11 +23,14 @@ router = APIRouter(tags=["实体"])
 EXPORT_LIMIT = 100_000
 
 
-def _visible(store, scope, label: str, skip: int, limit: int):
-    """One page of the entities the scope may see, and how many it may see in all."""
+def _visible(store, scope, label: str, skip: int, limit: int, ended: bool = False):
+    """One page of the entities the scope may see, and how many it may see in all (without
+    what has ended, unless ``ended``: graph.ends)."""
+    day = today()
+    gone = set() if ended else {n.key for n in store.ended_nodes(label) if not is_live(n.props, day)}
     if scope.everything:
-        return store.list_nodes(label, skip=skip, limit=limit), store.counts()[label]
-    keys = scope.visible_in_order(label)  # known at once: fetch just the page
+        return store.list_nodes(label, skip=skip, limit=limit, ended=ended), store.counts()[label] - len(gone)
+    keys = [k for k in scope.visible_in_order(label) if k not in gone]  # known at once: fetch just the page
     return store.get_many(label, keys[skip:skip + limit]), len(keys)
 
 
@@ -40,15 +44,16 @@ def list_entities(
     limit: Annotated[int, Query(ge=1, le=500, description="每页条数")] = 50,
     format: Annotated[Literal["json", "xlsx"],
                       Query(description="json 或 xlsx（xlsx 导出全部，最多 10 万条）")] = "json",
+    ended: Annotated[bool, Query(description="也列出已注销、撤销、转出的（默认不列）")] = False,
 ):
     name = resolve_label(label)
     if format == "xlsx":
         spec = LABELS[name]
-        nodes, _ = _visible(store, scope, name, 0, EXPORT_LIMIT)
+        nodes, _ = _visible(store, scope, name, 0, EXPORT_LIMIT, ended)
         rows = [{spec.field_zh(k): v if not isinstance(v, list) else "；".join(map(str, v))
                  for k, v in mask_props(n.props).items()} for n in nodes]
         return exports.file_response(exports.to_xlsx({spec.zh: rows}), "xlsx", spec.zh)
-    nodes, total = _visible(store, scope, name, skip, limit)
+    nodes, total = _visible(store, scope, name, skip, limit, ended)
     return Page(label=name, label_zh=LABELS[name].zh, total=total, skip=skip, limit=limit,
                 items=[NodeOut.of(n) for n in nodes])
 

@@ -55,12 +55,23 @@ def ingest(store: Store, request: Request, scope: ScopeDep,
            token: Annotated[TokenEntry, require("admin", "analyst")],
            files: Annotated[list[UploadFile], File(description="台账文件")],
            dry_run: Annotated[bool, Query(description="只检查，不写入")] = False,
-           date: Annotated[dt.date | None, Query(description="这批台账反映哪一天的情况，默认今天")] = None):
+           date: Annotated[dt.date | None, Query(description="这批台账反映哪一天的情况，默认今天")] = None,
+           complete: Annotated[bool, Query(
+               description="这是完整台账：没有列出的视为已撤销/转出（报告的 ended 列出它们）")] = False,
+           force: Annotated[bool, Query(description="完整台账将终止的超过策略比例（默认 20%）时仍然执行")] = False):
     limits = request.app.state.settings.limits
+    share = request.app.state.policy.complete_max_end_percent
     with load_slot(request), tempfile.TemporaryDirectory(prefix="tupu-upload-") as tmp:
         paths, shown = save_uploads(files, Path(tmp))
         guard = None if scope.everything else WriteScope(store, scope)
-        report = Loader(store, dry_run=dry_run, guard=guard, limits=limits).load(paths)
+        if complete and not dry_run:  # a partial file is refused before anything is written
+            trial = Loader(store, dry_run=True, guard=None if scope.everything else WriteScope(store, scope),
+                           limits=limits, date=date, complete=True, force=force, max_end_percent=share).load(paths)
+            refused = [c["refused"] for c in trial.complete if c["refused"] and c["ending"]]
+            if refused:
+                raise HTTPException(409, "未载入：" + "；".join(refused))
+        report = Loader(store, dry_run=dry_run, guard=guard, limits=limits, date=date, complete=complete,
+                        force=force, max_end_percent=share).load(paths)
         if not dry_run and any(report.landed.values()):  # its gaps, for 自上次以来
             History(request.app.state.settings.home).record(
                 store, date=date or dt.date.today(), files=[shown.get(str(f), Path(f).name) for f in report.files],
@@ -80,7 +91,8 @@ def ingest(store: Store, request: Request, scope: ScopeDep,
     d["files"] = [shown.get(f, Path(f).name) for f in d["files"]]
     d["return_files"] = [{"name": p.name, "url": f"/ingest/returns/{rid}/{p.name}"} for p in returned]
     if not dry_run:
-        request.app.state.audit.record(token.who, "载入台账", "、".join(d["files"]), d["landed"])
+        request.app.state.audit.record(token.who, "载入台账" + ("（完整台账）" if complete else ""),
+                                       "、".join(d["files"]), d["landed"])
     return d
 
 

@@ -9,6 +9,7 @@ from api.page_cache import kept_page
 from api.schemas import SearchHit, node_json
 from graph.analyses.cache import cached
 from graph.analyses.resolve import LOOKUP_ORDER, candidates, rank, within_region
+from graph.ends import is_live, today
 
 router = APIRouter(tags=["实体"])
 
@@ -22,6 +23,7 @@ async def search(
     q: Annotated[str, Query(min_length=1, max_length=100, description="名称中包含的文字")],
     label: Annotated[list[str] | None, Query(description="只搜这些类型")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 20,
+    ended: Annotated[bool, Query(description="也列出已注销、撤销、转出的（默认不列）")] = False,
 ):
     labels = [resolve_label(x) for x in label] if label else None
     # enough to rank (the best match first, not the first label's); a scope keeps what it may
@@ -29,13 +31,14 @@ async def search(
     wanted = max(limit, 200) if scope.everything else 5000
 
     def find():  # a common word (社区) matches thousands of names: kept like the analyses' answers
-        return store.search(q, labels=labels, limit=wanted)
+        return store.search(q, labels=labels, limit=wanted, ended=ended)
 
     def visible(nodes):
-        return scope.keep(nodes, lambda n: [(n.label, n.key)])
+        day = today()
+        return scope.keep([n for n in nodes if ended or is_live(n.props, day)], lambda n: [(n.label, n.key)])
 
     def page() -> tuple[bytes, dict]:
-        hits = cached(store, ("search", q.strip(), tuple(labels or ()), wanted), find)
+        hits = cached(store, ("search", q.strip(), tuple(labels or ()), wanted, ended), find)
         # a name after its region's ("西岭区孟街街道") first, then the names that hold the text
         within = rank(within_region(store, q, tuple(labels or LOOKUP_ORDER), visible), q)
         first = {(n.label, n.key) for n in within}
@@ -44,5 +47,5 @@ async def search(
         return to_json(shown), {}
 
     # the encoded answer kept per asker's scope too: ranked and encoded once
-    return await kept_page(request, store, ("search", q.strip(), tuple(labels or ()), limit, scope.kind,
+    return await kept_page(request, store, ("search", q.strip(), tuple(labels or ()), limit, ended, scope.kind,
                                             scope.value), page)

@@ -48,6 +48,10 @@ class OrgRef(BaseModel):
     name: str | None = None
 
 
+# figures a rule returns only to say something when they are set (M2: its organisation's end)
+_ONLY_WHEN_SET = frozenset({"org_ended", "org_end_reason"})
+
+
 class Gap(BaseModel):
     model_config = ConfigDict(populate_by_name=True)
 
@@ -262,7 +266,8 @@ def _explain(who: Responsibility, params: dict[str, Any], rows: list[tuple[str, 
     gaps = []
     for rule_id, row in rows:
         rule = RULES[rule_id]
-        figures = {k: v for k, v in row.items() if k not in ("id", "name", "from_name", "to_name")}
+        figures = {k: v for k, v in row.items() if k not in ("id", "name", "from_name", "to_name")
+                   and not (v is None and k in _ONLY_WHEN_SET)}
         name: str | None
         if rule.entity == "Pairing":
             key = ("Pairing", row["from"])

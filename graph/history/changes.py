@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from graph import ends
 from graph.analyses.engine import engine_for
 from graph.analyses.gaps import Gap, concerns
 from graph.analyses.trees import OrgTree, load_trees
@@ -60,12 +61,14 @@ class Changes:
     opened: list[Gap]
     closed: list[Gap]  # as they were when open: ``responsible`` is who closed it
     entities: list[EntityChange] = field(default_factory=list)
+    # why a closed gap closed, when its entity (or a pairing's organisation) ended: 单位注销 …
+    closed_why: dict[tuple[str, str], str] = field(default_factory=dict)
 
     def keep(self, keep: Callable[[list[Gap]], list[Gap]],
              keep_entities: Callable[[list[EntityChange]], list[EntityChange]] | None = None) -> "Changes":
         """Only the gaps (and changed entities) kept (a region's, or what a token may see)."""
         return Changes(self.since, self.until, keep(self.opened), keep(self.closed),
-                       keep_entities(self.entities) if keep_entities else self.entities)
+                       keep_entities(self.entities) if keep_entities else self.entities, self.closed_why)
 
     def in_region(self, codes: set[str]) -> "Changes":
         return self.keep(lambda gaps: [g for g in gaps if g.region in codes],
@@ -97,8 +100,11 @@ class Changes:
                 d["id"] = g.id
             return d
 
+        def closed(g: Gap) -> dict[str, Any]:
+            return {**brief(g), **({"why": why} if (why := self.closed_why.get(gap_key(g))) else {})}
+
         return {"since": asdict(self.since), "until": asdict(self.until),
-                "gaps_opened": [brief(g) for g in self.opened], "gaps_closed": [brief(g) for g in self.closed],
+                "gaps_opened": [brief(g) for g in self.opened], "gaps_closed": [closed(g) for g in self.closed],
                 "per_rule": self.per_rule(), "entities": [asdict(e) for e in self.entities],
                 "entity_counts": self.entity_counts()}
 
@@ -120,6 +126,9 @@ def meeting_state(store: GraphStore, date: dt.date) -> dict[str, Any]:
                     for u in sorted(engine.covered_units(), key=lambda u: u["id"])},
         "members": {m["id"]: [m["name"] or m["id"], m["org"]]
                     for m in sorted(engine.memberships(), key=lambda m: m["id"])},
+        # what has ended by then: "Label:key" -> [name, date, reason]
+        "ended": {f"{label}:{n.key}": [n.name, n.props[ends.ENDED], n.props.get(ends.END_REASON)]
+                  for label in ends.ENDABLE for n in store.ended_nodes(label) if not ends.is_live(n.props, iso)},
     }
 
 
@@ -152,4 +161,40 @@ def entity_changes(a: dict[str, Any], b: dict[str, Any], opened: list[Gap] = ())
     for g in opened:
         if g.rule == "M4":
             out.append(EntityChange("党员失联风险", "Member", g.id, g.name, g.region))
-    return out
+    return _with_ends(out, a, b)
+
+
+def _with_ends(out: list[EntityChange], a: dict[str, Any], b: dict[str, Any]) -> list[EntityChange]:
+    """The things that ended between two states (单位注销, 组织撤销, 党员转出 …) and those restored
+    (…恢复), in place of what their end looks like otherwise (组织撤销 from the tree, 单位不再覆盖)."""
+    ea, eb = a.get("ended"), b.get("ended")
+    if ea is None or eb is None:  # states kept before ends were: nothing to say
+        return out
+    region = {**{("Organization", k): v[1] for k, v in {**a["orgs"], **b["orgs"]}.items()},
+              **{("Unit", k): v[1] for k, v in {**a["covered"], **b["covered"]}.items()}}
+    changed: list[EntityChange] = []
+    for ref in sorted(set(eb) - set(ea)):
+        label, key = ref.split(":", 1)
+        name, _, reason = eb[ref]
+        changed.append(EntityChange(ends.change_kind(label, reason), label, key, name, region.get((label, key))))
+    for ref in sorted(set(ea) - set(eb)):
+        label, key = ref.split(":", 1)
+        changed.append(EntityChange(f"{ends.SHORT_ZH.get(label, '')}恢复", label, key, ea[ref][0],
+                                    region.get((label, key))))
+    said = {(c.label, c.id) for c in changed}
+    return [e for e in out if (e.label, e.id) not in said] + changed
+
+
+def closed_by_ends(closed: list[Gap], a: dict[str, Any], b: dict[str, Any]) -> dict[tuple[str, str], str]:
+    """Why each closed gap closed, where its entity (or one of a pairing's organisations) ended
+    between the two states: 单位注销, 组织撤销, 党员转出 …"""
+    ea, eb = a.get("ended") or {}, b.get("ended") or {}
+    why = {}
+    for g in closed:
+        refs = [("Organization", g.from_), ("Organization", g.to)] if g.entity == "Pairing" else [(g.entity, g.id)]
+        for label, key in refs:
+            ref = f"{label}:{key}"
+            if ref in eb and ref not in ea:
+                why[gap_key(g)] = ends.change_kind(label, eb[ref][2])
+                break
+    return why

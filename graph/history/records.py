@@ -37,7 +37,7 @@ from graph.collector import collector_paused
 from graph.errors import Conflict, NotFoundError
 from graph.history import progress as progress_of
 from graph.history import snapshot
-from graph.history.changes import Changes, LoadRecord, entity_changes, gap_key, meeting_state
+from graph.history.changes import Changes, LoadRecord, closed_by_ends, entity_changes, gap_key, meeting_state
 from graph.history.head import Head
 from graph.policy import Policy
 from graph.private import private_home
@@ -373,8 +373,10 @@ class History:
         b = self.as_of(until) if until else self.loads()[-1]
         before, after = ({gap_key(g): g for g in self.gaps_of(r)} for r in (a, b))
         opened = [g for k, g in after.items() if k not in before]
-        return Changes(since=a, until=b, opened=opened, closed=[g for k, g in before.items() if k not in after],
-                       entities=entity_changes(self.state_of(a), self.state_of(b), opened))
+        closed = [g for k, g in before.items() if k not in after]
+        sa, sb = self.state_of(a), self.state_of(b)
+        return Changes(since=a, until=b, opened=opened, closed=closed, entities=entity_changes(sa, sb, opened),
+                       closed_why=closed_by_ends(closed, sa, sb))
 
     def since_last(self) -> Changes | None:
         """What changed between the last two loads of different ledger dates (None before

@@ -21,6 +21,7 @@ from typing import Any
 import networkx as nx
 
 from graph.collector import collector_paused
+from graph.ends import is_live, today
 from graph.model import LABELS, RELATIONSHIPS, label_spec, rel_spec
 from graph.store import (
     Direction,
@@ -416,11 +417,14 @@ class MemoryStore(GraphStore):
                     found.setdefault(name, set()).add(key)
         return found
 
-    def list_nodes(self, label: str, skip: int = 0, limit: int = 50) -> list[Node]:
+    def list_nodes(self, label: str, skip: int = 0, limit: int = 50, ended: bool = False) -> list[Node]:
         label_spec(label)
         with self.lock:
-            keys = self._sorted_keys(label)[skip : skip + limit]
-            return [self._node((label, k)) for k in keys]
+            keys = self._sorted_keys(label)
+            if not ended:
+                day = today()
+                keys = [k for k in keys if is_live(self.g.nodes[(label, k)], day)]
+            return [self._node((label, k)) for k in keys[skip : skip + limit]]
 
     def _edges(self, node: tuple[str, str], direction: Direction
                ) -> Iterator[tuple[tuple[str, str], tuple[str, str], str, dict[str, Any], tuple[str, str]]]:
@@ -486,8 +490,10 @@ class MemoryStore(GraphStore):
                 rels.append(Rel(k[0], NodeRef(*s), NodeRef(*e), dict(d["props"])))  # type: ignore[index]
             return Subgraph([self._node(n) for n in hops], rels)
 
-    def search(self, text: str, labels: list[str] | None = None, limit: int = 20) -> list[Node]:
+    def search(self, text: str, labels: list[str] | None = None, limit: int = 20,
+               ended: bool = False) -> list[Node]:
         text = text.strip()
+        day = today()
         if not text:
             return []
         wanted = labels or list(LABELS)
@@ -497,8 +503,9 @@ class MemoryStore(GraphStore):
         with self.lock:
             for label in sorted(wanted):
                 for key in self._sorted_keys(label):
-                    name = self.g.nodes[(label, key)].get("name")
-                    if isinstance(name, str) and text in name:
+                    props = self.g.nodes[(label, key)]
+                    name = props.get("name")
+                    if isinstance(name, str) and text in name and (ended or is_live(props, day)):
                         hits.append(self._node((label, key)))
                         if len(hits) >= limit:
                             return hits

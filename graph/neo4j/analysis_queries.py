@@ -4,8 +4,12 @@ values are parameters (``graph.rules.rule_params``).
 """
 from __future__ import annotations
 
+from graph.ends import live_cypher as live
 from graph.model import label_spec, rel_spec
 from graph.rules import CURRENT_CYPHER as _CURRENT
+
+# What a meeting and the coverage count is what has not ended by $as_of (graph.ends); regions,
+# contexts and scope see everything (an ended thing is still where it was).
 
 # --- the trees and the regions of entities ------------------------------------------------------
 # The region of a unit (or grid): its own IN_REGION, else the nearest container's (the
@@ -34,13 +38,14 @@ def regions_of(label: str, every: bool = False) -> str:
 
 
 # the units a meeting counts as covered (graph.history.changes.meeting_state)
-COVERED_UNITS = _REGIONS_OF.format(label="Unit",
-                                   match="MATCH (e:Unit) WHERE EXISTS { ()-[:ESTABLISHED_IN|COVERS]->(e) }")
+COVERED_UNITS = _REGIONS_OF.format(
+    label="Unit", match=f"MATCH (e:Unit) WHERE {live('e')} "
+                        f"AND EXISTS {{ (o:Organization)-[:ESTABLISHED_IN|COVERS]->(e) WHERE {live('o')} }}")
 
 # each member's organisation, as a meeting counts transfers: a few columns per member in chunks,
 # not every member's and link's properties (5 s -> 0.4 s at 100k members)
-MEMBERSHIPS = """
-MATCH (m:Member)-[:MEMBER_OF]->(o:Organization)
+MEMBERSHIPS = f"""
+MATCH (m:Member)-[:MEMBER_OF]->(o:Organization) WHERE {live("m")} AND {live("o")}
 RETURN m.id AS id, m.name AS name, max(o.id) AS org
 """
 
@@ -58,9 +63,9 @@ WITH r, min(p.code) AS parent
 RETURN r.code AS code, r.name AS name, r.level AS level, parent
 """
 
-ORG_TREE = """
-MATCH (o:Organization)
-OPTIONAL MATCH (o)-[:SUBORDINATE_TO]->(p:Organization)
+ORG_TREE = f"""
+MATCH (o:Organization) WHERE {live("o")}
+OPTIONAL MATCH (o)-[:SUBORDINATE_TO]->(p:Organization) WHERE {live("p")}
 WITH o, min(p.id) AS parent
 OPTIONAL MATCH (o)-[:IN_REGION]->(r:Region)
 WITH o, parent, min(r.code) AS region
@@ -97,39 +102,40 @@ RETURN m.id AS id
 """
 
 # --- coverage facts (rolled up the trees in graph.analyses.coverage) ----------------------------
-UNIT_FACTS = """
-MATCH (u:Unit) WHERE u.kind IN $coverable
+UNIT_FACTS = f"""
+MATCH (u:Unit) WHERE u.kind IN $coverable AND {live("u")}
 OPTIONAL MATCH p = (u)-[:PART_OF*0..5]->(:Unit)-[:IN_REGION]->(r:Region)
 WITH u, r ORDER BY length(p), r.code
 WITH u, collect(r.code)[0] AS region
 RETURN u.id AS id, u.kind AS kind, region,
-       EXISTS { (:Organization)-[:ESTABLISHED_IN]->(u) } AS established,
-       EXISTS { (:Organization)-[:ESTABLISHED_IN|COVERS]->(u) } AS covered
+       EXISTS {{ (o:Organization)-[:ESTABLISHED_IN]->(u) WHERE {live("o")} }} AS established,
+       EXISTS {{ (o:Organization)-[:ESTABLISHED_IN|COVERS]->(u) WHERE {live("o")} }} AS covered
 """
 
-GRID_FACTS = """
-MATCH (g:Grid {level: $general_grid})
+GRID_FACTS = f"""
+MATCH (g:Grid {{level: $general_grid}}) WHERE {live("g")}
 OPTIONAL MATCH p = (g)-[:PART_OF*0..5]->(:Grid)-[:IN_REGION]->(r:Region)
 WITH g, r ORDER BY length(p), r.code
 WITH g, collect(r.code)[0] AS region
-RETURN g.id AS id, region, EXISTS { (:Organization)-[:ON_GRID]->(g) } AS has_org
+RETURN g.id AS id, region, EXISTS {{ (o:Organization)-[:ON_GRID]->(g) WHERE {live("o")} }} AS has_org
 """
 
-MOBILE_FACTS = """
-MATCH (m:Member {mobile: true})
+MOBILE_FACTS = f"""
+MATCH (m:Member {{mobile: true}}) WHERE {live("m")}
 OPTIONAL MATCH (m)-[:MEMBER_OF]->(o:Organization)
 WITH m, min(o.id) AS org
-WITH org, EXISTS { (m)-[:MOBILE_TO]->(:Organization) } AS managed
+WITH org, EXISTS {{ (m)-[:MOBILE_TO]->(x:Organization) WHERE {live("x")} }} AS managed
 RETURN org, count(*) AS total, sum(CASE WHEN managed THEN 1 ELSE 0 END) AS managed
 """
 
 PAIRABLE_FACTS = f"""
-MATCH (o:Organization) WHERE o.kind IN $pairable AND o.sector IN $pair_sectors
-RETURN o.id AS id, EXISTS {{ MATCH (o)-[r:PAIRED_WITH]-(:Organization) WHERE {_CURRENT} }} AS paired
+MATCH (o:Organization) WHERE o.kind IN $pairable AND o.sector IN $pair_sectors AND {live("o")}
+RETURN o.id AS id,
+       EXISTS {{ MATCH (o)-[r:PAIRED_WITH]-(x:Organization) WHERE {_CURRENT} AND {live("x")} }} AS paired
 """
 
 PAIRING_COUNTS = f"""
-MATCH (o:Organization)-[r:PAIRED_WITH]-(:Organization) WHERE {_CURRENT}
+MATCH (o:Organization)-[r:PAIRED_WITH]-(x:Organization) WHERE {_CURRENT} AND {live("o")} AND {live("x")}
 RETURN o.id AS id, count(r) AS n
 """
 
@@ -150,8 +156,8 @@ MATCH (n) WHERE (n:Unit OR n:Grid OR n:Member OR n:Organization) AND n.data_prob
 RETURN labels(n)[0] AS label, n.id AS id, n.data_problems AS problems
 """
 
-PAIRING_RELS = """
-MATCH (a:Organization)-[r:PAIRED_WITH]->(b:Organization)
+PAIRING_RELS = f"""
+MATCH (a:Organization)-[r:PAIRED_WITH]->(b:Organization) WHERE {live("a")} AND {live("b")}
 RETURN a.id AS from, b.id AS to, r.form AS form, r.since AS since, r.until AS until
 ORDER BY a.id, b.id, r.form
 """

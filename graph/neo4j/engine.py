@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from graph.ends import today
 from graph.neo4j import analysis_queries as aq
 from graph.neo4j.store import Neo4jStore
 from graph.rules import RULES
@@ -31,7 +32,7 @@ class Neo4jEngine:
         return self._rows(aq.REGION_TREE)
 
     def org_tree(self) -> list[Row]:
-        return self._rows(aq.ORG_TREE)
+        return self._rows(aq.ORG_TREE, as_of=today())
 
     def home_orgs(self, ids: list[str]) -> dict[str, str | None]:
         return {r["id"]: r["org"] for r in self._rows(aq.HOME_ORGS, ids=ids)}
@@ -66,13 +67,13 @@ class Neo4jEngine:
         return {(r["label"], r["id"]): list(r["problems"]) for r in self._rows(aq.DATA_PROBLEMS)}
 
     def pairing_rels(self) -> list[Row]:
-        return self._rows(aq.PAIRING_RELS)
+        return self._rows(aq.PAIRING_RELS, as_of=today())
 
     def memberships(self) -> list[Row]:
-        return self._rows(aq.MEMBERSHIPS)
+        return self._rows(aq.MEMBERSHIPS, as_of=today())
 
     def covered_units(self) -> list[Row]:
-        return self._rows(aq.COVERED_UNITS)
+        return self._rows(aq.COVERED_UNITS, as_of=today())
 
     def contexts(self, label: str, ids: list[str], kinds: list[str]) -> dict[str, list[str]]:
         if label == "Grid":

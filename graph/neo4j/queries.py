@@ -191,12 +191,21 @@ def aliases(label: str) -> str:
             f"UNWIND n.aliases AS alias RETURN alias, n.{key} AS key")
 
 
+# what has ended by $today is left out unless $ended (graph.ends)
+_LIVE_OR_ENDED = "($ended OR n.ended IS NULL OR n.ended > $today)"
+
+
 def list_nodes(label: str) -> str:
     label, key = _label(label)
     return (
-        f"MATCH (n:{label}) RETURN {_NODE.format(v='n', p='')} "
+        f"MATCH (n:{label}) WHERE {_LIVE_OR_ENDED} RETURN {_NODE.format(v='n', p='')} "
         f"ORDER BY n.{key} SKIP $skip LIMIT $limit"
     )
+
+
+def ended_nodes(label: str) -> str:
+    label, key = _label(label)
+    return f"MATCH (n:{label}) WHERE n.ended IS NOT NULL RETURN {_NODE.format(v='n', p='')} ORDER BY n.{key}"
 
 
 _PATTERNS = {"out": "(n)-[r]->(m)", "in": "(n)<-[r]-(m)", "both": "(n)-[r]-(m)"}
@@ -266,7 +275,7 @@ RELS_AMONG = (
 # answer equals the embedded store's. Other text falls back to a label scan.
 SEARCH_FULLTEXT = (
     f"CALL db.index.fulltext.queryNodes('{FULLTEXT_INDEX}', $lucene) YIELD node AS n "
-    "WITH n WHERE n.name CONTAINS $text AND labels(n)[0] IN $labels "
+    f"WITH n WHERE n.name CONTAINS $text AND labels(n)[0] IN $labels AND {_LIVE_OR_ENDED} "
     f"RETURN {_NODE.format(v='n', p='')} ORDER BY label, key LIMIT $limit"
 )
 
@@ -274,7 +283,7 @@ SEARCH_FULLTEXT = (
 def search_scan(label: str) -> str:
     label, key = _label(label)
     return (
-        f"MATCH (n:{label}) WHERE n.name CONTAINS $text "
+        f"MATCH (n:{label}) WHERE n.name CONTAINS $text AND {_LIVE_OR_ENDED} "
         f"RETURN {_NODE.format(v='n', p='')} ORDER BY key LIMIT $limit"
     )
 

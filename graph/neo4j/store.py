@@ -21,6 +21,7 @@ import neo4j
 from neo4j import GraphDatabase, RoutingControl
 from neo4j.exceptions import AuthError, ClientError, DriverError, ServiceUnavailable, SessionExpired
 
+from graph.ends import today
 from graph.model import LABELS, RELATIONSHIPS, label_spec, rel_spec
 from graph.neo4j import queries as cy
 from graph.store import (
@@ -443,9 +444,13 @@ class Neo4jStore(GraphStore):
     def aliases(self, label: str) -> dict[str, str]:
         return {str(r["alias"]): str(r["key"]) for r in self._run(cy.aliases(label), read=True)}
 
-    def list_nodes(self, label: str, skip: int = 0, limit: int = 50) -> list[Node]:
-        recs = self._run(cy.list_nodes(label), read=True, skip=int(skip), limit=int(limit))
+    def list_nodes(self, label: str, skip: int = 0, limit: int = 50, ended: bool = False) -> list[Node]:
+        recs = self._run(cy.list_nodes(label), read=True, skip=int(skip), limit=int(limit),
+                         ended=ended, today=today())
         return [self._to_node(r) for r in recs]
+
+    def ended_nodes(self, label: str) -> list[Node]:
+        return [self._to_node(r) for r in self._run(cy.ended_nodes(label), read=True)]
 
     def neighbours(
         self,
@@ -541,7 +546,8 @@ class Neo4jStore(GraphStore):
                     dict(r["props"])) for r in recs[0]["rels"]]
         return Subgraph(nodes, rels)
 
-    def search(self, text: str, labels: list[str] | None = None, limit: int = 20) -> list[Node]:
+    def search(self, text: str, labels: list[str] | None = None, limit: int = 20,
+               ended: bool = False) -> list[Node]:
         text = text.strip()
         if not text:
             return []
@@ -554,12 +560,13 @@ class Neo4jStore(GraphStore):
                 self._fulltext_seen = self.generation
             lucene = '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
             recs = self._run(
-                cy.SEARCH_FULLTEXT, read=True, lucene=lucene, text=text, labels=wanted, limit=limit
-            )
+                cy.SEARCH_FULLTEXT, read=True, lucene=lucene, text=text, labels=wanted, limit=limit,
+                ended=ended, today=today())
             return [self._to_node(r) for r in recs]
         hits: list[Node] = []
         for label in wanted:
-            recs = self._run(cy.search_scan(label), read=True, text=text, limit=limit - len(hits))
+            recs = self._run(cy.search_scan(label), read=True, text=text, limit=limit - len(hits),
+                             ended=ended, today=today())
             hits.extend(self._to_node(r) for r in recs)
             if len(hits) >= limit:
                 break

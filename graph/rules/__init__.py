@@ -8,12 +8,10 @@ registry.
 """
 from graph.rules import grids, members, organizations, pairings, units  # noqa: F401 (they register)
 from graph.rules.base import (
-    ACTIVE_MEMBER_CYPHER,
     CURRENT_CYPHER,
     RULES,
     Row,
     Rule,
-    active_member,
     days_between,
     pairing_current,
     register,
@@ -32,5 +30,5 @@ def rules_of_group(group: str) -> list[str]:
     return [r for r, rule in RULES.items() if rule.group == group]
 
 
-__all__ = ["ACTIVE_MEMBER_CYPHER", "CURRENT_CYPHER", "RULES", "Row", "Rule", "active_member", "days_between",
+__all__ = ["CURRENT_CYPHER", "RULES", "Row", "Rule", "days_between",
            "pairing_current", "register", "rule_params", "rules_of_group", "unregister"]

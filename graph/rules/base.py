@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graph import model as m
+from graph.ends import live_cypher as live
 from graph.policy import Policy
 
 Row = dict[str, Any]
@@ -26,6 +27,9 @@ Row = dict[str, Any]
 # A pairing is current when ``since`` is empty or ≤ as_of and ``until`` is empty or ≥ as_of
 # (the Python twin is :func:`pairing_current`).
 CURRENT_CYPHER = "(coalesce(r.since, '') <= $as_of AND (r.until IS NULL OR r.until >= $as_of))"
+# Every node a rule counts has not ended by $as_of (graph.ends): ``live("u")`` in its Cypher; the
+# memory engine's walk helpers pass over ended nodes the same way.
+__all__ = ["CURRENT_CYPHER", "live"]
 
 
 @dataclass(frozen=True)
@@ -70,20 +74,6 @@ def pairing_current(props: dict[str, Any], as_of: str) -> bool:
     return (props.get("since") or "") <= as_of and (props.get("until") is None or props["until"] >= as_of)
 
 
-# A member counted by the counting rules (formal members, members of a branch, of a unit, of a
-# building); the Python twin is :func:`active_member`.
-ACTIVE_MEMBER_CYPHER = "NOT coalesce(m.status, '') IN $inactive_members"
-
-
-def active_member(props: dict[str, Any], p: Row) -> bool:
-    """A member the counts include: not 停止党籍 (the Cypher twin is :data:`ACTIVE_MEMBER_CYPHER`).
-
-    >>> active_member({"status": "停止党籍"}, {"inactive_members": ["停止党籍"]})
-    False
-    """
-    return props.get("status") not in p["inactive_members"]
-
-
 def _days_before(day: dt.date, days: int) -> str:
     """``day`` minus ``days`` as ISO text; the calendar's first day if that is before it."""
     try:
@@ -118,6 +108,5 @@ def rule_params(policy: Policy, as_of: dt.date) -> Row:
         "joint_kind": m.OrgKind.JOINT_BRANCH.value,
         "formal": m.MemberCategory.FORMAL.value,
         # members kept but not counted (停止党籍): every count of members passes them over
-        "inactive_members": list(m.INACTIVE_MEMBER_STATUSES),
     })
     return params

@@ -5,19 +5,22 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from graph.rules.base import ACTIVE_MEMBER_CYPHER, Row, Rule, active_member, days_between, register
+from graph.rules.base import Row, Rule, days_between, live, register
+
+STOPPED = "停止党籍"  # an end of a member (graph.ends) that its branch's gap mentions
 
 
-def _branches(g: Any, p: Row, field: str, counted: Callable[[dict[str, Any]], bool],
+def _branches(g: Any, p: Row, field: str, counted: Callable[[tuple[str, str]], bool],
               is_gap: Callable[[int], bool]) -> Iterator[Row]:
-    """Branches whose count of active members (those also ``counted``) ``is_gap``, with that
-    count as ``field`` and the members passed over as not active (停止党籍) as ``stopped``."""
+    """Branches whose count of members (those ``counted``; an ended member is not) ``is_gap``,
+    with that count as ``field``, and the members whose 党籍 is stopped as ``stopped`` (kept on
+    the roll, not counted: the gap says so)."""
     for n, a in g.nodes("Organization"):
         if a.get("kind") in p["branch_kinds"]:
-            members = [g.g.nodes[m] for m, _ in g.ins(n, "MEMBER_OF", "Member")]
-            count = sum(1 for m in members if active_member(m, p) and counted(m))
+            count = sum(1 for m, _ in g.ins(n, "MEMBER_OF", "Member") if counted(m))
             if is_gap(count):
-                stopped = sum(1 for m in members if not active_member(m, p))
+                stopped = sum(1 for m, _ in g._ins_all(n, "MEMBER_OF", "Member")
+                              if m in g.gone and g.prop(m, "end_reason") == STOPPED)
                 yield {"id": n[1], "name": a.get("name"), field: count, "stopped": stopped}
 
 
@@ -25,21 +28,22 @@ def _not_counted(f: Row) -> str:
     return f"（另有 {f['stopped']} 名停止党籍，不计入）" if f.get("stopped") else ""
 
 
+# the members of a branch whose 党籍 is stopped by $as_of (graph.ends), said beside the count
+_STOPPED = ("COUNT { MATCH (s:Member)-[:MEMBER_OF]->(o) WHERE s.end_reason = '" + STOPPED + "' AND NOT "
+            + live("s") + " } AS stopped")
+
+
 def _o1(g: Any, p: Row) -> Iterator[Row]:
-    return _branches(g, p, "formal", lambda m: bool(m.get("category") == p["formal"]),
+    return _branches(g, p, "formal", lambda m: bool(g.prop(m, "category") == p["formal"]),
                      lambda n: n < p["o1_min_formal"])
 
-
-# the members of a branch who are not counted (停止党籍), said beside the count
-_STOPPED = "COUNT { MATCH (m:Member)-[:MEMBER_OF]->(o) WHERE NOT (" + ACTIVE_MEMBER_CYPHER + ") } AS stopped"
 
 register(Rule(
     "O1", "党支部不足三名正式党员", "Organization", "党组织",
     message=lambda f, p: f"正式党员 {f['formal']} 名，不足 {p['o1_min_formal']} 名" + _not_counted(f),
     cypher="""
-MATCH (o:Organization) WHERE o.kind IN $branch_kinds
-WITH o, COUNT { MATCH (m:Member {category: $formal})-[:MEMBER_OF]->(o)
-                WHERE """ + ACTIVE_MEMBER_CYPHER + """ } AS formal
+MATCH (o:Organization) WHERE o.kind IN $branch_kinds AND """ + live("o") + """
+WITH o, COUNT { (m:Member {category: $formal})-[:MEMBER_OF]->(o) WHERE """ + live("m") + """ } AS formal
 WHERE formal < $o1_min_formal
 RETURN o.id AS id, o.name AS name, formal, """ + _STOPPED,
     walk=_o1,
@@ -54,8 +58,8 @@ register(Rule(
     "O2", "党支部规模超限", "Organization", "党组织",
     message=lambda f, p: f"党员 {f['members']} 名，超过 {p['o2_max_members']} 名" + _not_counted(f),
     cypher="""
-MATCH (o:Organization) WHERE o.kind IN $branch_kinds
-WITH o, COUNT { MATCH (m:Member)-[:MEMBER_OF]->(o) WHERE """ + ACTIVE_MEMBER_CYPHER + """ } AS members
+MATCH (o:Organization) WHERE o.kind IN $branch_kinds AND """ + live("o") + """
+WITH o, COUNT { (m:Member)-[:MEMBER_OF]->(o) WHERE """ + live("m") + """ } AS members
 WHERE members > $o2_max_members
 RETURN o.id AS id, o.name AS name, members, """ + _STOPPED,
     walk=_o2,
@@ -72,7 +76,7 @@ register(Rule(
     "O3", "换届逾期", "Organization", "党组织",
     message=lambda f, p: f"届满日期 {f['term_ends']}，换届已逾期 {days_between(f['as_of'], f['term_ends'])} 天",
     cypher="""
-MATCH (o:Organization) WHERE o.term_ends < $as_of
+MATCH (o:Organization) WHERE o.term_ends < $as_of AND """ + live("o") + """
 RETURN o.id AS id, o.name AS name, o.term_ends AS term_ends""",
     walk=_o3,
 ))
@@ -90,8 +94,8 @@ register(Rule(
     "O4", "联合党支部覆盖过多", "Organization", "党组织",
     message=lambda f, p: f"覆盖单位 {f['covered']} 个，超过 {p['o4_max_covered']} 个",
     cypher="""
-MATCH (o:Organization {kind: $joint_kind})
-WITH o, COUNT { (o)-[:COVERS]->(:Unit) } AS covered
+MATCH (o:Organization {kind: $joint_kind}) WHERE """ + live("o") + """
+WITH o, COUNT { (o)-[:COVERS]->(u:Unit) WHERE """ + live("u") + """ } AS covered
 WHERE covered > $o4_max_covered
 RETURN o.id AS id, o.name AS name, covered""",
     walk=_o4,

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from graph.rules.base import CURRENT_CYPHER, Row, Rule, days_between, pairing_current, register
+from graph.rules.base import CURRENT_CYPHER, Row, Rule, days_between, live, pairing_current, register
 
 _UNPAIRED = f"""
-MATCH (o:Organization) WHERE o.kind IN $pairable AND o.sector IN ${{sectors}}
-  AND NOT EXISTS {{{{ MATCH (o)-[r:PAIRED_WITH]-(:Organization) WHERE {CURRENT_CYPHER} }}}}
+MATCH (o:Organization) WHERE o.kind IN $pairable AND o.sector IN ${{sectors}} AND {live("o")}
+  AND NOT EXISTS {{{{ MATCH (o)-[r:PAIRED_WITH]-(x:Organization) WHERE {CURRENT_CYPHER} AND {live("x")} }}}}
 RETURN o.id AS id, o.name AS name, o.sector AS sector,
-       COUNT {{{{ (o)-[:PAIRED_WITH]-(:Organization) }}}} AS lapsed"""
+       COUNT {{{{ (o)-[:PAIRED_WITH]-(x:Organization) WHERE {live("x")} }}}} AS lapsed"""
 
 
 def _unpaired(g: Any, p: Row, sectors: list[str]) -> Iterator[Row]:
@@ -57,7 +57,8 @@ register(Rule(
     "P3", "结对已到期", "Pairing", "结对",
     message=lambda f, p: f"{f['form']}于 {f['until']} 到期，已过期 {days_between(f['as_of'], f['until'])} 天",
     cypher="""
-MATCH (a:Organization)-[r:PAIRED_WITH]->(b:Organization) WHERE r.until < $as_of
+MATCH (a:Organization)-[r:PAIRED_WITH]->(b:Organization)
+WHERE r.until < $as_of AND """ + live("a") + " AND " + live("b") + """
 RETURN a.id AS from, b.id AS to, a.name AS from_name, b.name AS to_name, r.form AS form,
        r.until AS until""",
     walk=_p3,
@@ -81,7 +82,7 @@ register(Rule(
     message=lambda f, p: f"近 {p['p4_window_days']} 天共同开展活动 {f['activities']} 次，"
                          f"少于 {p['p4_min_activities']} 次",
     cypher=f"""
-MATCH (a:Organization)-[r:PAIRED_WITH]->(b:Organization) WHERE {CURRENT_CYPHER}
+MATCH (a:Organization)-[r:PAIRED_WITH]->(b:Organization) WHERE {CURRENT_CYPHER} AND {live("a")} AND {live("b")}
 WITH a, b, r, COUNT {{
   MATCH (a)-[:TOOK_PART_IN]->(x:Activity)<-[:TOOK_PART_IN]-(b)
   WHERE x.date >= $p4_from AND x.date <= $as_of RETURN DISTINCT x }} AS activities

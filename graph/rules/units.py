@@ -7,16 +7,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from graph.rules.base import ACTIVE_MEMBER_CYPHER, Row, Rule, active_member, register
+from graph.rules.base import Row, Rule, live, register
 
-# A unit's member count (its active members: not 停止党籍) and whether it is established or
-# covered, in Cypher ...
-_UNIT_FIGURES = """
-MATCH (u:Unit) WHERE u.kind IN $coverable
-WITH u, COUNT { MATCH (m:Member)-[:WORKS_AT]->(u) WHERE """ + ACTIVE_MEMBER_CYPHER + """ } AS workers
+# A unit's member count and whether it is established or covered, in Cypher ...
+_UNIT_FIGURES = f"""
+MATCH (u:Unit) WHERE u.kind IN $coverable AND {live("u")}
+WITH u, COUNT {{ (w:Member)-[:WORKS_AT]->(u) WHERE {live("w")} }} AS workers
 WITH u, CASE WHEN coalesce(u.members_reported, 0) > workers THEN u.members_reported ELSE workers END AS members,
-     EXISTS { (:Organization)-[:ESTABLISHED_IN]->(u) } AS established,
-     EXISTS { (:Organization)-[:COVERS]->(u) } AS covers
+     EXISTS {{ (o:Organization)-[:ESTABLISHED_IN]->(u) WHERE {live("o")} }} AS established,
+     EXISTS {{ (c:Organization)-[:COVERS]->(u) WHERE {live("c")} }} AS covers
 """
 
 
@@ -25,7 +24,7 @@ def _units(g: Any, p: Row) -> Iterator[tuple[tuple[str, str], dict[str, Any], in
     for n, a in g.nodes("Unit"):
         if a.get("kind") not in p["coverable"]:
             continue
-        workers = sum(1 for m, _ in g.ins(n, "WORKS_AT", "Member") if active_member(g.g.nodes[m], p))
+        workers = sum(1 for _ in g.ins(n, "WORKS_AT", "Member"))
         members = max(a.get("members_reported") or 0, workers)
         yield (n, a, members, g.has_in(n, "ESTABLISHED_IN", "Organization"),
                g.has_in(n, "COVERS", "Organization"))
@@ -77,7 +76,7 @@ register(Rule(
     message=lambda f, p: "无党员，未被党组织覆盖，也未选派党建工作指导员",
     cypher=_UNIT_FIGURES + """
 WITH u, members, established, covers WHERE members = 0 AND NOT established AND NOT covers
-  AND NOT EXISTS { (:Member)-[:HOLDS_ROLE {role: $instructor}]->(u) }
+  AND NOT EXISTS { (i:Member)-[:HOLDS_ROLE {role: $instructor}]->(u) WHERE """ + live("i") + """ }
 RETURN u.id AS id, u.name AS name, members""",
     walk=_u3,
 ))

@@ -1,0 +1,198 @@
+"""Things end (graph.ends, ingest.ends): a unit a street office's ledger marks 注销, one left out of
+a complete ledger, an organisation dissolved, a member transferred out — on both stores.
+
+The ledgers are written as a street office keeps them (openpyxl: a title row, Chinese headers,
+序号, the status column as the 国家企业信用信息公示系统 and 全国党员管理信息系统 exports write it). The gaps
+that really closed are found without the code under test: the month's ledgers with the closed
+unit's row simply gone, loaded into an empty store.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import json
+
+from openpyxl import Workbook
+from stdnum.cn import uscc as std_uscc
+from typer.testing import CliRunner
+
+from api.cli import app as cli
+
+from graph.analyses.gaps import find_gaps
+from graph.history import History
+from graph.history.changes import gap_key
+from graph.memory.store import MemoryStore
+from ingest.loader import Loader
+
+JAN, FEB = dt.date(2026, 1, 31), dt.date(2026, 2, 28)
+STREET, COMMUNITY = "510107001000", "510107001001"
+
+
+def _uscc(body: str) -> str:
+    return body + std_uscc.calc_check_digit(body)
+
+
+def workbook(path: Path, title: str, headers: list[str], rows: list[list[Any]]) -> Path:
+    """One sheet as a street office keeps it: a merged title row, the headers, 序号, text codes."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = path.stem + "台账"
+    ws.append([title])
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers) + 1)
+    ws.append(["序号", *headers])
+    for i, row in enumerate(rows, 1):
+        ws.append([i, *row])
+    ws.append([])
+    ws.append(["填表人：王芳", None, "填表日期：2026年2月28日"])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path
+
+
+UNIT_HEADERS = ["单位编码", "单位名称", "单位类别", "统一社会信用代码", "区划代码", "从业人员数", "党员数"]
+UNITS = {
+    "DW001": ["DW001", "成都甲科技有限公司", "民营企业", _uscc("91510107MA6CAAAA0"), COMMUNITY, "35", "4"],
+    "DW002": ["DW002", "成都乙物流有限公司", "民营企业", _uscc("91510107MA6CBBBB0"), COMMUNITY, "80", "3"],
+    "DW003": ["DW003", "丙记餐饮店", "个体工商户", None, COMMUNITY, "6", "1"],
+    "DW004": ["DW004", "丁家物业服务有限公司", "物业企业", _uscc("91510107MA6CDDDD0"), COMMUNITY, "20", "0"],
+    **{f"DW00{i}": [f"DW00{i}", f"骆路{shop}", "个体工商户", None, COMMUNITY, "3", "0"]
+       for i, shop in ((5, "戊记便利店"), (6, "己氏理发店"), (7, "庚记五金店"), (8, "辛家水果店"))},
+}
+REGION_HEADERS = ["区划代码", "名称", "层级", "上级区划代码"]
+REGIONS = [["510100000000", "成都市", "地级市", None], ["510107000000", "武侯区", "区", "510100000000"],
+           [STREET, "骆路街道", "街道", "510107000000"], [COMMUNITY, "骆路社区", "社区居委会", STREET]]
+ORG_HEADERS = ["组织编码", "组织名称", "组织类别", "上级组织编码", "所属领域", "所在单位编码", "覆盖单位编码", "区划代码"]
+ORGS = [
+    ["DZZ01", "骆路街道党工委", "党工委", None, "社区", None, None, STREET],
+    ["DZZ02", "骆路社区党委", "党委", "DZZ01", "社区", None, None, COMMUNITY],
+    ["DZZ03", "成都乙物流有限公司党支部", "党支部", "DZZ02", "非公企业", "DW002", None, COMMUNITY],
+]
+COVERING = ["DZZ04", "骆路社区物业联合党支部", "联合党支部", "DZZ02", "社区", None, "DW004", COMMUNITY]
+MEMBER_HEADERS = ["党员编码", "姓名", "党员类别", "所在党组织编码", "工作单位编码"]
+MEMBERS = [
+    ["DY0001", "李强", "正式党员", "DZZ03", "DW002"],
+    ["DY0002", "王秀英", "正式党员", "DZZ03", "DW002"],
+    ["DY0003", "张伟", "预备党员", "DZZ03", "DW002"],
+]
+
+
+def units_file(folder: Path, month: str, status: dict[str, tuple[str, Any]] | None = None,
+               without: tuple[str, ...] = ()) -> Path:
+    """The units ledger; ``status``: code -> (登记状态, 注销日期) as the register's export writes
+    them (None: the ledger has no status columns); ``without``: rows left out."""
+    headers = UNIT_HEADERS + (["登记状态", "注销日期"] if status is not None else [])
+    rows = []
+    for code, row in UNITS.items():
+        if code in without:
+            continue
+        if status is not None:
+            state, day = status.get(code, ("存续（在营、开业、在册）", None))
+            row = [*row, state, day]
+        rows.append(row)
+    return workbook(folder / "单位.xlsx", f"骆路街道辖区单位台账（{month}）", headers, rows)
+
+
+def month(folder: Path, name: str, orgs: list[list[Any]], **units: Any) -> list[Path]:
+    return [workbook(folder / "行政区划.xlsx", "武侯区行政区划", REGION_HEADERS, REGIONS),
+            units_file(folder, name, **units),
+            workbook(folder / "党组织.xlsx", f"骆路街道党组织台账（{name}）", ORG_HEADERS, orgs),
+            workbook(folder / "党员.xlsx", f"骆路街道党员花名册（{name}）", MEMBER_HEADERS, MEMBERS)]
+
+
+def closed_for_real(tmp_path: Path, first: set[tuple[str, str]]) -> set[tuple[str, str]]:
+    """The gaps of January that February closes: February's ledgers with the closed unit's row
+    gone (no status column at all), loaded into an empty store."""
+    fresh = MemoryStore()
+    Loader(fresh, date=FEB).load(month(tmp_path / "oracle", "2026年2月", [*ORGS, COVERING], without=("DW001",)))
+    return first - {gap_key(g) for g in find_gaps(fresh, as_of=FEB)}
+
+
+def test_a_unit_marked_closed_in_the_status_column_closes_exactly_its_gaps(store, tmp_path):
+    history = History(tmp_path / "home")
+    Loader(store, date=JAN).load(month(tmp_path / "1", "2026年1月", ORGS, status={}))
+    first = history.record(store, date=JAN, files=["1月"], who="骆路街道")
+    # February: 甲科技 closed on 15 February (the register's word), and a joint branch now covers 丁家物业
+    report = Loader(store, date=FEB).load(month(tmp_path / "2", "2026年2月", [*ORGS, COVERING],
+                                                status={"DW001": ("注销", dt.datetime(2026, 2, 15))}))
+    assert report.ok, report.rejected
+    assert [(e["id"], e["date"], e["reason"], e["source"]) for e in report.ended] == \
+        [("DW001", "2026-02-15", "注销", "单位.xlsx 第 3 行")]
+    history.record(store, date=FEB, files=["2月"], who="骆路街道")
+    ch = history.changes(JAN)
+    expected = closed_for_real(tmp_path, {gap_key(g) for g in history.gaps_of(first)})
+    assert {gap_key(g) for g in ch.closed} == expected
+    assert ("U1", "DW001") in expected and ("U3", "DW004") in expected  # one ended, one covered
+    body = ch.as_dict()
+    why = {g["id"]: g.get("why") for g in body["gaps_closed"]}
+    assert why["DW001"] == "单位注销" and why["DW004"] is None
+    assert ("单位注销", "DW001") in {(e["kind"], e["id"]) for e in body["entities"]}
+    # kept, and said: its page, the graph before its date, search on request
+    unit = store.get("Unit", "DW001")
+    assert unit is not None and unit.props["ended"] == "2026-02-15"
+    assert not any(g.id == "DW001" for g in find_gaps(store, as_of=dt.date(2026, 3, 1)))
+    assert any(g.id == "DW001" for g in find_gaps(store, as_of=dt.date(2026, 2, 14)))  # before its date
+    assert [n.key for n in store.search("甲科技")] == []
+    assert [n.key for n in store.search("甲科技", ended=True)] == ["DW001"]
+    assert "DW001" not in [n.key for n in store.list_nodes("Unit")]
+    assert history.store_as_of(dt.date(2026, 2, 1)).get("Unit", "DW001").props.get("ended") is None
+
+
+def test_a_unit_left_out_of_a_complete_ledger_closes_exactly_its_gaps(store, tmp_path):
+    history = History(tmp_path / "home")
+    Loader(store, date=JAN).load(month(tmp_path / "1", "2026年1月", ORGS))
+    first = history.record(store, date=JAN, files=["1月"], who="骆路街道")
+    february = month(tmp_path / "2", "2026年2月", [*ORGS, COVERING], without=("DW001",))
+    trial = Loader(store, date=FEB, complete=True, dry_run=True).load(february)  # what would end
+    units = next(c for c in trial.complete if c["label"] == "Unit")
+    assert (units["scope"], units["in_scope"], units["listed"]) == ("骆路社区（510107001001）", 8, 7)
+    assert [e["id"] for e in units["ending"]] == ["DW001"] and store.get("Unit", "DW001").props.get("ended") is None
+    report = Loader(store, date=FEB, complete=True).load(february)
+    assert [(e["id"], e["date"], e["reason"], e["source"]) for e in report.ended] == \
+        [("DW001", "2026-02-28", "注销", "完整台账 单位.xlsx 未列出")]
+    history.record(store, date=FEB, files=["2月"], who="骆路街道")
+    ch = history.changes(JAN)
+    assert {gap_key(g) for g in ch.closed} == closed_for_real(tmp_path, {gap_key(g) for g in history.gaps_of(first)})
+    assert {g["id"]: g.get("why") for g in ch.as_dict()["gaps_closed"]}["DW001"] == "单位注销"
+    # half of March's ledger: a partial file, not a month's changes — nothing ends
+    half = month(tmp_path / "3", "2026年3月", [*ORGS, COVERING], without=("DW001", "DW005", "DW006", "DW007"))
+    report = Loader(store, date=dt.date(2026, 3, 31), complete=True).load(half)
+    units = next(c for c in report.complete if c["label"] == "Unit")
+    assert units["refused"] and "超过 20%" in units["refused"] and report.ended == []
+    assert all(store.get("Unit", k).props.get("ended") is None for k in ("DW005", "DW006", "DW007"))
+    # listed again in a complete ledger: restored, and said
+    report = Loader(store, date=dt.date(2026, 3, 31), complete=True).load(
+        month(tmp_path / "4", "2026年3月", [*ORGS, COVERING]))
+    assert [e["id"] for e in report.restored] == ["DW001"] and store.get("Unit", "DW001").props.get("ended") is None
+
+
+def test_the_cli_shows_what_a_complete_ledger_ends_refuses_a_partial_one_and_says_why_gaps_closed(tmp_path, monkeypatch):
+    monkeypatch.setenv("TUPU_HOME", str(tmp_path / "home"))
+    run = CliRunner().invoke
+    month(tmp_path / "1", "2026年1月", ORGS)
+    assert run(cli, ["ingest", str(tmp_path / "1"), "--date", "2026-01-31"]).exit_code == 0
+    half = tmp_path / "half"
+    month(half, "2026年2月", [*ORGS, COVERING], without=("DW001", "DW005", "DW006", "DW007"))
+    r = run(cli, ["ingest", str(half), "--date", "2026-02-28", "--complete", "--yes"])
+    assert r.exit_code == 2 and "超过20%" in flat(r) and "未载入" in flat(r)
+    assert "2026-02-28" not in run(cli, ["loads"]).output  # nothing was written
+    month(tmp_path / "2", "2026年2月", [*ORGS, COVERING], without=("DW001",))
+    r = run(cli, ["ingest", str(tmp_path / "2"), "--date", "2026-02-28", "--complete"], input="n\n")
+    assert r.exit_code == 1 and "成都甲科技有限公司" in flat(r) and "继续载入" in flat(r)
+    r = run(cli, ["ingest", str(tmp_path / "2"), "--date", "2026-02-28", "--complete"], input="y\n")
+    assert r.exit_code == 0, r.output
+    assert "范围：骆路社区（510107001001）" in flat(r) and "完整台账单位.xlsx未列出" in flat(r)
+    body = json.loads(run(cli, ["changes", "--since", "2026-01-31", "--format", "json"]).output)
+    assert {"rule": "U1", "id": "DW001", "why": "单位注销"}.items() <= \
+        next(g for g in body["gaps_closed"] if g["id"] == "DW001").items()
+    assert not any(g["id"] == "DW001" for g in body["gaps_opened"])
+    r = run(cli, ["search", "甲科技"])
+    assert r.exit_code == 1
+    r = run(cli, ["search", "甲科技", "--all", "--format", "json"])
+    assert r.exit_code == 0 and json.loads(r.output)[0]["状态"] == "已于 2026-02-28 注销（完整台账 单位.xlsx 未列出）"
+
+
+def flat(result: Any) -> str:
+    """The CLI's output without the line breaks and spaces a terminal's width puts in it."""
+    return "".join(result.output.split())
