@@ -1,6 +1,7 @@
 """``tupu loads`` and ``tupu changes``: the loads recorded, and what changed between two of them."""
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Annotated
 
@@ -106,10 +107,72 @@ def changes(
         for kind, count in ch.entity_counts().items():
             kinds.add_row(kind, str(count))
         console.print(kinds)
-    closed = Table("规则", "名称", "补齐者（负责组织）", title=f"已补齐（{len(ch.closed)}）")
+    closed = Table("规则", "名称", "补齐者（负责组织）", "原因", title=f"已补齐（{len(ch.closed)}）")
     for g in ch.closed[:50]:
-        closed.add_row(g.rule, g.name or g.id, g.responsible.name if g.responsible else "")
+        closed.add_row(g.rule, g.name or g.id, g.responsible.name if g.responsible else "",
+                       ch.closed_why.get((g.rule, g.id), ""))
     console.print(closed)
+
+
+@app.command("end", help="注销、撤销或转出（手工）：单位、党组织、网格、党员或联盟自某日起不再计入当前统计"
+                         "（可撤销、可恢复）")
+def end_cmd(
+    what: Annotated[str, typer.Argument(help="名称或编码")],
+    date: Annotated[str | None, typer.Option("--date", help="哪天起（YYYY-MM-DD），默认今天")] = None,
+    reason: Annotated[str | None, typer.Option(
+        "--reason", help="原因：注销、吊销、撤销、合并、转出、死亡、出党、停止党籍"
+                         "（默认单位注销、组织撤销、党员转出）")] = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="不再确认")] = False,
+) -> None:
+    from graph.analyses.resolve import resolve
+    from graph.ends import ABSENT_REASON
+    from graph.factory import open_store
+    from graph.history.by_hand import end
+    from graph.model import LABELS
+    from graph.policy import load_policy
+    from ingest.synonyms import END_STATUS
+
+    day = parse_date_option(date, "--date") or dt.date.today()
+    word = END_STATUS.get((reason or "").strip(), reason)
+    with open_store(settings()) as store:
+        node = resolve(store, what)
+        if not yes:
+            typer.confirm(f"{LABELS[node.label].zh}{node.name}（{node.key}）自 {day} 起{word or '终止'}？", abort=True)
+        rec = end(store, settings().home, node, date=day, reason=word, who=cli_user(),
+                  policy=load_policy(settings().policy))
+    said = word or ABSENT_REASON[node.label]
+    audited("手工终止", f"{node.label} {node.key} {day} {said}")
+    console.print(f"已记录：{LABELS[node.label].zh}{node.name}（{node.key}）自 {day} 起{said}，不再计入当前缺口与统计"
+                  f"（载入记录 {rec.id}，可用 tupu restore 或 tupu loads undo 撤回）")
+
+
+@app.command("restore", help="恢复已注销、撤销或转出的单位、党组织、网格、党员或联盟（重新登记，或终止有误）")
+def restore_cmd(
+    what: Annotated[str, typer.Argument(help="名称或编码")],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="不再确认")] = False,
+) -> None:
+    from graph.analyses.resolve import NotFound, candidates
+    from graph.ends import sentence
+    from graph.errors import Ambiguous
+    from graph.factory import open_store
+    from graph.history.by_hand import find_ended, restore
+    from graph.model import LABELS
+    from graph.policy import load_policy
+
+    with open_store(settings()) as store:
+        found = find_ended(store, what)
+        if not found:
+            raise NotFound(f"没有名称或编码为“{what}”的已注销、撤销或转出的对象（tupu search {what} --all 可查）")
+        if len(found) > 1:
+            raise Ambiguous(f"“{what}”对应多个已终止的对象，请写编码：" + "、".join(
+                f"{n.name}（{LABELS[n.label].zh}，{n.key}）" for n in found[:20]), candidates(store, found[:20]))
+        node = found[0]
+        if not yes:
+            typer.confirm(f"恢复{LABELS[node.label].zh}{node.name}（{node.key}，{sentence(node.props)}）？", abort=True)
+        rec = restore(store, settings().home, node, who=cli_user(), policy=load_policy(settings().policy))
+    audited("手工恢复", f"{node.label} {node.key}")
+    console.print(f"已恢复：{LABELS[node.label].zh}{node.name}（{node.key}），重新计入当前缺口与统计"
+                  f"（载入记录 {rec.id}）")
 
 
 campaign_app = TupuTyper(help="集中攻坚：new 新建 / list 列出 / show 进展 / remove 删除", no_args_is_help=True)

@@ -9,17 +9,15 @@ unit's row simply gone, loaded into an empty store.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 from typing import Any
-
-import json
 
 from openpyxl import Workbook
 from stdnum.cn import uscc as std_uscc
 from typer.testing import CliRunner
 
 from api.cli import app as cli
-
 from graph.analyses.gaps import find_gaps
 from graph.history import History
 from graph.history.changes import gap_key
@@ -196,3 +194,33 @@ def test_the_cli_shows_what_a_complete_ledger_ends_refuses_a_partial_one_and_say
 def flat(result: Any) -> str:
     """The CLI's output without the line breaks and spaces a terminal's width puts in it."""
     return "".join(result.output.split())
+
+
+def test_ending_and_restoring_by_hand_round_trip(store, tmp_path):
+    from graph.history.by_hand import end, find_ended, restore
+
+    home = tmp_path / "home"
+    history = History(home)
+    Loader(store, date=JAN).load(month(tmp_path / "1", "2026年1月", ORGS))
+    history.record(store, date=JAN, files=["1月"], who="骆路街道")
+    before = {gap_key(g) for g in find_gaps(store, as_of=JAN)}
+    branch = store.get("Organization", "DZZ03")
+    rec = end(store, home, branch, date=dt.date(2026, 2, 10), reason="撤销", who="组织委员")
+    assert rec.date == "2026-02-10" and rec.files == ["手工组织撤销：成都乙物流有限公司党支部（DZZ03）"]
+    gaps = {gap_key(g): g for g in find_gaps(store, as_of=dt.date(2026, 2, 10))}
+    # its members now have no organisation, said as the data problem it is; its unit is no longer established
+    m2 = gaps[("M2", "DY0001")]
+    assert m2.message == "所在党组织 DZZ03 已于 2026-02-10 撤销，请转接组织关系"
+    assert ("U1", "DW002") in gaps and ("O1", "DZZ03") not in gaps and ("P2", "DZZ03") not in gaps
+    ch = history.changes(JAN)
+    assert ("组织撤销", "DZZ03") in {(e.kind, e.id) for e in ch.entities}
+    assert ch.closed_why[("P2", "DZZ03")] == "组织撤销"
+    assert [n.key for n in find_ended(store, "乙物流")] == ["DZZ03"]
+    restore(store, home, store.get("Organization", "DZZ03"), who="组织委员", date=dt.date(2026, 2, 12))
+    assert store.get("Organization", "DZZ03").props.get("ended") is None
+    assert {gap_key(g) for g in find_gaps(store, as_of=JAN)} == before
+    # undone as a load is: the end comes back, then goes
+    history.undo(store, history.loads()[-1].id, "组织委员")
+    assert store.get("Organization", "DZZ03").props["ended"] == "2026-02-10"
+    history.undo(store, history.loads()[-1].id, "组织委员")
+    assert store.get("Organization", "DZZ03").props.get("ended") is None
