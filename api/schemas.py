@@ -39,11 +39,9 @@ class LinkOut(BaseModel):
 
 def node_json(node: Node) -> dict[str, Any]:
     """A node as ``NodeOut`` shows it, as plain data (for answers encoded without the model)."""
-    out = {"label": node.label, "label_zh": LABELS[node.label].zh, "id": node.key,
-           "name": node.name, "props": mask_props(node.props)}
-    if (ended := sentence(node.props)) is not None:  # 已于 2026-10-15 注销（台账：单位.xlsx 第 12 行）
-        out["ended"] = ended
-    return out
+    # ended: 已于 2026-10-15 注销（台账：单位.xlsx 第 12 行）, or None (graph.ends)
+    return {"label": node.label, "label_zh": LABELS[node.label].zh, "id": node.key,
+            "name": node.name, "props": mask_props(node.props), "ended": sentence(node.props)}
 
 
 def link_json(here_label: str, here_key: str, rel: Rel, other: Node) -> dict[str, Any]:
