@@ -445,3 +445,55 @@ def test_past_graphs_are_one_per_load_and_bounded(store, tmp_path, monkeypatch):
         gc.collect()
         alive = {rid for rid, ref in built if ref() is not None}
         assert len(alive) <= 2, alive  # the graphs let go are gone from memory, their caches with them
+
+
+EVIL_PAGE = """<!DOCTYPE html><html><body>
+<form id="f" method="post" enctype="multipart/form-data" action="TARGET/ingest">
+<input type="file" name="files" id="files"></form>
+<script>
+const csv = "组织编码,组织名称,组织类别\\nDW-EVIL,被塞进来的党委,党委\\n";
+const dt = new DataTransfer();
+dt.items.add(new File([csv], "组织.csv", {type: "text/csv"}));
+document.getElementById("files").files = dt.files;
+const data = new FormData(); data.append("files", new File([csv], "组织.csv", {type: "text/csv"}));
+fetch("TARGET/ingest", {method: "POST", body: data, mode: "no-cors", credentials: "include"})
+  .finally(() => document.getElementById("f").submit());
+</script></body></html>"""
+
+
+def test_a_page_on_another_port_cannot_make_the_admins_browser_load_a_ledger(browser, tmp_path):
+    """The attack of #36 in a real browser: the admin opened Tupu (the cookie is set), then a page
+    served from another port of the same host posts a ledger to it, by a form and by fetch."""
+    from starlette.applications import Starlette
+    from starlette.responses import HTMLResponse
+    from starlette.routing import Route
+
+    from graph.memory.store import MemoryStore
+    from tests.browser import serve
+
+    store = MemoryStore()
+    app, admin = app_with_admin(lambda: store)
+    with serve(app) as tupu:
+        evil = Starlette(routes=[Route("/", lambda request: HTMLResponse(EVIL_PAGE.replace("TARGET", tupu)))])
+        with serve(evil) as attacker:
+            context = browser.new_context()
+            page = context.new_page()
+            page.goto(f"{tupu}/?token={admin}")
+            assert page.url == f"{tupu}/"  # the token left the address bar
+            assert any(c["name"] == "tupu_token" for c in context.cookies())
+            posts = []
+            page.on("response", lambda r: posts.append(r.status) if r.request.method == "POST" else None)
+            page.goto(f"{attacker}/")
+            page.wait_for_url(f"{tupu}/ingest", timeout=15_000)  # the form was sent, with the cookie
+            assert posts and set(posts) == {403}, posts
+            assert "跨站" in page.content()
+            assert store.get("Organization", "DW-EVIL") is None and sum(store.counts().values()) == 0
+            # the admin's own page still uploads
+            page.goto(f"{tupu}/")
+            status = page.evaluate("""async () => {
+                const data = new FormData();
+                data.append("files", new File(["组织编码,组织名称,组织类别\\nDW1,甲党委,党委\\n"], "组织.csv"));
+                return (await fetch("/ingest", {method: "POST", body: data, credentials: "same-origin"})).status;
+            }""")
+            assert status == 200 and store.get("Organization", "DW1") is not None
+            context.close()
