@@ -86,7 +86,10 @@ def test_a_view_page_adds_itself_and_scopes_apply(demo, tmp_path, monkeypatch):
         assert [m["slides"] for m in c.get("/meetings", headers=bearer(viewer)).json()] == [2]
         full = c.get("/meetings/例会", params={"as_of": DEMO_DAY.isoformat()}, headers=bearer(viewer))
         mine = c.get("/meetings/例会", params={"as_of": DEMO_DAY.isoformat()}, headers=bearer(street))
-        assert full.status_code == mine.status_code == 200
-        other = "519902001000"  # a street of another district: in the city's slide, not in the scoped one
-        assert other in full.text and other not in mine.text
+        # the admin's meeting is city-wide: a street's token neither lists nor opens it (#36; its
+        # own meetings' decks are cut to it: tests/test_scope_round3.py)
+        assert full.status_code == 200 and mine.status_code == 404
+        assert c.get("/meetings", headers=bearer(street)).json() == []
+        other = "519902001000"  # a street of another district: in the city's slide
+        assert other in full.text
         assert c.get("/meetings/没有", headers=bearer(admin)).status_code == 404

@@ -234,3 +234,66 @@ def test_a_street_merges_nothing_into_what_it_cannot_see(city, store):
     r = merge(east_analyst, "ZBE", "ZBD2")
     assert r.status_code == 200 and store.get("Organization", "ZBD2") is None, r.text
     assert merge(admin, "ZBE", "ZBD").status_code == 200 and parents("ZBE") == {"JDE", "JDW"}
+
+
+# --- 5. no city-wide figures for a street ------------------------------------------------------
+def test_loads_tell_a_street_its_own_figures_and_nothing_of_who_loaded_what(city, tmp_path):
+    c, app, admin, east, east_analyst, west = city
+    whole = c.get("/loads", headers=bearer(admin)).json()
+    assert whole[0]["files"] and "测试管理员" in whole[0]["who"] and whole[-1]["per_rule"]["O1"]
+    extra = write_csv(tmp_path / "东街新建.csv", [ORG_HEAD, ["ZBQ", "东街补建支部", "党支部", "JDE", EAST, "社区"]])
+    r = c.post("/ingest", params={"date": "2025-04-30"}, headers=bearer(east_analyst),
+               files=[("files", ("东街新建.csv", extra.read_bytes(), "text/csv"))])
+    assert r.status_code == 200 and r.json()["landed"] == {"党组织": 1}, r.text
+    whole = c.get("/loads", headers=bearer(admin)).json()
+    for token in (east, east_analyst):
+        seen = c.get("/loads", headers=bearer(token))
+        assert seen.status_code == 200 and "测试管理员" not in seen.text and "党组织.csv" not in seen.text
+        rows = seen.json()
+        assert [x["date"] for x in rows] == [x["date"] for x in whole]  # the dates, to choose one
+        # the street's own gaps at each load, not the city's
+        o1_now = len([g for g in c.get("/gaps", params={"rule": "O1"}, headers=bearer(token)).json()])
+        assert rows[-1]["per_rule"]["O1"] == o1_now < whole[-1]["per_rule"]["O1"]
+        assert rows[-1]["gaps"] < whole[-1]["gaps"]
+    mine = c.get("/loads", headers=bearer(east_analyst)).json()
+    assert mine[-1]["files"] == ["东街新建.csv"] and "东街分析员" in mine[-1]["who"]  # its own load
+    assert c.get("/loads", headers=bearer(east)).json()[-1]["files"] == []  # another's
+
+
+def test_meetings_have_an_owner_and_a_scope_and_a_deck_shows_nothing_of_what_the_viewer_may_not_see(city):
+    c, app, admin, east, east_analyst, west = city
+    west_analyst, _ = app.state.tokens.create("analyst", "region", WEST, name="西街分析员")
+    other_east, _ = app.state.tokens.create("analyst", "region", EAST, name="东街另一分析员")
+
+    def slide(token: str, meeting: str, url: str, title: str):
+        return c.post(f"/meetings/{meeting}/slides", json={"url": url, "title": title}, headers=bearer(token))
+
+    assert slide(west_analyst, "西街例会", f"/views/coverage/{WEST}", "西街覆盖").status_code == 200
+    assert slide(admin, "全市例会", "/views/pairings", "全市结对").status_code == 200
+    assert slide(east_analyst, "东街例会", f"/views/coverage/{EAST}", "东街覆盖").status_code == 200
+    # a meeting kept before owners were: an admin's, city-wide
+    old = Path(app.state.settings.home) / "meetings" / "老例会.json"
+    old.write_text(json.dumps({"name": "老例会", "title": "老例会", "slides": [
+        {"title": "西街老图", "kind": "coverage", "root": WEST, "hops": 1, "state": {}}]}, ensure_ascii=False),
+        encoding="utf-8")
+    # the admin adds to 东街's meeting a view of 西街 and the whole city's pairings
+    assert slide(admin, "东街例会", f"/views/coverage/{WEST}", "机密西街页").status_code == 200
+    assert slide(admin, "东街例会", "/views/pairings", "全市结对页").status_code == 200
+    listed = {m["name"] for m in c.get("/meetings", headers=bearer(east)).json()}
+    assert listed == {"东街例会"}
+    assert "西街例会" not in c.get("/", headers=bearer(east)).text
+    for name in ("西街例会", "全市例会", "老例会"):
+        assert c.get(f"/meetings/{name}", headers=bearer(east)).status_code == 404
+        r = slide(east_analyst, name, f"/views/coverage/{EAST}", "改")
+        assert r.status_code == 409, r.text
+        assert c.delete(f"/meetings/{name}", headers=bearer(east_analyst)).status_code == 404
+    assert c.get("/meetings/没有", headers=bearer(east)).status_code == 404
+    assert slide(other_east, "东街例会", f"/views/coverage/{EAST}", "改").status_code == 403
+    assert c.delete("/meetings/东街例会", headers=bearer(other_east)).status_code == 403
+    # the deck: 东街's viewer gets its own slide, and nothing of the others (title, notes, nodes)
+    everything = c.get("/meetings/东街例会", headers=bearer(admin)).text
+    assert "机密西街页" in everything and "对结对（在期" in everything and "西街第一支部" in everything
+    deck = c.get("/meetings/东街例会", headers=bearer(east))
+    assert deck.status_code == 200 and "东街覆盖" in deck.text and "无权查看" in deck.text
+    assert _leaks(deck.text, ("机密西街页", "对结对（在期", "西街第一支部", "乙支部", WEST)) == []
+    assert c.delete("/meetings/东街例会", headers=bearer(east_analyst)).status_code == 200

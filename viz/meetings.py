@@ -1,7 +1,9 @@
 """Meetings (汇报): a saved, ordered list of views, each with its title and how it was shown
 (filters, groups unfolded, node positions). Kept as JSON files under ``$TUPU_HOME/meetings``; a
 meeting is played as one offline HTML file whose slides step with the arrow keys
-(``viz.deck``).
+(``viz.deck``). A meeting has an owner and a scope, as a campaign (``graph.access``): a scoped
+token lists and opens only meetings inside its scope, and only the owner or an admin adds to,
+changes or deletes one; a meeting kept before owners were is an admin's, city-wide.
 
 >>> import tempfile
 >>> book = MeetingBook(Path(tempfile.mkdtemp()))
@@ -18,11 +20,15 @@ import re
 import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlparse
 
+from graph.access import TokenEntry, check_change, check_delete, owner_of, sees_record
 from graph.errors import InvalidInput, NotFoundError, TooLargeInput
 from viz.registry import VIEWS
+
+if TYPE_CHECKING:
+    from graph.analyses.scope import Scope
 
 MAX_SLIDES = 100
 MAX_MEETINGS = 500
@@ -60,6 +66,9 @@ class Meeting:
     name: str
     title: str
     slides: list[Slide] = field(default_factory=list)
+    owner: str | None = None  # the id of the token that made it; None: an admin's
+    scope_kind: str = "all"  # its maker's scope
+    scope: str | None = None
 
 
 def slide_from_url(url: str, title: str, state: dict[str, Any] | None = None) -> Slide:
@@ -94,17 +103,24 @@ class MeetingBook:
             raise InvalidInput("汇报名称应为 1–40 个汉字、字母、数字或 -（）")
         return self.dir / f"{name}.json"
 
-    def get(self, name: str) -> Meeting:
+    def get(self, name: str, scope: Scope | None = None) -> Meeting:
+        """The meeting ``name``; for a ``scope`` that does not see it, as missing."""
         f = self._file(name)
         if not f.exists():
             raise MeetingNotFound(f"未找到汇报“{name}”（tupu meeting list 列出已有的）")
         raw = json.loads(f.read_text(encoding="utf-8"))
-        return Meeting(raw["name"], raw["title"], [Slide(**s) for s in raw["slides"]])
+        m = Meeting(raw["name"], raw["title"], [Slide(**s) for s in raw["slides"]], raw.get("owner"),
+                    raw.get("scope_kind", "all"), raw.get("scope"))
+        if scope is not None and not sees_record(scope, m):
+            raise MeetingNotFound(f"未找到汇报“{name}”（tupu meeting list 列出已有的）")
+        return m
 
-    def list(self) -> list[Meeting]:
+    def list(self, scope: Scope | None = None) -> list[Meeting]:
+        """Every meeting, or those a token of ``scope`` lists."""
         if not self.dir.exists():
             return []
-        return [self.get(f.stem) for f in sorted(self.dir.glob("*.json"))]
+        meetings = [self.get(f.stem) for f in sorted(self.dir.glob("*.json"))]
+        return [m for m in meetings if scope is None or sees_record(scope, m)]
 
     def save(self, meeting: Meeting) -> Meeting:
         f = self._file(meeting.name)
@@ -122,17 +138,25 @@ class MeetingBook:
             raise InvalidInput(f"汇报“{name}”已存在")
         return self.save(Meeting(name.strip(), (title or name).strip()))
 
-    def add_slide(self, name: str, slide: Slide) -> Meeting:
-        """Append a slide, making the meeting first if there is none of that name."""
+    def add_slide(self, name: str, slide: Slide, token: TokenEntry | None = None,
+                  scope: Scope | None = None) -> Meeting:
+        """Append a slide, making the meeting first if there is none of that name (``token``'s,
+        for its scope; None: the command line's, an admin's). Another's meeting only its owner
+        or an admin adds to."""
         try:
             meeting = self.get(name)
         except MeetingNotFound:
-            meeting = Meeting(name.strip(), name.strip())
+            meeting = Meeting(name.strip(), name.strip(), **owner_of(token))
+        else:
+            if token is not None and scope is not None:
+                check_change(token, scope, meeting, "汇报", name)
         if len(meeting.slides) >= MAX_SLIDES:
             raise TooLargeInput(f"一个汇报最多 {MAX_SLIDES} 页")
         meeting.slides.append(slide.check())
         return self.save(meeting)
 
-    def remove(self, name: str) -> None:
-        self.get(name)
+    def remove(self, name: str, token: TokenEntry | None = None, scope: Scope | None = None) -> None:
+        meeting = self.get(name)
+        if token is not None and scope is not None:
+            check_delete(token, scope, meeting, "汇报", name)
         self._file(name).unlink()

@@ -454,7 +454,8 @@ def path_view(store: GraphStore, a: str, b: str, *, as_of: dt.date | None = None
 
 
 def filter_view(view: View, scope) -> View:
-    """Only what the scope may see: other nodes, and the edges that touch them, are dropped."""
+    """Only what the scope may see: other nodes, and the edges that touch them, are dropped, and
+    the notes with them when anything was (they tell figures of the whole view)."""
     if scope.everything:
         return view
     def refs(n: VNode) -> list[tuple[str, str]]:
@@ -463,6 +464,8 @@ def filter_view(view: View, scope) -> View:
 
     keep = scope.keep(view.nodes, refs)
     ids = {n.id for n in keep}
+    if len(keep) < len(view.nodes):  # the notes count what was built, not what is shown (#36)
+        view.notes = []
     view.nodes = keep
     view.edges = [e for e in view.edges if e.source in ids and e.target in ids]
     kept_groups = {n.cluster for n in keep}  # a group's name is as private as its members

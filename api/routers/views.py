@@ -45,7 +45,7 @@ def home(request: Request, store: Store, current: CurrentStore, policy: PolicyDe
     home, history = request.app.state.settings.home, History(request.app.state.settings.home)
     since = history.since_last()
     return HTMLResponse(home_html(store, policy, as_of, scope, can_upload=token.role in ("admin", "analyst"),
-                                  meetings=MeetingBook(home).list(),
+                                  meetings=MeetingBook(home).list(scope),
                                   since=None if since is None else changes_seen(history, current, scope, since),
                                   progress=[(r.date, f) for r, f in history.progress()],
                                   campaigns=campaigns_in_force(history, CampaignBook(home), store, scope)))
