@@ -47,9 +47,11 @@ def seen_periods(history: History, current: GraphStore, scope: Scope, label: str
     marks: set[str | None] = {dates[0]}
     for x in history.link_timeline(label, key):
         marks.update((x.since, x.until))
-        if (x.rel in _PLACING and x.outgoing) or (x.rel in _SEEN_THROUGH and not x.outgoing):
+        if ((x.rel in _PLACING and x.outgoing) or (x.rel in _SEEN_THROUGH and not x.outgoing)) \
+                and x.other_label != "Region":  # the region tree hardly changes; a region has many links
             for y in history.link_timeline(x.other_label, x.other_key):
-                marks.update((y.since, y.until))
+                if y.outgoing and y.rel in _PLACING:  # where the branch, the parent … itself moved
+                    marks.update((y.since, y.until))
     periods: list[list[str | None]] = []
     for day in sorted(m for m in marks if m is not None and m in dates):
         sees = scope.on(_graph_of(history, current, day)).allows(label, key)
