@@ -224,3 +224,50 @@ def test_ending_and_restoring_by_hand_round_trip(store, tmp_path):
     assert store.get("Organization", "DZZ03").props["ended"] == "2026-02-10"
     history.undo(store, history.loads()[-1].id, "组织委员")
     assert store.get("Organization", "DZZ03").props.get("ended") is None
+
+
+def test_the_api_takes_a_complete_ledger_and_ends_and_restores_by_hand_within_scope(tmp_path, monkeypatch):
+    from fastapi.testclient import TestClient
+
+    from tests.apps import app_with_admin, bearer, upload_folder
+
+    monkeypatch.setenv("TUPU_HOME", str(tmp_path / "home"))
+    store = MemoryStore()
+    app, admin = app_with_admin(lambda: store)
+    with TestClient(app) as c:
+        month(tmp_path / "1", "2026年1月", ORGS)
+        upload_folder(c, tmp_path / "1", JAN, admin)
+
+        def upload(folder: Path, **params: Any):
+            files = [("files", (f.name, f.read_bytes())) for f in sorted(folder.iterdir())]
+            return c.post("/ingest", params={"date": FEB.isoformat(), "complete": "true", **params},
+                          files=files, headers=bearer(admin))
+
+        month(tmp_path / "half", "2026年2月", ORGS, without=("DW001", "DW005", "DW006", "DW007"))
+        r = upload(tmp_path / "half")
+        assert r.status_code == 409 and "超过 20%" in r.json()["detail"]
+        month(tmp_path / "2", "2026年2月", ORGS, without=("DW001",))
+        body = upload(tmp_path / "2").json()
+        assert [(e["id"], e["reason"]) for e in body["ended"]] == [("DW001", "注销")]
+        unit = c.get("/entities/Unit/DW001", headers=bearer(admin)).json()
+        assert unit["ended"] == "已于 2026-02-28 注销（完整台账 单位.xlsx 未列出）"
+        assert c.get("/search", params={"q": "甲科技"}, headers=bearer(admin)).json() == []
+        assert [h["id"] for h in c.get("/search", params={"q": "甲科技", "ended": "true"},
+                                       headers=bearer(admin)).json()] == ["DW001"]
+        listed = c.get("/entities/Unit", headers=bearer(admin)).json()
+        assert listed["total"] == 7 and "DW001" not in [u["id"] for u in listed["items"]]
+        # by hand: an analyst of another street sees nothing; a viewer may not; an admin may
+        viewer, _ = app.state.tokens.create("viewer", name="观察员")
+        other, _ = app.state.tokens.create("analyst", "org", "DZZ99", name="别的街道")
+        url = "/entities/Organization/DZZ03"
+        assert c.post(url + "/end", json={"reason": "撤销"}, headers=bearer(viewer)).status_code == 403
+        assert c.post(url + "/end", json={"reason": "撤销"}, headers=bearer(other)).status_code == 404
+        r = c.post(url + "/end", json={"date": "2026-03-05", "reason": "已撤销"}, headers=bearer(admin))
+        assert r.status_code == 200 and r.json()["entity"]["ended"].startswith("已于 2026-03-05 撤销")
+        assert c.post(url + "/end", json={}, headers=bearer(admin)).status_code == 409
+        gaps = c.get("/gaps", params={"rule": "M2", "as_of": "2026-03-05"}, headers=bearer(admin)).json()
+        assert {g["id"] for g in gaps if "撤销" in g["message"]} >= {"DY0001", "DY0002", "DY0003"}
+        assert c.post(url + "/restore", headers=bearer(admin)).status_code == 200
+        assert c.get(url, headers=bearer(admin)).json()["ended"] is None
+        audit = (app.state.audit.path).read_text(encoding="utf-8")
+        assert "手工终止" in audit and "手工恢复" in audit

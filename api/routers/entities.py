@@ -1,22 +1,26 @@
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from api import exports
-from api.auth import ScopeDep
-from api.deps import PolicyDep, Store, resolve_label
+from api.auth import ScopeDep, require
+from api.deps import CurrentStore, PolicyDep, Store, load_slot, resolve_label
 from api.entity_json import encoded, entity_json, seen
 from api.page_cache import kept_page
 from api.schemas import EntityOut, NodeOut, Page
+from graph.access import TokenEntry
 from graph.analyses.gaps import find_gaps
 from graph.ends import is_live, today
+from graph.history import by_hand
 from graph.model import LABELS
 from graph.privacy import mask_props
 from graph.screening.merge import MERGEABLE
+from ingest.synonyms import END_STATUS
 from viz.entity import entity_html
 
 router = APIRouter(tags=["实体"])
@@ -94,3 +98,47 @@ def _entity_page(name: str, id: str, store, scope, policy, request: Request, as_
                                 name, id, as_of)
         return HTMLResponse(entity_html(node, pairs, mine, day, changed))
     return Response(encoded(name, node, pairs), media_type="application/json")
+
+
+class EndIn(BaseModel):
+    date: dt.date | None = Field(None, description="哪天起（默认今天）")
+    reason: str | None = Field(None, max_length=50, description="注销、吊销、撤销、合并、转出、死亡、出党、停止党籍"
+                                                               "（默认：单位注销、组织撤销、党员转出）")
+
+
+def _in_scope(store, scope, label: str, id: str):
+    name = resolve_label(label)
+    node = store.get(name, id)
+    if node is None or not scope.allows(name, id):
+        raise HTTPException(404, f"未找到{LABELS[name].zh} {id} (not found)")
+    return node
+
+
+@router.post("/entities/{label}/{id}/end",
+             summary="注销、撤销或转出（手工；管理员、分析员，限本范围；记入载入记录与审计日志）",
+             responses={409: {"description": "已经终止，或正在处理其他载入"}, 422: {"description": "这类实体不能终止"}})
+def end_entity(label: str, id: str, body: EndIn, store: CurrentStore, scope: ScopeDep, request: Request,
+               token: Annotated[TokenEntry, require("admin", "analyst")]) -> dict[str, Any]:
+    node = _in_scope(store, scope, label, id)
+    reason = END_STATUS.get((body.reason or "").strip(), body.reason)
+    day = body.date or dt.date.today()
+    with load_slot(request):
+        rec = by_hand.end(store, request.app.state.settings.home, node, date=day, reason=reason, who=token.who,
+                          policy=request.app.state.policy)
+    now = store.get(node.label, node.key)
+    request.app.state.audit.record(token.who, "手工终止", f"{node.label} {node.key} {day} {reason or ''}")
+    return {"load": rec.id, "entity": NodeOut.of(now).model_dump() if now else None}
+
+
+@router.post("/entities/{label}/{id}/restore",
+             summary="恢复已注销、撤销或转出的实体（管理员、分析员，限本范围；记入载入记录与审计日志）",
+             responses={409: {"description": "没有终止，或正在处理其他载入"}})
+def restore_entity(label: str, id: str, store: CurrentStore, scope: ScopeDep, request: Request,
+                   token: Annotated[TokenEntry, require("admin", "analyst")]) -> dict[str, Any]:
+    node = _in_scope(store, scope, label, id)
+    with load_slot(request):
+        rec = by_hand.restore(store, request.app.state.settings.home, node, who=token.who,
+                              policy=request.app.state.policy)
+    now = store.get(node.label, node.key)
+    request.app.state.audit.record(token.who, "手工恢复", f"{node.label} {node.key}")
+    return {"load": rec.id, "entity": NodeOut.of(now).model_dump() if now else None}
