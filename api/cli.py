@@ -286,7 +286,7 @@ def run_ingest(paths: list[Path], dry_run: bool = False, report_file: Path | Non
     if not dry_run and report.ledgers:
         _access()[1].record(cli_user(), "载入台账", "、".join(Path(f).name for f in report.files),
                             report.landed)
-    if report.rejected or report.warnings:
+    if report.rejected or report.warnings or report.ended:
         from ingest.returns import write_returns
 
         folder = return_dir or (report_file.parent if report_file else

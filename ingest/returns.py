@@ -50,6 +50,9 @@ def write_returns(report: IngestReport, folder: Path,
     for kind, issues in enumerate((report.rejected, report.warnings, report.skipped)):
         for issue in issues:
             by_file[issue.file].append((kind, issue))
+    ended = _ended_by_file(report)
+    for file in ended:
+        by_file.setdefault(file, [])
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for file, located in by_file.items():
@@ -57,6 +60,8 @@ def write_returns(report: IngestReport, folder: Path,
         name = Path((shown_names or {}).get(file, source.name))
         wb = _copy(source)
         _list_sheet(wb, located, has_copy=len(wb.worksheets) > 0, csv_sheet=_csv_title(source))
+        if ended.get(file):
+            _ended_sheet(wb, ended[file])
         if len(wb.worksheets) > 1:
             _mark(wb, located, csv_sheet=_csv_title(source))
         for ws in wb.worksheets:  # printed, each sheet fits the width of a landscape page
@@ -110,6 +115,45 @@ def _copy(source: Path) -> WorkbookType:
         empty = Workbook()
         empty.remove(empty.active)
     return empty
+
+
+ENDED_HEADERS = ("序号", "类型", "编码", "名称", "终止日期", "原因", "依据")
+
+
+def _ended_by_file(report: IngestReport) -> dict[str, list[dict]]:
+    """The things each source file ended or restored (graph.ends): a status row's by its file, a
+    complete ledger's by every file of that kind."""
+    by_name = {Path(f).name: f for f in report.files}
+    out: dict[str, list[dict]] = defaultdict(list)
+    for e in report.ended:
+        if e.get("file"):
+            out[e["file"]].append(e)
+    for c in report.complete:
+        ids = {x["id"] for x in c["ending"]}
+        for name in c["files"]:
+            out[by_name.get(name, name)].extend(e for e in report.ended if not e.get("file")
+                                                and e["label"] == c["label"] and e["id"] in ids)
+    for e in report.restored:
+        if e.get("file"):
+            out[e["file"]].append({**e, "restored": True})
+    return out
+
+
+def _ended_sheet(wb: WorkbookType, entries: list[dict]) -> None:
+    """A sheet naming every thing the file ended (and restored), and why: a street office sees
+    what its ledger closed."""
+    ws = wb.create_sheet("已终止", 1)
+    ws.append(list(ENDED_HEADERS))
+    for cell in ws[1]:
+        cell.font, cell.fill = Font(bold=True), HEADER_FILL
+    for n, e in enumerate(entries, start=1):
+        kind = f"{e['label_zh']}{'恢复（此前已终止）' if e.get('restored') else '终止'}"
+        ws.append([xlsx_safe(v) for v in (n, kind, e["id"], e.get("name"), e.get("date"), e.get("reason"),
+                                          e.get("source"))])
+        as_text(ws.cell(row=n + 1, column=3))
+    for col, width in zip("ABCDEFG", (6, 16, 16, 30, 12, 10, 40)):
+        ws.column_dimensions[col].width = width
+    ws.freeze_panes = "A2"
 
 
 def _list_sheet(wb: WorkbookType, issues: list[tuple[int, Issue]], has_copy: bool,

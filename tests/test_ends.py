@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 from stdnum.cn import uscc as std_uscc
 from typer.testing import CliRunner
 
@@ -23,6 +23,7 @@ from graph.history import History
 from graph.history.changes import gap_key
 from graph.memory.store import MemoryStore
 from ingest.loader import Loader
+from ingest.returns import write_returns
 
 JAN, FEB = dt.date(2026, 1, 31), dt.date(2026, 2, 28)
 STREET, COMMUNITY = "510107001000", "510107001001"
@@ -117,6 +118,10 @@ def test_a_unit_marked_closed_in_the_status_column_closes_exactly_its_gaps(store
     assert report.ok, report.rejected
     assert [(e["id"], e["date"], e["reason"], e["source"]) for e in report.ended] == \
         [("DW001", "2026-02-15", "注销", "单位.xlsx 第 3 行")]
+    (returned,) = write_returns(report, tmp_path / "退回")  # the street office sees what its ledger closed
+    sheet = load_workbook(returned)["已终止"]
+    assert [c.value for c in sheet[2]][1:] == ["单位终止", "DW001", "成都甲科技有限公司", "2026-02-15", "注销",
+                                             "单位.xlsx 第 3 行"]
     history.record(store, date=FEB, files=["2月"], who="骆路街道")
     ch = history.changes(JAN)
     expected = closed_for_real(tmp_path, {gap_key(g) for g in history.gaps_of(first)})

@@ -205,6 +205,25 @@ def test_list_nodes_is_ordered_and_paginated(store):
     assert store.list_nodes("Member") == []
 
 
+def test_ended_nodes_are_kept_and_left_out_of_lists_and_search_unless_asked(store):
+    """graph.ends: an ended node stays (get, its links, ended_nodes); lists and search leave it
+    out unless ``ended``; a node ended after today is still listed; restoring removes the end."""
+    seed(store)
+    store.update_nodes("Organization", [{"id": "O2", "ended": "2026-01-15", "end_reason": "撤销",
+                                         "end_source": "党组织.xlsx 第 4 行"},
+                                        {"id": "O3", "ended": "2999-01-01", "end_reason": "撤销"}])
+    assert [n.key for n in store.ended_nodes("Organization")] == ["O2", "O3"]
+    assert store.get("Organization", "O2").props["end_reason"] == "撤销" and store.neighbours("Organization", "O2")
+    assert [n.key for n in store.list_nodes("Organization")] == ["O1", "O3", "O4"]
+    assert [n.key for n in store.list_nodes("Organization", ended=True)] == ["O1", "O2", "O3", "O4"]
+    name = store.get("Organization", "O2").props["name"]
+    assert store.search(name, labels=["Organization"]) == []
+    assert [n.key for n in store.search(name, labels=["Organization"], ended=True)] == ["O2"]
+    store.update_nodes("Organization", [{"id": "O2", "ended": None, "end_reason": None, "end_source": None}])
+    assert [n.key for n in store.ended_nodes("Organization")] == ["O3"]
+    assert "ended" not in store.get("Organization", "O2").props
+
+
 def test_delete_nodes_removes_their_relationships(store):
     seed(store)
     assert store.delete_nodes("Organization", ["O2", "missing"]) == 1

@@ -81,7 +81,8 @@ def ingest(store: Store, request: Request, scope: ScopeDep,
         rid = secrets.token_hex(16)
         home = _returns_home(request)
         _forget_old_returns(home)
-        returned = write_returns(report, home / rid, shown) if report.rejected or report.warnings else []
+        said = report.rejected or report.warnings or report.ended  # (ended: what the ledgers closed)
+        returned = write_returns(report, home / rid, shown) if said else []
         if returned:  # whose it is: they get it back as sent, anyone else masked (download_return)
             (home / rid / OWNER).write_text(token.id, encoding="utf-8")
     d = report.to_dict()
