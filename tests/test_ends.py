@@ -276,3 +276,39 @@ def test_the_api_takes_a_complete_ledger_and_ends_and_restores_by_hand_within_sc
         assert c.get(url, headers=bearer(admin)).json()["ended"] is None
         audit = (app.state.audit.path).read_text(encoding="utf-8")
         assert "手工终止" in audit and "手工恢复" in audit
+
+
+def test_the_upload_page_asks_before_a_complete_ledger_ends_anything(browser, tmp_path, monkeypatch):
+    from tests.apps import app_with_admin
+    from tests.browser import Watch, serve
+
+    monkeypatch.setenv("TUPU_HOME", str(tmp_path / "home"))
+    store = MemoryStore()
+    Loader(store, date=JAN).load(month(tmp_path / "1", "2026年1月", ORGS))
+    app, token = app_with_admin(lambda: store)
+    february = units_file(tmp_path / "2", "2026年2月", without=("DW001",))
+    with serve(app) as base:
+        page = browser.new_page(extra_http_headers={"Authorization": f"Bearer {token}"})
+        watch = Watch(page)
+        asked: list[str] = []
+
+        def answer(dialog: Any) -> None:
+            asked.append(dialog.message)
+            dialog.dismiss() if len(asked) == 1 else dialog.accept()
+
+        page.on("dialog", answer)
+        page.goto(base + "/", wait_until="load")
+        page.set_input_files("#upload-files", str(february))
+        page.check("#upload-complete")
+        page.click("#upload-go")  # the first time: shown, and declined
+        page.wait_for_function("!document.getElementById('upload-go').disabled", timeout=20_000)
+        assert "成都甲科技有限公司" in asked[0] and "继续载入" in asked[0]
+        assert "已取消" in page.locator("#upload-result").inner_text()
+        assert store.get("Unit", "DW001").props.get("ended") is None
+        page.click("#upload-go")  # the second time: accepted
+        page.wait_for_function("!document.getElementById('upload-go').disabled", timeout=20_000)
+        text = page.locator("#upload-result").inner_text()
+        assert "已终止 单位 成都甲科技有限公司（DW001）" in text and "范围 骆路社区（510107001001）" in text
+        assert store.get("Unit", "DW001").props["end_reason"] == "注销"
+        assert watch.external == [] and watch.failed == [] and watch.errors == []
+        page.close()
