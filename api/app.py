@@ -8,6 +8,7 @@ import os
 import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from pathlib import Path
 from urllib.parse import parse_qs, parse_qsl, quote, urlencode
 
 from fastapi import Depends, FastAPI, Request
@@ -147,6 +148,18 @@ def yield_cpu(nice: int) -> None:
             os.setpriority(os.PRIO_PROCESS, 0, max(nice, os.getpriority(os.PRIO_PROCESS, 0)))
 
 
+def _repair_history(home: Path, store: GraphStore, policy: Policy) -> None:
+    """At start, finish what a crash left half done in the history (a record or an undo); a
+    damaged history is logged, and said on the pages that need it, not a server that fails to start."""
+    from graph.history import History
+
+    try:
+        for note in History(home).repair(store, policy):
+            logging.getLogger("tupu").warning("历史记录：%s", note)
+    except Exception as e:  # noqa: BLE001 - (DamagedRecord, a full disk): the pages say what is wrong
+        logging.getLogger("tupu").error("历史记录无法修复：%s", e)
+
+
 def create_app(store_factory: Callable[[], GraphStore] | None = None,
                policy: Policy | None = None, tokens: TokenStore | None = None,
                audit: AuditLog | None = None, warm: bool = False, settings: Settings | None = None,
@@ -161,6 +174,7 @@ def create_app(store_factory: Callable[[], GraphStore] | None = None,
         app.state.policy = policy or load_policy(settings.policy)
         # the store of this process's one settings object (not the environment read again)
         app.state.store = store_factory() if store_factory else open_store(settings)
+        _repair_history(settings.home, app.state.store, app.state.policy)
         if warm:  # the served app: large answers kept on disk for its other processes too
             kept.keep_on_disk(app.state.store, answers)
             warm_in_background(app.state.store, app.state.policy)

@@ -1,8 +1,10 @@
 """The ``tupu`` command line. Each command is a thin shell over graph/, ingest/ and viz/."""
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
+import sqlite3
 from pathlib import Path
 from typing import Annotated
 
@@ -199,6 +201,10 @@ def run_ingest(paths: list[Path], dry_run: bool = False, report_file: Path | Non
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from graph.factory import open_store
+    from graph.history import History
+    from graph.history.damage import DamagedRecord
+    from graph.history.records import reached
+    from graph.policy import load_policy
     from ingest.loader import Loader
 
     own = store is None
@@ -214,32 +220,52 @@ def run_ingest(paths: list[Path], dry_run: bool = False, report_file: Path | Non
             if own:
                 store.close()
             return code
+    history, day = History(settings().home), date or dt.date.today()
+    unrecorded: Exception | None = None  # the load landed, its record could not be written
     try:
-        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                      TimeElapsedColumn(), console=console, transient=False) as p:
-            if initial and not dry_run:
-                from ingest.initial import initial_load
+        if not dry_run:  # what a crash left half done is finished, a damaged history refused, first
+            try:
+                for note in history.prepare(store, load_policy(settings().policy)):
+                    console.print(f"[yellow]{note}[/yellow]")
+            except DamagedRecord as e:
+                console.print(f"[red]{e}[/red]")
+                console.print("[red]本次未载入：载入记录无法可靠写入。请先修复历史记录，再重新载入[/red]")
+                return 1
+        started = False  # the graph may have been written from here on
+        try:
+            with (contextlib.nullcontext(None) if dry_run else
+                  history.loading([Path(p).name for p in paths], day, cli_user())) as intent:
+                started = True
+                with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                              TimeElapsedColumn(), console=console, transient=False) as p:
+                    if initial and not dry_run:
+                        from ingest.initial import initial_load
 
-                report = initial_load(paths, store, _local_neo4j(), password=settings().neo4j_password,
-                                      on_phase=console.print, progress=_RichProgress(p),
-                                      limits=settings().limits)
-            else:
-                report = Loader(store, dry_run=dry_run, progress=_RichProgress(p),
-                                limits=settings().limits, date=date, complete=complete and not initial,
-                                force=force, max_end_percent=_max_end_percent()).load(paths)
-        if not dry_run and any(report.landed.values()):
-            from graph.history import History
-            from graph.policy import load_policy
-
-            history, day = History(settings().home), date or dt.date.today()
-            before = [r.date for r in history.loads() if r.date > day.isoformat()]
-            if before:  # changes are read in ledger-date order: this one sorts before them
-                console.print(f"[yellow]注意：本批台账日期 {day} 早于已有载入的台账日期 {before[-1]}；"
-                              "tupu changes 按台账日期比较[/yellow]")
-            with console.status("正在记录本次载入后的缺口（用于“自上次以来”的变化）…"):
-                history.record(store, date=day,
-                                                files=[Path(f).name for f in report.files], who=cli_user(),
-                                                policy=load_policy(settings().policy))
+                        report = initial_load(paths, store, _local_neo4j(), password=settings().neo4j_password,
+                                              on_phase=console.print, progress=_RichProgress(p),
+                                              limits=settings().limits)
+                    else:
+                        report = Loader(store, dry_run=dry_run, progress=_RichProgress(p),
+                                        limits=settings().limits, date=date, complete=complete and not initial,
+                                        force=force, max_end_percent=_max_end_percent()).load(paths)
+                reached("load:written")
+                if not dry_run and any(report.landed.values()) and not report.reverted:
+                    before = [r.date for r in history.loads() if r.date > day.isoformat()]
+                    if before:  # changes are read in ledger-date order: this one sorts before them
+                        console.print(f"[yellow]注意：本批台账日期 {day} 早于已有载入的台账日期 {before[-1]}；"
+                                      "tupu changes 按台账日期比较[/yellow]")
+                    with console.status("正在记录本次载入后的缺口（用于“自上次以来”的变化）…"):
+                        try:
+                            history.record(store, date=day, files=[Path(f).name for f in report.files],
+                                           who=cli_user(), policy=load_policy(settings().policy), intent=intent)
+                        except (OSError, sqlite3.Error, DamagedRecord) as e:  # a full disk: the intent stays
+                            unrecorded = e
+        except OSError as e:  # a full disk before the load, or while it wrote
+            why = e.strerror or e
+            then = ("图谱若已写入一部分，下次载入、撤销或 tupu doctor --repair 时按图谱现状补记为一次中断的载入"
+                    if started else "未写入图谱，也没有载入记录；腾出磁盘空间后重新载入")
+            console.print(f"[red]载入未完成（{why}）：{then}[/red]")
+            return 1
     finally:
         if own:
             store.close()
@@ -283,9 +309,18 @@ def run_ingest(paths: list[Path], dry_run: bool = False, report_file: Path | Non
     if report.ignored_columns:
         names = "、".join(sorted({i.column or "" for i in report.ignored_columns}))
         console.print(f"已忽略未识别的列：{names}")
-    if not dry_run and report.ledgers:
-        _access()[1].record(cli_user(), "载入台账", "、".join(Path(f).name for f in report.files),
-                            report.landed)
+    audit_failed = False
+    if not dry_run and report.ledgers:  # the audit line says what happened to the graph
+        names = "、".join(Path(f).name for f in report.files)
+        try:
+            if report.reverted:
+                _access()[1].record(cli_user(), "载入台账（未写入）", names)
+            else:
+                _access()[1].record(cli_user(), "载入台账", names + ("（载入记录未写入）" if unrecorded else ""),
+                                    report.landed)
+        except OSError as e:
+            audit_failed = True
+            console.print(f"[red]审计日志未能写入（{e.strerror or e}）[/red]")
     if report.rejected or report.warnings or report.ended:
         from ingest.returns import write_returns
 
@@ -298,6 +333,13 @@ def run_ingest(paths: list[Path], dry_run: bool = False, report_file: Path | Non
         console.print(f"报告已写入 {report_file}")
     if report.error:
         console.print(f"[red]{report.error}[/red]")
+        return 1
+    if unrecorded is not None:
+        cause = getattr(unrecorded, "strerror", None) or unrecorded
+        console.print(f"[red]已载入图谱，但载入记录未能写入（{cause}）：腾出磁盘空间后运行 tupu doctor --repair "
+                      "补记这次载入（补记之前，它不能撤销，过去日期的图谱不含它）[/red]")
+        return 1
+    if audit_failed:
         return 1
     return 0 if report.ok else 3
 
@@ -474,6 +516,7 @@ def stats() -> None:
 
 from api import cli_analyses as _analyses  # noqa: E402,F401  (registers the analysis commands)
 from api import cli_brief as _brief  # noqa: E402,F401  (registers `tupu brief`)
+from api import cli_doctor as _doctor  # noqa: E402,F401  (registers `tupu doctor`)
 from api import cli_history as _history  # noqa: E402,F401  (registers `tupu loads`, `tupu changes`)
 from api import cli_meetings as _meetings  # noqa: E402,F401  (registers `tupu meeting`)
 from api import cli_screen as _screen  # noqa: E402,F401  (registers `tupu screen`)

@@ -58,10 +58,25 @@ def loads_undo(load_id: Annotated[str, typer.Argument(help="载入编号（tupu 
     rec = history.get(load_id)
     if not yes:
         typer.confirm(f"撤销 {rec.date} 的载入 {rec.id}（{'、'.join(rec.files)[:60]}）？", abort=True)
-    with open_store(settings()) as store, console.status("正在撤销 …"):
-        history.undo(store, load_id, cli_user())
-    audited("撤销载入", f"{rec.id} {rec.date} {'、'.join(rec.files)}")
+    import sqlite3
+
+    from graph.store import StoreUnavailable
+
+    try:
+        with open_store(settings()) as store, console.status("正在撤销 …"):
+            history.undo(store, load_id, cli_user())
+    except (OSError, sqlite3.Error, StoreUnavailable) as e:  # a full disk: said, and how it ends
+        cause = e.__cause__ if isinstance(e.__cause__, OSError) else e  # (the store's own words say "载入")
+        why = getattr(cause, "strerror", None) or cause
+        console.print(f"[red]撤销未完成（{why}）：载入 {rec.id} 仍然有效。"
+                      "若图谱已部分写回，腾出磁盘空间后再次运行本命令或 tupu doctor --repair 完成撤销[/red]")
+        raise typer.Exit(1) from None
     console.print(f"已撤销 {rec.id}：图谱回到 {rec.date} 这次载入之前的样子")
+    try:  # the audit line follows the undo: written only once it is done
+        audited("撤销载入", f"{rec.id} {rec.date} {'、'.join(rec.files)}")
+    except OSError as e:
+        console.print(f"[red]审计日志未能写入（{e.strerror or e}）[/red]")
+        raise typer.Exit(1) from None
 
 
 @app.command(help="变化：两次载入之间新出现与已补齐的缺口（按规则，含负责组织）")

@@ -227,7 +227,7 @@ class Loader:
                 self.store.load_finished(self.loaded_at)
                 self.store.save()
         except SaveFailed as e:
-            report.error = str(e)
+            report.error, report.reverted = str(e), True
         except StoreUnavailable as e:
             report.error = (f"图数据库中断，载入未完成；已写入的数据保持一致，恢复后重新运行同一命令即可补齐"
                             f"（不会重复）。{e}")

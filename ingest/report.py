@@ -119,6 +119,7 @@ class IngestReport:
     merged_cells: list[Issue] = field(default_factory=list)  # merged ranges read as each row's value
     return_files: list[str] = field(default_factory=list)  # the 退回清单 written for this load
     error: str | None = None  # a failure that stopped the load (e.g. Neo4j went away)
+    reverted: bool = False  # the store went back to its last saved graph (a full disk): nothing landed
     dittos: int = 0  # cells written 同上 / 〃, read as the value above them
     by_name: int = 0  # references that gave the name of one node where its code belongs
     aliased: int = 0  # codes read as the node they were merged into (#16: merged duplicates)

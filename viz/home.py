@@ -28,11 +28,13 @@ _env = Environment(loader=FileSystemLoader(Path(__file__).resolve().parent),
 
 def home_html(store: GraphStore, policy: Policy, as_of: dt.date | None = None, scope: Scope | None = None,
               can_upload: bool = False, meetings: list | None = None, since=None,
-              progress: list[tuple[str, dict]] | None = None, campaigns: list | None = None) -> str:
+              progress: list[tuple[str, dict]] | None = None, campaigns: list | None = None,
+              damaged: list[str] | None = None) -> str:
     """``since``: what changed since the load before the last (``graph.history.Changes``), as
     the scope saw it (``graph.history.seen.changes_seen``);
     ``progress``: each load's figures per region (``graph.history.History.progress``);
-    ``campaigns``: where each campaign stands (``graph.history.campaigns.CampaignProgress``)."""
+    ``campaigns``: where each campaign stands (``graph.history.campaigns.CampaignProgress``);
+    ``damaged``: the names of the damaged files left out (a notice says so)."""
     as_of = as_of or dt.date.today()
     scope = scope or Scope(store, policy=policy)
     day = as_of.isoformat()
@@ -65,7 +67,7 @@ def home_html(store: GraphStore, policy: Policy, as_of: dt.date | None = None, s
         first_region=first_region, first_org=first_org[0].key if first_org else None,
         can_upload=can_upload, empty=not has_data(store), meetings=meetings or [],
         charts=charts, chart_options={c.id: c.option for c in charts}, loads=len(progress or []),
-        campaigns=campaigns or [], unchanged_note=UNCHANGED_NOTE,
+        campaigns=campaigns or [], unchanged_note=UNCHANGED_NOTE, damaged=damaged or [],
         since=since,
     )
 

@@ -25,6 +25,7 @@ from urllib.parse import parse_qs, urlparse
 
 from graph.access import TokenEntry, check_change, check_delete, owner_of, sees_record
 from graph.errors import InvalidInput, NotFoundError, TooLargeInput
+from graph.history.damage import DamagedRecord, read_json
 from viz.registry import VIEWS
 
 if TYPE_CHECKING:
@@ -108,18 +109,29 @@ class MeetingBook:
         f = self._file(name)
         if not f.exists():
             raise MeetingNotFound(f"未找到汇报“{name}”（tupu meeting list 列出已有的）")
-        raw = json.loads(f.read_text(encoding="utf-8"))
-        m = Meeting(raw["name"], raw["title"], [Slide(**s) for s in raw["slides"]], raw.get("owner"),
-                    raw.get("scope_kind", "all"), raw.get("scope"))
+        raw = read_json(f)
+        try:
+            m = Meeting(raw["name"], raw["title"], [Slide(**s) for s in raw["slides"]], raw.get("owner"),
+                        raw.get("scope_kind", "all"), raw.get("scope"))
+        except (KeyError, TypeError, AttributeError) as e:
+            raise DamagedRecord(f, "缺少汇报的名称、标题或页面") from e
         if scope is not None and not sees_record(scope, m):
             raise MeetingNotFound(f"未找到汇报“{name}”（tupu meeting list 列出已有的）")
         return m
 
-    def list(self, scope: Scope | None = None) -> list[Meeting]:
-        """Every meeting, or those a token of ``scope`` lists."""
+    def list(self, scope: Scope | None = None, damaged: list[DamagedRecord] | None = None) -> list[Meeting]:
+        """Every meeting, or those a token of ``scope`` lists; one whose file is damaged is left
+        out, and put in ``damaged`` if given (else :class:`DamagedRecord` is raised)."""
         if not self.dir.exists():
             return []
-        meetings = [self.get(f.stem) for f in sorted(self.dir.glob("*.json"))]
+        meetings = []
+        for f in sorted(self.dir.glob("*.json")):
+            try:
+                meetings.append(self.get(f.stem))
+            except DamagedRecord as e:
+                if damaged is None:
+                    raise
+                damaged.append(e)
         return [m for m in meetings if scope is None or sees_record(scope, m)]
 
     def save(self, meeting: Meeting) -> Meeting:

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from dataclasses import asdict
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 
 from api.auth import ScopeDep, Token, require
@@ -32,9 +33,17 @@ def loads(request: Request, scope: ScopeDep, token: Token) -> list[dict[str, Any
 def undo_load(load_id: str, request: Request, store: Store,
               token: Annotated[TokenEntry, require("admin")]) -> dict[str, Any]:
     with load_slot(request):
-        rec = History(request.app.state.settings.home).undo(store, load_id, token.who)
-    request.app.state.audit.record(token.who, "撤销载入", f"{rec.id} {rec.date} {'、'.join(rec.files)}")
-    return {"undone": asdict(rec)}
+        try:
+            rec = History(request.app.state.settings.home).undo(store, load_id, token.who)
+        except (OSError, sqlite3.Error) as e:  # a full disk: not undone (or to be finished by repair)
+            raise HTTPException(507, f"撤销未完成（{getattr(e, 'strerror', None) or e}）：载入 {load_id} 仍然有效；"
+                                     "腾出磁盘空间后再次撤销即可完成") from None
+    out: dict[str, Any] = {"undone": asdict(rec)}
+    try:  # the audit line follows the undo: written once it is done
+        request.app.state.audit.record(token.who, "撤销载入", f"{rec.id} {rec.date} {'、'.join(rec.files)}")
+    except OSError as e:
+        out["audit_error"] = f"审计日志未能写入（{e.strerror or e}）"
+    return out
 
 
 @router.get("/changes", summary="两次载入之间新出现与已补齐的缺口（按规则，含负责组织）")

@@ -6,10 +6,12 @@ unpacked size: ``graph.config.Limits``) and at most ``concurrent_loads`` are loa
 the thread pool, so the event loop (``/health``, reads) keeps answering while they run."""
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 import secrets
 import shutil
+import sqlite3
 import tempfile
 import time
 from pathlib import Path
@@ -25,6 +27,7 @@ from api.uploads import save_uploads
 from api.warm import warm_in_background
 from graph.access import TokenEntry
 from graph.history import History
+from graph.history.damage import DamagedRecord
 from ingest.guard import WriteScope
 from ingest.loader import Loader
 from ingest.report import ISSUE_LISTS
@@ -70,14 +73,23 @@ def ingest(store: Store, request: Request, scope: ScopeDep,
             refused = [c["refused"] for c in trial.complete if c["refused"] and c["ending"]]
             if refused:
                 raise HTTPException(409, "未载入：" + "；".join(refused))
-        report = Loader(store, dry_run=dry_run, guard=guard, limits=limits, date=date, complete=complete,
-                        force=force, max_end_percent=share).load(paths)
-        if not dry_run and any(report.landed.values()):  # its gaps, for 自上次以来
-            History(request.app.state.settings.home).record(
-                store, date=date or dt.date.today(), files=[shown.get(str(f), Path(f).name) for f in report.files],
-                who=token.who, policy=request.app.state.policy)
-            if request.app.state.warm:  # the new data's home page and gaps, before the next visit
-                warm_in_background(store, request.app.state.policy)
+        history, day = History(request.app.state.settings.home), date or dt.date.today()
+        unrecorded = None  # the load landed, its record could not be written (a full disk)
+        if not dry_run:  # what a crash left is finished, a damaged history refused (503), first
+            history.prepare(store, request.app.state.policy)
+        with (contextlib.nullcontext(None) if dry_run else
+              history.loading([shown.get(str(p), p.name) for p in paths], day, token.who)) as intent:
+            report = Loader(store, dry_run=dry_run, guard=guard, limits=limits, date=date, complete=complete,
+                            force=force, max_end_percent=share).load(paths)
+            if not dry_run and any(report.landed.values()) and not report.reverted:  # its gaps, for 自上次以来
+                try:
+                    history.record(store, date=day, files=[shown.get(str(f), Path(f).name) for f in report.files],
+                                   who=token.who, policy=request.app.state.policy, intent=intent)
+                except (OSError, sqlite3.Error, DamagedRecord) as e:
+                    unrecorded = (f"已载入图谱，但载入记录未能写入（{getattr(e, 'strerror', None) or e}）："
+                                  "腾出磁盘空间后由管理员运行 tupu doctor --repair 补记")
+                if request.app.state.warm:  # the new data's home page and gaps, before the next visit
+                    warm_in_background(store, request.app.state.policy)
         rid = secrets.token_hex(16)
         home = _returns_home(request)
         _forget_old_returns(home)
@@ -91,9 +103,17 @@ def ingest(store: Store, request: Request, scope: ScopeDep,
         issue["file"] = shown.get(issue["file"], Path(issue["file"]).name)
     d["files"] = [shown.get(f, Path(f).name) for f in d["files"]]
     d["return_files"] = [{"name": p.name, "url": f"/ingest/returns/{rid}/{p.name}"} for p in returned]
-    if not dry_run:
-        request.app.state.audit.record(token.who, "载入台账" + ("（完整台账）" if complete else ""),
-                                       "、".join(d["files"]), d["landed"])
+    d["record_error"] = unrecorded
+    if not dry_run:  # the audit line says what happened to the graph
+        try:
+            if report.reverted:
+                request.app.state.audit.record(token.who, "载入台账（未写入）", "、".join(d["files"]))
+            else:
+                request.app.state.audit.record(token.who, "载入台账" + ("（完整台账）" if complete else ""),
+                                               "、".join(d["files"])
+                                               + ("（载入记录未写入）" if unrecorded else ""), d["landed"])
+        except OSError as e:
+            d["audit_error"] = f"审计日志未能写入（{e.strerror or e}）"
     return d
 
 

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from collections.abc import Callable
+from typing import Annotated, Literal, TypeVar
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -13,6 +14,7 @@ from graph.analyses.scope import Scope
 from graph.analyses.trace import find_entity
 from graph.history import History, store_as_of
 from graph.history.campaigns import CampaignBook, campaigns_in_force, progress_of
+from graph.history.damage import DamagedRecord
 from graph.history.seen import changes_seen
 from graph.rules import RULES
 from graph.store import GraphStore
@@ -22,6 +24,8 @@ from viz.home import campaign_html, gap_list_html, home_html
 from viz.meetings import MeetingBook
 from viz.registry import VIEWS
 from viz.render import render_html, vis_data
+
+T = TypeVar("T")
 
 router = APIRouter(tags=["网络图"], default_response_class=HTMLResponse)
 AsOf = Annotated[dt.date | None, Query(description="按哪一天判定，默认今天")]
@@ -43,12 +47,24 @@ def _page(scope, build, *args, fmt: str = "html", **kwargs) -> Response:
 def home(request: Request, store: Store, current: CurrentStore, policy: PolicyDep, scope: ScopeDep, token: Token,
          as_of: AsOf = None):
     home, history = request.app.state.settings.home, History(request.app.state.settings.home)
-    since = history.since_last()
+    damaged: list[DamagedRecord] = []  # a damaged record: what it feeds is left out, and said
+
+    def readable(read: Callable[[], T]) -> T | None:
+        try:
+            return read()
+        except DamagedRecord as e:
+            damaged.append(e)
+            return None
+
+    meetings = MeetingBook(home).list(scope, damaged)
+    last = readable(history.since_last)
+    since = None if last is None else readable(lambda: changes_seen(history, current, scope, last))
+    progress = readable(lambda: [(r.date, f) for r, f in history.progress()]) or []
+    campaigns = readable(lambda: campaigns_in_force(history, CampaignBook(home), store, scope)) or []
     return HTMLResponse(home_html(store, policy, as_of, scope, can_upload=token.role in ("admin", "analyst"),
-                                  meetings=MeetingBook(home).list(scope),
-                                  since=None if since is None else changes_seen(history, current, scope, since),
-                                  progress=[(r.date, f) for r, f in history.progress()],
-                                  campaigns=campaigns_in_force(history, CampaignBook(home), store, scope)))
+                                  meetings=meetings, since=since, progress=progress, campaigns=campaigns,
+                                  damaged=list(dict.fromkeys(d.path.name for d in (*history.damaged.values(),
+                                                                                    *damaged)))))
 
 
 @router.get("/views/campaigns/{name}", summary="集中攻坚进展页：开始时、已补齐、仍未补齐，按街道排名")

@@ -30,6 +30,7 @@ from graph.analyses.scope import Scope
 from graph.analyses.trees import RegionTree, load_trees
 from graph.errors import InvalidInput, NotFoundError
 from graph.history.changes import LoadRecord, gap_key
+from graph.history.damage import read_json
 from graph.history.records import History, NoLoadRecord
 from graph.rules import RULES
 from graph.store import GraphStore
@@ -73,7 +74,7 @@ class CampaignBook:
         self.path = home / "campaigns.json"
 
     def _read(self) -> dict[str, dict[str, Any]]:
-        return json.loads(self.path.read_text(encoding="utf-8")) if self.path.exists() else {}
+        return read_json(self.path) if self.path.exists() else {}  # type: ignore[no-any-return]
 
     def _write(self, data: dict[str, dict[str, Any]]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -32,6 +32,15 @@ class LoadRecord:
     gaps: int  # how many the graph had after it
     per_rule: dict[str, int] = field(default_factory=dict)
     changes: int | None = None  # entries in its difference (None: recorded before they were counted)
+    interrupted: bool = False  # the process loading it died before it recorded it: recorded later, as found
+
+    @classmethod
+    def from_line(cls, line: dict[str, Any]) -> "LoadRecord":
+        """A record from its line of ``loads.jsonl`` (what the line keeps besides is left out)."""
+        return cls(**{k: v for k, v in line.items() if k in _RECORD_FIELDS})
+
+
+_RECORD_FIELDS = {"id", "at", "date", "files", "who", "gaps", "per_rule", "changes", "interrupted"}
 
 
 def gap_key(g: Gap) -> tuple[str, str]:

@@ -13,7 +13,9 @@ the relationships are indexed by either end. The differences are two more, ``nod
 ``{prop: [old, new]}``), indexed by load and by entity; ``kept`` lists the loads whose difference
 is here. ``meta`` holds the id of the store's journal the head follows (``GraphStore.journal``):
 while the store's journal is that one, the nodes it marked are all that can have changed since.
-A difference and the head's move are written in one transaction.
+A difference, the head's move and the record's line (``lines``: each line of ``loads.jsonl`` is
+kept here too, written in the same transaction) commit together: the commit is the record.
+``meta`` also holds an undo under way (``undoing``), to be finished after a crash.
 
 >>> import tempfile
 >>> head = Head(Path(tempfile.mkdtemp()))
@@ -33,6 +35,7 @@ from __future__ import annotations
 import contextlib
 import gzip
 import json
+import re
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import closing, contextmanager
@@ -40,6 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from graph.history import snapshot
+from graph.history.damage import DamagedRecord
 from graph.memory.store import MemoryStore
 from graph.model import LABELS, RELATIONSHIPS
 from graph.store import GraphStore, RelRow, batched
@@ -60,10 +64,14 @@ CREATE INDEX IF NOT EXISTS rel_changes_load ON rel_changes (load);
 CREATE INDEX IF NOT EXISTS rel_changes_start ON rel_changes (sl, sk);
 CREATE INDEX IF NOT EXISTS rel_changes_end ON rel_changes (el, ek);
 CREATE TABLE IF NOT EXISTS kept (load TEXT PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS lines (seq INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT UNIQUE, line TEXT);
 """
 _KINDS = ("added", "removed", "changed")
+# more written in a transaction of the head's, given the size of the difference
+Also = Callable[[sqlite3.Connection, int], None]
 _PAGE = 5_000  # nodes or links compared at a time in a whole read
 _IN = 500  # keys per lookup (SQLite's bound variables)
+_DAMAGED = re.compile(r"not a database|malformed|file is encrypted|disk I/O error")
 
 
 def _dumps(value: Any) -> str:
@@ -179,8 +187,13 @@ class Head:
     def _db(self) -> Iterator[sqlite3.Connection]:
         self._upgrade()
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        with _connect(self.path) as db:
-            yield db
+        try:
+            with _connect(self.path) as db:
+                yield db
+        except sqlite3.DatabaseError as e:
+            if _DAMAGED.search(str(e)):  # a file cut short or overwritten: named, with the way out
+                raise DamagedRecord(self.path, str(e)) from e
+            raise
 
     def _upgrade(self) -> None:
         """A head kept before (one gzipped document, or a database of the head alone) moves in
@@ -272,9 +285,10 @@ class Head:
 
     # --- moving the head -------------------------------------------------------------------
     def apply(self, delta: snapshot.Delta, journal_id: str | None, load_id: str | None = None,
-              backwards: bool = False) -> None:
+              backwards: bool = False, also: "Also | None" = None) -> None:
         """Move the head by the difference of the load ``load_id`` (``backwards``: undo it). The
-        difference is kept as that load's, or, undone, dropped (``None``: neither)."""
+        difference is kept as that load's, or, undone, dropped (``None``: neither); ``also``
+        writes more in the same transaction (the record's line)."""
         changed = [(e[0], e[1]) for e in (*delta.nodes_added, *delta.nodes_removed, *delta.nodes_changed)]
         rel_ids = [snapshot.entry_rel_id(e) for e in (*delta.rels_added, *delta.rels_removed, *delta.rels_changed)]
         before = self.part_exact(changed, rel_ids)
@@ -290,9 +304,11 @@ class Head:
                     db.execute(f"DELETE FROM {table} WHERE load = ?", (load_id,))
             elif load_id is not None:
                 _keep(db, load_id, delta)
+            if also is not None:
+                also(db, delta.size())
 
     def sync(self, store: GraphStore, journal_id: str, load_id: str | None,
-             keep: Callable[[int], bool] = lambda size: True) -> int:
+             keep: Callable[[int], bool] = lambda size: True, also: "Also | None" = None) -> int:
         """Compare the whole graph of ``store`` with the head a page at a time, moving the head to
         it and keeping the difference as the load ``load_id``'s; return the difference's size.
         All of it is one transaction, committed only if ``keep(size)`` (an undo checks that
@@ -359,6 +375,8 @@ class Head:
                 db.execute("INSERT OR IGNORE INTO kept VALUES (?)", (load_id,))
             if not keep(size):
                 db.rollback()
+            elif also is not None:
+                also(db, size)
         return size
 
     @staticmethod
@@ -461,3 +479,44 @@ class Head:
         loads = sorted({r[0] for r in nodes} | {r[0] for r in rels})
         return {load: _delta_of([r[1:] for r in nodes if r[0] == load], [r[1:] for r in rels if r[0] == load])
                 for load in loads}
+
+    # --- the record's lines and an undo under way ------------------------------------------
+    def lines(self) -> list[tuple[str, dict[str, Any]]]:
+        """The record's lines kept here (``(key, line)``, in the order written): every line
+        ``loads.jsonl`` should have since history kept them here."""
+        if not self.path.exists():
+            return []
+        with self._db() as db:
+            return [(key, json.loads(line)) for key, line in db.execute("SELECT key, line FROM lines ORDER BY seq")]
+
+    def undoing(self) -> dict[str, Any] | None:
+        """The undo begun and not finished (``{"load", "who", "at"}``), if any."""
+        if not self.path.exists():
+            return None
+        with self._db() as db:
+            row = db.execute("SELECT value FROM meta WHERE name = 'undoing'").fetchone()
+        return json.loads(row[0]) if row else None
+
+    def begin_undo(self, what: dict[str, Any]) -> None:
+        with self._db() as db:
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('undoing', ?)", (_dumps(what),))
+
+    def check(self) -> str | None:
+        """What is wrong with the database (``None``: nothing)."""
+        if not self.path.exists():
+            return None
+        try:
+            with closing(sqlite3.connect(self.path)) as db:
+                found = [row[0] for row in db.execute("PRAGMA quick_check")]
+        except sqlite3.DatabaseError as e:
+            return str(e)
+        return None if found == ["ok"] else "；".join(found[:3])
+
+
+def keep_line(db: sqlite3.Connection, key: str, line: dict[str, Any]) -> None:
+    """Keep a line of ``loads.jsonl`` in the database (in a transaction of the head's)."""
+    db.execute("INSERT OR IGNORE INTO lines (key, line) VALUES (?, ?)", (key, _dumps(line)))
+
+
+def end_undo(db: sqlite3.Connection) -> None:
+    db.execute("DELETE FROM meta WHERE name = 'undoing'")

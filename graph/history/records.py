@@ -19,7 +19,9 @@ import datetime as dt
 import functools
 import gzip
 import json
+import os
 import secrets
+import sqlite3
 import threading
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterator
@@ -38,7 +40,8 @@ from graph.errors import Conflict, NotFoundError
 from graph.history import progress as progress_of
 from graph.history import snapshot
 from graph.history.changes import Changes, LoadRecord, closed_by_ends, entity_changes, gap_key, meeting_state
-from graph.history.head import Head
+from graph.history.damage import DamagedRecord, json_lines, read_json
+from graph.history.head import Head, end_undo, keep_line
 from graph.policy import Policy
 from graph.private import private_home
 from graph.store import GraphStore
@@ -59,6 +62,29 @@ _thread_lock = threading.RLock()
 
 class NoLoadRecord(NotFoundError):
     pass
+
+
+# The steps of a record, an undo and a load, in order. Each is done when ``reached`` is called
+# with it; the fault-injection tests stop a process there (``os._exit``) or fail the write that
+# follows (``OSError``) through ``FAULT_HOOK``. A record's commit and an undo's commit are each
+# one SQLite transaction (the steps ``…:commit`` are inside it): before it, the step did not
+# happen; after it, it did, and what follows (the line of loads.jsonl) is finished on the next
+# open (``History.repair``).
+RECORD_STEPS = ("record:gaps", "record:state", "record:progress", "record:commit", "record:head",
+                "record:line", "record:done")
+UNDO_STEPS = ("undo:intent", "undo:half", "undo:graph", "undo:commit", "undo:head", "undo:line")
+LOAD_STEPS = ("load:intent", "load:written")
+FAULT_HOOK: Callable[[str], None] | None = None
+
+
+def reached(step: str) -> None:
+    if FAULT_HOOK is not None:
+        FAULT_HOOK(step)
+
+
+def line_key(line: dict[str, Any]) -> str:
+    """A line of loads.jsonl by what it records: a load, or the undo of one."""
+    return f"undo:{line['undo']}" if "undo" in line else f"load:{line.get('id')}"
 
 
 # Past this share of the head's nodes marked in the journal, a record reads the whole graph: one
@@ -103,8 +129,7 @@ def _write_json(path: Path, body: Any) -> None:
 
 
 def _read_json(path: Path) -> Any:
-    data = path.read_bytes()
-    return json.loads(gzip.decompress(data) if path.suffix == ".gz" else data)
+    return read_json(path)
 
 
 @functools.lru_cache(maxsize=64)
@@ -137,34 +162,78 @@ class History:
     def __init__(self, home: Path) -> None:
         self.dir = home / "history"
         private_home(home)  # every member's ID number is kept here: its owner's only
+        self._unrecorded: set[str] = set()  # intents whose record was tried and failed: kept
+        self.damaged: dict[Path, DamagedRecord] = {}  # damaged files read past (a page says so)
 
     # --- recording -------------------------------------------------------------------------
     def record(self, store: GraphStore, *, date: dt.date, files: list[str], who: str,
-               policy: Policy | None = None) -> LoadRecord:
-        """Keep what the graph is now (its gaps judged as of ``date``) as the record of a load."""
+               policy: Policy | None = None, intent: str | None = None) -> LoadRecord:
+        """Keep what the graph is now (its gaps judged as of ``date``) as the record of a load
+        (``intent``: the load's intent, :meth:`loading`, dropped once it is recorded)."""
+        if intent:
+            self._unrecorded.add(intent)
         gaps = find_gaps(store, as_of=date, policy=policy)
-        now = dt.datetime.now()
-        rec = LoadRecord(id=now.strftime("%Y%m%d%H%M%S") + "-" + secrets.token_hex(3),
-                         at=now.isoformat(timespec="microseconds"), date=date.isoformat(),
-                         files=files, who=who, gaps=len(gaps), per_rule=dict(Counter(g.rule for g in gaps)))
+        rec = self._new_record(date, files, who)
         with _locked(self.dir):
-            _write_json(self.dir / f"{rec.id}.json.gz", [{k: v for k, v in g.as_dict().items() if k in _KEPT}
-                                                        for g in gaps])
-            _write_json(self.dir / f"{rec.id}.state.json.gz", meeting_state(store, date))
-            _write_json(self.dir / f"{rec.id}.progress.json", progress_of.figures(store, gaps, date, policy))
-            head = Head(self.dir)
-            self._adopt_files(head)
-            change = self._changed_since(store, head, rec.id)
-            if change.delta is not None:  # the head moves and keeps the difference in one transaction
-                head.apply(change.delta, change.journal_id, load_id=rec.id)
-            rec.changes = change.size
-            self._append(asdict(rec))  # last: a record is listed only once all its parts are there
-            if change.marks:
-                store.journal_forget(change.marks)
+            self._finish_lines()
+            self._record_locked(store, rec, gaps, date, policy, intent=intent)
+        if intent:
+            self._drop_intent(intent)
+            self._unrecorded.discard(intent)
         return rec
 
+    @staticmethod
+    def _new_record(date: dt.date, files: list[str], who: str, interrupted: bool = False) -> LoadRecord:
+        now = dt.datetime.now()
+        return LoadRecord(id=now.strftime("%Y%m%d%H%M%S") + "-" + secrets.token_hex(3),
+                          at=now.isoformat(timespec="microseconds"), date=date.isoformat(),
+                          files=files, who=who, gaps=0, interrupted=interrupted)
+
+    def _record_locked(self, store: GraphStore, rec: LoadRecord, gaps: list[Gap], date: dt.date,
+                       policy: Policy | None, intent: str | None = None, only_if_changed: bool = False) -> bool:
+        """Write the record's files, then, in one transaction, the head's move, the load's
+        difference and its line (the commit is the record); then its line in loads.jsonl.
+        ``only_if_changed``: no record unless the graph changed since the head (a load that
+        died before it wrote). Returns whether it recorded."""
+        rec.gaps, rec.per_rule = len(gaps), dict(Counter(g.rule for g in gaps))
+        written = [self.dir / f"{rec.id}{suffix}" for suffix in (".json.gz", ".state.json.gz", ".progress.json")]
+        _write_json(written[0], [{k: v for k, v in g.as_dict().items() if k in _KEPT} for g in gaps])
+        reached("record:gaps")
+        _write_json(written[1], meeting_state(store, date))
+        reached("record:state")
+        _write_json(written[2], progress_of.figures(store, gaps, date, policy))
+        reached("record:progress")
+        head = Head(self.dir)
+        self._adopt_files(head)
+
+        def also(db: sqlite3.Connection, size: int) -> None:
+            rec.changes = size
+            line = {**asdict(rec), **({"intent": intent} if intent else {})}
+            keep_line(db, line_key(line), line)
+            end_undo(db)  # an undo a crash left half done: what it wrote is in this difference
+            reached("record:commit")
+
+        change = self._changed_since(store, head, rec.id, keep=(lambda size: size > 0) if only_if_changed
+                                     else (lambda size: True), also=also)
+        if change.delta is not None and not (only_if_changed and change.size == 0):
+            # the head moves and keeps the difference, with the line, in one transaction
+            head.apply(change.delta, change.journal_id, load_id=rec.id, also=also)
+        if only_if_changed and change.size == 0:
+            for f in written:
+                f.unlink(missing_ok=True)
+            return False
+        reached("record:head")
+        with contextlib.suppress(OSError):  # (a full disk: the database has the line; finished next time)
+            self._finish_lines()
+        reached("record:line")
+        if change.marks:
+            store.journal_forget(change.marks)
+        reached("record:done")
+        return True
+
     def _changed_since(self, store: GraphStore, head: Head, load_id: str | None,
-                       keep: Callable[[int], bool] = lambda size: True) -> "_Change":
+                       keep: Callable[[int], bool] = lambda size: True,
+                       also: Callable[[sqlite3.Connection, int], None] | None = None) -> "_Change":
         """What the graph changed since the head. While the store's journal is the one the head
         follows, only the nodes it marked (and their relationships) are read and compared; else
         — the first record, after ``clear``, or once most of the graph was written — the whole
@@ -178,7 +247,7 @@ class History:
             delta = snapshot.diff(head.part(touched, linked), snapshot.dump_part(store, touched, linked))
             return _Change(delta, delta.size(), journal.id, marks=journal.marks)
         journal_id = store.journal_start()
-        return _Change(None, head.sync(store, journal_id, load_id, keep), journal_id)
+        return _Change(None, head.sync(store, journal_id, load_id, keep, also=also), journal_id)
 
     def _adopt_files(self, head: Head) -> None:
         """Differences kept in files of their own (before they moved into the database) move in."""
@@ -186,9 +255,29 @@ class History:
             head.adopt(f.name.removesuffix(".delta.json.gz"), snapshot.Delta.from_json(_read_json(f)))
             f.unlink()
 
-    def _append(self, line: dict[str, Any]) -> None:
-        with open(self.dir / "loads.jsonl", "a", encoding="utf-8") as out:
-            out.write(json.dumps(line, ensure_ascii=False) + "\n")
+    def _append(self, lines: list[dict[str, Any]]) -> None:
+        """Add lines to loads.jsonl, written once and synced; a half line left at its end (a
+        crash or a full disk in the middle of a write) is cut off first: the database has it."""
+        f = self.dir / "loads.jsonl"
+        data = f.read_bytes() if f.exists() else b""
+        if data and not data.endswith(b"\n"):
+            os.truncate(f, data.rfind(b"\n") + 1)
+        with open(f, "a", encoding="utf-8") as out:
+            out.write("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines))
+            out.flush()
+            os.fsync(out.fileno())
+
+    def _finish_lines(self) -> int:
+        """Write into loads.jsonl the lines the database has and it has not (the record's last
+        step, cut short); how many. Under the lock."""
+        missing = self._missing_lines()
+        if missing:
+            self._append(missing)
+        return len(missing)
+
+    def _missing_lines(self) -> list[dict[str, Any]]:
+        in_file = {line_key(x) for x in json_lines(self.dir / "loads.jsonl")[0]}
+        return [x for key, x in Head(self.dir).lines() if key not in in_file]
 
     def head(self) -> snapshot.State:
         """The graph as the last load left it (empty before any load kept one)."""
@@ -196,16 +285,29 @@ class History:
 
     # --- reading ---------------------------------------------------------------------------
     def _lines(self) -> list[dict[str, Any]]:
-        f = self.dir / "loads.jsonl"
-        if not f.exists():
-            return []
-        return [json.loads(line) for line in f.read_text(encoding="utf-8").splitlines() if line]
+        """The record: the lines of loads.jsonl, with those the database has and it has not yet
+        (a record committed whose line a crash kept from the file) in the order they were made.
+        A line that does not read (a half line) is left out (``tupu doctor`` lists it); with the
+        database damaged, the file alone."""
+        lines, bad = json_lines(self.dir / "loads.jsonl")
+        if bad:
+            f = self.dir / "loads.jsonl"
+            self.damaged[f] = DamagedRecord(f, f"第 {'、'.join(map(str, bad[:5]))} 行不完整")
+        try:
+            kept = Head(self.dir).lines()
+        except DamagedRecord as e:
+            self.damaged[e.path] = e
+            return lines
+        if not kept:
+            return lines
+        known = {key for key, _ in kept}
+        return [x for x in lines if line_key(x) not in known] + [x for _, x in kept]
 
     def recorded(self) -> list[LoadRecord]:
         """The loads in force (not undone), in the order they were made."""
         lines = self._lines()
         undone = {x["undo"] for x in lines if "undo" in x}
-        return [LoadRecord(**x) for x in lines if "undo" not in x and x["id"] not in undone]
+        return [LoadRecord.from_line(x) for x in lines if "undo" not in x and x.get("id") not in undone]
 
     def undone(self) -> list[dict[str, Any]]:
         """The loads undone: which, when and by whom."""
@@ -343,8 +445,21 @@ class History:
     # --- undoing ---------------------------------------------------------------------------
     def undo(self, store: GraphStore, load_id: str, who: str) -> LoadRecord:
         """Put the graph back as it was before the load ``load_id`` (the last one made: later
-        loads build on it) and strike it from the record."""
+        loads build on it) and strike it from the record.
+
+        The undo is noted in the database first; the graph is written back; then the head's
+        move back, the dropping of the load's difference and the undo's line are one
+        transaction. A crash between leaves the note: the next :meth:`repair` (any load, undo,
+        ``tupu doctor --repair`` or the server's start) writes the graph back again — each entry
+        as it was, so what was already written back stays — and commits."""
         with _locked(self.dir):
+            under_way = Head(self.dir).undoing() if Head(self.dir).exists() else None
+            mine = under_way is not None and under_way["load"] == load_id  # asked again after it failed
+            self._repair_locked(store, audit_undo=not mine)  # (the asker audits its own undo)
+            if mine and any(u["undo"] == load_id for u in self.undone()):
+                with _past_lock:
+                    _past.clear()
+                return next(LoadRecord.from_line(x) for x in self._lines() if x.get("id") == load_id)
             recs = self.recorded()
             target = self.get(load_id)
             later = [r for r in recs if r.at > target.at]
@@ -358,12 +473,180 @@ class History:
             change = self._changed_since(store, head, None, keep=lambda size: size == 0)
             if change.size:  # the head keeps the journal it followed: the next record looks again
                 raise Conflict("图谱在这次载入之后又被改动过（未经记录的写入），撤销会丢掉这些改动：请先核对")
-            snapshot.revert(store, delta)
-            head.apply(delta, change.journal_id, load_id=target.id, backwards=True)
-            self._append({"undo": load_id, "at": dt.datetime.now().isoformat(timespec="seconds"), "who": who})
+            head.begin_undo({"load": target.id, "who": who, "at": dt.datetime.now().isoformat(timespec="seconds")})
+            reached("undo:intent")
+            self._undo_graph(store, head, target, delta, who, change.journal_id)
         with _past_lock:
             _past.clear()
         return target
+
+    def _undo_graph(self, store: GraphStore, head: Head, target: LoadRecord, delta: snapshot.Delta, who: str,
+                    journal_id: str | None) -> None:
+        """Write the graph back, then commit the undo (under the lock, the undo noted)."""
+        snapshot.revert(store, delta, halfway=lambda: reached("undo:half"))
+        reached("undo:graph")
+        line = {"undo": target.id, "at": dt.datetime.now().isoformat(timespec="seconds"), "who": who}
+
+        def also(db: sqlite3.Connection, size: int) -> None:
+            keep_line(db, line_key(line), line)
+            end_undo(db)
+            reached("undo:commit")
+
+        head.apply(delta, journal_id, load_id=target.id, backwards=True, also=also)
+        reached("undo:head")
+        with contextlib.suppress(OSError):  # (the database has the line; finished next time)
+            self._finish_lines()
+        reached("undo:line")
+
+    # --- a load under way, and what a crash left -------------------------------------------
+    @contextlib.contextmanager
+    def loading(self, files: list[str], date: dt.date, who: str) -> Iterator[str]:
+        """While a load writes the graph: its intent on disk (``history/loading/``), locked by
+        this process. :meth:`record` drops it. Left behind — the process died, or the record
+        could not be written — it tells the next :meth:`repair` that the graph may hold a load
+        without a record: the load is then recorded as found (``interrupted``), or, if it wrote
+        nothing, forgotten. Yields the intent's id, for :meth:`record`."""
+        folder = self.dir / "loading"
+        folder.mkdir(parents=True, exist_ok=True)
+        token = secrets.token_hex(8)
+        path = folder / f"{token}.json"
+        with open(path, "w", encoding="utf-8") as f:
+            if fcntl is not None:
+                fcntl.flock(f, fcntl.LOCK_EX)
+            try:
+                f.write(json.dumps({"files": files, "date": date.isoformat(), "who": who,
+                                    "at": dt.datetime.now().isoformat(timespec="seconds")}, ensure_ascii=False))
+                f.flush()
+                os.fsync(f.fileno())
+                reached("load:intent")
+            except BaseException:  # (a full disk) no intent, and no load: nothing was written
+                path.unlink(missing_ok=True)
+                raise
+            yield token
+        # kept on an exception, or when its record failed: the graph may hold the load (repair)
+        if token not in self._unrecorded:
+            path.unlink(missing_ok=True)
+
+    def _drop_intent(self, token: str | None) -> None:
+        if token:
+            (self.dir / "loading" / f"{token}.json").unlink(missing_ok=True)
+
+    def _left_intents(self) -> list[Path]:
+        """Intents of loads whose process is gone (this process's own, and other live
+        processes', are locked)."""
+        folder = self.dir / "loading"
+        if fcntl is None or not folder.exists():
+            return []
+        out = []
+        for f in sorted(folder.glob("*.json")):
+            with open(f, "a") as probe:
+                try:
+                    fcntl.flock(probe, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except OSError:
+                    continue  # a load under way
+                fcntl.flock(probe, fcntl.LOCK_UN)
+            out.append(f)
+        return out
+
+    def prepare(self, store: GraphStore, policy: Policy | None = None) -> list[str]:
+        """Before a load writes the graph: finish what a crash left (:meth:`repair`), and refuse
+        (:class:`DamagedRecord`) if the record cannot be kept — a line of loads.jsonl that does
+        not read, or a damaged database — rather than write a load no record will hold."""
+        bad = self.bad_lines()
+        if bad:
+            raise DamagedRecord(self.dir / "loads.jsonl", f"第 {'、'.join(map(str, bad[:5]))} 行不完整")
+        return self.repair(store, policy)
+
+    def bad_lines(self) -> list[int]:
+        """The lines of loads.jsonl that do not read, but for a half line at its end (a write cut
+        short, cut off when the next line is written: the database has it)."""
+        f = self.dir / "loads.jsonl"
+        bad = json_lines(f)[1]
+        if bad and f.exists() and not f.read_bytes().endswith(b"\n"):
+            bad = bad[:-1] if bad[-1] == f.read_bytes().count(b"\n") + 1 else bad
+        return bad
+
+    def repair(self, store: GraphStore | None = None, policy: Policy | None = None) -> list[str]:
+        """Finish what a crash (or a full disk) left half done, and say what was done: the
+        lines of loads.jsonl the database has and it has not; with ``store``, an undo begun
+        (finished) and the loads that wrote without a record (recorded as found). Files a
+        record wrote before dying uncommitted go. The history's database damaged:
+        :class:`DamagedRecord` (``tupu doctor``)."""
+        with _locked(self.dir):
+            return self._repair_locked(store, policy)
+
+    def _repair_locked(self, store: GraphStore | None, policy: Policy | None = None,
+                       audit_undo: bool = True) -> list[str]:
+        done = []
+        head = Head(self.dir)
+        if head.exists() and (why := head.check()):
+            raise DamagedRecord(head.path, why)
+        if n := self._finish_lines():
+            done.append(f"补写 loads.jsonl：{n} 行（记录已提交，写入文件前中断）")
+        if store is not None:
+            undoing = head.undoing()
+            if undoing:
+                done.append(self._finish_undo(store, head, undoing, audit_undo))
+            for f in self._left_intents():
+                done.append(self._finish_load(store, f, policy))
+        self._forget_uncommitted()
+        return [d for d in done if d]
+
+    def _finish_undo(self, store: GraphStore, head: Head, undoing: dict[str, Any], audit: bool = True) -> str:
+        recs = self.recorded()
+        if not recs or recs[-1].id != undoing["load"] or recs[-1].id not in head.kept():
+            with head._db() as db:
+                end_undo(db)
+            return f"放弃未完成的撤销 {undoing['load']}：它已不是最近一次载入"
+        target = recs[-1]
+        journal = store.journal()
+        follows = head.journal_id()
+        self._undo_graph(store, head, target, head.delta(target.id), undoing["who"],
+                         follows if journal is not None and journal.id == follows else None)
+        with _past_lock:
+            _past.clear()
+        note = self._audit(undoing["who"], "撤销载入",
+                           f"{target.id} {target.date} {'、'.join(target.files)}（中断后补完）") if audit else ""
+        return f"完成中断的撤销：{target.id}（{target.date}）{note}"
+
+    def _finish_load(self, store: GraphStore, intent: Path, policy: Policy | None) -> str:
+        token = intent.name.removesuffix(".json")
+        if any(x.get("intent") == token for x in self._lines()):
+            intent.unlink(missing_ok=True)  # recorded: the process died just after
+            return ""
+        try:
+            what = read_json(intent)
+            day = dt.date.fromisoformat(what["date"])
+        except (DamagedRecord, KeyError, ValueError):
+            what, day = {"files": [], "who": "（未知）"}, dt.date.today()
+        rec = self._new_record(day, list(what.get("files") or []), str(what.get("who") or "（未知）"), interrupted=True)
+        gaps = find_gaps(store, as_of=day, policy=policy)
+        recorded = self._record_locked(store, rec, gaps, day, policy, intent=token, only_if_changed=True)
+        intent.unlink(missing_ok=True)
+        if not recorded:
+            return f"中断的载入（{'、'.join(rec.files)}）未写入图谱：无需记录"
+        note = self._audit(rec.who, "载入台账", f"{'、'.join(rec.files)}（中断后补记为 {rec.id}）")
+        return f"补记中断的载入：{rec.id}（台账日期 {rec.date}，{'、'.join(rec.files)}，{rec.changes} 处变动）{note}"
+
+    def _audit(self, who: str, action: str, detail: str) -> str:
+        from graph.access import AuditLog
+
+        try:
+            AuditLog.at(self.dir.parent).record(who, action, detail)
+        except OSError as e:
+            return f"；审计日志未能写入（{e.strerror or e}）"
+        return ""
+
+    def _forget_uncommitted(self) -> None:
+        """A record's files written before a crash kept it from committing, and temporary files."""
+        if not self.dir.exists():
+            return
+        ids = {x.get("id") for x in self._lines()}
+        for f in self.dir.iterdir():
+            load = f.name.split(".", 1)[0]
+            if f.name.endswith(".tmp") or (f.name.endswith((".json.gz", ".progress.json"))
+                                           and not f.name.endswith(".delta.json.gz") and load not in ids):
+                f.unlink(missing_ok=True)
 
     # --- changes ---------------------------------------------------------------------------
     def changes(self, since: dt.date, until: dt.date | None = None) -> Changes:

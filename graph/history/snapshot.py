@@ -18,7 +18,7 @@ properties. The current graph stays in the store as it is: current queries never
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -200,9 +200,11 @@ def to_store(state: State) -> MemoryStore:
     return store
 
 
-def revert(store: GraphStore, d: Delta) -> None:
+def revert(store: GraphStore, d: Delta, halfway: Callable[[], None] | None = None) -> None:
     """Write the store back to what it was before the load of ``d``: what it added is
-    deleted, what it removed or changed is written again as it was."""
+    deleted, what it removed or changed is written again as it was. Done twice (a crash in the
+    middle, then again), it ends the same: each entry is put as it was before the load.
+    (``halfway`` is called between the deletions and the writes: a fault-injection point.)"""
     nodes_back, nodes_gone, nodes_changed = _entries(d, "nodes", backwards=True)
     rels_back, rels_gone, rels_changed = _entries(d, "rels", backwards=True)
     # Undo in dependency order: links first, then nodes, then the links that need the nodes back.
@@ -217,6 +219,8 @@ def revert(store: GraphStore, d: Delta) -> None:
         gone[label].append(key)
     for label, keys in gone.items():
         store.delete_nodes(label, keys)
+    if halfway is not None:
+        halfway()
     rows_of: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for label, _key, props in nodes_back:
         rows_of[label].append(props)

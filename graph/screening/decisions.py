@@ -32,7 +32,9 @@ NEW = "新"  # decided: no unit of the graph; it is a target (目标对象)
 
 
 def read_kept(path: Path) -> Any:
-    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    from graph.history.damage import read_json
+
+    return read_json(path) if path.exists() else {}
 
 
 def write_kept(path: Path, data: Any) -> None:
