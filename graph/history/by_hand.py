@@ -10,6 +10,7 @@ date order: an end dated before the last load is still made after it).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
 from graph import ends
@@ -34,10 +35,13 @@ def end(store: GraphStore, home: Path, node: Node, *, date: dt.date, reason: str
         raise Conflict(f"{node.name}{ends.sentence(node.props)}：不必再次终止（恢复用 tupu restore）")
     word = (reason or "").strip() or ends.ABSENT_REASON[node.label]
     props = ends.ended_props(date.isoformat(), word, f"手工：{who}")
-    store.update_nodes(node.label, [{LABELS[node.label].key: node.key, **props}])
-    store.save()
+
+    def write() -> None:
+        store.update_nodes(node.label, [{LABELS[node.label].key: node.key, **props}])
+        store.save()
+
     return _record(store, home, date, f"手工{ends.change_kind(node.label, word)}：{node.name}（{node.key}）", who,
-                   policy)
+                   policy, write)
 
 
 def restore(store: GraphStore, home: Path, node: Node, *, who: str, date: dt.date | None = None,
@@ -45,17 +49,26 @@ def restore(store: GraphStore, home: Path, node: Node, *, who: str, date: dt.dat
     """Take back the end of ``node`` (re-registered, ended by mistake)."""
     if not node.props.get(ends.ENDED):
         raise Conflict(f"{node.name}（{node.key}）没有注销、撤销或转出，无需恢复")
-    store.update_nodes(node.label, [{LABELS[node.label].key: node.key, **ends.RESTORED}])
-    store.save()
+
+    def write() -> None:
+        store.update_nodes(node.label, [{LABELS[node.label].key: node.key, **ends.RESTORED}])
+        store.save()
+
     return _record(store, home, date or dt.date.today(),
-                   f"手工恢复：{node.name}（{node.key}，原{ends.sentence(node.props)}）", who, policy)
+                   f"手工恢复：{node.name}（{node.key}，原{ends.sentence(node.props)}）", who, policy, write)
 
 
-def _record(store: GraphStore, home: Path, date: dt.date, what: str, who: str, policy: Policy | None) -> LoadRecord:
+def _record(store: GraphStore, home: Path, date: dt.date, what: str, who: str, policy: Policy | None,
+            write: Callable[[], None]) -> LoadRecord:
+    """``write`` the graph and record it as a load, as a load of ledgers is: what a crash left is
+    finished first, and the write's intent kept until its record (``History.loading``)."""
     history = History(home)
+    history.prepare(store, policy)
     last = max((r.date for r in history.loads()), default=None)
     day = max(date, dt.date.fromisoformat(last)) if last else date
-    return history.record(store, date=day, files=[what], who=who, policy=policy)
+    with history.loading([what], day, who) as intent:
+        write()
+        return history.record(store, date=day, files=[what], who=who, policy=policy, intent=intent)
 
 
 def find_ended(store: GraphStore, text: str) -> list[Node]:
