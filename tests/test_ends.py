@@ -312,3 +312,34 @@ def test_the_upload_page_asks_before_a_complete_ledger_ends_anything(browser, tm
         assert store.get("Unit", "DW001").props["end_reason"] == "注销"
         assert watch.external == [] and watch.failed == [] and watch.errors == []
         page.close()
+
+
+def test_an_entity_page_ends_and_restores_it_for_an_analyst_only(browser, tmp_path, monkeypatch):
+    from tests.apps import app_with_admin
+    from tests.browser import Watch, serve
+
+    monkeypatch.setenv("TUPU_HOME", str(tmp_path / "home"))
+    store = MemoryStore()
+    Loader(store, date=JAN).load(month(tmp_path / "1", "2026年1月", ORGS))
+    app, admin = app_with_admin(lambda: store)
+    viewer, _ = app.state.tokens.create("viewer", name="观察员")
+    with serve(app) as base:
+        page = browser.new_page(extra_http_headers={"Authorization": f"Bearer {viewer}"})
+        page.goto(base + "/entities/Unit/DW003", wait_until="load")
+        assert page.locator("#end-go").count() == 0  # a viewer sees no button
+        page.close()
+        page = browser.new_page(extra_http_headers={"Authorization": f"Bearer {admin}"})
+        watch = Watch(page)
+        page.on("dialog", lambda d: d.accept())
+        page.goto(base + "/entities/Unit/DW003", wait_until="load")
+        page.fill("#end-date", "2026-02-20")
+        page.select_option("#end-reason", "吊销")
+        with page.expect_navigation():
+            page.click("#end-go")
+        assert "单位已于 2026-02-20 吊销（手工：测试管理员" in page.locator("main").inner_text()
+        assert store.get("Unit", "DW003").props["end_reason"] == "吊销"
+        with page.expect_navigation():
+            page.click("#restore-go")
+        assert store.get("Unit", "DW003").props.get("ended") is None and page.locator("#end-go").count() == 1
+        assert watch.external == [] and watch.failed == [] and watch.errors == []
+        page.close()

@@ -12,7 +12,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from graph.analyses.gaps import Gap
-from graph.ends import END_PROPS, sentence
+from graph.ends import ABSENT_REASON, END_PROPS, ENDABLE, REASONS, sentence
 from graph.model import LABELS, RELATIONSHIPS, time_zh, value_zh
 from graph.privacy import mask_props
 from graph.rules import pairing_current
@@ -29,8 +29,9 @@ _HERE = {"Organization": "本组织", "Unit": "本单位", "Grid": "本网格", 
 
 
 def entity_html(node: Node, links: list[tuple[Rel, Node]], gaps: list[Gap], as_of: dt.date,
-                timeline: dict[str, Any] | None = None) -> str:
-    """``timeline``: what changed about it over the loads (``graph.history.timeline``)."""
+                timeline: dict[str, Any] | None = None, can_end: bool = False) -> str:
+    """``timeline``: what changed about it over the loads (``graph.history.timeline``);
+    ``can_end``: the asker may end or restore it (an administrator or analyst: graph.ends)."""
     spec = LABELS[node.label]
     props = mask_props(node.props)
     facts = [(spec.field_zh(k), value_zh(v)) for k, v in props.items()
@@ -58,6 +59,8 @@ def entity_html(node: Node, links: list[tuple[Rel, Node]], gaps: list[Gap], as_o
         name=node.name, kind=spec.zh, key=node.key, facts=facts, groups=sorted(groups.items()),
         pairings=pairings, alliances=alliances, gaps=gaps, views=views, as_of=as_of.isoformat(),
         problems=node.props.get("data_problems") or [], timeline=timeline, ended=sentence(node.props),
+        can_end=can_end and node.label in ENDABLE, end_word=ABSENT_REASON.get(node.label, "终止"), label=node.label,
+        reasons=REASONS, today=dt.date.today().isoformat(),
         provenance=[(spec.field_zh(k), _provenance_zh(k, node.props[k])) for k in PROVENANCE if k in node.props])
 
 

@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from api import exports
-from api.auth import ScopeDep, require
+from api.auth import ScopeDep, Token, require
 from api.deps import CurrentStore, PolicyDep, Store, load_slot, resolve_label
 from api.entity_json import encoded, entity_json, seen
 from api.page_cache import kept_page
@@ -64,6 +64,7 @@ def list_entities(
 
 @router.get("/entities/{label}/{id}", response_model=EntityOut, summary="查看一个实体及其关系")
 async def get_entity(label: str, id: str, store: Store, scope: ScopeDep, policy: PolicyDep, request: Request,
+                     token: Token,
                      as_of: Annotated[dt.date | None, Query(description="按哪一天判定缺口与结对，默认今天")] = None):
     name = resolve_label(label)
     browser = "text/html" in request.headers.get("accept", "")
@@ -72,11 +73,12 @@ async def get_entity(label: str, id: str, store: Store, scope: ScopeDep, policy:
                                lambda: entity_json(store, scope, name, id), by_maker=True)
         if page is not None:
             return page
-    return await run_in_threadpool(_entity_page, name, id, store, scope, policy, request, as_of, browser)
+    return await run_in_threadpool(_entity_page, name, id, store, scope, policy, request, as_of, browser,
+                                   token.role in ("admin", "analyst") and as_of is None)
 
 
 def _entity_page(name: str, id: str, store, scope, policy, request: Request, as_of: dt.date | None,
-                 browser: bool) -> Response:
+                 browser: bool, can_end: bool = False) -> Response:
     """An entity's page for a browser, or what the JSON has no kept page for: a merged code's
     redirect, or not found."""
     node, pairs = store.node_with_neighbours(name, id)
@@ -96,7 +98,7 @@ def _entity_page(name: str, id: str, store, scope, policy, request: Request, as_
 
         changed = timeline_seen(History(request.app.state.settings.home), store, request.app.state.store, scope,
                                 name, id, as_of)
-        return HTMLResponse(entity_html(node, pairs, mine, day, changed))
+        return HTMLResponse(entity_html(node, pairs, mine, day, changed, can_end=can_end))
     return Response(encoded(name, node, pairs), media_type="application/json")
 
 
