@@ -269,6 +269,11 @@ def run_ingest(paths: list[Path], dry_run: bool = False, report_file: Path | Non
     finally:
         if own:
             store.close()
+    if report.column_maps:  # first: how each column of each sheet was read
+        console.print("[bold]各列的读取方式[/bold]")
+        for cmap in report.column_maps:
+            for line in cmap.lines():
+                console.print(line, markup=False, highlight=False)
     table = Table("台账", "读取", "载入", "其中未变", "拒绝", "警告",
                   title="载入结果（试运行，未写入）" if dry_run else "载入结果")
     for name, c in report.ledgers.items():
@@ -306,6 +311,8 @@ def run_ingest(paths: list[Path], dry_run: bool = False, report_file: Path | Non
         console.print(f"按名称关联：{report.by_name} 处编码列填的是名称，已按同名的唯一对象关联（最好改填编码）")
     if report.dittos:
         console.print(f"「同上」：{report.dittos} 格按上一行同一列的值读取")
+    for note in report.notes:
+        console.print(note, markup=False, highlight=False)
     if report.ignored_columns:
         names = "、".join(sorted({i.column or "" for i in report.ignored_columns}))
         console.print(f"已忽略未识别的列：{names}")

@@ -33,6 +33,7 @@ from graph.screening.merge import MERGEABLE
 from graph.store import GraphStore, Node, RelRow, SaveFailed, StoreUnavailable, batched
 from ingest import member_keys
 from ingest.aliases import linked_to_itself, unalias
+from ingest.column_map import column_map
 from ingest.complete import KINDS as COMPLETE_KINDS
 from ingest.complete import completion, end_absent
 from ingest.ends import ended_of, reference_warning, settle
@@ -291,6 +292,11 @@ class Loader:
         for header in t.ignored:
             report.ignored_columns.append(
                 Issue(t.file, t.sheet, t.header_row, header, None, "未识别的列，已忽略"))
+        # how each column is read; a passed-over column naming a parent, branch, region or key is warned
+        cmap, passed_over = column_map(t)
+        report.column_maps.append(cmap)
+        report.warnings.extend(passed_over)
+        counts.warnings += len(passed_over)
         source = len(self._sources)
         self._sources.append((t.file, t.sheet))
         self._letters.append(_letters(t))

@@ -91,6 +91,46 @@ class Capped(list):
             self.append(item)
 
 
+@dataclass
+class ReadColumn:
+    letter: str
+    header: str  # as typed
+    field: str  # the ledger column it was read as
+    note: str = ""
+
+
+@dataclass
+class PassedColumn:
+    letter: str
+    header: str
+    nearest: str | None = None  # the field it looks like
+    note: str = ""
+    warned: bool = False
+
+
+@dataclass
+class ColumnMap:
+    file: str
+    sheet: str | None
+    header_row: int | None
+    ledger: str  # Chinese ledger name
+    read: list[ReadColumn] = field(default_factory=list)
+    passed: list[PassedColumn] = field(default_factory=list)
+
+    def where(self) -> str:
+        return Path(self.file).name + (f"[{self.sheet}]" if self.sheet else "")
+
+    def lines(self) -> list[str]:
+        """The map as a terminal shows it: one line read, one line passed over."""
+        read = "、".join(f"{c.header}→{c.field}" + (f"（{c.note}）" if c.note else "") for c in self.read)
+        out = [f"{self.where()} 第{self.header_row}行表头，按「{self.ledger}」读取：{read}"]
+        if self.passed:
+            out.append("  未读取：" + "、".join(
+                c.header + (f"（像是「{c.nearest}」）" if c.nearest else "") + (f"（{c.note}）" if c.note else "")
+                for c in self.passed))
+        return out
+
+
 # What 其中未变 (``LedgerCounts.unchanged``) means, said under the counts by the CLI and the upload page.
 UNCHANGED_NOTE = "“其中未变”：与图谱中已有内容相同的行，未重新写入（来源与载入时间保留上次写入时的）"
 
@@ -109,6 +149,8 @@ ISSUE_LISTS = ("rejected", "warnings", "ignored_columns", "skipped", "merged_cel
 
 @dataclass
 class IngestReport:
+    # how each column of each sheet was read (ingest.column_map): the report opens with it
+    column_maps: list[ColumnMap] = field(default_factory=list)
     dry_run: bool = False
     files: list[str] = field(default_factory=list)
     ledgers: dict[str, LedgerCounts] = field(default_factory=dict)  # by Chinese ledger name
@@ -162,6 +204,7 @@ class IngestReport:
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
+        d = {"column_maps": d.pop("column_maps"), **d}  # the report opens with how each column was read
         for name in ISSUE_LISTS:
             for issue in d[name]:
                 del issue["landed_note"]  # how the reason is worded, not news to a reader

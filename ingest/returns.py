@@ -1,6 +1,7 @@
 """The return list (退回清单): per source file, a workbook a street office can correct and resend.
 
-Its first sheet lists every rejected row, every warning and every row passed over (kind, sheet,
+Its first sheet says how each column of the file's sheets was read (the column map, as the report
+opens with it); the second lists every rejected row, every warning and every row passed over (kind, sheet,
 row, column, cell, the value as typed with personal data masked, the reason), each linked to its
 cell; the sheets after it are a copy of the source (a CSV becomes one sheet) with every rejected
 cell filled red and every warned cell yellow, each with a comment giving the reason in Chinese.
@@ -14,12 +15,13 @@ import functools
 from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import MergedCell
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import quote_sheetname
+from openpyxl.utils import column_index_from_string, quote_sheetname
 from openpyxl.workbook.workbook import Workbook as WorkbookType
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -27,7 +29,7 @@ from graph.config import Limits
 from ingest.cells import as_text, put_row, unescape_csv, xlsx_safe
 from ingest.readers import MAX_COLUMNS, check_unzipped, open_xls, sniff_delimiter, sniff_encoding, xls_merges, xls_value
 from ingest.readers import RETURN_SUFFIX as SUFFIX
-from ingest.report import IngestReport, Issue
+from ingest.report import ColumnMap, IngestReport, Issue
 
 # sources larger than this get the list sheet only (a street office's ledger is far smaller;
 # copying a province-size file cell by cell would hold a load for minutes)
@@ -59,11 +61,13 @@ def write_returns(report: IngestReport, folder: Path,
         source = Path(file)
         name = Path((shown_names or {}).get(file, source.name))
         wb = _copy(source)
-        _list_sheet(wb, located, has_copy=len(wb.worksheets) > 0, csv_sheet=_csv_title(source))
+        copied = len(wb.worksheets) > 0
+        _list_sheet(wb, located, has_copy=copied, csv_sheet=_csv_title(source))
         if ended.get(file):
             _ended_sheet(wb, ended[file])
-        if len(wb.worksheets) > 1:
+        if copied:
             _mark(wb, located, csv_sheet=_csv_title(source))
+        _map_sheet(wb, [m for m in report.column_maps if m.file == file])
         for ws in wb.worksheets:  # printed, each sheet fits the width of a landscape page
             ws.page_setup.orientation = "landscape"
             ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
@@ -179,6 +183,42 @@ def _list_sheet(wb: WorkbookType, issues: list[tuple[int, Issue]], has_copy: boo
         ws.column_dimensions[col].width = width
     for row in ws.iter_rows(min_row=2, min_col=8, max_col=8):
         row[0].alignment = Alignment(wrap_text=True, vertical="top")
+    ws.freeze_panes = "A2"
+    wb.active = 0
+
+
+MAP_SHEET = "各列读取方式"
+MAP_HEADERS = ("工作表", "列", "表头", "读作", "说明")
+
+
+def _map_sheet(wb: WorkbookType, maps: list[ColumnMap]) -> None:
+    """The first sheet: how each column of each of the file's sheets was read, and the columns
+    passed over (those that name a parent, branch, region or key filled yellow: warned)."""
+    ws = wb.create_sheet(MAP_SHEET, 0)
+    ws.append(list(MAP_HEADERS))
+    for cell in ws[1]:
+        cell.font, cell.fill = Font(bold=True), HEADER_FILL
+    for m in maps:
+        where = m.sheet or ""
+        ws.append([where, None, f"第{m.header_row}行表头", f"按「{m.ledger}」台账读取", None])
+        ws.cell(row=ws.max_row, column=3).font = Font(bold=True)
+        rows: list[tuple[int, list[Any], bool]] = [
+            (column_index_from_string(c.letter), [where, c.letter, c.header, c.field, c.note or None], False)
+            for c in m.read]
+        for p in m.passed:
+            note = "；".join(x for x in (f"像是「{p.nearest}」" if p.nearest else "", p.note,
+                                         "整列未读取（警告）" if p.warned else "") if x)
+            rows.append((column_index_from_string(p.letter), [where, p.letter, p.header, "（未读取）", note or None],
+                         p.warned))
+        for _, values, warned in sorted(rows, key=lambda r: r[0]):  # in the sheet's column order
+            ws.append(values)
+            if warned:
+                ws.cell(row=ws.max_row, column=4).fill = WARNING_FILL
+    for row in ws.iter_rows(min_row=2):
+        for cell in row:
+            as_text(cell)
+    for col, width in zip("ABCDE", (14, 6, 26, 22, 50)):
+        ws.column_dimensions[col].width = width
     ws.freeze_panes = "A2"
     wb.active = 0
 

@@ -66,8 +66,11 @@ def test_a_user_loads_a_workbook_from_the_home_page(site, browser, tmp_path):
     page.set_input_files("#upload-files", str(f))
     page.click("#upload-go")
     page.wait_for_function("!document.getElementById('upload-go').disabled", timeout=20_000)
-    assert page.locator("#upload-result table").count() == 1, page.locator("#upload-result").inner_text()
+    assert page.locator("#upload-result > table").count() == 1, page.locator("#upload-result").inner_text()
     text = page.locator("#upload-result").inner_text()
+    # it opens with how each column was read
+    assert page.locator("#upload-result details.column-map").count() == 1
+    assert "党组织名称（全称）\t组织名称" in text and "组织类型\t组织类别" in text
     assert "有 1 行未载入" in text and "第5行" in text and "组织类别" in text
     assert "第6行 「成立日期」：日期格式应为" in text and "已跳过 2 处" in text  # a few warnings: each with its cell
     assert store.get("Organization", "BZ02").props["founded"] == "2021-06-30"
@@ -80,7 +83,7 @@ def test_a_user_loads_a_workbook_from_the_home_page(site, browser, tmp_path):
     from openpyxl import load_workbook
 
     wb = load_workbook(saved)
-    assert wb.sheetnames[:2] == ["退回清单", "填表说明"] and wb["党组织"]["D5"].comment is not None
+    assert wb.sheetnames[:3] == ["各列读取方式", "退回清单", "填表说明"] and wb["党组织"]["D5"].comment is not None
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "home-upload.png"))
     assert watch.external == [] and watch.failed == [] and watch.errors == []

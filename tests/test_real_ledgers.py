@@ -330,14 +330,14 @@ def test_the_return_workbook_marks_and_explains_each_cell(tmp_path, fmt):
     (path,) = write_returns(report, tmp_path / "退回")
     assert path.name == "党员_退回清单.xlsx"
     wb = load_workbook(path)
-    assert wb.sheetnames[0] == "退回清单"
+    assert wb.sheetnames[:2] == ["各列读取方式", "退回清单"]  # how each column was read, then what to fix
     listing = [[c.value for c in r] for r in wb["退回清单"].iter_rows(min_row=2)]
     kinds = {(r[3], r[4]): r[1] for r in listing}
     assert kinds[(3, "身份证号")].startswith("警告") and kinds[(4, "党员类别")].startswith("拒绝")
     assert kinds[(5, None)] == "已跳过"
     id_row = next(r for r in listing if r[4] == "身份证号")
     assert id_row[6] == "1101**********0021" and id_row[5] == "E3"  # masked, with its cell
-    sheet = wb[wb.sheetnames[1]]
+    sheet = wb[wb.sheetnames[2]]
     assert sheet["E3"].fill.fgColor.rgb.endswith("FFE699") and "校验位" in sheet["E3"].comment.text
     assert sheet["C4"].fill.fgColor.rgb.endswith("F4B6B6") and "不在可选值中" in sheet["C4"].comment.text
     assert sheet["A3"].comment is None
@@ -461,7 +461,7 @@ def test_a_formula_never_calculated_is_named_not_read_as_blank(tmp_path):
     assert store.get("Member", "M2").props["name"] == "李四" and store.get("Member", "M1") is None
     assert "phone" not in store.get("Member", "M2").props
     (path,) = write_returns(report, tmp_path / "退回")
-    assert load_workbook(path)[load_workbook(path).sheetnames[1]]["B2"].value == '=A2&"号"'
+    assert load_workbook(path)[load_workbook(path).sheetnames[2]]["B2"].value == '=A2&"号"'
 
 
 def test_calculated_formulas_shared_formulas_and_empty_text_results(tmp_path):
@@ -583,7 +583,7 @@ def test_an_xls_workbook_as_an_office_keeps_it(tmp_path):
     assert report.rejected[0].value == "党小队" and report.rejected[0].cell == "D7"
     (path,) = write_returns(report, tmp_path / "退回")
     wb = load_workbook(path)
-    assert path.name == "党组织_退回清单.xlsx" and wb.sheetnames == ["退回清单", "党组织"]
+    assert path.name == "党组织_退回清单.xlsx" and wb.sheetnames == ["各列读取方式", "退回清单", "党组织"]
     sheet = wb["党组织"]
     assert sheet["B7"].value == "012345" and sheet["D7"].fill.fgColor.rgb.endswith("F4B6B6")
     assert "E5:E6" in {str(r) for r in sheet.merged_cells.ranges}

@@ -101,6 +101,8 @@ def ingest(store: Store, request: Request, scope: ScopeDep,
     # report uploaded files by their own names, not the temporary folder
     for issue in (i for name in ISSUE_LISTS for i in d[name]):
         issue["file"] = shown.get(issue["file"], Path(issue["file"]).name)
+    for cmap in d["column_maps"]:
+        cmap["file"] = shown.get(cmap["file"], Path(cmap["file"]).name)
     d["files"] = [shown.get(f, Path(f).name) for f in d["files"]]
     d["return_files"] = [{"name": p.name, "url": f"/ingest/returns/{rid}/{p.name}"} for p in returned]
     d["record_error"] = unrecorded
