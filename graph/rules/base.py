@@ -107,6 +107,5 @@ def rule_params(policy: Policy, as_of: dt.date) -> Row:
         "general_grid": m.GridLevel.GENERAL.value,
         "joint_kind": m.OrgKind.JOINT_BRANCH.value,
         "formal": m.MemberCategory.FORMAL.value,
-        # members kept but not counted (停止党籍): every count of members passes them over
     })
     return params
