@@ -48,7 +48,10 @@ def _upload(c: TestClient, folder: Path, day: dt.date, token: str) -> None:
 @pytest.fixture
 def city(store, tmp_path):
     """(client, app, admin, east viewer, east analyst, west viewer) on a city of three loads."""
-    app, admin = app_with_admin(lambda: store)
+    from graph.neo4j.store import Neo4jStore
+
+    # the app closes its store as it stops: on Neo4j its own driver, not the session's
+    app, admin = app_with_admin((lambda: Neo4jStore(store.uri)) if isinstance(store, Neo4jStore) else (lambda: store))
     east_viewer, _ = app.state.tokens.create("viewer", "region", EAST, name="东街书记")
     east_analyst, _ = app.state.tokens.create("analyst", "region", EAST, name="东街分析员")
     west_viewer, _ = app.state.tokens.create("viewer", "region", WEST, name="西街书记")
