@@ -41,9 +41,11 @@ def loads_list() -> None:
                   Column("变动", justify="right"), "缺口", "文件", title="载入记录",
                   caption="变动：这次载入增、删、改的节点与关系条数")
     for r in history.loads():
-        table.add_row(r.id, r.date, time_zh(r.at), r.who, "—" if r.changes is None else f"{r.changes:,}",
-                      str(r.gaps), "、".join(r.files)[:60])
+        table.add_row(r.id + ("（中断）" if r.interrupted else ""), r.date, time_zh(r.at), r.who,
+                      "—" if r.changes is None else f"{r.changes:,}", str(r.gaps), "、".join(r.files)[:60])
     console.print(table)
+    if any(r.interrupted for r in history.loads()):
+        console.print("[dim]中断：载入进程在记录前中断，之后按图谱现状补记（可照常撤销）[/dim]")
     for u in history.undone():
         console.print(f"[dim]已撤销：{u['undo']}（{time_zh(u['at'])}，{u['who']}）[/dim]")
 

@@ -100,6 +100,9 @@ def test_a_damaged_record_never_takes_the_home_page_down(store, home, tmp_path, 
             assert page.status_code == 200, page.text[:300]
             assert "有记录文件已损坏" in page.text and name in page.text and "tupu doctor" in page.text
             assert "总量" in page.text  # the rest of the page is there
+        # an entity's page without its 历次变化 (the history's database damaged), and why
+        page = c.get("/entities/Organization/B", headers={**bearer(admin), "Accept": "text/html"})
+        assert page.status_code == 200 and (what != "history.sqlite" or name in page.text)
         # the pages about the damaged record say which file, not a bare 500
         answer = c.get("/changes", params={"since": DAYS[0].isoformat()}, headers=bearer(admin))
         assert answer.status_code in (200, 503) and (answer.status_code == 200 or name in answer.text)

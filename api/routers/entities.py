@@ -94,10 +94,14 @@ def _entity_page(name: str, id: str, store, scope, policy, request: Request, as_
         mine = [g for g in scope.gaps(find_gaps(store, as_of=day, policy=policy, share=True))
                 if (g.entity == name and g.id == id) or (name == "Organization" and id in (g.from_, g.to))]
         from graph.history import History
+        from graph.history.damage import DamagedRecord
         from graph.history.seen import timeline_seen
 
-        changed = timeline_seen(History(request.app.state.settings.home), store, request.app.state.store, scope,
-                                name, id, as_of)
+        try:
+            changed = timeline_seen(History(request.app.state.settings.home), store, request.app.state.store, scope,
+                                    name, id, as_of)
+        except DamagedRecord as e:  # the page without its 历次变化, and why
+            changed = {"values": [], "links": [], "damaged": e.path.name}
         return HTMLResponse(entity_html(node, pairs, mine, day, changed, can_end=can_end))
     return Response(encoded(name, node, pairs), media_type="application/json")
 
