@@ -136,12 +136,18 @@ def targets_command(
     fmt: Annotated[str, typer.Option("--format", "-f",
                                      help="table / json / xlsx（xlsx 给走访小组，每类一页）")] = "table",
     out: Annotated[Path | None, typer.Option("-o", "--output", help="xlsx 写到哪个文件")] = None,
+    end: Annotated[bool, typer.Option(
+        "--end", help="把“已注销仍计入”的单位按登记状态注销或吊销（列出并确认；记入载入记录，可撤销）")] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="不再确认")] = False,
 ) -> None:
     from api.screen_sheets import target_rows, targets_xlsx
     from graph.screening.targets import KINDS, targets
 
     check_report_format(fmt, out)
     _, _, found = _screened(files, source, lambda store, results, index: targets(store, results, index))
+    if end:
+        _end_closed([t for t in found if t.kind == "已注销仍计入"], source, yes)
+        return
     if emitted(fmt, out, lambda: [t.as_dict() for t in found],
                lambda: targets_xlsx(found),
                f"{len(found)} 个目标对象"):
@@ -151,6 +157,33 @@ def targets_command(
     for r in target_rows(found)[:100]:
         table.add_row(r["类型"], r["名称"], r["区划"], r["负责党组织"], str(r["从业人数"] or ""), r["说明"])
     console.print(table)
+
+
+def _end_closed(closed: list, source: str, yes: bool) -> None:
+    """End the units a register says are closed (已注销仍计入), each with its register row as the
+    reason (graph.ends), as one recorded load."""
+    import datetime as dt
+
+    from graph.factory import open_store
+    from graph.history.by_hand import end_many
+    from graph.policy import load_policy
+    from ingest.synonyms import END_STATUS
+
+    if not closed:
+        console.print("没有“已注销仍计入”的单位")
+        return
+    for t in closed[:50]:
+        console.print(f"  {t.name}（{t.unit}）：{t.reason}")
+    if not yes:
+        typer.confirm(f"以上 {len(closed)} 个单位按登记状态注销或吊销，不再计入当前缺口与统计？", abort=True)
+    with open_store(settings()) as store:
+        nodes = {n.key: n for n in store.get_many("Unit", [t.unit for t in closed])}
+        ending = [(nodes[t.unit], END_STATUS.get(t.status or "", "注销") if t.status else "注销",
+                   f"{t.source}登记状态“{t.status}”（第 {t.row} 行）") for t in closed if t.unit in nodes]
+        rec = end_many(store, settings().home, ending, date=dt.date.today(), who=cli_user(),
+                       what=f"摸排：按{source}登记注销 {len(ending)} 个单位", policy=load_policy(settings().policy))
+    audited("摸排注销", f"{source} {len(ending)} 个单位")
+    console.print(f"已注销 {len(ending)} 个单位" + (f"（载入记录 {rec.id}，可用 tupu loads undo 撤回）" if rec else ""))
 
 
 @screen_app.command("roster", help="花名册比对：名册上的党员（身份证号，或姓名与出生日期），"

@@ -190,6 +190,14 @@ def test_the_target_list_on_both_stores(store, tmp_path, monkeypatch):
         assert wb.sheetnames == ["未入台账", "应走访", "已注销仍计入"]
         assert [c.value for c in wb["未入台账"][2]][:2] == ["未入台账", "旌阳区新光电子商务有限公司"]
         assert wb["应走访"]["F2"].value == "旌阳区两新工委"
+        # 已注销仍计入 acted on: the unit ends as the register says (吊销), with its row as the reason
+        monkeypatch.setenv("TUPU_HOME", str(tmp_path / "home"))
+        r = CliRunner().invoke(cli, ["screen", "targets", str(export), "--source", "市场监管", "--end", "--yes"])
+        assert r.exit_code == 0, r.output
+        dw3 = MemoryStore(tmp_path / "g.pickle").get("Unit", "DW3").props
+        assert (dw3["end_reason"], dw3["end_source"]) == ("吊销", "市场监管登记状态“吊销”（第 5 行）")
+        r = CliRunner().invoke(cli, ["screen", "targets", str(export), "--source", "市场监管", "--format", "json"])
+        assert "已注销仍计入" not in r.output  # no longer counted: no longer a target
 
 
 def _id_card(body17: str) -> str:

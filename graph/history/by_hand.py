@@ -44,6 +44,27 @@ def end(store: GraphStore, home: Path, node: Node, *, date: dt.date, reason: str
                    policy, write)
 
 
+def end_many(store: GraphStore, home: Path, ending: list[tuple[Node, str, str]], *, date: dt.date, who: str,
+             what: str, policy: Policy | None = None) -> LoadRecord | None:
+    """End several things at once, each ``(node, reason, source)`` (a register's 注销 rows: 摸排's
+    已注销仍计入), as one recorded load ``what``; those already ended are passed over. ``None``
+    when nothing was left to end."""
+    rows: dict[str, list[dict]] = {}
+    for node, reason, source in ending:
+        if node.label in ends.ENDABLE and not node.props.get(ends.ENDED):
+            rows.setdefault(node.label, []).append(
+                {LABELS[node.label].key: node.key, **ends.ended_props(date.isoformat(), reason, source)})
+    if not rows:
+        return None
+
+    def write() -> None:
+        for label, batch in rows.items():
+            store.update_nodes(label, batch)
+        store.save()
+
+    return _record(store, home, date, what, who, policy, write)
+
+
 def restore(store: GraphStore, home: Path, node: Node, *, who: str, date: dt.date | None = None,
             policy: Policy | None = None) -> LoadRecord:
     """Take back the end of ``node`` (re-registered, ended by mistake)."""

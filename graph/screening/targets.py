@@ -62,6 +62,7 @@ def targets(store: GraphStore, results: list[Match], index: UnitIndex, *, as_of:
     u3 = {g.id for g in find_gaps(store, rules=["U3"], as_of=as_of, policy=policy)}
     unit_region = {u.id: u.region for u in index.units}
     kinds = {n.key: n.props.get("kind") for n in store.iter_nodes("Unit")}
+    ended = {n.key for n in store.ended_nodes("Unit")}  # ended already (graph.ends): no longer counted
     out: list[Target] = []
 
     def add(kind: str, m: Match, region: str | None, unit_kind: str | None, reason: str) -> None:
@@ -79,7 +80,7 @@ def targets(store: GraphStore, results: list[Match], index: UnitIndex, *, as_of:
                 + (f"；从业 {row.staff} 人" if row.staff else ""))
         elif m.status == "match" and m.unit:
             region = unit_region.get(m.unit)
-            if row.closed:
+            if row.closed and m.unit not in ended:
                 add("已注销仍计入", m, region, kinds.get(m.unit), f"{row.source}登记状态为“{row.status}”，台账仍计入")
             elif m.unit in u3 and (row.staff or 0) >= visit_min_staff:
                 add("应走访", m, region, kinds.get(m.unit),
