@@ -415,6 +415,8 @@ class Loader:
         same = self._unchanged(ledger.label, rows) - restored if ledger.label is not None else set()
         if same:
             seen.mark_unchanged(ledger.name, same)
+            # its links are not written again, but one to a thing that has ended is still said
+            self._warn_ended_refs([link for key in same for link in rows[key].links], report)
         nodes = []
         for key, pending in rows.items():
             if key in same:
@@ -709,6 +711,26 @@ class Loader:
             report.counts(kind.ledger).rejected += 1
         else:
             report.counts(kind.ledger).warnings += 1
+
+    def _warn_ended_refs(self, links: list[tuple], report: IngestReport) -> None:
+        """Warn the links (spool entries) that name a thing that has ended."""
+        wanted: dict[str, set[str]] = defaultdict(set)
+        for k, _, start, end, _ in links:
+            kind = self._kinds[k]
+            for label in kind.end_labels:
+                wanted[label].add(end)
+            if kind.check_start:
+                for label in kind.start_labels:
+                    wanted[label].add(start)
+        gone = {label: found for label, keys in wanted.items()
+                if label not in self._fresh and (found := ended_of(self.store, label, keys))}
+        if not gone:
+            return
+        for k, row, start, end, _ in links:
+            kind = self._kinds[k]
+            end_label = next((x for x in kind.end_labels if end in gone.get(x, ())), kind.end_labels[0])
+            start_label = next((x for x in kind.start_labels if start in gone.get(x, ())), kind.start_labels[0])
+            self._warn_ended(kind, row, start_label, start, end_label, end, gone, report)
 
     def _warn_ended(self, kind: LinkKind, row: int, start_label: str, start: str, end_label: str, end: str,
                     gone: dict[str, dict[str, tuple[Any, ...]]], report: IngestReport) -> None:

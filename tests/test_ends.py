@@ -343,3 +343,33 @@ def test_an_entity_page_ends_and_restores_it_for_an_analyst_only(browser, tmp_pa
         assert store.get("Unit", "DW003").props.get("ended") is None and page.locator("#end-go").count() == 1
         assert watch.external == [] and watch.failed == [] and watch.errors == []
         page.close()
+
+
+def test_a_dissolved_branch_its_members_its_pairing_and_a_later_ledger_that_names_it(store, tmp_path):
+    pairing = workbook(tmp_path / "p" / "结对共建.xlsx", "结对共建台账", ["甲方组织编码", "乙方组织编码", "结对形式", "开始日期"],
+                       [["DZZ03", "DZZ02", "结对共建", "2025-01-01"]])
+    Loader(store, date=JAN).load([*month(tmp_path / "1", "2026年1月", ORGS), pairing])
+    jan = {gap_key(g) for g in find_gaps(store, as_of=JAN)}
+    assert ("P2", "DZZ02") not in jan and ("P2", "DZZ03") not in jan  # paired with each other
+    # February: the branch dissolved (组织状态 已撤销, 撤销日期 a text date as typed)
+    orgs = [[*row, "正常", None] for row in ORGS[:2]] + [[*ORGS[2], "已撤销", "2026年2月10日"]]
+    report = Loader(store, date=FEB).load([workbook(tmp_path / "2" / "党组织.xlsx", "骆路街道党组织台账",
+                                                    [*ORG_HEADERS, "组织状态", "撤销日期"], orgs)])
+    assert [(e["id"], e["date"], e["reason"]) for e in report.ended] == [("DZZ03", "2026-02-10", "撤销")]
+    gaps = {gap_key(g): g for g in find_gaps(store, as_of=FEB)}
+    assert gaps[("M2", "DY0002")].message == "所在党组织 DZZ03 已于 2026-02-10 撤销，请转接组织关系"
+    assert ("P2", "DZZ02") in gaps  # its pairing ended with it: the community is unpaired now
+    assert ("U1", "DW002") in gaps and ("O1", "DZZ03") not in gaps
+    # March: the roster still names it, and a unit row names the closed company's code: warned
+    report = Loader(store, date=dt.date(2026, 3, 31)).load(
+        [workbook(tmp_path / "3" / "党员.xlsx", "党员花名册", MEMBER_HEADERS, MEMBERS)])
+    said = [w for w in report.warnings if w.value == "DZZ03"]
+    assert len(said) == 3 and "已于 2026-02-10 撤销" in said[0].reason and said[0].column == "所在党组织编码"
+    # April: re-established — 正常 restores it, and the report says so
+    orgs[2][-2:] = ["正常", None]
+    report = Loader(store, date=dt.date(2026, 4, 30)).load([workbook(tmp_path / "4" / "党组织.xlsx", "骆路街道党组织台账",
+                                                                     [*ORG_HEADERS, "组织状态", "撤销日期"], orgs)])
+    assert [e["id"] for e in report.restored] == ["DZZ03"]
+    assert any("已恢复" in w.reason and w.value == "DZZ03" for w in report.warnings)
+    assert {gap_key(g) for g in find_gaps(store, as_of=dt.date(2026, 4, 30))} >= {("O1", "DZZ03")}
+    assert ("P2", "DZZ02") not in {gap_key(g) for g in find_gaps(store, as_of=dt.date(2026, 4, 30))}
