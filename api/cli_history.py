@@ -214,7 +214,7 @@ def campaign_new(
             node = find_entity(store, region, "Region")
             code, name_of = node.key, node.name
     c = CampaignBook(settings().home).add(Campaign(name, start, rules.split(","), code, name_of, cli_user()))
-    console.print(f"已保存集中攻坚“{c.name}”：自 {c.start}，{c.region_name or '全域'}，规则 {'、'.join(c.rules)}")
+    console.print(f"已保存集中攻坚“{c.name}”：自 {c.start}，{c.where}，规则 {'、'.join(c.rules)}")
 
 
 @campaign_app.command("list", help="列出集中攻坚及其进展数")
@@ -229,10 +229,10 @@ def campaign_list() -> None:
     with open_store(settings()) as store:
         for c in book.list():
             if not history.loads():
-                table.add_row(c.name, c.start, c.region_name or "全域", "、".join(c.rules), "", "", "", "")
+                table.add_row(c.name, c.start, c.where, "、".join(c.rules), "", "", "", "")
                 continue
             p = progress_of(history, c, store, Scope(store))
-            table.add_row(c.name, c.start, c.region_name or "全域", "、".join(c.rules), str(len(p.at_start)),
+            table.add_row(c.name, c.start, c.where, "、".join(c.rules), str(len(p.at_start)),
                           str(len(p.closed)), str(len(p.still_open)), str(len(p.opened_since)))
     console.print(table)
 

@@ -162,7 +162,7 @@ def test_campaigns_are_changed_by_their_owner_and_seen_within_their_scope(city):
     assert listed == {"东街老攻坚"}
     # its own: made, seen by the street, changed by its maker or an admin only
     r = _campaign(c, east_analyst, "东街攻坚")
-    assert r.status_code == 201 and r.json()["owner"] and r.json()["scope"] == EAST
+    assert r.status_code == 201 and r.json()["owner"] and r.json()["scope"] == EAST == r.json()["region"]
     assert {x["name"] for x in c.get("/campaigns", headers=bearer(east)).json()} == {"东街老攻坚", "东街攻坚"}
     assert "西街攻坚" not in c.get("/", headers=bearer(east)).text
     assert _campaign(c, other_east, "东街攻坚").status_code == 403

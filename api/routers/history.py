@@ -88,12 +88,15 @@ def campaigns(request: Request, store: Store, scope: ScopeDep) -> list[dict[str,
 def add_campaign(body: CampaignIn, request: Request, store: Store, scope: ScopeDep,
                  token: Annotated[TokenEntry, require("admin", "analyst")]) -> dict[str, Any]:
     code, _ = place(store, scope, body.region, None)
+    if code is None and scope.kind == "region":  # a street's campaign is the street's
+        code = scope.value
     region = store.get("Region", code) if code else None
+    org = store.get("Organization", token.scope) if token.scope_kind == "org" and token.scope else None
     book = CampaignBook(request.app.state.settings.home)
     old = book.find(body.name)
     check_change(token, scope, old, "集中攻坚", body.name, old.region if old else None)
     c = book.add(Campaign(body.name, body.start.isoformat(), body.rules, code, region.name if region else None,
-                          token.who, **owner_of(token)))
+                          token.who, **owner_of(token), scope_name=org.name if org else None))
     request.app.state.audit.record(token.who, "修改集中攻坚" if old else "新建集中攻坚",
                                    f"{c.name} {c.start} {'、'.join(c.rules)}")
     return asdict(c)

@@ -54,6 +54,16 @@ class Campaign:
     owner: str | None = None  # the id of the token that made it; None: an admin's
     scope_kind: str = "all"  # its maker's scope (the region above narrows it)
     scope: str | None = None
+    scope_name: str | None = None  # the name of its maker's organisation, for an organisation's scope
+
+    @property
+    def where(self) -> str:
+        """Its scope as a reader says it: the region, the organisation (含下级), or 全域."""
+        if self.region_name:
+            return self.region_name
+        if self.scope_kind == "org":
+            return f"{self.scope_name or self.scope}（含下级）"
+        return "全域" if self.scope_kind == "all" else self.scope or "全域"
 
     def check(self) -> "Campaign":
         if not _NAME.fullmatch(self.name or ""):
