@@ -116,6 +116,15 @@ def test_changes_show_only_what_the_street_saw_on_both_sides(city):
         assert r.status_code == 200 and _leaks(r.text, WEST_MARKS) == [], params
         r = c.get("/changes", params=params, headers=bearer(west))
         assert r.status_code == 200 and _leaks(r.text, ("甲支部", "JDE", "东街", EAST[:9])) == [], params
+    # a member who moved between the streets: each sees its own side only
+    def moves(token: str) -> dict[str, tuple[str, str]]:
+        body = c.get("/changes", params={"since": JAN.isoformat()}, headers=bearer(token)).json()
+        return {e["id"]: (e["kind"], e["name"]) for e in body["entities"] if e["label"] == "Member"}
+
+    assert moves(east) == {"DY3": ("党员转出本范围", "张三：甲支部 → 本范围以外"),
+                           "DY4": ("党员转出本范围", "李四：东街第二支部 → 本范围以外")}
+    assert moves(west) == {"DY3": ("党员转入本范围", "张三：本范围以外 → 西街第一支部"),
+                           "DY4": ("党员转入本范围", "李四：本范围以外 → 西街第一支部")}
     # what changed in 东街 while it was 东街's is still there: the branch founded in February
     founded = [e["id"] for e in c.get("/changes", params={"since": JAN.isoformat()}, headers=bearer(east)).json()
                ["entities"] if e["kind"] == "组织新建"]

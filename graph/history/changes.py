@@ -51,7 +51,7 @@ def gap_key(g: Gap) -> tuple[str, str]:
 @dataclass
 class EntityChange:
     kind: str  # 组织新建 / 组织撤销 / 单位新覆盖 / 单位不再覆盖 / 结对新建 / 结对续签 / 结对到期或解除 /
-    # 党员转移 / 党员失联风险
+    # 党员转移 / 党员失联风险; for a scoped token, 党员转出本范围 / 党员转入本范围 (graph.history.seen)
     label: str  # Organization, Unit, Pairing or Member
     id: str
     name: str | None

@@ -74,12 +74,40 @@ def timeline_seen(history: History, store: GraphStore, current: GraphStore, scop
 
 
 def changes_seen(history: History, current: GraphStore, scope: Scope, ch: Changes) -> Changes:
-    """What changed between two loads, as ``scope`` saw it on each side."""
+    """What changed between two loads, as ``scope`` saw it on each side; a member who moved out
+    of the scope (or into it) is told as such, without the side the scope did not see."""
     if scope.everything:
         return ch
     graphs = [_graph_of(history, current, r.date) for r in (ch.since, ch.until)]
-    return ch.keep(lambda gaps: scope.gaps_throughout(graphs, gaps),
-                   lambda es: scope.keep_throughout(graphs, es, EntityChange.refs, need="any"))
+
+    def entities(es: list[EntityChange]) -> list[EntityChange]:
+        kept = scope.keep_throughout(graphs, es, EntityChange.refs, need="any")
+        shown = {id(e) for e in kept}
+        moved = [e for e in es if e.kind == "党员转移" and id(e) not in shown]
+        return kept + (_moved_across(history, graphs, scope, ch, moved) if moved else [])
+
+    return ch.keep(lambda gaps: scope.gaps_throughout(graphs, gaps), entities)
+
+
+def _moved_across(history: History, graphs: list[GraphStore], scope: Scope, ch: Changes,
+                  moved: list[EntityChange]) -> list[EntityChange]:
+    """Members who moved out of the scope (seen before, not after) or into it: each with its
+    side the scope saw — its branch then, or now — and “本范围以外” for the other."""
+    ids = [e.id for e in moved]
+    before, after = (scope.on(g).allowed("Member", ids) for g in graphs)
+    states = history.state_of(ch.since), history.state_of(ch.until)
+    out = []
+    for e in moved:
+        if (e.id in before) == (e.id in after):
+            continue
+        side = 0 if e.id in before else 1
+        state = states[side]
+        name, org = state["members"][e.id]
+        org_name, region = state["orgs"].get(org) or [org, None]
+        text = f"{org_name or org} → 本范围以外" if side == 0 else f"本范围以外 → {org_name or org}"
+        out.append(EntityChange("党员转出本范围" if side == 0 else "党员转入本范围", "Member", e.id,
+                                f"{name}：{text}", region, ends=[org]))
+    return out
 
 
 def loads_seen(history: History, scope: Scope, who: str) -> list[dict[str, Any]]:
