@@ -362,6 +362,10 @@ class GraphStore(ABC):
         """
         return [n for n in self.iter_nodes(label) if n.props.get("ended")]
 
+    def ended_count(self, label: str) -> int:
+        """How many nodes of one label have ended (a load asks before it looks any up)."""
+        return len(self.ended_nodes(label))
+
     @abstractmethod
     def neighbours(
         self,

@@ -183,6 +183,7 @@ class Loader:
         # labels with no node before this load: every link of their nodes is this load's own,
         # so there is nothing to prune (a first load skips the whole pass)
         self._fresh: set[str] = set()
+        self._ended_labels: set[str] = set()  # labels with ended nodes (graph.ends) when the load began
         self._aliases: dict[str, dict[str, str]] = {}  # label -> merged code -> the node it is now
         self.problems = DataProblems()
         self.unchanged: Unchanged | None = None  # made when the load begins (it reads the store)
@@ -207,6 +208,10 @@ class Loader:
             counts = self._counts = self.store.counts()
             if not self.dry_run:
                 self._fresh = {label for label, n in counts.items() if n == 0}
+            # the labels with ended things: only theirs are looked up (a row's own end, references)
+            count_ended = getattr(self.store, "ended_count", None)
+            self._ended_labels = {label for label in ENDABLE if counts.get(label) and count_ended is not None
+                                  and count_ended(label)}
             self.unchanged = Unchanged(self.store, {label for label, n in counts.items() if n})
             if not self.dry_run:
                 self._restore_member_key(given, counts, report)
@@ -410,8 +415,8 @@ class Loader:
         restored: set[str] = set()
         if ledger.label in ENDABLE:
             restored = settle(self.store, ledger, t.file, t.sheet,
-                              {k: p.node for k, p in rows.items() if p.node is not None},
-                              report, _letters(t), self.complete, ledger.label in self._fresh)
+                              {k: p.node for k, p in rows.items() if p.node is not None}, report, _letters(t),
+                              self.complete, ledger.label in self._fresh or ledger.label not in self._ended_labels)
         same = self._unchanged(ledger.label, rows) - restored if ledger.label is not None else set()
         if same:
             seen.mark_unchanged(ledger.name, same)
@@ -578,6 +583,8 @@ class Loader:
 
     def _resolve(self, spool: Spool, seen: SeenKeys, report: IngestReport) -> None:
         kinds = self._kinds
+        if not self.dry_run:  # what this load's rows ended is in the store now: referencing it is warned
+            self._ended_labels |= {e["label"] for e in report.ended}
         for chunk in spool.chunks():
             wanted: dict[str, set[str]] = defaultdict(set)
             for k, _, start, end, _ in chunk:
@@ -589,7 +596,7 @@ class Loader:
                         wanted[label].add(start)
             known = {label: self._existing(label, keys, seen) for label, keys in wanted.items()}
             gone = {label: found for label, keys in known.items()
-                    if label not in self._fresh and (found := ended_of(self.store, label, keys))}
+                    if label in self._ended_labels and (found := ended_of(self.store, label, keys))}
             named = self._named({label: keys - known[label] for label, keys in wanted.items()}, seen)
             by_name: dict[str, list[dict[str, str]]] = defaultdict(list)
             groups: dict[tuple[str, str, str], list[RelRow]] = defaultdict(list)
@@ -723,7 +730,7 @@ class Loader:
                 for label in kind.start_labels:
                     wanted[label].add(start)
         gone = {label: found for label, keys in wanted.items()
-                if label not in self._fresh and (found := ended_of(self.store, label, keys))}
+                if label in self._ended_labels and (found := ended_of(self.store, label, keys))}
         if not gone:
             return
         for k, row, start, end, _ in links:

@@ -203,6 +203,11 @@ def list_nodes(label: str) -> str:
     )
 
 
+def ended_count(label: str) -> str:
+    label, _ = _label(label)
+    return f"MATCH (n:{label}) WHERE n.ended IS NOT NULL RETURN count(n) AS n"
+
+
 def ended_nodes(label: str) -> str:
     label, key = _label(label)
     return f"MATCH (n:{label}) WHERE n.ended IS NOT NULL RETURN {_NODE.format(v='n', p='')} ORDER BY n.{key}"

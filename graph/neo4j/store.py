@@ -452,6 +452,9 @@ class Neo4jStore(GraphStore):
     def ended_nodes(self, label: str) -> list[Node]:
         return [self._to_node(r) for r in self._run(cy.ended_nodes(label), read=True)]
 
+    def ended_count(self, label: str) -> int:
+        return int(self._run(cy.ended_count(label), read=True)[0]["n"])
+
     def neighbours(
         self,
         label: str,
