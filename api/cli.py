@@ -507,17 +507,20 @@ def stats() -> None:
     from graph.factory import open_store
 
     s = settings()
+    from graph.ends import ENDABLE
+
     with open_store(s) as store:
         counts, rels = store.counts(), store.rel_counts()
+        ended = {label: store.ended_count(label) for label in ENDABLE if counts.get(label)}
     where = f"Neo4j {s.neo4j_uri}" if s.backend == "neo4j" else f"内置存储 {s.data}"
     console.print(f"数据：{where}（TUPU_HOME={s.home}）")
     if not any(counts.values()):
         raise EmptyGraph()
-    table = Table("类型", "数量", title=f"图谱统计（{store.backend}）")
+    table = Table("类型", "数量", "其中已注销、撤销或转出（保留）", title=f"图谱统计（{store.backend}）")
     for label, n in counts.items():
-        table.add_row(LABELS[label].zh, str(n))
+        table.add_row(LABELS[label].zh, str(n), str(ended[label]) if ended.get(label) else "")
     for t, n in rels.items():
-        table.add_row(f"关系：{RELATIONSHIPS[t].zh}", str(n))
+        table.add_row(f"关系：{RELATIONSHIPS[t].zh}", str(n), "")
     console.print(table)
 
 

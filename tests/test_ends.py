@@ -190,6 +190,7 @@ def test_the_cli_shows_what_a_complete_ledger_ends_refuses_a_partial_one_and_say
     assert {"rule": "U1", "id": "DW001", "why": "单位注销"}.items() <= \
         next(g for g in body["gaps_closed"] if g["id"] == "DW001").items()
     assert not any(g["id"] == "DW001" for g in body["gaps_opened"])
+    assert "其中已注销、撤销或转出" in flat(run(cli, ["stats"]))
     r = run(cli, ["search", "甲科技"])
     assert r.exit_code == 1
     r = run(cli, ["search", "甲科技", "--all", "--format", "json"])
