@@ -277,6 +277,16 @@ def test_the_api_takes_a_complete_ledger_and_ends_and_restores_by_hand_within_sc
         assert c.get(url, headers=bearer(admin)).json()["ended"] is None
         audit = (app.state.audit.path).read_text(encoding="utf-8")
         assert "手工终止" in audit and "手工恢复" in audit
+        # a street's analyst: the scope of its complete ledger is its own (a unit it lists again is restored,
+        # one it leaves out ends)
+        street, _ = app.state.tokens.create("analyst", "region", COMMUNITY, name="骆路社区")
+        month(tmp_path / "3", "2026年3月", ORGS, without=("DW008",))
+        files = [("files", (f.name, f.read_bytes())) for f in sorted((tmp_path / "3").iterdir()) if f.name == "单位.xlsx"]
+        r = c.post("/ingest", params={"date": "2026-03-31", "complete": "true"}, files=files, headers=bearer(street))
+        assert r.status_code == 200, r.text
+        body = r.json()
+        assert [(c["scope"], c["in_scope"], c["listed"]) for c in body["complete"]] == [("本令牌的权限范围", 8, 7)]
+        assert [e["id"] for e in body["ended"]] == ["DW008"] and [e["id"] for e in body["restored"]] == ["DW001"]
 
 
 def test_the_upload_page_asks_before_a_complete_ledger_ends_anything(browser, tmp_path, monkeypatch):
