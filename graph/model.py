@@ -90,6 +90,15 @@ class UnitKind(ZhEnum):
     NEW_EMPLOYMENT_GROUP = "新就业群体"
 
 
+class UnitSituation(ZhEnum):
+    """党组织所在单位情况 (an export's organisation row): how the organisation stands to the unit
+    the row names (ingest.row_units)."""
+
+    LEGAL = "法人单位"  # built in it: ESTABLISHED_IN
+    SAME_AS_PARENT = "与上级党组织相同"  # built in its parent's unit
+    JOINT = "联合党支部"  # a joint branch: it COVERS the unit (or units)
+
+
 class GridLevel(ZhEnum):
     MASTER = "总网格"
     GENERAL = "一般网格"
@@ -164,10 +173,15 @@ class Region(_Node):
 class Organization(_Node):
     id: str = Field(title="组织编码")
     name: str = Field(title="组织名称")
+    short_name: str | None = Field(None, title="党组织简称")  # an alias: references and search find it
     kind: OrgKind = Field(title="组织类别")
     sector: Sector | None = Field(None, title="所属领域")
     founded: IsoDate | None = Field(None, title="成立日期")
     term_ends: IsoDate | None = Field(None, title="届满日期")
+    # who to call about it (an export's organisation row): 党组织书记, 党组织联系人, 联系电话
+    secretary: str | None = Field(None, title="党组织书记")
+    contact: str | None = Field(None, title="党组织联系人")
+    phone: str | None = Field(None, title="联系电话")
     needs: list[str] | None = Field(None, title="需求类别")
     resources: list[str] | None = Field(None, title="资源类别")
     needs_detail: list[str] | None = Field(None, title="需求清单")
@@ -297,12 +311,12 @@ RELATIONSHIPS: dict[str, RelSpec] = {
 
 # Properties a user filters or sorts on: indexed in Neo4j.
 INDEXED_PROPERTIES: dict[str, tuple[str, ...]] = {
-    "Organization": ("kind", "sector", "term_ends", "name", "ended"),
-    "Unit": ("kind", "name", "ended"),
-    "Grid": ("level", "name", "ended"),
+    "Organization": ("kind", "sector", "term_ends", "name", "ended", "name_key", "short_key"),
+    "Unit": ("kind", "name", "ended", "name_key", "uscc"),
+    "Grid": ("level", "name", "ended", "name_key"),
     "Member": ("category", "mobile", "retired", "org_code", "name", "ended"),
     "Region": ("level", "name"),
-    "Alliance": ("name", "ended"),
+    "Alliance": ("name", "ended", "name_key"),
     "Activity": ("date",),
 }
 

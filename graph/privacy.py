@@ -4,7 +4,7 @@
 '5101**********123X'
 >>> mask_phone("13812345678")
 '138****5678'
->>> mask_props({"name": "张三", "phone": "13812345678", "row_digest": "9f2c"})
+>>> mask_props({"name": "张三", "phone": "13812345678", "row_digest": "9f2c", "name_key": "张三"})
 {'name': '张三', 'phone': '138****5678'}
 """
 from __future__ import annotations
@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 from graph.model import PERSONAL_PROPERTIES, ROW_DIGEST
+from graph.name_forms import KEY_PROPS
 
 
 def mask_id_card(value: str) -> str:
@@ -40,9 +41,12 @@ def mask_value(prop: str, value: Any) -> Any:
 
 def mask_props(props: dict[str, Any]) -> dict[str, Any]:
     """A copy of ``props`` as users see it: every personal property masked, and without the
-    loader's bookkeeping (a node's row digest)."""
+    loader's bookkeeping (a node's row digest, its names' keys)."""
     out = dict(props)  # copied whole, then only the personal keys looked at: runs for every link
     out.pop(ROW_DIGEST, None)
+    if "name_key" in out or "short_key" in out:
+        for prop in KEY_PROPS:
+            out.pop(prop, None)
     for prop in _MASKERS.keys() & out.keys():
         out[prop] = mask_value(prop, out[prop])
     return out

@@ -301,7 +301,8 @@ class GraphStore(ABC):
 
     @abstractmethod
     def keys_by_name(self, label: str, names: Iterable[str]) -> dict[str, set[str]]:
-        """For each of ``names`` that is the name of nodes of ``label``: their keys (a ledger
+        """For each of ``names`` that is the name of nodes of ``label``, or the key of their
+        name or 简称 (``name_key`` / ``short_key``: ``graph.name_forms``): their keys (a ledger
         that names a branch where its code should be).
 
         >>> from graph.memory.store import MemoryStore
@@ -309,6 +310,10 @@ class GraphStore(ABC):
         >>> _ = s.upsert_nodes("Unit", [{"id": "DW1", "name": "甲公司"}, {"id": "DW2", "name": "甲公司"}])
         >>> s.keys_by_name("Unit", ["甲公司", "乙公司"]) == {"甲公司": {"DW1", "DW2"}}
         True
+        >>> _ = s.upsert_nodes("Organization", [{"id": "B1", "name": "中共甲社区第一支部委员会",
+        ...     "name_key": "甲社区第1党支部", "short_name": "甲一支部", "short_key": "甲一党支部"}])
+        >>> s.keys_by_name("Organization", ["甲社区第1党支部", "甲一党支部"])
+        {'甲社区第1党支部': {'B1'}, '甲一党支部': {'B1'}}
         """
 
     def relationship_props(self, rel_type: str, start_label: str, end_label: str,

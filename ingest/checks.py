@@ -23,6 +23,7 @@ True
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import operator
 import re
 import unicodedata
@@ -30,6 +31,7 @@ from typing import Any
 
 from graph.errors import InvalidInput
 from graph.model import LIST_CATEGORIES
+from graph.name_forms import name_key
 from ingest import synonyms
 
 
@@ -189,6 +191,32 @@ def id_card_as_typed(value: Any) -> str | None:
     if len(code) == 15 and code.isascii() and code.isdigit():
         code = widen_id(code)
     return code if code.isascii() and _ID_LIKE.fullmatch(code) else None
+
+
+def org_key_of_name(name: str) -> str:
+    """The key of an organisation that a sheet gives no code for (an export of the 全国党员管理信息系统
+    lists 党组织名称, no code): made from its name's key (``graph.name_forms``), so that the same
+    organisation, by any of its name's forms, has the same key in every load.
+
+    >>> org_key_of_name("中共骆路社区委员会") == org_key_of_name("骆路社区党委")
+    True
+    >>> org_key_of_name("骆路社区党委")
+    'DZZ-8300090741D5'
+    """
+    return "DZZ-" + _name_hash(name_key(name, org=True))
+
+
+def unit_key_of_name(name: str) -> str:
+    """The key of a unit given by name alone (no 统一社会信用代码), the same in every load.
+
+    >>> unit_key_of_name("华兴（成都）科技有限公司") == unit_key_of_name("华兴(成都)科技有限公司")
+    True
+    """
+    return "DW-" + _name_hash(name_key(name))
+
+
+def _name_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12].upper()
 
 
 def region_code(value: Any) -> str:

@@ -8,7 +8,8 @@ entities inside that scope, and only link them to entities it may see. A row is 
   parent in an organisation scope or its region in a region scope, a unit by its region or the
   unit it is part of, a member by its organisation ...), and
 - every code the row links to is one the writer may see (or one this load has just placed
-  inside the scope).
+  inside the scope); a name where a code belongs, when it names such an entity (names resolve
+  among those alone: the loader asks :meth:`WriteScope.allows`).
 Any other row is rejected with the same reason whether or not what it names exists, so an upload
 (a dry run too) tells nothing about what lies outside the scope.
 
@@ -21,6 +22,7 @@ from collections import defaultdict
 from typing import TYPE_CHECKING
 
 from graph.model import LABELS
+from graph.name_forms import forms_of, name_key
 from ingest.problems import row_ends
 
 if TYPE_CHECKING:
@@ -48,9 +50,25 @@ class WriteScope:
         self.store, self.kind = store, scope.kind
         self.visible: dict[str, set[str]] = {label: set(scope.visible_keys(label) or ()) for label in LABELS}
         self.placed: dict[str, set[str]] = defaultdict(set)
+        self.placed_names: dict[str, dict[str, set[str]]] = defaultdict(dict)  # label -> name form -> keys
 
     def sees(self, labels: tuple[str, ...], code: str) -> bool:
-        return any(code in self.visible[x] or code in self.placed[x] for x in labels)
+        if any(code in self.visible[x] or code in self.placed[x] for x in labels):
+            return True
+        return not code.isascii() and self._sees_name(labels, code)
+
+    def _sees_name(self, labels: tuple[str, ...], name: str) -> bool:
+        """A name where a code belongs (所在党支部 “骆路社区第一党支部”): seen when it names an
+        entity the writer may see, or one this load has placed inside the scope; the loader
+        then links it to that one (it looks among those alone: ``allows``)."""
+        for label in labels:
+            form = name_key(name, label == "Organization")
+            if self.placed_names[label].get(form):
+                return True
+            found = self.store.keys_by_name(label, {form, name})
+            if any(self.allows(label, k) for keys in found.values() for k in keys):
+                return True
+        return False
 
     def check(self, ledger: Ledger, parsed: ParsedRow) -> str | None:
         """The column that takes the row outside the scope, or ``None`` when it may land."""
@@ -73,6 +91,8 @@ class WriteScope:
         if not any(c in anchors for c, _, _ in links):
             return anchors[0] if anchors else key_column  # nothing places it inside the scope
         self.placed[label].add(key)
+        for form in forms_of(label, parsed.props):
+            self.placed_names[label].setdefault(form, set()).add(key)
         return None
 
     def allows(self, label: str, key: str) -> bool:

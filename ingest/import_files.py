@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from graph.model import LABELS
-from graph.store import Node, RelRow, check_identity, check_rel_ends
+from graph.store import Node, Rel, RelRow, check_identity, check_rel_ends
 from neo4j_local.launcher import ARRAY_DELIMITER
 
 _TYPES = {str: "string", bool: "boolean", int: "long", float: "double"}
@@ -61,6 +61,9 @@ class ImportFiles:
 
     def iter_nodes(self, label: str) -> Iterator[Node]:
         return iter(())  # (not asked either)
+
+    def relationships_of(self, label: str, keys: Iterable[str]) -> Iterator[Rel]:
+        return iter(())  # (nor this: no relationship yet)
 
     def prune_relationships(self, *args: Any, **kwargs: Any) -> int:
         return 0  # a first load has no older links

@@ -84,6 +84,29 @@ class DerivedKey:
 
     source: str  # column zh
     make: Callable[[str], str]
+    # whether a row of a sheet with the key column but a blank key takes it too (a member: yes;
+    # an organisation: only a sheet with no 组织编码 column is keyed by names)
+    when_blank: bool = True
+    # the key as typed when the source fails its check (an ID number with a typo), or None
+    as_typed: Callable[[Any], str | None] | None = None
+    # what a second row of the same key is told ({source}, {where}, {row}), and whether it
+    # quotes the source's value (a name: yes; an ID number: never)
+    duplicate: str = "{source}重复：与{where}第{row}行是同一人，本行未载入"
+    quote: bool = False
+
+
+@dataclass(frozen=True)
+class UnitInRow:
+    """An organisation row that names the unit it is in (an export's 单位名称, 统一社会信用代码 …):
+    the columns, by zh; the loader creates or links the unit (``ingest.row_units``)."""
+
+    name: str
+    uscc: str
+    kind: str
+    employees: str
+    situation: str
+    org_kind: str
+    region: str  # the organisation's 区划代码: a unit made from the row lies there
 
 
 @dataclass(frozen=True)
@@ -105,6 +128,7 @@ class Ledger:
     # column zh -> {clean value: what the report says of the rows with it, ``{n}`` their number}
     # (停止党籍 is loaded and not counted: the uploader is told how many)
     notes: dict[str, dict[str, str]] = field(default_factory=dict)
+    unit_in_row: UnitInRow | None = None  # its rows name the unit each is in
 
     def column(self, zh: str) -> Column:
         return next(c for c in self.columns if c.zh == zh)
@@ -155,6 +179,8 @@ LEDGERS: dict[str, Ledger] = {
             Column("组织编码", "org_id", True, prop="id"),
             Column("组织名称", "org_name", True, checks.clean_name, prop="name"),
             _enum_col("组织类别", "org_kind", m.OrgKind, "kind", required=True),
+            # its short name (an alias: references by name and search find the organisation by it)
+            Column("党组织简称", "short_name", parse=checks.clean_name, prop="short_name"),
             Column("上级组织编码", "parent_org_id", rel="SUBORDINATE_TO", target=_ORG),
             _enum_col("所属领域", "sector", m.Sector, "sector"),
             Column("所在单位编码", "unit_id", rel="ESTABLISHED_IN", target=_UNIT, multi=True),
@@ -164,8 +190,24 @@ LEDGERS: dict[str, Ledger] = {
             Column("成立日期", "founded", parse=checks.parse_date, prop="founded"),
             Column("届满日期", "term_ends", parse=checks.parse_end_date, prop="term_ends"),
             *_status_cols(),
+            # who to call about it
+            Column("党组织书记", "secretary", parse=checks.clean_name, prop="secretary"),
+            Column("党组织联系人", "contact", parse=checks.clean_name, prop="contact"),
+            Column("联系电话", "phone", parse=checks.phone, prop="phone", personal=True),
+            # the unit it is in, as an export's row gives it (unit_in_row: ingest.row_units)
+            Column("单位名称", "unit_name", parse=checks.clean_name),
+            Column("统一社会信用代码", "uscc", parse=checks.uscc),
+            Column("单位类别", "unit_kind", parse=_choice(m.UnitKind), choices=tuple(m.UnitKind.values())),
+            Column("从业人员数", "employees", parse=checks.parse_int),
+            Column("党组织所在单位情况", "unit_situation", parse=_choice(m.UnitSituation),
+                   choices=tuple(m.UnitSituation.values())),
         ), key=("组织编码",), self_links=(("组织编码", "上级组织编码"),),
+            unit_in_row=UnitInRow("单位名称", "统一社会信用代码", "单位类别", "从业人员数", "党组织所在单位情况", "组织类别",
+                                  "区划代码"),
             implied=(("组织类别", "所属领域", checks.sector_before_kind),),
+            derived_key=DerivedKey("组织名称", checks.org_key_of_name, when_blank=False, quote=True,
+                                   duplicate="名称重复：与{where}第{row}行是同一党组织（本表没有「组织编码」列，按名称识别；"
+                                             "名称确有重复时请加上组织编码列），本行未载入"),
             example={"组织编码": "DZZ0001", "组织名称": "某某社区党委", "组织类别": "党委",
                                       "所属领域": "社区", "区划代码": "510107001001",
                                       "成立日期": "2021-06-30", "届满日期": "2026-06-29"}),
@@ -213,7 +255,8 @@ LEDGERS: dict[str, Ledger] = {
             Column("失联日期", "lost_since", parse=checks.parse_date, prop="lost_since"),
             Column("外出流向", "outflow_to", parse=_text, prop="outflow_to"),
             *_status_cols(),  # 党籍状态 停止党籍, 人员状态 转出 …: the member ends (graph.ends)
-        ), key=("党员编码",), derived_key=DerivedKey("身份证号", member_keys.member_key),
+        ), key=("党员编码",), derived_key=DerivedKey("身份证号", member_keys.member_key,
+                                                           as_typed=checks.id_card_as_typed),
             notes={STATUS: {"停止党籍": "{n} 名党员党籍状态为“停止党籍”：已载入并保留，自停止之日起不计入正式党员数"
                                         "与党员数（O1、O2 及单位、楼栋、小区的党员数）和当前缺口"}},
             example={"党员编码": "DY000001", "姓名": "张三", "党员类别": "正式",

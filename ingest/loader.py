@@ -28,10 +28,11 @@ from graph.collector import collector_relaxed
 from graph.config import Limits
 from graph.ends import ABSENT_REASON, ENDABLE
 from graph.model import LABELS, PROVENANCE_ZH, ROW_DIGEST
+from graph.name_forms import NAME_KEYS, forms_of, keys_of, name_key
 from graph.privacy import mask_text
 from graph.screening.merge import MERGEABLE
-from graph.store import GraphStore, Node, RelRow, SaveFailed, StoreUnavailable, batched
-from ingest import member_keys
+from graph.store import GraphStore, Node, Rel, RelRow, SaveFailed, StoreUnavailable, batched
+from ingest import member_keys, row_units
 from ingest.aliases import linked_to_itself, unalias
 from ingest.column_map import column_map
 from ingest.complete import KINDS as COMPLETE_KINDS
@@ -44,6 +45,7 @@ from ingest.parse_worker import RowParser
 from ingest.problems import PROBLEMS, DataProblems
 from ingest.readers import Table, TooLarge, expand_paths, read_tables
 from ingest.report import IngestReport, Issue
+from ingest.row_units import RowUnit, RowUnits
 from ingest.rows import ParsedRow
 from ingest.scratch import GroupedSpool, SeenKeys, Spool
 from ingest.unchanged import Unchanged, row_digest
@@ -74,6 +76,7 @@ class LoadTarget(Protocol):
     def keys_by_name(self, label: str, names: Iterable[str]) -> dict[str, set[str]]: ...
     def iter_nodes(self, label: str) -> Iterator[Node]: ...
     def node_values(self, label: str, keys: Iterable[str], props: tuple[str, ...]) -> dict[str, tuple[Any, ...]]: ...
+    def relationships_of(self, label: str, keys: Iterable[str]) -> Iterator[Rel]: ...
     def relationship_props(self, rel_type: str, start_label: str, end_label: str,
                            pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], list[dict[str, Any]]]: ...
     def unfinished_loads(self) -> set[str]: ...
@@ -106,6 +109,7 @@ class LinkKind(NamedTuple):
     start_column: str | None = None
     whole_row: bool = False  # the row is this link (rel-only ledgers count it as landed)
     letters: dict[str, str] = {}  # column zh -> its letter in the sheet (to name the cell)
+    headers: dict[str, str] = {}  # column zh -> its header as typed in the sheet
     prop: str | None = None  # the start node's property that holds the reference too (org_code)
 
 
@@ -117,6 +121,7 @@ class _Pending(NamedTuple):
     links: list[tuple]  # spool entries
     need: tuple | None  # 需求资源清单: (organisation, kind, category, content, row)
     typed: str | None = None  # the code as typed, when it was merged into the node's (``aliases``)
+    unit: RowUnit | None = None  # the unit an organisation row names (``ingest.row_units``)
 
 
 class _Writer:
@@ -186,6 +191,7 @@ class Loader:
         self._ended_labels: set[str] = set()  # labels with ended nodes (graph.ends) when the load began
         self._aliases: dict[str, dict[str, str]] = {}  # label -> merged code -> the node it is now
         self.problems = DataProblems()
+        self.units = RowUnits(batch_size)  # the units organisation rows name
         self.unchanged: Unchanged | None = None  # made when the load begins (it reads the store)
         self._counts: dict[str, int] = {}  # nodes per label before the load
         # unknown names and the one name close to each, (label, name) -> (name, key); the names
@@ -221,7 +227,13 @@ class Loader:
             for table in tables:
                 self._load_table(table, report, spool, seen, needs)
             self.writer.drain()  # every node is in before any link is resolved
+            # the units organisation rows name, found or made: a roster may name them
+            self.units.land(self, seen, report, self._write_units, self._write_unit_links)
+            self.writer.drain()
             self._resolve(spool, seen, report)
+            self.writer.drain()  # every parent is linked before a unit 与上级党组织相同 is found
+            self.units.same_as_parent(self, self._write_unit_links)
+            report.units_made, report.units_linked = self.units.made, self.units.linked
             self._load_needs(needs, seen, report)
             self.writer.drain()
             if self.complete:
@@ -240,7 +252,7 @@ class Loader:
         finally:
             self.writer.close()
             self.parser.close()
-            for scratch in (spool, seen, needs):
+            for scratch in (spool, seen, needs, self.units):
                 scratch.close()
             for t in tables:
                 t.close()
@@ -386,7 +398,10 @@ class Loader:
             node = {**blanks, **parsed.props, **prov, "src_row": parsed.row, PROBLEMS: None}
             if (state := ended_state(parsed, t.file, self.date)) is not None:
                 node.update(state)
-            return _Pending(parsed.row, node, self._node_links(ledger, t, parsed, present), None)
+            if ledger.label in NAME_KEYS:  # the forms references find it by (graph.name_forms)
+                node.update(keys_of(ledger.label, node))
+            return _Pending(parsed.row, node, self._node_links(ledger, t, parsed, present), None,
+                            unit=row_units.read(ledger, parsed))
         v = parsed.values
         if ledger.lists_of is not None:
             lo = ledger.lists_of
@@ -402,10 +417,11 @@ class Loader:
             return
         ledger = t.ledger
         assert ledger is not None
-        names = None
+        names = forms = None
         if ledger.label is not None:  # for references that give a name where the code belongs
             names = [p.node.get("name") if p.node else None for p in batch.values()]
-        earlier = seen.add(ledger.name, [(k, p.row) for k, p in batch.items()], source, names)
+            forms = [forms_of(ledger.label, p.node or {}) for p in batch.values()]
+        earlier = seen.add(ledger.name, [(k, p.row) for k, p in batch.items()], source, names, forms)
         rows = {}
         for key, pending in batch.items():
             if key in earlier:
@@ -430,6 +446,8 @@ class Loader:
                 nodes.append(pending.node)
             for link in pending.links:
                 spool.add(link)
+            if pending.unit is not None:
+                self.units.add(source, pending.unit)
             if pending.need is not None:
                 needs.add(pending.need[0], (source, *pending.need[1:]))
         counts = report.counts(ledger.zh)
@@ -447,8 +465,11 @@ class Loader:
         for key, pending in rows.items():
             node = pending.node
             assert node is not None and str(node[key_prop]) == key  # a node ledger's key is its node's
-            links = [(kinds[k].rel, kinds[k].column, kinds[k].fixed_props.get("role"), start, end, _given(extra))
-                     for k, _, start, end, extra in pending.links]
+            links: list[tuple[Any, ...]] = [
+                (kinds[k].rel, kinds[k].column, kinds[k].fixed_props.get("role"), start, end, _given(extra))
+                for k, _, start, end, extra in pending.links]
+            if pending.unit is not None:  # the unit it names is part of the row
+                links.append(("unit", *pending.unit[1:6]))
             node[ROW_DIGEST] = digests[key] = row_digest(node, links)
         return self.unchanged.keys(label, digests)
 
@@ -468,11 +489,11 @@ class Loader:
         where = "" if (file, sheet) == (t.file, t.sheet) else \
             f"{Path(file).name}{f' / {sheet}' if sheet else ''} "
         letter = _letters(t).get(ledger.key[0])
-        if ledger.derived_key is not None and letter is None:  # keyed by the ID number: no code to quote
-            stands_in = ledger.derived_key.source
-            letter = _letters(t).get(stands_in)
-            report.rejected.append(Issue(t.file, t.sheet, pending.row, stands_in, None,
-                                         f"{stands_in}重复：与{where}第{first_row}行是同一人，本行未载入",
+        if (dk := ledger.derived_key) is not None and letter is None:  # keyed from another column: no code to quote
+            letter = _letters(t).get(dk.source)
+            value = str((pending.node or {}).get("name")) if dk.quote else None
+            report.rejected.append(Issue(t.file, t.sheet, pending.row, dk.source, value,
+                                         dk.duplicate.format(source=dk.source, where=where, row=first_row),
                                          cell=f"{letter}{pending.row}" if letter else None))
             return
         merged = sorted(a for a, to in self._aliases.get(ledger.label or "", {}).items() if to == key)
@@ -489,7 +510,7 @@ class Loader:
             assert t.ledger is not None
             self._kind_ids[ident] = len(self._kinds)
             self._kinds.append(LinkKind(t.ledger.zh, t.file, t.sheet, Path(t.file).name, column, **spec,
-                                        letters=_letters(t)))
+                                        letters=_letters(t), headers=_headers(t)))
         return self._kind_ids[ident]
 
     def _node_links(self, ledger: Ledger, t: Table, parsed: ParsedRow, present: frozenset[str]) -> list[tuple]:
@@ -626,6 +647,8 @@ class Loader:
                          "loaded_at": self.loaded_at}
                 if extra:
                     props.update(extra)
+                if kind.rel == "SUBORDINATE_TO":  # (a unit 与上级党组织相同 is its parent's)
+                    self.units.parent_linked(start, end)
                 if kind.whole_row:
                     report.counts(kind.ledger).landed += 1
                     rows_of_links[(kind.rel, start_label, end_label)].append((RelRow(start, end, props), kind.ledger))
@@ -639,6 +662,50 @@ class Loader:
                 for label, updates in by_name.items():
                     self.writer.submit(self.store.update_nodes, label, updates)
 
+    # --- what ingest.row_units asks of the load ----------------------------------------------
+    @property
+    def fresh(self) -> set[str]:
+        return self._fresh
+
+    def provenance(self, source: int, row: int) -> dict[str, Any]:
+        return {"src_file": Path(self._sources[source][0]).name, "src_row": row, "loaded_at": self.loaded_at}
+
+    def warn(self, report: IngestReport, source: int, row: int, column: str, value: str | None,
+             reason: str) -> None:
+        file, sheet = self._sources[source]
+        letter = self._letters[source].get(column)
+        report.warnings.append(Issue(file, sheet, row, column, value, reason,
+                                     cell=f"{letter}{row}" if letter else None))
+        report.counts(LEDGERS["organizations"].zh).warnings += 1
+
+    def allows(self, label: str, key: str) -> bool:
+        """Whether the writer may link to (or change) this node: any, but a scoped writer's."""
+        return self.guard is None or self.guard.allows(label, key)
+
+    def place(self, label: str, key: str) -> None:
+        """A node this load made inside the writer's scope (a unit an organisation row names)."""
+        if self.guard is not None:
+            self.guard.placed[label].add(key)
+
+    def established_in(self, orgs: set[str]) -> dict[str, str]:
+        """The unit each of ``orgs`` (organisations of the graph) is established in, if one."""
+        if not orgs or "Organization" in self._fresh:
+            return {}
+        out: dict[str, str] = {}
+        for rel in self.store.relationships_of("Organization", sorted(orgs)):
+            if rel.type == "ESTABLISHED_IN" and rel.start.key in orgs:
+                out.setdefault(rel.start.key, rel.end.key)
+        return out
+
+    def _write_units(self, nodes: list[dict[str, Any]]) -> None:
+        if not self.dry_run:
+            self.writer.submit(self.store.upsert_nodes, "Unit", nodes, parallel=True)
+            self.writer.drain()  # the units are in before their links
+
+    def _write_unit_links(self, rel: str, start: str, end: str, rows: list[RelRow]) -> None:
+        if not self.dry_run:
+            self.writer.submit(self.store.upsert_relationships, rel, start, end, rows)
+
     def _named(self, missing: dict[str, set[str]], seen: SeenKeys) -> dict[tuple[str, str], set[str]]:
         """For the references that no node of a label has as its code (``missing``, by label):
         the keys of the nodes of that label that have it as their name, by (label, reference).
@@ -649,15 +716,29 @@ class Loader:
             values = {v for v in unknown if not v.isascii()}  # a name has a Chinese character
             if not values or label not in _LEDGER_OF_LABEL:
                 continue
-            variants = {w: v for v in values for w in _typed_forms(v)}  # names as stored
-            for name, keys in seen.named(_LEDGER_OF_LABEL[label], variants).items():
-                named.setdefault((label, variants[name]), set()).update(keys)
+            # each name in the form names are compared in (中共…委员会 is …党委: graph.name_forms)
+            keyed: dict[str, set[str]] = defaultdict(set)
+            for v in values:
+                keyed[name_key(v, label == "Organization")].add(v)
+            for form, keys in seen.named(_LEDGER_OF_LABEL[label], keyed).items():
+                for v in keyed[form]:
+                    named.setdefault((label, v), set()).update(keys)
             # the workbook's own entities first (its 骆路社区党委, not another street's of that
-            # name); for a name it does not hold, the graph's of earlier loads
-            elsewhere = {w: v for w, v in variants.items() if (label, v) not in named}
+            # name); for a name it does not hold, the graph's of earlier loads: by its key, or
+            # as written (a node written before names had keys)
+            elsewhere: dict[str, set[str]] = defaultdict(set)
+            for form, vs in keyed.items():
+                for v in vs:
+                    if (label, v) not in named:
+                        for w in (form, *_typed_forms(v)):
+                            elsewhere[w].add(v)
             if elsewhere and label not in self._fresh:
                 for name, keys in self.store.keys_by_name(label, elsewhere).items():
-                    named.setdefault((label, elsewhere[name]), set()).update(keys)
+                    if self.guard is not None:  # a scoped writer's names mean what it may see
+                        keys = {k for k in keys if self.guard.allows(label, k)}
+                    for v in elsewhere[name]:
+                        if keys:
+                            named.setdefault((label, v), set()).update(keys)
             for value in values:
                 if (label, value) not in named and (label, value) not in self._near:
                     self._near[(label, value)] = self._suggest(label, value, seen)
@@ -685,7 +766,8 @@ class Loader:
                     self._pools[label] = None
                     return None
                 pairs.update((n.key, n.props["name"]) for n in self.store.iter_nodes(label)
-                             if isinstance(n.props.get("name"), str) and n.key not in pairs)
+                             if isinstance(n.props.get("name"), str) and n.key not in pairs
+                             and (self.guard is None or self.guard.allows(label, n.key)))
             self._pools[label] = (list(pairs.values()), list(pairs)) if len(pairs) <= MAX_POOL else None
         return self._pools[label]
 
@@ -769,7 +851,15 @@ class Loader:
             kinds = "或".join(LABELS[x].zh for x in labels)
             why = self.problems.why_missing(labels, code)
             same_name = sorted({key for x in labels for key in (named or {}).get((x, code), ())})
-            if len(same_name) > 1:  # a name, but of several
+            row_named = None if why or same_name or code.isascii() else self.problems.why_named(labels, code)
+            if row_named is not None:  # the name of a row of this load that was rejected
+                file, sheet, at, because = row_named
+                here = (file, sheet) == (kind.file, kind.sheet)
+                where = "本表" if here else Path(file).name + (f"「{sheet}」" if sheet else "")
+                header = kind.headers.get(column) or column.removesuffix("编码")
+                reason = f"{header}「{code}」在{where}第{at}行，但该行未载入：{because}，该关联未建立"
+                why = (Path(file).name + (f"[{sheet}]" if sheet else "") + f" 第{at}行", because)
+            elif len(same_name) > 1:  # a name, but of several
                 shown = "、".join(same_name[:5]) + ("等" if len(same_name) > 5 else "")
                 reason = f"「{code}」是 {len(same_name)} 个{kinds}的名称（编码 {shown}），请改填编码，该关联未建立"
             elif why is None:
@@ -902,6 +992,11 @@ def _merged_issues(t: Table) -> list[Issue]:
         out.append(Issue(t.file, t.sheet, first, column.zh, ref,
                          f"合并单元格 {ref}：第{first}–{last}行各按合并后显示的值读取", cell=ref))
     return out
+
+
+def _headers(t: Table) -> dict[str, str]:
+    """Each ledger column's header as typed in the table's sheet."""
+    return {col.zh: str(t.headers.get(i) or col.zh).strip() for i, col in t.columns.items()}
 
 
 def _letters(t: Table) -> dict[str, str]:

@@ -21,6 +21,8 @@ from collections import defaultdict
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from graph.name_forms import forms_of, name_key
+
 if TYPE_CHECKING:
     from ingest.ledgers import Ledger
     from ingest.readers import Table
@@ -44,6 +46,8 @@ def row_ends(ledger: Ledger) -> list[tuple[str, tuple[str, ...]]]:
 class DataProblems:
     def __init__(self) -> None:
         self._rejected: dict[tuple[str, str], tuple[str, str]] = {}
+        # (label, a form of its name) -> (file, sheet, row, reason): a reference by name finds it
+        self._named: dict[tuple[str, str], tuple[str, str | None, int, str]] = {}
         self._problems: dict[tuple[str, str], list[str]] = defaultdict(list)
 
     def rejected_key(self, label: str, key: str, where: str, reason: str) -> None:
@@ -68,6 +72,9 @@ class DataProblems:
             key = parsed.values.get(ledger.key[0])
             if key is not None:
                 self.rejected_key(ledger.label, str(key), where, reason)
+            for form in forms_of(ledger.label, parsed.props):
+                if len(self._named) < LIMIT:
+                    self._named.setdefault((ledger.label, form), (table.file, table.sheet, parsed.row, reason))
             for col, code in parsed.refs:
                 self._add(col.target, code, text)
         else:
@@ -84,6 +91,26 @@ class DataProblems:
                 return found
         return None
 
+    def why_named(self, labels: tuple[str, ...], name: str) -> tuple[str, str | None, int, str] | None:
+        """(file, sheet, row, reason) when ``name`` names a row of ``labels`` that was rejected.
+
+        >>> from ingest.readers import Table
+        >>> from ingest.ledgers import LEDGERS
+        >>> from ingest.rows import ParsedRow
+        >>> from ingest.report import Issue
+        >>> p = DataProblems()
+        >>> row = ParsedRow(2, props={"name": "中共甲街道工作委员会"}, values={"组织名称": "中共甲街道工作委员会"})
+        >>> p.rejected_row(Table("党组织.xlsx", None, LEDGERS["organizations"], 1), row,
+        ...                [Issue("党组织.xlsx", None, 2, "组织类别", "工委", "不在可选值中")])
+        >>> p.why_named(("Organization",), "甲街道党工委")
+        ('党组织.xlsx', None, 2, '不在可选值中')
+        """
+        for label in labels:
+            found = self._named.get((label, name_key(name, label == "Organization")))
+            if found is not None:
+                return found
+        return None
+
     def link_lost(self, labels: tuple[str, ...], key: str, column: str, why: tuple[str, str]) -> None:
         """The entity ``key`` lost its ``column`` link: the row at the other end was rejected."""
         self._add(labels, key, f"{column.removesuffix('编码')}（{why[0]}）未载入：{why[1]}")
@@ -94,3 +121,4 @@ class DataProblems:
             if texts:
                 out[label][key] = texts
         return dict(out)
+

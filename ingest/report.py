@@ -164,6 +164,8 @@ class IngestReport:
     reverted: bool = False  # the store went back to its last saved graph (a full disk): nothing landed
     dittos: int = 0  # cells written 同上 / 〃, read as the value above them
     by_name: int = 0  # references that gave the name of one node where its code belongs
+    units_made: int = 0  # units organisation rows named that no ledger had (ingest.row_units)
+    units_linked: int = 0  # and those that linked a unit there already
     aliased: int = 0  # codes read as the node they were merged into (#16: merged duplicates)
     notes: list[str] = field(default_factory=list)  # what the uploader should know (停止党籍 not counted)
     # things this load ended (a status, or absence from a complete ledger) and restored

@@ -15,7 +15,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 
 from graph.privacy import mask_value
-from ingest.checks import BadValue, Unreadable, Unusual, id_card_as_typed, split_multi
+from ingest.checks import BadValue, Unreadable, Unusual, split_multi
 from ingest.ledgers import Column, Ledger
 from ingest.readers import Table, UncomputedFormula
 from ingest.report import LANDED_BLANK, Issue
@@ -62,7 +62,9 @@ def parse_row(table: Table, row_no: int, cells: list[Any]
     ledger = table.ledger
     assert ledger is not None
     # a member's code may come from the ID number: a blank one is no rejection by itself
-    derives = ledger.key[0] if ledger.derived_key is not None else None
+    dk = ledger.derived_key
+    derives = ledger.key[0] if dk is not None and (dk.when_blank or all(
+        c.zh != ledger.key[0] for c in table.columns.values())) else None
     width = len(cells)
     for i, col in table.columns.items():
         raw = cells[i] if i < width else None
@@ -169,6 +171,8 @@ def _derive_key(table: Table, ledger: Ledger, cells: list[Any], parsed: ParsedRo
     i, col = at[dk.source]
     raw = cells[i] if i < len(cells) else None
     if raw is None or (isinstance(raw, str) and not raw.strip()) or raw.__class__ is UncomputedFormula:
+        if col.required:  # (its own rejection says so: an organisation's name)
+            return
         if has_key_col:
             issue(rejects, at[key_col.zh][0], key_col, None,
                   f"缺少必填项：{key_col.zh}（也没有填{dk.source}，无法识别是哪位党员：请填写其一）")
@@ -178,8 +182,10 @@ def _derive_key(table: Table, ledger: Ledger, cells: list[Any], parsed: ParsedRo
         return
     typed = parsed.values.get(dk.source)
     if typed is None:  # it failed its check: the warning for it is among ``warnings``
+        if dk.as_typed is None:  # (an organisation's name fails none: a cell too long is rejected)
+            return
         mine = [w for w in warnings if w.column == col.zh]
-        typed = id_card_as_typed(raw)
+        typed = dk.as_typed(raw)
         if typed is None:  # unreadable (Excel changed it) or no ID number at all
             for w in mine:
                 warnings.remove(w)

@@ -125,25 +125,41 @@ class SeenKeys:
         self._db.execute("CREATE TABLE seen (ledger TEXT, key TEXT, batch INTEGER, source INTEGER, "
                          "row INTEGER, unchanged INTEGER DEFAULT 0, name TEXT, "
                          "PRIMARY KEY (ledger, key)) WITHOUT ROWID")
+        self._db.execute("CREATE TABLE forms (ledger TEXT, form TEXT, key TEXT)")
         _begin(self._db)
         self._batch = 0
         self._name_index = False
 
     def add(self, ledger: str, rows: list[tuple[str, int]], source: int,
-            names: list[str | None] | None = None) -> dict[str, tuple[int, int]]:
+            names: list[str | None] | None = None,
+            forms: list[tuple[str, ...]] | None = None) -> dict[str, tuple[int, int]]:
         """Record ``(key, row)`` pairs of one source (a file or sheet, by number) whose keys are
-        distinct among themselves, with their nodes' ``names`` as written (for :meth:`named`);
-        return the keys an earlier call recorded, each with the source and row it first
-        appeared on (those rows are duplicates: not recorded again)."""
+        distinct among themselves, with their nodes' ``names`` as written (the names to
+        suggest) and the ``forms`` a reference may name each by (its name's and 简称's keys:
+        :meth:`named`); return the keys an earlier call recorded, each with the source and row
+        it first appeared on (those rows are duplicates: not recorded again)."""
         self._batch += 1
         before = self._db.total_changes
         named = names or [None] * len(rows)
         self._db.executemany("INSERT OR IGNORE INTO seen VALUES (?, ?, ?, ?, ?, 0, ?)",
                              ((ledger, k, self._batch, source, r, n) for (k, r), n in zip(rows, named)))
-        if self._db.total_changes - before == len(rows):
-            return {}  # the common case: nothing seen before
-        return {k: (src, r) for k, batch, src, r in self._rows(ledger, [k for k, _ in rows])
-                if batch != self._batch}
+        added = self._db.total_changes - before
+        earlier = {} if added == len(rows) else {  # (the common case: nothing seen before)
+            k: (src, r) for k, batch, src, r in self._rows(ledger, [k for k, _ in rows]) if batch != self._batch}
+        if forms:
+            self._db.executemany("INSERT INTO forms VALUES (?, ?, ?)",
+                                 ((ledger, f, k) for (k, _), fs in zip(rows, forms) if k not in earlier
+                                  for f in set(fs)))
+        return earlier
+
+    def also_landed(self, ledger: str, nodes: list[tuple[str, int, str, tuple[str, ...]]]) -> None:
+        """Nodes of ``ledger``'s label this load wrote from another ledger's rows (a unit an
+        organisation row names: ``ingest.row_units``), as ``(key, row, name, forms)``: known and
+        named like the ledger's own, but not its rows (a later load's pruning passes them over)."""
+        self._db.executemany("INSERT OR IGNORE INTO seen VALUES (?, ?, 0, -1, ?, 1, ?)",
+                             ((ledger, k, r, n) for k, r, n, _ in nodes))
+        self._db.executemany("INSERT INTO forms VALUES (?, ?, ?)",
+                             ((ledger, f, k) for k, _, _, fs in nodes for f in set(fs)))
 
     def known(self, ledger: str, keys: Iterable[str]) -> set[str]:
         return {row[0] for row in self._rows(ledger, list(keys))}
@@ -160,21 +176,27 @@ class SeenKeys:
                 f"SELECT {select} FROM seen WHERE ledger = ? AND {column} IN ({','.join('?' * len(part))})",
                 (ledger, *part))
 
-    def named(self, ledger: str, names: Iterable[str]) -> dict[str, set[str]]:
-        """The keys landed from ``ledger`` under each of ``names``.
+    def named(self, ledger: str, forms: Iterable[str]) -> dict[str, set[str]]:
+        """The keys landed from ``ledger`` under each of ``forms`` (the keys of their names).
 
         >>> seen = SeenKeys()
-        >>> _ = seen.add("orgs", [("B1", 2), ("B2", 3), ("B3", 4)], 0, ["第一党支部", "第一党支部", "秦街党委"])
-        >>> seen.named("orgs", ["第一党支部", "秦街党委", "无此名"]) == {"第一党支部": {"B1", "B2"}, "秦街党委": {"B3"}}
+        >>> _ = seen.add("orgs", [("B1", 2), ("B2", 3), ("B3", 4)], 0, ["第一党支部", "第1党支部", "秦街党委"],
+        ...              [("第1党支部",), ("第1党支部",), ("秦街党委", "秦街")])
+        >>> seen.named("orgs", ["第1党支部", "秦街", "无此名"]) == {"第1党支部": {"B1", "B2"}, "秦街": {"B3"}}
         True
         >>> seen.close()
         """
         if not self._name_index:  # made when first asked: most loads never ask
-            self._db.execute("CREATE INDEX seen_name ON seen (ledger, name)")
+            self._db.execute("CREATE INDEX forms_form ON forms (ledger, form)")
             self._name_index = True
         found: dict[str, set[str]] = {}
-        for name, key in self._where_in("name, key", "name", ledger, list(names)):
-            found.setdefault(name, set()).add(key)
+        wanted = list(forms)
+        for i in range(0, len(wanted), 500):  # SQLite's bound-parameter limit
+            part = wanted[i:i + 500]
+            for form, key in self._db.execute(
+                    f"SELECT form, key FROM forms WHERE ledger = ? AND form IN ({','.join('?' * len(part))})",
+                    (ledger, *part)):
+                found.setdefault(form, set()).add(key)
         return found
 
     def names(self, ledger: str) -> Iterator[tuple[str, str]]:

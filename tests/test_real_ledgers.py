@@ -90,7 +90,7 @@ ENUM_COLUMNS = {"RegionLevel": ("regions", "层级"), "OrgKind": ("organizations
                 "Sector": ("organizations", "所属领域"), "GridLevel": ("grids", "网格层级"),
                 "Gender": ("members", "性别"), "PairingForm": ("pairings", "结对形式"),
                 "ActivityKind": ("activities", "活动类型"), "ListKind": ("needs", "清单类型"),
-                "Role": ("roles", "职务")}
+                "Role": ("roles", "职务"), "UnitSituation": ("organizations", "党组织所在单位情况")}
 
 
 ENUM_CASES = [(e, w, c) for e, table in synonyms.ENUM_SYNONYMS.items() for w, c in table.items()]

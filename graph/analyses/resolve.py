@@ -38,6 +38,7 @@ from collections.abc import Callable, Iterable
 from graph.analyses.trees import load_trees
 from graph.errors import Ambiguous, NotFoundError
 from graph.model import LABELS
+from graph.name_forms import NAME_KEYS, name_key
 from graph.store import GraphStore, Node
 
 # the order codes are looked up in when the kind is not given
@@ -66,6 +67,9 @@ def resolve(store: GraphStore, text: str, labels: Iterable[str] | None = None,
         raise NotFound("未给出编码或名称")
     for node in seen([n for n in (_by_code(store, lb, t) for lb in wanted) if n is not None]):
         return node
+    named = seen(_by_name_key(store, t, wanted))  # its name in another form, or its 简称
+    if len(named) == 1:
+        return named[0]
     hits = seen(store.search(t, labels=list(wanted), limit=200))
     exact = [n for n in hits if n.props.get("name") == t]
     if len(exact) == 1:
@@ -110,6 +114,17 @@ def _ambiguous(store: GraphStore, text: str, chosen: list[Node]) -> Ambiguous:
     how = (f"请在名称前写出所在区划（如“{twin['region']}{twin['name']}”）或写编码" if twin
            else "请写出全称或编码")
     return Ambiguous(f"“{text}”对应多个实体，{how}：{listed}{more}", cands)
+
+
+def _by_name_key(store: GraphStore, text: str, labels: tuple[str, ...]) -> list[Node]:
+    """The entities whose name is ``text`` in another form (中共…委员会 for …党委, 第1 for 第一)
+    or whose 简称 it is (``graph.name_forms``)."""
+    out: list[Node] = []
+    for label in labels:
+        if label in NAME_KEYS:
+            found = store.keys_by_name(label, {text, name_key(text, label == "Organization")})
+            out += store.get_many(label, sorted({k for keys in found.values() for k in keys}))
+    return out
 
 
 def within_region(store: GraphStore, text: str, labels: tuple[str, ...], seen: Visible) -> list[Node]:

@@ -24,6 +24,7 @@ from typing import Any
 
 from graph.memory.store import MemoryStore
 from graph.model import LABELS, PROVENANCE_ZH, RELATIONSHIPS
+from graph.name_forms import KEY_PROPS
 from graph.store import GraphStore, Rel, RelRow
 
 NodeId = tuple[str, str]
@@ -275,13 +276,13 @@ def intervals(deltas: Iterable[tuple[str, Delta]], label: str, key: str) -> dict
         for e in d.nodes_added:
             if (e[0], e[1]) == (label, key):
                 for prop, value in e[2].items():
-                    if prop not in PROVENANCE_ZH:
+                    if prop not in PROVENANCE_ZH and prop not in KEY_PROPS:
                         close(prop, day)
                         out[prop].append(Interval(value, day))
         for e in d.nodes_changed:
             if (e[0], e[1]) == (label, key):
                 for prop, (_old, new) in e[2].items():
-                    if prop in PROVENANCE_ZH:
+                    if prop in PROVENANCE_ZH or prop in KEY_PROPS:
                         continue
                     close(prop, day)
                     if new is not None:

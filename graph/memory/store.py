@@ -23,6 +23,7 @@ import networkx as nx
 from graph.collector import collector_paused
 from graph.ends import is_live, today
 from graph.model import LABELS, RELATIONSHIPS, label_spec, rel_spec
+from graph.name_forms import NAMED_BY
 from graph.store import (
     Direction,
     GraphStore,
@@ -412,9 +413,11 @@ class MemoryStore(GraphStore):
         found: dict[str, set[str]] = {}
         with self.lock:
             for key in self.keys_by_label[label]:  # a scan: asked only for codes no node has
-                name = self.g.nodes[(label, key)].get("name")
-                if name in wanted:
-                    found.setdefault(name, set()).add(key)
+                props = self.g.nodes[(label, key)]
+                for prop in NAMED_BY[label]:
+                    name = props.get(prop)
+                    if name in wanted:
+                        found.setdefault(name, set()).add(key)
         return found
 
     def list_nodes(self, label: str, skip: int = 0, limit: int = 50, ended: bool = False) -> list[Node]:

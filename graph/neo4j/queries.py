@@ -8,6 +8,7 @@ is not in the model raises before any text is built.
 from __future__ import annotations
 
 from graph.model import INDEXED_PROPERTIES, LABELS, RELATIONSHIPS, label_spec, rel_spec
+from graph.name_forms import NAMED_BY
 
 FULLTEXT_INDEX = "tupu_name_fulltext"
 # One node outside the model holds the data's version: a new random value after every write, so
@@ -179,10 +180,13 @@ def node_values(label: str) -> str:
 
 
 def keys_by_name(label: str) -> str:
-    """The keys of the nodes named each of ``$names`` (the name index), in one record."""
+    """The keys of the nodes named each of ``$names``, or whose name's or 简称's key it is
+    (``graph.name_forms``), in one record: each by its property's index."""
+    props = NAMED_BY[label_spec(label).name]
     label, key = _label(label)
-    return (f"UNWIND $names AS name MATCH (n:{label} {{name: name}}) "
-            f"RETURN collect([name, n.{key}]) AS rows")
+    union = " UNION ".join(f"MATCH (n:{label} {{{prop}: name}}) RETURN n.{key} AS key" for prop in props)
+    return (f"UNWIND $names AS name CALL (name) {{ {union} }} "
+            f"RETURN collect([name, key]) AS rows")
 
 
 def aliases(label: str) -> str:
