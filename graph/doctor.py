@@ -110,7 +110,7 @@ def _history(history: History, store: Callable[[], GraphStore] | None, policy: P
         return found
     head = Head(folder)
     with _locked(folder):
-        why = head.check() if head.exists() else None
+        why = head.check(thorough=True) if head.exists() else None
         if why:
             finding = Finding(head.path, f"数据库已损坏（{why}）",
                               "移到一旁；已载入的记录保留，过去日期的图谱与历次变化从下一次载入起重新积累")

@@ -483,11 +483,26 @@ class Head:
     # --- the record's lines and an undo under way ------------------------------------------
     def lines(self) -> list[tuple[str, dict[str, Any]]]:
         """The record's lines kept here (``(key, line)``, in the order written): every line
-        ``loads.jsonl`` should have since history kept them here."""
-        if not self.path.exists():
+        ``loads.jsonl`` should have since history kept them here. Pages ask on every request:
+        read again only when the database's files changed (read-only callers: do not change)."""
+        stamp = _stamp(self.path)
+        if stamp is None:
             return []
-        with self._db() as db:
-            return [(key, json.loads(line)) for key, line in db.execute("SELECT key, line FROM lines ORDER BY seq")]
+        kept = _LINES.get(self.path)
+        if kept is not None and kept[0] == stamp:
+            return kept[1]
+        try:
+            with closing(sqlite3.connect(self.path)) as db:
+                rows = db.execute("SELECT key, line FROM lines ORDER BY seq").fetchall()
+        except sqlite3.OperationalError as e:
+            if "no such table" not in str(e):
+                raise
+            rows = []  # a database from before lines were kept here
+        except sqlite3.DatabaseError as e:
+            raise DamagedRecord(self.path, str(e)) from e
+        out = [(key, json.loads(line)) for key, line in rows]
+        _LINES[self.path] = (stamp, out)
+        return out
 
     def undoing(self) -> dict[str, Any] | None:
         """The undo begun and not finished (``{"load", "who", "at"}``), if any."""
@@ -501,16 +516,41 @@ class Head:
         with self._db() as db:
             db.execute("INSERT OR REPLACE INTO meta VALUES ('undoing', ?)", (_dumps(what),))
 
-    def check(self) -> str | None:
-        """What is wrong with the database (``None``: nothing)."""
+    def check(self, thorough: bool = False) -> str | None:
+        """What is wrong with the database (``None``: nothing): whether it opens and reads its
+        tables, or, ``thorough`` (``tupu doctor``), every page of it (SQLite's quick_check:
+        seconds at a province's size, so not before every load)."""
         if not self.path.exists():
             return None
         try:
             with closing(sqlite3.connect(self.path)) as db:
+                if not thorough:
+                    db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+                    db.execute("SELECT value FROM meta LIMIT 1").fetchall()
+                    return None
                 found = [row[0] for row in db.execute("PRAGMA quick_check")]
+        except sqlite3.OperationalError:  # not written yet, or busy: not damage
+            return None
         except sqlite3.DatabaseError as e:
             return str(e)
         return None if found == ["ok"] else "；".join(found[:3])
+
+
+_LINES: dict[Path, tuple[tuple[int, ...], list[tuple[str, dict[str, Any]]]]] = {}
+
+
+def _stamp(path: Path) -> tuple[int, ...] | None:
+    """The database's files as they are now (a commit changes its write-ahead log)."""
+    out: list[int] = []
+    for f in (path, path.with_name(path.name + "-wal")):
+        try:
+            st = f.stat()
+        except FileNotFoundError:
+            if f == path:
+                return None
+            continue
+        out += [st.st_mtime_ns, st.st_size, st.st_ino]
+    return tuple(out)
 
 
 def keep_line(db: sqlite3.Connection, key: str, line: dict[str, Any]) -> None:
