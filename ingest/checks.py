@@ -23,6 +23,7 @@ True
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import operator
 import re
@@ -463,19 +464,32 @@ def split_multi(value: Any) -> list[str]:
 ACTIVE = "正常"
 
 
+@functools.cache
+def _status_words() -> tuple[dict[str, str], set[str]]:
+    """The status words as :func:`_fold` leaves a cell (NFKC: full-width brackets and commas
+    become ASCII)."""
+    return ({_fold(k): v for k, v in synonyms.END_STATUS.items()}, {_fold(k) for k in synonyms.ACTIVE_STATUS})
+
+
 def parse_status(value: Any) -> str:
     """A status column's word: why the thing ended (注销, 撤销, 转出 … as
     :data:`ingest.synonyms.END_STATUS` reads them), or ``正常`` for one that exists (在册, 存续 …).
 
     >>> parse_status("已注销"), parse_status(" 在册 "), parse_status("停止党籍")
     ('注销', '正常', '停止党籍')
+    >>> parse_status("存续（在营、开业、在册）"), parse_status("吊销，未注销")
+    ('正常', '吊销')
     """
-    text = _fold(value if isinstance(value, str) else str(value)).strip("（）()")
-    if text in synonyms.END_STATUS:
-        return synonyms.END_STATUS[text]
-    if text in synonyms.ACTIVE_STATUS:
-        return ACTIVE
-    for word, reason in synonyms.END_STATUS.items():  # 已于2026年注销, 注销（吊销后）
-        if len(word) > 1 and word in text and not text.startswith(("未", "非", "无")):
-            return reason
+    text = _fold(value if isinstance(value, str) else str(value)).strip("()")
+    head = text.split("(", 1)[0]  # 存续（在营、开业、在册）: the word before its brackets
+    ended, active = _status_words()
+    for word in (text, head):
+        if word in ended:
+            return ended[word]
+        if word in active:
+            return ACTIVE
+    # 已于2026年注销, 吊销，未注销: the word written first (not a 注销 later in the text)
+    found = [(text.find(w), -len(w), r) for w, r in ended.items() if len(w) > 1 and w in text]
+    if found and not text.startswith(("未", "非", "无")):
+        return min(found)[2]
     raise BadValue("不是可识别的状态（可写：正常、在册、注销、吊销、撤销、合并、转出、死亡、出党、停止党籍）")

@@ -60,9 +60,8 @@ def settle(store: Reads, ledger: Ledger, file: str, sheet: str | None, nodes: di
         said = ends.ENDED in node
         row = node.get("src_row")
         if said and node[ends.ENDED] is not None:  # the row says it ended
-            if was[ends.ENDED]:  # ended before: it keeps its first end
-                for p in ends.END_PROPS:
-                    node.pop(p)
+            if was[ends.ENDED]:  # ended before: it keeps its first end (and a row said again is unchanged)
+                node.update(was)
             else:
                 report.ended.append(entry(label, key, node.get("name"), node, file, sheet, row))
             continue

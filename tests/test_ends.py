@@ -384,3 +384,13 @@ def test_a_dissolved_branch_its_members_its_pairing_and_a_later_ledger_that_name
     assert any("已恢复" in w.reason and w.value == "DZZ03" for w in report.warnings)
     assert {gap_key(g) for g in find_gaps(store, as_of=dt.date(2026, 4, 30))} >= {("O1", "DZZ03")}
     assert ("P2", "DZZ02") not in {gap_key(g) for g in find_gaps(store, as_of=dt.date(2026, 4, 30))}
+
+
+def test_a_closure_said_again_next_month_keeps_its_first_date_and_writes_nothing(store, tmp_path):
+    closed = {"DW001": ("注销", dt.datetime(2026, 2, 15))}
+    Loader(store, date=FEB).load(month(tmp_path / "2", "2026年2月", ORGS, status=closed))
+    again = Loader(store, date=dt.date(2026, 3, 31)).load(month(tmp_path / "3", "2026年3月", ORGS,
+                                                                 status={"DW001": ("已注销", None)}))
+    assert again.ended == [] and again.ledgers["单位"].unchanged == len(UNITS)
+    assert again.warnings == []  # 存续（在营、开业、在册）, as the register's export writes it, is read
+    assert store.get("Unit", "DW001").props["ended"] == "2026-02-15"
