@@ -255,6 +255,8 @@ def test_the_api_takes_a_complete_ledger_and_ends_and_restores_by_hand_within_sc
         month(tmp_path / "2", "2026年2月", ORGS, without=("DW001",))
         body = upload(tmp_path / "2").json()
         assert [(e["id"], e["reason"]) for e in body["ended"]] == [("DW001", "注销")]
+        closed = c.get("/changes", params={"since": "2026-01-31"}, headers=bearer(admin)).json()["gaps_closed"]
+        assert {(g["rule"], g["id"], g.get("why")) for g in closed} == {("U1", "DW001", "单位注销")}
         unit = c.get("/entities/Unit/DW001", headers=bearer(admin)).json()
         assert unit["ended"] == "已于 2026-02-28 注销（完整台账 单位.xlsx 未列出）"
         assert c.get("/search", params={"q": "甲科技"}, headers=bearer(admin)).json() == []
