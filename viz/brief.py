@@ -22,6 +22,7 @@ from graph.analyses.gaps import find_gaps
 from graph.analyses.pairing import suggest_pairings
 from graph.analyses.scope import Scope
 from graph.analyses.trees import load_trees
+from graph.ends import is_live
 from graph.errors import NotFoundError
 from graph.history.progress import rate as progress_rate
 from graph.model import LABELS
@@ -188,7 +189,9 @@ def build_brief(store: GraphStore, region: str, out: Path, *, as_of: dt.date | N
 
     # 6. alliances: each a picture of its network
     seen = scope.visible_keys("Alliance") or frozenset()
-    alliances = sorted((n for n in store.iter_nodes("Alliance") if n.key in seen), key=lambda n: n.key)[:MAX_ALLIANCES]
+    day = as_of.isoformat()  # (an ended alliance, or member organisation, is not shown: graph.ends)
+    alliances = sorted((n for n in store.iter_nodes("Alliance") if n.key in seen and is_live(n.props, day)),
+                       key=lambda n: n.key)[:MAX_ALLIANCES]
     with tempfile.TemporaryDirectory(prefix="tupu-brief-") as tmp:
         for a in alliances:
             s = prs.slides.add_slide(blank)
@@ -197,7 +200,8 @@ def build_brief(store: GraphStore, region: str, out: Path, *, as_of: dt.date | N
             if png and png.exists():
                 s.shapes.add_picture(str(png), Inches(0.9), Inches(1.3), height=Inches(6.0))
             else:
-                members = store.neighbours("Alliance", a.key, ["IN_ALLIANCE"], "in")
+                members = [(r, o) for r, o in store.neighbours("Alliance", a.key, ["IN_ALLIANCE"], "in")
+                           if is_live(o.props, day)]
                 _table(s, ["成员组织", "角色"], [[o.name, r.props.get("role") or ""] for r, o in members][:MAX_ROWS],
                        [7.5, 2.5])
 
