@@ -19,6 +19,7 @@ from graph.history import History
 from graph.history.campaigns import Campaign, CampaignBook
 from graph.history.snapshot import dump
 from graph.memory.store import MemoryStore
+from graph.neo4j.store import Neo4jStore
 from ingest.loader import Loader
 from tests.apps import app_with_admin, bearer
 from viz.meetings import MeetingBook
@@ -92,7 +93,8 @@ KINDS = ["loads.jsonl", "gaps", "progress", "campaigns.json", "meeting", "histor
 def test_a_damaged_record_never_takes_the_home_page_down(store, home, tmp_path, what):
     history = _city(store, home, tmp_path)
     name = _damage(home, history, what)
-    app, admin = app_with_admin(lambda: store)
+    # (the app closes its store at the end: on Neo4j, its own driver, not the session's)
+    app, admin = app_with_admin((lambda: store) if isinstance(store, MemoryStore) else (lambda: Neo4jStore(store.uri)))
     street, _ = app.state.tokens.create("viewer", name="街道", scope_kind="region", scope="519901001000")
     with TestClient(app) as c:
         for token in (admin, street):

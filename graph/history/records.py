@@ -639,13 +639,14 @@ class History:
 
     def _forget_uncommitted(self) -> None:
         """A record's files written before a crash kept it from committing, and temporary files."""
-        if not self.dir.exists():
-            return
-        ids = {x.get("id") for x in self._lines()}
+        if not self.dir.exists() or json_lines(self.dir / "loads.jsonl")[1]:
+            return  # (a line that does not read may be the record of any of them: tupu doctor first)
+        ids = {str(x.get("id")) for x in self._lines() if x.get("id")}
+        newest = max(ids, default="")  # (ids begin with the time: a record that never committed is newer)
         for f in self.dir.iterdir():
             load = f.name.split(".", 1)[0]
             if f.name.endswith(".tmp") or (f.name.endswith((".json.gz", ".progress.json"))
-                                           and not f.name.endswith(".delta.json.gz") and load not in ids):
+                                           and not f.name.endswith(".delta.json.gz") and load > newest):
                 f.unlink(missing_ok=True)
 
     # --- changes ---------------------------------------------------------------------------
