@@ -73,6 +73,7 @@ HEADERS: dict[str, str] = {
     **dict.fromkeys(("名称", "党支部名称"), "组织名称"),
     "所在单位": "所在单位编码", "覆盖单位": "覆盖单位编码", "上级单位": "上级单位编码",
     **dict.fromkeys(("工作单位", "工作单位名称"), "工作单位编码"),
+    **dict.fromkeys(("对象", "任职对象", "任职组织", "任职单位"), "对象编码"),
     "所在网格": "所在网格编码", "上级网格": "上级网格编码", "上级区划": "上级区划代码",
     # whether the thing still exists, and since when it does not (docs/ledgers.md, 注销与撤销)
     **dict.fromkeys(("登记状态", "组织状态", "党籍状态", "人员状态", "党员状态", "经营状态", "单位状态",

@@ -177,3 +177,34 @@ def test_a_street_analyst_uploads_its_branches_and_members_by_name(tmp_path, sto
     report = Loader(store, guard=guard).load([outside])
     assert [(i.row, i.column) for i in report.rejected] == [(2, "所在党组织编码")]  # another street's
     assert _branch_of(store)["X2"] == s.branches()[0].name
+
+
+def test_every_reference_column_takes_a_name_or_a_short_name(tmp_path, store):
+    """Pairing sides, alliance members, activities' organisations, roles' 对象, a unit's grid:
+    each by the full name in another form, or by the organisation's 简称."""
+    orgs = write_csv(tmp_path / "党组织.csv", [
+        ["组织编码", "组织名称", "党组织简称", "组织类别"],
+        ["A", "中共锦华区财政局机关委员会", "财政局机关党委", "党委"],
+        ["B", "中共骆路街道观音桥社区委员会", "观音桥社区党委", "党委"],
+        ["C", "中共骆路街道新桥社区第一支部委员会", "新桥一支部", "党支部"]])
+    grids = write_csv(tmp_path / "网格.csv", [["网格编码", "网格名称", "网格层级"], ["G1", "观音桥社区第一网格", "一般网格"]])
+    units = write_csv(tmp_path / "单位.csv", [["单位编码", "单位名称", "单位类别", "所在网格"],
+                                              ["U1", "华兴科技（成都）有限公司", "非公企业", "观音桥社区第1网格"]])
+    pairs = write_csv(tmp_path / "结对.csv", [["甲方党组织", "乙方党组织", "结对形式"],
+                                              ["财政局机关党委", "骆路街道观音桥社区党委", "结对共建"]])
+    alliance = write_csv(tmp_path / "联盟.csv", [["联盟编码", "联盟名称", "牵头党组织", "成员党组织"],
+                                                 ["L1", "骆路街道区域化党建联盟", "观音桥社区党委", "新桥一支部、财政局机关党委"]])
+    activity = write_csv(tmp_path / "活动.csv", [["活动编码", "活动日期", "参与党组织"],
+                                                 ["H1", "2026-10-01", "财政局机关党委；中共骆路街道观音桥社区委员会"]])
+    members = write_csv(tmp_path / "党员.csv", [["党员编码", "姓名", "党员类别", "所在党支部"], ["M1", "张三", "正式", "新桥一支部"]])
+    roles = write_csv(tmp_path / "职务.csv", [["党员编码", "职务", "任职对象"], ["M1", "党建指导员", "华兴科技(成都)有限公司"],
+                                              ["M1", "兼职委员", "骆路街道新桥社区第1党支部"]])
+    report = Loader(store).load([orgs, grids, units, pairs, alliance, activity, members, roles])
+    assert report.rejected == [] and report.warnings == []
+    assert [(r.start.key, r.end.key) for r in store.iter_relationships("PAIRED_WITH")] == [("A", "B")]
+    assert {(r.start.key, r.props["role"]) for r in store.iter_relationships("IN_ALLIANCE")} == {
+        ("B", "牵头"), ("C", "成员"), ("A", "成员")}
+    assert {r.start.key for r in store.iter_relationships("TOOK_PART_IN")} == {"A", "B"}
+    assert {(r.end.key, r.props["role"]) for r in store.iter_relationships("HOLDS_ROLE")} == {
+        ("U1", "党建指导员"), ("C", "兼职委员")}
+    assert [(r.start.key, r.end.key) for r in store.iter_relationships("IN_GRID")] == [("U1", "G1")]
