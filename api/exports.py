@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from itertools import chain, islice
 from typing import Any
 
@@ -29,18 +29,20 @@ MEDIA = {
 }
 
 
-def gap_rows(gaps: Iterable[Gap]) -> list[dict[str, Any]]:
-    return list(_gap_rows(gaps))
+def gap_rows(gaps: Iterable[Gap], places: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
+    return list(_gap_rows(gaps, places))
 
 
-def _gap_rows(gaps: Iterable[Gap]) -> Iterator[dict[str, Any]]:
-    """Each gap as a row, made as it is asked for (an export writes it and lets it go)."""
+def _gap_rows(gaps: Iterable[Gap], places: Mapping[str, str] | None = None) -> Iterator[dict[str, Any]]:
+    """Each gap as a row, made as it is asked for (an export writes it and lets it go);
+    ``places``: region code → name, for the 所在区划 column."""
     for g in gaps:
         yield {
             "规则": g.rule, "缺口": g.title, "类型": g.entity_zh, "编码": g.id, "名称": g.name,
             "说明": g.message, "负责组织": g.responsible.name if g.responsible else "",
-            "负责组织编码": g.responsible.id if g.responsible else "", "区划代码": g.region or "",
-            "路径": " → ".join(g.path_names or g.path),
+            "负责组织编码": g.responsible.id if g.responsible else "",
+            **({"所在区划": places.get(g.region, "") if g.region else ""} if places is not None else {}),
+            "区划代码": g.region or "", "路径": " → ".join(g.path_names or g.path),
         }
 
 
@@ -112,12 +114,13 @@ def _cell(ws: Any, value: Any, style: Font | Alignment) -> WriteOnlyCell:
     return cell
 
 
-def gaps_xlsx(gaps: list[Gap]) -> bytes:
+def gaps_xlsx(gaps: list[Gap], places: Mapping[str, str] | None = None) -> bytes:
     """A sheet per rule, named by its id and title (e.g. ``U1 应单独组建``)."""
     by_rule: dict[str, list[Gap]] = {}
     for g in gaps:
         by_rule.setdefault(g.rule, []).append(g)
-    return to_xlsx({f"{rid} {rule.title}": _gap_rows(by_rule[rid]) for rid, rule in RULES.items() if rid in by_rule})
+    return to_xlsx({f"{rid} {rule.title}": _gap_rows(by_rule[rid], places)
+                    for rid, rule in RULES.items() if rid in by_rule})
 
 
 def changes_xlsx(ch: Any) -> bytes:

@@ -17,6 +17,7 @@ from graph.model import LABELS, RELATIONSHIPS, time_zh, value_zh
 from graph.privacy import mask_props
 from graph.rules import pairing_current
 from graph.store import Node, Rel
+from viz.places import SHOWN_PER_RULE, Duty
 from viz.registry import VIEWS
 
 _env = Environment(loader=FileSystemLoader(Path(__file__).resolve().parent),
@@ -29,8 +30,10 @@ _HERE = {"Organization": "本组织", "Unit": "本单位", "Grid": "本网格", 
 
 
 def entity_html(node: Node, links: list[tuple[Rel, Node]], gaps: list[Gap], as_of: dt.date,
-                timeline: dict[str, Any] | None = None, can_end: bool = False) -> str:
-    """``timeline``: what changed about it over the loads (``graph.history.timeline``);
+                timeline: dict[str, Any] | None = None, can_end: bool = False, duty: Duty | None = None) -> str:
+    """``duty``: for an organisation, the gaps it must close; for a region, those of what lies in
+    it (viz.places.duty_of);
+    ``timeline``: what changed about it over the loads (``graph.history.timeline``);
     ``can_end``: the asker may end or restore it (an administrator or analyst: graph.ends)."""
     spec = LABELS[node.label]
     props = mask_props(node.props)
@@ -60,7 +63,7 @@ def entity_html(node: Node, links: list[tuple[Rel, Node]], gaps: list[Gap], as_o
         pairings=pairings, alliances=alliances, gaps=gaps, views=views, as_of=as_of.isoformat(),
         problems=node.props.get("data_problems") or [], timeline=timeline, ended=sentence(node.props),
         can_end=can_end and node.label in ENDABLE, end_word=ABSENT_REASON.get(node.label, "终止"), label=node.label,
-        reasons=REASONS, today=dt.date.today().isoformat(),
+        reasons=REASONS, today=dt.date.today().isoformat(), duty=duty, shown_per_rule=SHOWN_PER_RULE,
         provenance=[(spec.field_zh(k), _provenance_zh(k, node.props[k])) for k in PROVENANCE if k in node.props])
 
 

@@ -20,6 +20,7 @@ from graph.policy import Policy
 from graph.rules import RULES
 from graph.store import GraphStore, Node
 from ingest.report import UNCHANGED_NOTE
+from viz.places import gaps_filtered, region_names
 from viz.progress import campaign_chart, progress_charts
 
 _env = Environment(loader=FileSystemLoader(Path(__file__).resolve().parent),
@@ -98,12 +99,18 @@ def campaign_html(progress: CampaignProgress) -> str:
 
 
 def gap_list_html(store: GraphStore, policy: Policy, rule: str, as_of: dt.date | None = None,
-                  scope: Scope | None = None) -> str:
+                  scope: Scope | None = None, region: str | None = None, org: str | None = None) -> str:
+    """One rule's gaps, of a place (``region``, its code) and of who must act (``org``) if
+    given, with the picker that chooses them and their region column (viz.places)."""
+    keep = [("as_of", as_of.isoformat())] if as_of else []  # a date asked for stays in the filtered link
     as_of = as_of or dt.date.today()
     scope = scope or Scope(store, policy=policy)
-    gaps = scope.gaps(find_gaps(store, rules=[rule], as_of=as_of, policy=policy))
-    return _env.get_template("gaps.html").render(as_of=as_of.isoformat(), rule=rule,
-                                                 title=RULES[rule].title, gaps=gaps)
+    found = scope.gaps(find_gaps(store, rules=[rule], as_of=as_of, policy=policy, region=region, share=True))
+    gaps, where = gaps_filtered(store, scope, found, region, org)
+    return _env.get_template("gaps.html").render(as_of=as_of.isoformat(), rule=rule, title=RULES[rule].title,
+                                                 gaps=gaps, where=where, places=region_names(store), keep=keep,
+                                                 export=where.query(rule=rule, format="xlsx",
+                                                                    as_of=as_of.isoformat()))
 
 
 def screening_html(duplicates: list, sources: list[str]) -> str:

@@ -17,7 +17,9 @@ from graph.analyses.coverage import CoverageRow, coverage
 from graph.analyses.gaps import Gap, find_gaps
 from graph.analyses.pairing import Proposal, suggest_pairings
 from graph.analyses.trace import Path, Trace, find_entity, path_between, trace
-from graph.rules import rules_of_group
+from graph.analyses.trees import load_trees
+from graph.rules import RULES, rules_of_group
+from viz.places import region_names
 
 router = APIRouter(tags=["分析"])
 
@@ -70,8 +72,26 @@ def _found(store, policy, scope, rules: list[str] | None, region: str | None, or
 def _gaps_file(store, policy, scope, rules: list[str] | None, region: str | None, org: str | None,
                as_of: dt.date | None, fmt: str, name: str) -> Response:
     found = _found(store, policy, scope, rules, region, org, as_of)
-    return exports.file_response(exports.to_csv(exports.gap_rows(found)) if fmt == "csv" else exports.gaps_xlsx(found),
-                                 fmt, name)
+    places = region_names(store)
+    if rules and len(rules) == 1 and name == "覆盖缺口":  # one rule's list is named by it
+        name = f"{rules[0].upper()}{RULES[rules[0].upper()].title}"
+    body = (exports.to_csv(exports.gap_rows(found, places)) if fmt == "csv"
+            else exports.gaps_xlsx(found, places))
+    return exports.file_response(body, fmt, file_name(store, scope, name, region, org, as_of))
+
+
+def file_name(store, scope, name: str, region: str | None, org: str | None, as_of: dt.date | None) -> str:
+    """What a download is called: the place, the organisation, the list and the day
+    (``谭路街道_未结对_2026-12-07``); a scoped token's place is its scope's."""
+    region, org = place(store, scope, region, org)
+    if region is None and org is None and scope.kind == "region" and scope.value:
+        region = scope.value
+    if region is None and org is None and scope.kind == "org" and scope.value:
+        org = scope.value
+    regions, orgs = load_trees(store)
+    parts = [regions.shown(region) if region else "", (orgs.name.get(org) or org) if org else "", name,
+             (as_of or dt.date.today()).isoformat()]
+    return "_".join(p for p in parts if p)
 
 
 @router.get("/gaps", response_model=list[Gap], summary="覆盖缺口：原因与负责补齐的组织",
@@ -104,7 +124,7 @@ def coverage_rates(store: Store, policy: PolicyDep, scope: ScopeDep, region: Reg
         return rows
     table = exports.coverage_rows(rows)
     body = exports.to_csv(table) if format == "csv" else exports.to_xlsx({"覆盖率": table})
-    return exports.file_response(body, format, "覆盖率")
+    return exports.file_response(body, format, file_name(store, scope, "覆盖率", region, None, as_of))
 
 
 @router.get("/trace/{id}", response_model=Trace, summary="追溯：上级链、结对、联盟、网格、区划与缺口")

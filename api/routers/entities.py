@@ -22,6 +22,7 @@ from graph.privacy import mask_props
 from graph.screening.merge import MERGEABLE
 from ingest.synonyms import END_STATUS
 from viz.entity import entity_html
+from viz.places import duty_of
 
 router = APIRouter(tags=["实体"])
 EXPORT_LIMIT = 100_000
@@ -91,8 +92,10 @@ def _entity_page(name: str, id: str, store, scope, policy, request: Request, as_
     pairs = seen(scope, pairs)
     if browser:  # the entity's own page
         day = as_of or dt.date.today()
-        mine = [g for g in scope.gaps(find_gaps(store, as_of=day, policy=policy, share=True))
+        seen_gaps = scope.gaps(find_gaps(store, as_of=day, policy=policy, share=True))
+        mine = [g for g in seen_gaps
                 if (g.entity == name and g.id == id) or (name == "Organization" and id in (g.from_, g.to))]
+        duty = duty_of(store, seen_gaps, name, id)  # what it must close, or what lies in it (#39)
         from graph.history import History
         from graph.history.damage import DamagedRecord
         from graph.history.seen import timeline_seen
@@ -102,7 +105,7 @@ def _entity_page(name: str, id: str, store, scope, policy, request: Request, as_
                                     name, id, as_of)
         except DamagedRecord as e:  # the page without its 历次变化, and why
             changed = {"values": [], "links": [], "damaged": e.path.name}
-        return HTMLResponse(entity_html(node, pairs, mine, day, changed, can_end=can_end))
+        return HTMLResponse(entity_html(node, pairs, mine, day, changed, can_end=can_end, duty=duty))
     return Response(encoded(name, node, pairs), media_type="application/json")
 
 

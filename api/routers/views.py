@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from api.auth import ScopeDep, Token
 from api.deps import CurrentStore, NonEmpty, PolicyDep, Store
+from api.routers.analyses import Org, Region, place
 from graph.analyses.scope import Scope
 from graph.analyses.trace import find_entity
 from graph.history import History, store_as_of
@@ -74,10 +75,11 @@ def campaign_page(name: str, request: Request, store: Store, scope: ScopeDep):
 
 
 @router.get("/views/gaps/{rule}", summary="某条规则的缺口清单", dependencies=[NonEmpty])
-def gap_list(rule: str, store: Store, policy: PolicyDep, scope: ScopeDep, as_of: AsOf = None):
+def gap_list(rule: str, store: Store, policy: PolicyDep, scope: ScopeDep, as_of: AsOf = None,
+             region: Region = None, org: Org = None):
     if rule.upper() not in RULES:
         raise HTTPException(404, f"未知的规则 {rule}")
-    return HTMLResponse(gap_list_html(store, policy, rule.upper(), as_of, scope))
+    return HTMLResponse(gap_list_html(store, policy, rule.upper(), as_of, scope, *place(store, scope, region, org)))
 
 
 @router.get("/views/alliance/{id}", summary="党建联盟网络图", dependencies=[NonEmpty])
