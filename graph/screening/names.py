@@ -50,6 +50,10 @@ class NormalName:
     key: str  # what is compared
     branch: str | None  # the branch marker it carries (分公司 …), or None for a head office
     region_words: tuple[str, ...] = ()  # the region words it was written with (evidence)
+    steps: tuple[str, ...] = ()  # the normalisations applied, as the evidence says them
+    bare: str | None = None  # the key without a region word inside it ("腾飞德阳家政" → "腾飞家政")
+    bare_word: str | None = None  # … that word
+    head: str | None = None  # a branch's head office, its key ("鑫源科技旌阳分公司" → "鑫源科技")
 
 
 @lru_cache(maxsize=1)
@@ -71,17 +75,33 @@ _PROVINCE = re.compile(rf"(?:{'|'.join(PROVINCES)})(?:省|市|自治区|壮族�
                        r"(?![路街巷里道])")
 
 
+# a region's level written after its name: 德阳市 is written 德阳, 凉山彝族自治州 凉山
+_LEVEL = re.compile(r"(?:(?:[^族]{1,5}族)+)?(?:特别行政区|自治区|自治州|自治县|自治旗|地区|林区|省|市|区|县|盟|旗)$")
+
+
+def short_form(name: str) -> str | None:
+    """A region's name without its level, when at least two characters remain.
+
+    >>> [short_form(n) for n in ("德阳市", "旌阳区", "凉山彝族自治州", "朝阳区", "泸县")]
+    ['德阳', '旌阳', '凉山', '朝阳', None]
+    """
+    level = _LEVEL.search(name, 2)  # from the third character: the name keeps two
+    return name[:level.start()] if level else None
+
+
 @dataclass(frozen=True)
 class RegionWords:
-    """The graph's region names, ready for :func:`normal`: as a set, and as one pattern of
-    them at the start of a name (longest first), built once rather than for every name."""
+    """The graph's region names, ready for :func:`normal`: as a set (full and short forms), as
+    one pattern of them at the start of a name (longest first), and one pattern of them
+    anywhere, built once rather than for every name."""
 
     known: frozenset[str]
     prefix: re.Pattern[str] | None
 
 
 def region_words(names: Iterable[str]) -> RegionWords:
-    known = frozenset(w for w in (_width_and_script(n) for n in names if n) if w)
+    full = frozenset(w for w in (_width_and_script(n) for n in names if n) if w)
+    known = full | {s for s in map(short_form, full) if s}
     alternatives = "|".join(re.escape(w) for w in sorted(known, key=len, reverse=True))
     return RegionWords(known, re.compile(alternatives) if known else None)
 
@@ -146,6 +166,7 @@ def normal(name: str, regions: RegionWords | Iterable[str] = ()) -> NormalName:
     known = words_of.known
     t = _width_and_script(name)
     words: list[str] = []
+    steps: list[str] = []
 
     def bracket(m: re.Match[str]) -> str:
         inner = m.group(1).strip()
@@ -155,6 +176,7 @@ def normal(name: str, regions: RegionWords | Iterable[str] = ()) -> NormalName:
         if (_is_region_word(inner, known) or inner in ("普通合伙", "有限合伙", "特殊普通合伙", "中国")
                 or (before_form and 2 <= len(inner) <= 3 and inner not in _KEPT_IN_BRACKETS)):
             words.append(inner)
+            steps.append(f"括号地名「（{inner}）」")
             return ""
         return inner
 
@@ -162,9 +184,10 @@ def normal(name: str, regions: RegionWords | Iterable[str] = ()) -> NormalName:
     t = _DROP.sub("", t)
     t, dropped = _strip_regions(t, words_of)
     words += dropped
+    steps += [f"去掉地名「{w}」" for w in dropped]
     party = next((p for p in ORG_SUFFIXES if t.endswith(p) and len(t) > len(p)), None)
     if party:  # the unit's name before it loses its legal form as a unit's name does
-        return NormalName(normal(t[: -len(party)], words_of).key + party, None, tuple(words))
+        return NormalName(normal(t[: -len(party)], words_of).key + party, None, tuple(words), tuple(steps))
     branch = next((b for b in BRANCHES if t.endswith(b)), None)
     head, tail = t, ""
     if branch:  # "某某有限公司东湖分公司": the legal form sits before the branch's own name
@@ -176,9 +199,28 @@ def normal(name: str, regions: RegionWords | Iterable[str] = ()) -> NormalName:
         else:
             head, tail = t[: -len(branch)], branch
             if tail == branch:
-                return NormalName(head + branch, branch, tuple(words))
+                return NormalName(head + branch, branch, tuple(words), tuple(steps))
     for form in FORMS:
         if head.endswith(form) and len(head) > len(form) + 1:
             head = head[: -len(form)]
             break
-    return NormalName(head + tail, branch, tuple(words))
+    key = head + tail
+    bare, word = (None, None) if branch else _without_region_word(key, words_of)
+    return NormalName(key, branch, tuple(words), tuple(steps), bare, word, head if branch else None)
+
+
+def _without_region_word(key: str, regions: RegionWords) -> tuple[str | None, str | None]:
+    """The key without one whole region name of the graph written inside it, after the trade
+    name: 腾飞德阳家政服务 → 腾飞家政服务. At least two characters stay on each side; a
+    region word at the start is dropped from the key already. Matching
+    uses it only against a name that is exactly that (never to find similar ones).
+
+    >>> _without_region_word("腾飞德阳家政服务", region_words(["德阳市"]))
+    ('腾飞家政服务', '德阳')
+    >>> _without_region_word("德阳科技", region_words(["德阳市"]))
+    (None, None)
+    """
+    for m in regions.prefix.finditer(key, 2) if regions.prefix else ():
+        if len(key) - m.end() >= 2:
+            return key[:m.start()] + key[m.end():], m.group(0)
+    return None, None

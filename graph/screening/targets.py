@@ -77,7 +77,8 @@ def targets(store: GraphStore, results: list[Match], index: UnitIndex, *, as_of:
             region = index.region_of(row)
             add("未入台账", m, region, KIND_OF_SOURCE.get(row.source),
                 f"{row.source}登记{'、' + row.status if row.status else ''}，台账中没有"
-                + (f"；从业 {row.staff} 人" if row.staff else ""))
+                + (f"；从业 {row.staff} 人" if row.staff else "")
+                + "".join(f"；{e}" for e in m.evidence if e.startswith("总公司")))  # a branch: its head office
         elif m.status == "match" and m.unit:
             region = unit_region.get(m.unit)
             if row.closed and m.unit not in ended:
