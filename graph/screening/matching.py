@@ -114,7 +114,7 @@ def similarity(a: str, b: str) -> float:
     # the start is another trade name (天开恒聪 ≠ 恒聪), so only a prefix counts
     if len(short) >= 4 and long_.startswith(short):
         scores.append(0.90 + 0.05 * len(short) / len(long_))
-    one_apart = Levenshtein.distance(a, b) == 1
+    one_apart = len(short) >= 4 and len(long_) - len(short) <= 1 and Levenshtein.distance(a, b) == 1
     if len(short) >= 6 and one_apart and len(a) != len(b):
         scores.append(0.95)  # one character more or less in a long name: a typo
     if len(short) >= 4 and len(a) == len(b) and sorted(a) == sorted(b):
@@ -211,14 +211,14 @@ class UnitIndex:
                 return max(named, key=lambda c: (len(c.rstrip("0")), c))
         return None
 
-    def _judge(self, row: RegistryRow, mine: NormalName, where: str | None, i: int) -> Candidate:
-        """A candidate's score, capped by what rules it out, and the evidence for it."""
+    def _judge(self, row: RegistryRow, mine: NormalName, where: str | None, i: int, written: str) -> Candidate:
+        """A candidate's score, capped by what rules it out, and the evidence for it (``written``:
+        the row's name half-width and simplified)."""
         u, theirs = self.units[i], self.normal[i]
-        written = _width_and_script(row.name)
-        steps = [s for s in mine.steps if s not in theirs.steps]
         if written == self._written[i]:
             score, exact, evidence = 1.0, 2, [f"名称相同：{u.name}"]
         elif mine.key == theirs.key or (mine.bare and mine.bare == theirs.key) or (theirs.bare == mine.key):
+            steps = [s for s in mine.steps if s not in theirs.steps]
             if mine.key != theirs.key:
                 steps.append(f"去掉地名「{mine.bare_word if mine.bare == theirs.key else theirs.bare_word}」")
             score, exact = 1.0, 1
@@ -277,7 +277,8 @@ class UnitIndex:
         where = self.region_of(row)
         exact = [*self.by_key.get(mine.key, ()), *self.by_key.get(mine.bare or "", ())]
         picked = dict.fromkeys([*exact, *self.names.candidates(mine.key)])  # exact names first, once
-        scored = [self._judge(row, mine, where, i) for i in picked]
+        written = _width_and_script(row.name)
+        scored = [self._judge(row, mine, where, i, written) for i in picked]
         # an exact name ranks first, written alike before alike once normalised, then similar ones
         scored.sort(key=lambda c: (-c.score, -c.exact, c.unit))
         if not scored or scored[0].score < POSSIBLE_AT:
