@@ -529,6 +529,7 @@ from api import cli_brief as _brief  # noqa: E402,F401  (registers `tupu brief`)
 from api import cli_doctor as _doctor  # noqa: E402,F401  (registers `tupu doctor`)
 from api import cli_history as _history  # noqa: E402,F401  (registers `tupu loads`, `tupu changes`)
 from api import cli_meetings as _meetings  # noqa: E402,F401  (registers `tupu meeting`)
+from api import cli_regions as _regions  # noqa: E402,F401  (registers `tupu regions`)
 from api import cli_screen as _screen  # noqa: E402,F401  (registers `tupu screen`)
 from api import cli_views as _views  # noqa: E402,F401  (registers `tupu view`)
 

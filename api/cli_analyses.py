@@ -191,14 +191,12 @@ def search(
     every: Annotated[bool, typer.Option("--all", help="也列出已注销、撤销、转出的")] = False,
     fmt: Fmt = "table", out: Out = None,
 ) -> None:
-    from graph.analyses.resolve import LOOKUP_ORDER, NotFound, candidates, rank
-    from graph.ends import is_live, sentence, today
+    from graph.analyses.resolve import NotFound, candidates, search_names
+    from graph.ends import sentence
 
     with open_store(settings()) as store:
         require_data(store)
-        hits = [n for n in (store.get(lb, text.strip()) for lb in LOOKUP_ORDER)
-                if n is not None and (every or is_live(n.props, today()))]
-        hits += rank([n for n in store.search(text, limit=max(limit, 200), ended=every) if n not in hits], text)
+        hits, total = search_names(store, text, limit=limit, ended=every)
         if not hits:
             from graph.analyses.resolve import resolve
 
@@ -206,5 +204,6 @@ def search(
             raise NotFound(f"未找到“{text}”")
         rows = [{"名称": c["name"], "类型": c["kind"], "编码": c["code"], "所在区划": c["region"] or "",
                  **({"状态": sentence(n.props) or "正常"} if every else {})}
-                for n, c in zip(hits[:limit], candidates(store, hits[:limit]))]
-    _emit(fmt, out, rows, rows, f"“{text}”的搜索结果（{len(rows)} 个）")
+                for n, c in zip(hits, candidates(store, hits))]
+    shown = f"共 {total} 个，列出前 {len(rows)} 个" if total > len(rows) else f"{len(rows)} 个"
+    _emit(fmt, out, rows, rows, f"“{text}”的搜索结果（{shown}）")

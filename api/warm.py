@@ -9,6 +9,7 @@ import threading
 from graph.analyses.coverage import coverage
 from graph.analyses.gaps import find_gaps
 from graph.analyses.scope import Scope
+from graph.places import places
 from graph.policy import Policy
 from graph.privacy import mask_text
 from graph.store import GraphStore
@@ -24,6 +25,7 @@ def warm(store: GraphStore, policy: Policy) -> None:
         Scope(store, policy=policy).gap_counts(today)
         coverage(store, as_of=today, policy=policy, scope="region")
         find_gaps(store, as_of=today, policy=policy)
+        _ = places(store).by_name  # regions by name, for --region and search (a country's: 665k names)
     except Exception as e:  # noqa: BLE001 - a cold cache is not an error: requests compute it
         log.warning("warm-up skipped: %s", mask_text(str(e)))
 

@@ -87,6 +87,18 @@ class Rel:
 
 
 @dataclass
+class NameHits:
+    """Nodes whose name holds a text, best first — the name itself, then names that begin with
+    it, then the rest (each in label, key order) — and how many there are of each, counted
+    whatever the number (a country has 46 villages named 红星村 and 420 more that begin so)."""
+
+    nodes: list[Node]  # at most the limit asked for
+    exact: int  # named exactly the text
+    prefix: int  # named with the text at the start (not exactly)
+    total: int  # holding it anywhere (the two above included)
+
+
+@dataclass
 class Subgraph:
     nodes: list[Node] = field(default_factory=list)
     rels: list[Rel] = field(default_factory=list)
@@ -420,6 +432,13 @@ class GraphStore(ABC):
                ended: bool = False) -> list[Node]:
         """Nodes whose name contains ``text``, ordered by label then key: those that have not
         ended by today, or every one (``ended``; graph.ends)."""
+
+    @abstractmethod
+    def find_names(self, text: str, labels: list[str] | None = None, limit: int = 20,
+                   ended: bool = False) -> NameHits:
+        """Nodes whose name holds ``text``, ranked and counted (:class:`NameHits`): what
+        resolution and search rank by, never the first N in key order. As :meth:`search`: those
+        that have not ended by today, or every one (``ended``)."""
 
     @abstractmethod
     def counts(self) -> dict[str, int]:

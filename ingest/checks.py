@@ -220,12 +220,35 @@ def _name_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12].upper()
 
 
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_REGION_CODE = re.compile(r"[0-9]{2}|[0-9]{4}|[0-9]{6}|[0-9]{9}|[0-9]{12}")
+
+
 def region_code(value: Any) -> str:
-    """区划代码: 6, 9 or 12 digits, padded to the 12-digit 统计用区划代码."""
+    """区划代码: 2, 4, 6, 9 or 12 digits (省, 市, 区县, 街道乡镇, 社区村), padded to the 12-digit
+    统计用区划代码.
+
+    >>> region_code("51"), region_code("5101"), region_code(510104)
+    ('510000000000', '510100000000', '510104000000')
+    """
     code = clean_code(value)
-    if not re.fullmatch(r"[0-9]{6}|[0-9]{9}|[0-9]{12}", code):
-        raise BadValue("区划代码应为6、9或12位数字")
+    if not _REGION_CODE.fullmatch(code):
+        raise BadValue("区划代码应为2、4、6、9或12位数字")
     return code.ljust(12, "0")
+
+
+def region_ref(value: Any) -> str:
+    """A 区划 cell that names a region: its code (:func:`region_code`), or its name, plain or
+    with the regions above it ("四川省成都市锦江区东湖街道观音桥社区居委会"), resolved when the
+    load links it (ingest.region_names).
+
+    >>> region_ref("510104"), region_ref(" 锦江区 东湖街道 ")
+    ('510104000000', '锦江区东湖街道')
+    """
+    text = str(value)
+    if not _CJK.search(text):  # digits (of any script: refused as a code), or a code's typo
+        return region_code(value)
+    return clean_name(text).replace(" ", "")
 
 
 def phone(value: Any) -> str:

@@ -32,7 +32,7 @@ from graph.name_forms import NAME_KEYS, forms_of, keys_of, name_key
 from graph.privacy import mask_text
 from graph.screening.merge import MERGEABLE
 from graph.store import GraphStore, Node, Rel, RelRow, SaveFailed, StoreUnavailable, batched
-from ingest import member_keys, row_units
+from ingest import member_keys, region_names, row_units
 from ingest.aliases import linked_to_itself, unalias
 from ingest.column_map import column_map
 from ingest.complete import KINDS as COMPLETE_KINDS
@@ -199,6 +199,7 @@ class Loader:
         self._near: dict[tuple[str, str], tuple[str, str] | None] = {}
         self._pools: dict[str, tuple[list[str], list[str]] | None] = {}
         self._suggested: Counter[str] = Counter()
+        self._region_hints: dict[str, str] = {}  # a region's name that names several or none: why
 
     # --- entry point -----------------------------------------------------------------------
     def load(self, paths: Iterable[Path | str]) -> IngestReport:
@@ -606,7 +607,23 @@ class Loader:
         kinds = self._kinds
         if not self.dry_run:  # what this load's rows ended is in the store now: referencing it is warned
             self._ended_labels |= {e["label"] for e in report.ended}
+        places: list[tuple] = []  # links to a region written by its name: once the tree is in
         for chunk in spool.chunks():
+            chunk, named_places = region_names.split(chunk, kinds)
+            places += named_places
+            self._link_chunk(chunk, seen, report)
+        # a region's parent by name (a new street under 成都市锦江区) before what names the street
+        for links in region_names.in_order(places, kinds):
+            self.writer.drain()  # the regions (and their PART_OF) of this load are in
+            found, hints = region_names.resolve(self.store, links)
+            self._region_hints.update(hints)
+            self._link_chunk(links, seen, report, known={"Region": set()}, named=found)
+
+    def _link_chunk(self, chunk: list[tuple], seen: SeenKeys, report: IngestReport,
+                    known: dict[str, set[str]] | None = None,
+                    named: dict[tuple[str, str], set[str]] | None = None) -> None:
+        kinds = self._kinds
+        if known is None:
             wanted: dict[str, set[str]] = defaultdict(set)
             for k, _, start, end, _ in chunk:
                 kind = kinds[k]
@@ -616,51 +633,51 @@ class Loader:
                     for label in kind.start_labels:
                         wanted[label].add(start)
             known = {label: self._existing(label, keys, seen) for label, keys in wanted.items()}
-            gone = {label: found for label, keys in known.items()
-                    if label in self._ended_labels and (found := ended_of(self.store, label, keys))}
             named = self._named({label: keys - known[label] for label, keys in wanted.items()}, seen)
-            by_name: dict[str, list[dict[str, str]]] = defaultdict(list)
-            groups: dict[tuple[str, str, str], list[RelRow]] = defaultdict(list)
-            rows_of_links: dict[tuple[str, str, str], list[tuple[RelRow, str]]] = defaultdict(list)
-            for k, row, start, end, extra in chunk:
-                kind = kinds[k]
-                start_label = _first_known(kind.start_labels, start, known) \
-                    if kind.check_start else kind.start_labels[0]
-                end_label = _first_known(kind.end_labels, end, known)
-                if start_label is None and named:
-                    start_label, start = _by_name(kind.start_labels, start, named, report)
-                if end_label is None and named:
-                    end_label, end = _by_name(kind.end_labels, end, named, report)
-                    if end_label is not None and kind.prop:  # the code the name stands for
-                        by_name[kind.start_labels[0]].append({LABELS[kind.start_labels[0]].key: start,
-                                                              kind.prop: end})
-                if start_label is None or end_label is None:
-                    self._warn_missing(kind, row, start, end, start_label is None,
-                                       end_label is None, report, named)
-                    continue
-                if start == end and start_label == end_label:  # only a name can make it so here
-                    self._itself(kind, row, end, report)
-                    continue
-                if gone:
-                    self._warn_ended(kind, row, start_label, start, end_label, end, gone, report)
-                props = {**kind.fixed_props, "src_file": kind.source, "src_row": row,
-                         "loaded_at": self.loaded_at}
-                if extra:
-                    props.update(extra)
-                if kind.rel == "SUBORDINATE_TO":  # (a unit 与上级党组织相同 is its parent's)
-                    self.units.parent_linked(start, end)
-                if kind.whole_row:
-                    report.counts(kind.ledger).landed += 1
-                    rows_of_links[(kind.rel, start_label, end_label)].append((RelRow(start, end, props), kind.ledger))
-                else:
-                    groups[(kind.rel, start_label, end_label)].append(RelRow(start, end, props))
-            for (rel, a, b), ledger_rows in rows_of_links.items():
-                groups[(rel, a, b)].extend(self._changed_links(rel, a, b, ledger_rows, report))
-            if not self.dry_run:
-                for (rel, a, b), rows in groups.items():
-                    self.writer.submit(self.store.upsert_relationships, rel, a, b, rows)
-                for label, updates in by_name.items():
-                    self.writer.submit(self.store.update_nodes, label, updates)
+        gone = {label: found for label, keys in known.items()
+                if label in self._ended_labels and (found := ended_of(self.store, label, keys))}
+        by_name: dict[str, list[dict[str, str]]] = defaultdict(list)
+        groups: dict[tuple[str, str, str], list[RelRow]] = defaultdict(list)
+        rows_of_links: dict[tuple[str, str, str], list[tuple[RelRow, str]]] = defaultdict(list)
+        for k, row, start, end, extra in chunk:
+            kind = kinds[k]
+            start_label = _first_known(kind.start_labels, start, known) \
+                if kind.check_start else kind.start_labels[0]
+            end_label = _first_known(kind.end_labels, end, known)
+            if start_label is None and named:
+                start_label, start = _by_name(kind.start_labels, start, named, report)
+            if end_label is None and named:
+                end_label, end = _by_name(kind.end_labels, end, named, report)
+                if end_label is not None and kind.prop:  # the code the name stands for
+                    by_name[kind.start_labels[0]].append({LABELS[kind.start_labels[0]].key: start,
+                                                          kind.prop: end})
+            if start_label is None or end_label is None:
+                self._warn_missing(kind, row, start, end, start_label is None,
+                                   end_label is None, report, named)
+                continue
+            if start == end and start_label == end_label:  # only a name can make it so here
+                self._itself(kind, row, end, report)
+                continue
+            if gone:
+                self._warn_ended(kind, row, start_label, start, end_label, end, gone, report)
+            props = {**kind.fixed_props, "src_file": kind.source, "src_row": row,
+                     "loaded_at": self.loaded_at}
+            if extra:
+                props.update(extra)
+            if kind.rel == "SUBORDINATE_TO":  # (a unit 与上级党组织相同 is its parent's)
+                self.units.parent_linked(start, end)
+            if kind.whole_row:
+                report.counts(kind.ledger).landed += 1
+                rows_of_links[(kind.rel, start_label, end_label)].append((RelRow(start, end, props), kind.ledger))
+            else:
+                groups[(kind.rel, start_label, end_label)].append(RelRow(start, end, props))
+        for (rel, a, b), ledger_rows in rows_of_links.items():
+            groups[(rel, a, b)].extend(self._changed_links(rel, a, b, ledger_rows, report))
+        if not self.dry_run:
+            for (rel, a, b), rows in groups.items():
+                self.writer.submit(self.store.upsert_relationships, rel, a, b, rows)
+            for label, updates in by_name.items():
+                self.writer.submit(self.store.update_nodes, label, updates)
 
     # --- what ingest.row_units asks of the load ----------------------------------------------
     @property
@@ -859,6 +876,8 @@ class Loader:
                 header = kind.headers.get(column) or column.removesuffix("编码")
                 reason = f"{header}「{code}」在{where}第{at}行，但该行未载入：{because}，该关联未建立"
                 why = (Path(file).name + (f"[{sheet}]" if sheet else "") + f" 第{at}行", because)
+            elif labels == ("Region",) and code in self._region_hints:  # a region's name: of several, or none
+                reason = self._region_hints[code]
             elif len(same_name) > 1:  # a name, but of several
                 shown = "、".join(same_name[:5]) + ("等" if len(same_name) > 5 else "")
                 reason = f"「{code}」是 {len(same_name)} 个{kinds}的名称（编码 {shown}），请改填编码，该关联未建立"

@@ -35,7 +35,7 @@ def test_rejections_and_warnings_are_reported_with_row_column_and_cell(tmp_path,
             ["O3", "某支部", "党小队", "O1", "", "", "", ""],                   # 4: unknown kind
             ["O4", "某支部", "党支部", "O1", "社区", "", "2021-13-01", ""],       # 5: no such date
             ["O5", "某支部", "党支部", "O1", "社区", "", "去年", ""],             # 6: not a date
-            ["O6", "某支部", "党支部", "O1", "社区", "1101", "", ""],             # 7: region code
+            ["O6", "某支部", "党支部", "O1", "社区", "11010", "", ""],            # 7: region code
             ["O1", "重复党工委", "党工委", "", "", "", "", ""],                   # 8: duplicate
             ["O7", "某支部", "党支部", "O1", "天上", "", "", ""],                 # 9: unknown sector
             ["O8", "某支部", "党支部", "O1", "社区", "", "", "2026年1月5日"],
@@ -89,7 +89,7 @@ def test_rejections_and_warnings_are_reported_with_row_column_and_cell(tmp_path,
     w_orgs, w_units, w_members, _ = by_file(report.warnings)
     assert w_orgs[(5, "成立日期")].startswith("日期不存在")
     assert w_orgs[(6, "成立日期")].startswith("日期格式应为")
-    assert w_orgs[(7, "区划代码")].startswith("区划代码应为6、9或12位数字")
+    assert w_orgs[(7, "区划代码")].startswith("区划代码应为2、4、6、9或12位数字")
     assert w_orgs[(9, "所属领域")].startswith("不在可选值中")
     assert all(w_orgs[k].endswith("本行已载入，该项留空")
                for k in ((5, "成立日期"), (6, "成立日期"), (7, "区划代码"), (9, "所属领域")))

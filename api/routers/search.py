@@ -31,7 +31,9 @@ async def search(
     wanted = max(limit, 200) if scope.everything else 5000
 
     def find():  # a common word (社区) matches thousands of names: kept like the analyses' answers
-        return store.search(q, labels=labels, limit=wanted, ended=ended)
+        # ranked and counted by the store (the name itself, then names that begin with it), so
+        # an exact name is found whatever the number of names that hold it
+        return store.find_names(q, labels=labels, limit=wanted, ended=ended).nodes
 
     def visible(nodes):
         day = today()

@@ -36,14 +36,18 @@ import re
 from collections.abc import Callable, Iterable
 
 from graph.analyses.trees import load_trees
+from graph.ends import is_live, today
 from graph.errors import Ambiguous, NotFoundError
 from graph.model import LABELS
 from graph.name_forms import NAME_KEYS, name_key
+from graph.places import Places, clean, places
 from graph.store import GraphStore, Node
 
 # the order codes are looked up in when the kind is not given
 LOOKUP_ORDER = ("Organization", "Unit", "Grid", "Member", "Alliance", "Activity", "Region")
 MAX_CANDIDATES = 20
+MAX_HITS = 200  # names fetched per question (each kind of match counted whatever its number)
+MAX_EXACT = 5000  # of one exact name, fetched to keep those the asker may see
 # "孟街街道（西岭区）" and "西岭区 孟街街道", "西岭区/孟街街道", "西岭区·孟街街道"
 _IN_BRACKETS = re.compile(r"^(.+?)\s*[（(]\s*([^（）()]+?)\s*[）)]$")
 _SEPARATOR = re.compile(r"\s*[\s/／\\·、>＞|｜-]\s*")
@@ -59,7 +63,12 @@ Visible = Callable[[list[Node]], list[Node]]
 def resolve(store: GraphStore, text: str, labels: Iterable[str] | None = None,
             visible: Visible | None = None) -> Node:
     """The one entity ``text`` names among ``labels`` (every kind by default); ``visible``
-    keeps only what the asker may see, so neither an answer nor a candidate leaks."""
+    keeps only what the asker may see, so neither an answer nor a candidate leaks.
+
+    Looked for in this order, the first that names any deciding: the code; the exact name;
+    the name after the regions it is in ("应城市杨河镇红星村"); names that begin with the text;
+    names that hold it. Several of one kind: :class:`Ambiguous`, with their true number
+    (“等 46 个”), whatever the number of names that hold the text."""
     wanted = tuple(labels or LOOKUP_ORDER)
     seen = visible or (lambda nodes: nodes)
     t = text.strip()
@@ -70,21 +79,28 @@ def resolve(store: GraphStore, text: str, labels: Iterable[str] | None = None,
     named = seen(_by_name_key(store, t, wanted))  # its name in another form, or its 简称
     if len(named) == 1:
         return named[0]
-    hits = seen(store.search(t, labels=list(wanted), limit=200))
-    exact = [n for n in hits if n.props.get("name") == t]
+    hits = store.find_names(t, list(wanted), limit=MAX_HITS)
+    if hits.exact > MAX_HITS:  # every one of that name, to keep what the asker may see
+        hits = store.find_names(t, list(wanted), limit=min(hits.exact, MAX_EXACT))
+    exact = seen(hits.nodes[:hits.exact])
     if len(exact) == 1:
         return exact[0]
     # a name after its region's ("西岭区孟街街道") before a name it is part of ("西岭区孟街街道党工委")
     within = [] if exact else within_region(store, t, wanted, seen)
     if len(within) == 1:
         return within[0]
-    chosen = exact or hits
-    if len(chosen) == 1:
-        return chosen[0]
-    if chosen:
-        raise _ambiguous(store, t, chosen)
+    if exact:
+        raise _ambiguous(store, t, exact, hits.exact if visible is None else len(exact))
     if within:
-        raise _ambiguous(store, t, within)
+        raise _ambiguous(store, t, within, len(within))
+    rest = hits.nodes[hits.exact:]
+    for tier, count in (([n for n in rest if n.name.startswith(t)], hits.prefix),
+                        ([n for n in rest if not n.name.startswith(t)], hits.total - hits.exact - hits.prefix)):
+        shown = seen(tier)
+        if len(shown) == 1:
+            return shown[0]
+        if shown:
+            raise _ambiguous(store, t, shown, count if visible is None else len(shown))
     near = _closest(store, t, wanted, seen)
     raise NotFound(f"未找到“{t}”" + (f"，最接近的有：{'、'.join(near)}" if near else "")
                    + _of_other_kinds(store, t, wanted, seen))
@@ -104,11 +120,13 @@ def _of_other_kinds(store: GraphStore, text: str, wanted: tuple[str, ...], seen:
     return f"；名称含有它的有：{listed}（可按{LABELS[hits[0].label].zh}筛选）"
 
 
-def _ambiguous(store: GraphStore, text: str, chosen: list[Node]) -> Ambiguous:
+def _ambiguous(store: GraphStore, text: str, chosen: list[Node], count: int) -> Ambiguous:
+    """``count``: how many there are (``chosen`` may be the first of them)."""
     cands = candidates(store, chosen[:MAX_CANDIDATES])
     listed = "、".join(f"{c['name']}（{c['kind']}，{c['region'] + '，' if c['region'] else ''}{c['code']}）"
                       for c in cands[:8])
-    more = f" 等 {len(chosen)} 个" if len(chosen) > 8 else ""
+    count = max(count, len(chosen))
+    more = f" 等 {count} 个" if count > 8 else ""
     names = [c["name"] for c in cands]
     twin = next((c for c in cands if c["region"] and names.count(c["name"]) > 1), None)
     how = (f"请在名称前写出所在区划（如“{twin['region']}{twin['name']}”）或写编码" if twin
@@ -129,36 +147,47 @@ def _by_name_key(store: GraphStore, text: str, labels: tuple[str, ...]) -> list[
 
 def within_region(store: GraphStore, text: str, labels: tuple[str, ...], seen: Visible) -> list[Node]:
     """The entities ``text`` names as a region and a name in it ("西岭区孟街街道", "孟街街道（西岭区）",
-    "示范市西岭区孟街街道"): those of the name inside a region of that name, at any depth (those
-    of exactly that name, if any)."""
-    found = _within(store, text, labels, seen, 0)
+    "示范市西岭区孟街街道", "应城市杨河镇红星村"): those of the name inside a region of that name, at
+    any depth (those of exactly that name, if any). Regions are looked up by name
+    (:class:`graph.places.Places`), never through the first N names that hold the text."""
+    pl = places(store)
+    found: dict[tuple[str, str], tuple[Node, bool]] = {}
+    if "Region" in labels:
+        codes = pl.qualified_only(text)
+        for n in seen([r for r in store.get_many("Region", codes)]):
+            found[(n.label, n.key)] = (n, True)
+    # a part of a name after its region's ("西岭区/孟街"): any kind, a region too if none was named
+    others = [lb for lb in labels if lb != "Region" or not found]
+    if others:
+        regions, _ = load_trees(store)
+        for where, rest in _splits(pl, text):
+            hits = store.find_names(rest, others, limit=MAX_HITS)  # of that name first, all of them
+            if hits.exact > MAX_HITS:
+                hits = store.find_names(rest, others, limit=min(hits.exact, MAX_EXACT))
+            nodes = {(n.label, n.key): (n, n.name == rest) for n in seen(hits.nodes)}
+            places_of = _enclosing(store, [n for n, _ in nodes.values()], regions)
+            for k, (n, whole) in nodes.items():
+                if where & set(places_of.get(k, ())):
+                    found[k] = (n, whole or found.get(k, (n, False))[1])
     exact = [n for n, whole in found.values() if whole]
     return exact or [n for n, _ in found.values()]
 
 
-def _within(store: GraphStore, text: str, labels: tuple[str, ...], seen: Visible,
-            depth: int) -> dict[tuple[str, str], tuple[Node, bool]]:
-    """Each entity found, and whether its whole name was written."""
-    regions, _ = load_trees(store)
-    splits: list[tuple[str, str]] = []  # (region's name, the rest)
-    if m := _IN_BRACKETS.match(text):
-        splits.append((m.group(2), m.group(1)))
-    parts = _SEPARATOR.split(text, maxsplit=1)
-    if len(parts) == 2 and all(parts):
-        splits.append((parts[0], parts[1]))
-    splits += [(name, text[len(name):]) for name in set(regions.name.values())
-               if len(name) >= 2 and len(text) > len(name) and text.startswith(name)]
-    found: dict[tuple[str, str], tuple[Node, bool]] = {}
-    for where, rest in splits:
-        hits = {(n.label, n.key): (n, n.name == rest) for n in seen(store.search(rest, labels=list(labels), limit=200))}
-        if depth < 3:  # the rest names a region too ("西岭区孟街街道" after "示范市")
-            for k, (n, whole) in _within(store, rest, labels, seen, depth + 1).items():
-                hits.setdefault(k, (n, whole))
-        places = _enclosing(store, [n for n, _ in hits.values()], regions)
-        for k, (n, whole) in hits.items():
-            if any(regions.name.get(code) == where for code in places.get(k, ())):
-                found[k] = (n, whole or found.get(k, (n, False))[1])
-    return found
+def _splits(pl: Places, text: str) -> list[tuple[set[str], str]]:
+    """(the regions named, the rest) for each way ``text`` is a region's name and a name after it:
+    "孟街街道（西岭区）", "西岭区 孟街街道", "西岭区孟街街道党工委" (the longest region first)."""
+    out: list[tuple[set[str], str]] = []
+    if m := _IN_BRACKETS.match(text.strip()):
+        if codes := pl.find(m.group(2)):
+            out.append((set(codes), m.group(1)))
+    parts = _SEPARATOR.split(text.strip(), maxsplit=1)
+    if len(parts) == 2 and all(parts) and (codes := pl.find(parts[0])):
+        out.append((set(codes), parts[1]))
+    t = clean(text)
+    for i in range(len(t) - 2, 1, -1):  # a rest of two characters at least (“村” is no name)
+        if codes := pl.find(t[:i]):
+            out.append((set(codes), t[i:]))
+    return out
 
 
 def _enclosing(store: GraphStore, nodes: list[Node], regions) -> dict[tuple[str, str], list[str]]:
@@ -183,6 +212,27 @@ def _region_of(store: GraphStore, nodes: list[Node]) -> dict[tuple[str, str], st
     return where
 
 
+def search_names(store: GraphStore, text: str, labels: Iterable[str] | None = None, limit: int = 20,
+                 visible: Visible | None = None, ended: bool = False) -> tuple[list[Node], int]:
+    """What a search lists, best first: the entity of that code, those the text names after
+    their region's ("应城市杨河镇红星村"), then the names that hold it — the name itself, names
+    that begin with it, the rest (:func:`rank`); and how many names hold it, whatever their
+    number (never the first N in key order)."""
+    wanted = tuple(labels or LOOKUP_ORDER)
+    seen = visible or (lambda nodes: nodes)
+    t = text.strip()
+    day = today()
+    first = seen([n for n in (store.get(lb, t) for lb in wanted) if n is not None and (ended or is_live(n.props, day))])
+    first += rank(within_region(store, t, wanted, seen), t)
+    # enough to rank and, for a scope, to keep what it may see
+    hits = store.find_names(t, list(wanted), limit=max(limit, MAX_HITS) if visible is None else MAX_EXACT,
+                            ended=ended)
+    listed = {(n.label, n.key) for n in first}
+    shown = first + [n for n in rank(seen(hits.nodes), t) if (n.label, n.key) not in listed]
+    total = max(hits.total if visible is None else len(shown), len(first))
+    return shown[:limit], total
+
+
 # the kinds staff look for first, when a search lists several
 _KIND_RANK = {label: i for i, label in enumerate(("Region", "Organization", "Unit", "Alliance", "Grid",
                                                    "Member", "Activity"))}
@@ -203,7 +253,7 @@ def rank(nodes: list[Node], text: str) -> list[Node]:
 
 
 def _by_code(store: GraphStore, label: str, text: str) -> Node | None:
-    if label == "Region" and text.isdigit() and len(text) in (6, 9):
+    if label == "Region" and text.isascii() and text.isdigit() and len(text) in (2, 4, 6, 9):
         text = text.ljust(12, "0")  # a short 区划代码
     code = text.upper() if text.isascii() else text
     found = store.get(label, code)

@@ -15,6 +15,13 @@ from typing import Any
 
 from graph.analyses.concurrent import at_once
 
+# the NBS's city-level rows that stand for a city's districts or a province's counties (graph.places)
+PLACEHOLDERS = frozenset({"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"})
+
+
+def is_placeholder(name: str | None) -> bool:
+    return name in PLACEHOLDERS
+
 
 def children_of(parent: dict[str, str | None]) -> dict[str, list[str]]:
     """A tree given as child -> parent, turned into parent -> children."""
@@ -81,9 +88,9 @@ class RegionTree:
 
     def shown(self, code: str) -> str:
         """The region's name as a person tells it apart: with the name of the region above it
-        when another region has the same name ("西岭区孟街街道")."""
+        when another region has the same name ("西岭区孟街街道"; never a placeholder's, 市辖区)."""
         name = self.name.get(code, code)
-        parent = self.parent.get(code)
+        parent = next((c for c in self.ancestors(code)[1:] if not is_placeholder(self.name.get(c))), None)
         return self.name.get(parent, "") + name if name in self._shared_names and parent else name
 
 

@@ -28,6 +28,7 @@ from graph.store import (
     Direction,
     GraphStore,
     Journal,
+    NameHits,
     Node,
     NodeRef,
     Rel,
@@ -64,6 +65,7 @@ class MemoryStore(GraphStore):
         # label -> set of keys, so listing one label does not walk the whole graph
         self.keys_by_label: dict[str, set[str]] = {label: set() for label in LABELS}
         self._sorted: dict[str, tuple[int, list[str]]] = {}  # label -> (generation, sorted keys)
+        self._name_lists: dict[str, tuple[int, list[tuple[str, str]]]] = {}  # label -> (generation, names)
         # the file as this process last read or wrote it: another process's save (a `tupu ingest`
         # while `tupu serve` runs) is not overwritten with a graph that never saw it
         self._on_disk: tuple[int, int] | None = None
@@ -513,6 +515,34 @@ class MemoryStore(GraphStore):
                         if len(hits) >= limit:
                             return hits
         return hits
+
+    def find_names(self, text: str, labels: list[str] | None = None, limit: int = 20,
+                   ended: bool = False) -> NameHits:
+        text = text.strip()
+        day = today()
+        wanted = labels or list(LABELS)
+        for label in wanted:
+            label_spec(label)
+        tiers: tuple[list[tuple[str, str]], ...] = ([], [], [])
+        if not text:
+            return NameHits([], 0, 0, 0)
+        with self.lock:
+            for label in sorted(wanted):
+                for name, key in self._names(label):
+                    if text in name and (ended or is_live(self.g.nodes[(label, key)], day)):
+                        tiers[0 if name == text else 1 if name.startswith(text) else 2].append((label, key))
+            nodes = [self._node(n) for n in (tiers[0] + tiers[1] + tiers[2])[:limit]]
+        return NameHits(nodes, len(tiers[0]), len(tiers[1]), sum(map(len, tiers)))
+
+    def _names(self, label: str) -> list[tuple[str, str]]:
+        """(name, key) of a label's named nodes in key order, made once per generation: a scan
+        of a country's 665k regions then takes a tenth of a second."""
+        hit = self._name_lists.get(label)
+        if hit is None or hit[0] != self.generation:
+            nodes = self.g.nodes
+            named = [(nodes[(label, k)].get("name"), k) for k in self._sorted_keys(label)]
+            hit = self._name_lists[label] = (self.generation, [(n, k) for n, k in named if isinstance(n, str)])
+        return hit[1]
 
     def counts(self) -> dict[str, int]:
         with self.lock:

@@ -22,12 +22,13 @@ from neo4j import GraphDatabase, RoutingControl
 from neo4j.exceptions import AuthError, ClientError, DriverError, ServiceUnavailable, SessionExpired
 
 from graph.ends import today
-from graph.model import LABELS, RELATIONSHIPS, label_spec, rel_spec
+from graph.model import INDEXED_PROPERTIES, LABELS, RELATIONSHIPS, label_spec, rel_spec
 from graph.neo4j import queries as cy
 from graph.store import (
     Direction,
     GraphStore,
     Journal,
+    NameHits,
     Node,
     NodeRef,
     Rel,
@@ -574,6 +575,48 @@ class Neo4jStore(GraphStore):
             if len(hits) >= limit:
                 break
         return hits
+
+    def find_names(self, text: str, labels: list[str] | None = None, limit: int = 20,
+                   ended: bool = False) -> NameHits:
+        text = text.strip()
+        day = today()
+        wanted = sorted(labels or LABELS)
+        for label in wanted:
+            label_spec(label)
+        if not text:
+            return NameHits([], 0, 0, 0)
+        limit = int(limit)
+        nodes: list[Node] = []
+        exact = prefix = 0
+        # the name itself and the names that begin with it: the name's range index, per label
+        for query in (cy.names_equal, cy.names_starting):
+            for label in wanted:
+                if "name" not in INDEXED_PROPERTIES.get(label, ()):
+                    continue
+                rec = self._run(query(label), read=True, text=text, limit=max(limit - len(nodes), 0),
+                                ended=ended, today=day)[0]
+                nodes.extend(Node(n["label"], str(n["key"]), dict(n["props"])) for n in rec["nodes"])
+                if query is cy.names_equal:
+                    exact += rec["n"]
+                else:
+                    prefix += rec["n"]
+        if _CJK.match(text):  # the rest through the full-text index (cjk bigrams), then CONTAINS
+            if self._fulltext_seen != self.generation:
+                self._run(cy.REFRESH_FULLTEXT, read=True)
+                self._fulltext_seen = self.generation
+            lucene = '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+            rec = self._run(cy.SEARCH_INSIDE_FULLTEXT, read=True, lucene=lucene, text=text, labels=wanted,
+                            limit=max(limit - len(nodes), 0), ended=ended, today=day)[0]
+            inside, found = int(rec["n"]), rec["nodes"]
+        else:
+            inside, found = 0, []
+            for label in wanted:
+                rec = self._run(cy.search_inside_scan(label), read=True, text=text,
+                                limit=max(limit - len(nodes) - len(found), 0), ended=ended, today=day)[0]
+                inside += int(rec["n"])
+                found.extend(rec["nodes"])
+        nodes.extend(Node(n["label"], str(n["key"]), dict(n["props"])) for n in found)
+        return NameHits(nodes[:limit], exact, prefix, exact + prefix + inside)
 
     def counts(self) -> dict[str, int]:
         return {label: self._run(cy.count_label(label), read=True)[0]["n"] for label in LABELS}
