@@ -51,15 +51,21 @@ class MemoryEngine:
             if n not in gone:
                 yield n, a
 
+    # networkx's adjacency dictionaries read directly: its edge views cost a view object per
+    # call, which was most of building a country's region tree (665k regions)
     def _ins_all(self, n: N, rel: str, label: str | None = None) -> Iterator[tuple[N, dict[str, Any]]]:
-        for u, _, k, d in self.g.in_edges(n, keys=True, data=True):
-            if k[0] == rel and (label is None or u[0] == label):
-                yield u, d["props"]
+        for u, edges in self.g._pred[n].items():  # type: ignore[attr-defined]
+            if label is None or u[0] == label:
+                for k, d in edges.items():
+                    if k[0] == rel:
+                        yield u, d["props"]
 
     def _outs_all(self, n: N, rel: str, label: str | None = None) -> Iterator[tuple[N, dict[str, Any]]]:
-        for _, v, k, d in self.g.out_edges(n, keys=True, data=True):
-            if k[0] == rel and (label is None or v[0] == label):
-                yield v, d["props"]
+        for v, edges in self.g._succ[n].items():  # type: ignore[attr-defined]
+            if label is None or v[0] == label:
+                for k, d in edges.items():
+                    if k[0] == rel:
+                        yield v, d["props"]
 
     def ins(self, n: N, rel: str, label: str | None = None) -> Iterator[tuple[N, dict[str, Any]]]:
         """Nodes with a ``rel`` relationship into ``n`` (and the relationship's properties)."""
