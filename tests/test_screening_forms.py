@@ -63,6 +63,12 @@ def test_region_words_from_the_region_nodes_on_both_stores(store, tmp_path):
     assert _one(store, tmp_path, "腾飞绵阳家政服务有限公司").status != "match"
 
 
+def test_the_division_trees_placeholders_are_no_region_words():
+    from graph.screening.screen import NOT_PLACES, _above_streets
+
+    assert "市辖区" in NOT_PLACES and _above_streets("510600000000", "地级") and not _above_streets("510603001000", None)
+
+
 def test_exact_names_win_and_rank_first_on_both_stores(store, tmp_path):
     _loaded(store, tmp_path)
     # DW5 is written exactly so; DW9 (another district's, written with 德阳) is the same once normalised

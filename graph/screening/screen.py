@@ -16,13 +16,25 @@ if TYPE_CHECKING:
     from graph.analyses.scope import Scope
 
 
+# the NBS tree's placeholders at the city level: not places, never region words
+NOT_PLACES = frozenset({"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"})
+
+
+def _above_streets(code: str, level: str | None) -> bool:
+    """A province, city or district: by its level, else (a level written otherwise) by its code."""
+    if level in ("省", "市", "区县"):
+        return True
+    return level not in ("街道乡镇", "社区村") and len(code) == 12 and code[6:] == "000000"
+
+
 def unit_index(store: GraphStore, visible: frozenset[str] | None = None) -> UnitIndex:
     """The units to match against: all, or those of ``visible`` (a scoped token's)."""
     regions, _ = load_trees(store)
     placed = {r["id"]: r["region"] for r in engine_for(store).regions_of("Unit", None)}
     units = [UnitRef(n.key, n.name, n.props.get("uscc"), placed.get(n.key)) for n in store.iter_nodes("Unit")
              if visible is None or n.key in visible]
-    above_streets = [n for c, n in regions.name.items() if regions.level.get(c) in ("省", "市", "区县")]
+    above_streets = [n for c, n in regions.name.items()
+                     if _above_streets(c, regions.level.get(c)) and n not in NOT_PLACES]
     return UnitIndex(units, dict(regions.name), above_streets)
 
 
