@@ -29,6 +29,10 @@ from graph.store import GraphStore
 T = TypeVar("T")
 TTL = 600.0  # a backstop: writes through Tupu change the store's version at once
 MAX_ENTRIES = 256
+# a past graph's (?as_of=): each date asked of it is an answer of its own (its gaps judged that
+# day), and a page's dates are many — kept fewer, so dates asked one after another cannot pile
+# up a graph's worth of answers per past load
+PAST_ENTRIES = 12
 
 # per store: key -> (store version, computed at, value), least recently used first
 _caches: "weakref.WeakKeyDictionary[GraphStore, OrderedDict[Hashable, tuple[Hashable, float, Any]]]" = \
@@ -84,12 +88,18 @@ def _store(store: GraphStore, key: Hashable, compute: Callable[[], T]) -> T:
         entries = _caches.setdefault(store, OrderedDict())
         entries[key] = (version, started, value)
         entries.move_to_end(key)
-        while len(entries) > MAX_ENTRIES:
+        while len(entries) > (MAX_ENTRIES if store.past is None else PAST_ENTRIES):
             entries.popitem(last=False)  # the least recently used
     # Kept answers live long and are large (every gap of a city): left to the cyclic collector
     # they are traversed by each of its full collections, pauses of up to a second that land
     # on whichever requests are running. Frozen, the collector skips them; they are still freed
     # by reference counting when replaced or evicted. (O(1): the generations are spliced.)
+    # But freezing also freezes the garbage in cycles not yet collected, which is then never
+    # freed: a request's cycles, a past graph let go. Each new date asked (?as_of=) keeps a new
+    # answer, and 440 dates grew the demo's server by 300 MB of frozen garbage (#36). So the
+    # objects made since the last freeze (the only ones not frozen: a short walk) are collected
+    # first.
+    gc.collect()
     gc.freeze()
     return value
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
+import gc
 import gzip
 import json
 import os
@@ -402,10 +403,13 @@ class History:
                 return found
             store = self._rebuilt(rec)
             store.past = key
+            dropped = []
             with _past_lock:
                 _past[key] = store
                 while len(_past) > 1 and (len(_past) > graphs or _bytes(_past.values()) > max_bytes):
-                    _past.popitem(last=False)
+                    dropped.append(_past.popitem(last=False)[1])
+            if dropped:
+                _let_go(dropped)
         return store
 
     def _rebuilt(self, rec: LoadRecord) -> GraphStore:
@@ -670,6 +674,18 @@ class History:
             return None
         earlier = [r for r in loads if r.date < loads[-1].date]
         return self.changes(dt.date.fromisoformat((earlier or loads[:-1])[-1].date))
+
+
+def _let_go(stores: list[GraphStore]) -> None:
+    """Free past graphs let go, now. A graph holds reference cycles, so only the cyclic collector
+    frees it; and the analyses' cache froze it with every object alive when it kept an answer
+    (``gc.freeze``: graph/analyses/cache.py), where the collector never looks. Unfrozen,
+    collected, and what is left frozen again: one full collection per graph let go (a past load
+    asked after ``past_graphs`` others), instead of a graph and its answers kept for good."""
+    stores.clear()
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
 
 
 def _bytes(stores: Any) -> int:
