@@ -63,10 +63,20 @@ def test_region_words_from_the_region_nodes_on_both_stores(store, tmp_path):
     assert _one(store, tmp_path, "腾飞绵阳家政服务有限公司").status != "match"
 
 
-def test_the_division_trees_placeholders_are_no_region_words():
-    from graph.screening.screen import NOT_PLACES, _above_streets
+def test_region_words_of_the_built_in_tree_on_both_stores(store, tmp_path):
+    """The regions ``tupu regions use 德阳市`` loads (the shipped NBS tree, its 市辖区 no place)."""
+    from ingest.divisions import find_area, load_area
 
-    assert "市辖区" in NOT_PLACES and _above_streets("510600000000", "地级") and not _above_streets("510603001000", None)
+    load_area(store, find_area("德阳市"), tmp_path / "区划")
+    ledgers = tmp_path / "台账"
+    ledgers.mkdir()
+    write_csv(ledgers / "单位.csv", [["单位编码", "单位名称", "单位类别", "区划代码"],
+                                    ["DW1", "腾飞家政服务有限公司", "非公企业", "510603000000"],
+                                    ["DW2", "罗江佳美医药有限公司", "非公企业", "510604000000"]])
+    Loader(store).load([ledgers])
+    m = _one(store, tmp_path, "腾飞（旌阳）家政服务有限责任公司", "四川省德阳市旌阳区长江路1号")
+    assert (m.status, m.unit) == ("match", "DW1") and "括号地名「（旌阳）」" in m.evidence[0]
+    assert (_one(store, tmp_path, "四川省德阳市罗江区佳美医药有限公司").unit) == "DW2"
 
 
 def test_exact_names_win_and_rank_first_on_both_stores(store, tmp_path):

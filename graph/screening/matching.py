@@ -176,12 +176,12 @@ class UnitIndex:
     character pairs of their normal names."""
 
     def __init__(self, units: Iterable[UnitRef], region_names: dict[str, str],
-                 prefixes: Iterable[str] | None = None) -> None:
+                 prefixes: Iterable[str] | None = None, short_of: Iterable[str] | None = None) -> None:
         """``prefixes``: the region names dropped from the start of a name (provinces, cities
         and districts; a street's name is part of its 社工服务中心's). All by default."""
         self.units = list(units)
         self.region_names = region_names
-        self._words = region_words(region_names.values() if prefixes is None else prefixes)
+        self._words = region_words(region_names.values() if prefixes is None else prefixes, short_of)
         self.by_uscc = {u.uscc: u for u in self.units if u.uscc}
         self.normal: list[NormalName] = [normal(u.name, self._words) for u in self.units]
         self.names = NameIndex(n.key for n in self.normal)

@@ -99,9 +99,11 @@ class RegionWords:
     prefix: re.Pattern[str] | None
 
 
-def region_words(names: Iterable[str]) -> RegionWords:
+def region_words(names: Iterable[str], short_of: Iterable[str] | None = None) -> RegionWords:
+    """``short_of``: the names whose short form (德阳 of 德阳市) counts too; all by default."""
     full = frozenset(w for w in (_width_and_script(n) for n in names if n) if w)
-    known = full | {s for s in map(short_form, full) if s}
+    shortened = full if short_of is None else {_width_and_script(n) for n in short_of if n}
+    known = full | {s for s in map(short_form, shortened) if s}
     alternatives = "|".join(re.escape(w) for w in sorted(known, key=len, reverse=True))
     return RegionWords(known, re.compile(alternatives) if known else None)
 

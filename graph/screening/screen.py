@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from graph.analyses.engine import engine_for
-from graph.analyses.trees import load_trees
+from graph.analyses.trees import is_placeholder, load_trees
 from graph.screening.decisions import Decisions, decision_key
 from graph.screening.matching import Match, UnitIndex, UnitRef
 from graph.store import GraphStore
@@ -16,8 +16,7 @@ if TYPE_CHECKING:
     from graph.analyses.scope import Scope
 
 
-# the NBS tree's placeholders at the city level: not places, never region words
-NOT_PLACES = frozenset({"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"})
+MAX_DISTRICTS = 300  # a province has at most ~200 districts and counties; more is the whole country
 
 
 def _above_streets(code: str, level: str | None) -> bool:
@@ -33,9 +32,13 @@ def unit_index(store: GraphStore, visible: frozenset[str] | None = None) -> Unit
     placed = {r["id"]: r["region"] for r in engine_for(store).regions_of("Unit", None)}
     units = [UnitRef(n.key, n.name, n.props.get("uscc"), placed.get(n.key)) for n in store.iter_nodes("Unit")
              if visible is None or n.key in visible]
-    above_streets = [n for c, n in regions.name.items()
-                     if _above_streets(c, regions.level.get(c)) and n not in NOT_PLACES]
-    return UnitIndex(units, dict(regions.name), above_streets)
+    above = [c for c in regions.name if _above_streets(c, regions.level.get(c)) and not is_placeholder(regions.name[c])]
+    # a deployment's own area has its districts' short forms (旌阳 of 旌阳区); a store holding the
+    # whole country (tupu regions use with no area) only its provinces' and cities' (朝阳, 长安 …
+    # are trade names somewhere)
+    districts = [c for c in above if c[4:6] != "00"]
+    short_of = None if len(districts) <= MAX_DISTRICTS else [regions.name[c] for c in above if c[4:6] == "00"]
+    return UnitIndex(units, dict(regions.name), [regions.name[c] for c in above], short_of)
 
 
 def screen(store: GraphStore, rows: list[RegistryRow], home: Path, index: UnitIndex | None = None,
