@@ -21,10 +21,10 @@ PARENT_LIKE, REGION_LIKE = "原上级党组织单位", "党组织驻地所在行
 
 def _orgs(tmp_path):
     return write_xlsx(tmp_path / "组织.xlsx", {"党组织": [
-        ["序号", "党组织代码", "名称", "组织类别", PARENT_LIKE, REGION_LIKE, "党组织书记", "出生日期"],
-        [1, "D0", "东湖街道党工委", "党的工作委员会", "", "四川省成都市锦江区东湖街道", "张三", ""],
-        [2, "D1", BRANCH, "党支部委员会", "东湖街道党工委", "四川省成都市锦江区东湖街道", "李四", ""],
-        [3, "D2", BRANCH2, "党支部委员会", "东湖街道党工委", "四川省成都市锦江区东湖街道", "王五", ""],
+        ["序号", "党组织代码", "名称", "组织类别", PARENT_LIKE, REGION_LIKE, "党旗悬挂情况", "出生日期"],
+        [1, "D0", "东湖街道党工委", "党的工作委员会", "", "四川省成都市锦江区东湖街道", "是", ""],
+        [2, "D1", BRANCH, "党支部委员会", "东湖街道党工委", "四川省成都市锦江区东湖街道", "是", ""],
+        [3, "D2", BRANCH2, "党支部委员会", "东湖街道党工委", "四川省成都市锦江区东湖街道", "否", ""],
     ]})
 
 
@@ -40,7 +40,7 @@ def test_the_report_opens_with_each_sheets_column_map(tmp_path):
     assert passed["序号"]["note"] == "行号，不读取" and not passed["序号"]["warned"]
     assert passed[PARENT_LIKE]["nearest"] == "上级组织编码" and passed[PARENT_LIKE]["warned"]
     assert passed[REGION_LIKE]["nearest"] == "区划代码" and passed[REGION_LIKE]["warned"]
-    assert passed["党组织书记"]["nearest"] is None and not passed["党组织书记"]["warned"]
+    assert passed["党旗悬挂情况"]["nearest"] is None and not passed["党旗悬挂情况"]["warned"]
     assert passed["出生日期"]["nearest"] is None  # not 流出日期: a header merely like a name is no field
     # the member export: the ID number read, and the member code made from it
     read = {c["header"]: c for c in members["read"]}
