@@ -14,7 +14,7 @@ from api.auth import ScopeDep
 from api.deps import PolicyDep, Store
 from api.page_cache import kept_page
 from graph.analyses.coverage import CoverageRow, coverage
-from graph.analyses.gaps import Gap, find_gaps
+from graph.analyses.gaps import Gap, check_rules, find_gaps
 from graph.analyses.pairing import Proposal, suggest_pairings
 from graph.analyses.trace import Path, Trace, find_entity, path_between, trace
 from graph.analyses.trees import load_trees
@@ -73,8 +73,9 @@ def _gaps_file(store, policy, scope, rules: list[str] | None, region: str | None
                as_of: dt.date | None, fmt: str, name: str) -> Response:
     found = _found(store, policy, scope, rules, region, org, as_of)
     places = region_names(store)
-    if rules and len(rules) == 1 and name == "覆盖缺口":  # one rule's list is named by it
-        name = f"{rules[0].upper()}{RULES[rules[0].upper()].title}"
+    wanted = check_rules(rules)  # as find_gaps read them: “U1,U2” is two, an empty ?rule= none
+    if len(wanted) == 1 and name == "覆盖缺口":  # one rule's list is named by it
+        name = f"{wanted[0]}{RULES[wanted[0]].title}"
     body = (exports.to_csv(exports.gap_rows(found, places)) if fmt == "csv"
             else exports.gaps_xlsx(found, places))
     return exports.file_response(body, fmt, file_name(store, scope, name, region, org, as_of))

@@ -292,19 +292,21 @@ SEARCH_FULLTEXT = (
 # Names as resolution and search rank them (GraphStore.find_names): the name itself and the names
 # that begin with it through the name's range index, the others holding it through the full-text
 # index; each counted whatever the number, the first $limit of each in key order.
+def _counted(key: str) -> str:
+    """The tail of a name query: how many matched, and the first $limit of them in key order."""
+    return (f"WITH n ORDER BY n.{key} WITH count(n) AS n, collect(n)[..$limit] AS found "
+            f"RETURN n, [x IN found | {{label: labels(x)[0], key: x.{key}, props: properties(x)}}] AS nodes")
+
+
 def names_equal(label: str) -> str:
     label, key = _label(label)
-    return (f"MATCH (n:{label} {{name: $text}}) WHERE {_LIVE_OR_ENDED} WITH n ORDER BY n.{key} "
-            f"WITH count(n) AS n, collect(n)[..$limit] AS found "
-            f"RETURN n, [x IN found | {{label: labels(x)[0], key: x.{key}, props: properties(x)}}] AS nodes")
+    return f"MATCH (n:{label} {{name: $text}}) WHERE {_LIVE_OR_ENDED} " + _counted(key)
 
 
 def names_starting(label: str) -> str:
     label, key = _label(label)
     return (f"MATCH (n:{label}) WHERE n.name STARTS WITH $text AND n.name <> $text AND {_LIVE_OR_ENDED} "
-            f"WITH n ORDER BY n.{key} "
-            f"WITH count(n) AS n, collect(n)[..$limit] AS found "
-            f"RETURN n, [x IN found | {{label: labels(x)[0], key: x.{key}, props: properties(x)}}] AS nodes")
+            + _counted(key))
 
 
 SEARCH_INSIDE_FULLTEXT = (
@@ -320,8 +322,7 @@ SEARCH_INSIDE_FULLTEXT = (
 def search_inside_scan(label: str) -> str:
     label, key = _label(label)
     return (f"MATCH (n:{label}) WHERE n.name CONTAINS $text AND NOT n.name STARTS WITH $text AND {_LIVE_OR_ENDED} "
-            f"WITH n ORDER BY n.{key} WITH count(n) AS n, collect(n)[..$limit] AS found "
-            f"RETURN n, [x IN found | {{label: labels(x)[0], key: x.{key}, props: properties(x)}}] AS nodes")
+            + _counted(key))
 
 
 def search_scan(label: str) -> str:
