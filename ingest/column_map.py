@@ -84,7 +84,7 @@ def column_map(t: Table) -> tuple[ColumnMap, list[Issue]]:
         letter = get_column_letter(i + 1)
         col = t.columns.get(i)
         if col is not None:
-            note = "党员编码由它生成（本表没有党员编码列）" if col.zh == keyed_by else ""
+            note = f"{ledger.key[0]}由它生成（本表没有{ledger.key[0]}列）" if col.zh == keyed_by else ""
             cm.read.append(ReadColumn(letter, header, col.zh, note))
             continue
         if normalize_header(header).upper() in synonyms.IGNORED_HEADERS:

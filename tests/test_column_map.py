@@ -147,3 +147,16 @@ def test_the_upload_page_shows_the_column_map(browser, tmp_path):
         page.locator("#upload-result").screenshot(path=str(artifacts / "column-map.png"))
         assert watch.external == [] and watch.failed == [] and watch.errors == []
         page.close()
+
+
+def test_an_organisation_sheet_keyed_by_its_names_says_so_of_its_own_key(tmp_path):
+    """An organisation export with no code column: its names make the 组织编码, and the map says
+    that (not the member sheet's 党员编码)."""
+    f = write_xlsx(tmp_path / "o.xlsx", {"党组织": [
+        ["党组织名称", "党组织类别", "批准成立的上级党组织"],
+        ["东湖街道党工委", "党的工作委员会", ""], ["甲社区党委", "党的基层委员会", "东湖街道党工委"]]})
+    report = Loader(MemoryStore()).load([f])
+    [cmap] = report.column_maps
+    notes = {c.header: c.note for c in cmap.read}
+    assert notes["党组织名称"] == "组织编码由它生成（本表没有组织编码列）"
+    assert notes["批准成立的上级党组织"] == ""
