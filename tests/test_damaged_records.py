@@ -110,17 +110,22 @@ def test_a_damaged_record_never_takes_the_home_page_down(store, home, tmp_path, 
         assert answer.status_code in (200, 503) and (answer.status_code == 200 or name in answer.text)
 
 
-@pytest.mark.parametrize("what", KINDS)
-def test_doctor_lists_a_damaged_file_and_repairs_what_it_can(store, home, tmp_path, monkeypatch, what):
-    history = _city(store, home, tmp_path)
-    last = history.recorded()[-1]
-    gaps_before = [g.as_dict() for g in history.gaps_of(last)]
+def _cli_on(store, monkeypatch) -> None:
+    """Point the CLI at the test's store (the embedded one saved to its file first)."""
     if isinstance(store, MemoryStore):
         store.save()
         monkeypatch.setenv("TUPU_DATA", str(store.path))
     else:
         monkeypatch.setenv("TUPU_BACKEND", "neo4j")
         monkeypatch.setenv("TUPU_NEO4J_URI", store.uri)
+
+
+@pytest.mark.parametrize("what", KINDS)
+def test_doctor_lists_a_damaged_file_and_repairs_what_it_can(store, home, tmp_path, monkeypatch, what):
+    history = _city(store, home, tmp_path)
+    last = history.recorded()[-1]
+    gaps_before = [g.as_dict() for g in history.gaps_of(last)]
+    _cli_on(store, monkeypatch)
     name = _damage(home, history, what)
     run = CliRunner().invoke
     found = run(cli, ["doctor"])
@@ -141,12 +146,7 @@ def test_doctor_lists_a_damaged_file_and_repairs_what_it_can(store, home, tmp_pa
 
 def test_ingest_refuses_to_write_when_its_record_could_not_be_kept(store, home, tmp_path, monkeypatch):
     history = _city(store, home, tmp_path)
-    if isinstance(store, MemoryStore):
-        store.save()
-        monkeypatch.setenv("TUPU_DATA", str(store.path))
-    else:
-        monkeypatch.setenv("TUPU_BACKEND", "neo4j")
-        monkeypatch.setenv("TUPU_NEO4J_URI", store.uri)
+    _cli_on(store, monkeypatch)
     _damage(home, history, "loads.jsonl")
     before = dump(store)
     folder = _folder(tmp_path, 2)
